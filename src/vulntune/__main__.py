@@ -1,0 +1,5 @@
+import sys
+
+from vulntune.cli import main
+
+sys.exit(main())

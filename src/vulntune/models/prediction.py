@@ -1,0 +1,46 @@
+"""What every detector returns, and the interface scanners and evaluators rely on."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+SAFE = "safe"
+
+
+@dataclass(kw_only=True, frozen=True)
+class Prediction:
+    """A detector's verdict on one piece of code.
+
+    Attributes:
+        label: "vulnerable" when `score >= threshold`, else "safe".
+        cwe: the most likely CWE among the detector's CWE classes (argmax excluding "safe"),
+            given whatever the label, so evaluators can read it at any threshold.
+        score: the vulnerable score, 1 - p(safe), in [0, 1].
+        probabilities: per class ("safe" and each "CWE-n"), summing to 1.
+    """
+
+    label: str
+    cwe: str | None
+    score: float
+    probabilities: Mapping[str, float]
+
+
+@runtime_checkable
+class Detector(Protocol):
+    """A loaded model that classifies code. Implementations live in `vulntune.models`."""
+
+    languages: tuple[str, ...]  # languages it was trained on
+    labels: tuple[str, ...]  # "safe" first, then the CWE ids
+    threshold: float  # calibrated decision threshold on `score`
+    max_length: int  # tokens per window (for scanners that cut long units)
+    fingerprint: str  # stable id of the weights + config, keys result caches
+
+    def predict(self, codes: Sequence[str], *, language: str) -> list[Prediction]:
+        """Classify each code string; one Prediction per input, same order."""
+        ...
+
+    def count_tokens(self, code: str) -> int:
+        """Tokens the model would see for `code` (before truncation)."""
+        ...

@@ -1,0 +1,245 @@
+"""The template records the corpus is composed from, and the one registry they live in.
+
+A sample is a composition along independent axes:
+
+    Source       where untrusted data enters (Flask query arg, Servlet getParameter, argv ...)
+    Propagation  how it travels to the sink (direct, f-string, helper, dict, loop ...)
+    Sink         the weakness itself, with one or more `Fix`es (parameterised query ...)
+    Kill         a taint-killing step, as a (vulnerable, safe) pair of snippets
+    Guard        a condition wrapping the sink, as a (reached, unreached) pair of conditions
+
+Snippets are `string.Template` text (`$name` placeholders, so Java braces need no escaping).
+Shared placeholders: `$var` (the source variable), `$out` (the propagated value), `$value`
+(what the sink consumes: `$out`, or a server-side constant for `untainted` twins), `$param`,
+`$func`, plus identifier-pool names the language renderer documents. In a sink or fix, the
+line holding the sink call starts with `@@`.
+
+Every vulnerable sample has a safe twin rendered from the same plan: the twin differs only by
+the fix, the kill, the guard condition, or the constant fed to the sink.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from vulntune.cwe import CATALOGUE, LANGUAGES
+from vulntune.errors import VulntuneError
+
+VALUE_KINDS = ("str", "bytes")
+KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+# Words that would tell a model the label. Checked on every template and every rendered sample.
+LEAK_WORDS = re.compile(
+    r"vuln|unsafe|insecure|\bbad|\bgood|tainted|\bcwe|exploit|\bsanitized_|malicious|attacker",
+    re.IGNORECASE,
+)
+
+
+@dataclass(kw_only=True, frozen=True)
+class Source:
+    """Where untrusted data enters a handler.
+
+    Attributes:
+        id: kebab-case, unique per language (e.g. "flask-query-arg").
+        language: "python" or "java".
+        framework: "flask", "django", "fastapi", "cli", "stdlib" (Python); "servlet", "spring",
+            "jaxrs", "cli", "stdlib" (Java). Sinks may restrict themselves to frameworks.
+        imports: import lines the source needs.
+        prelude: module-level (Python) or class-level (Java) code, e.g. `app = Flask(__name__)`.
+        header: the handler's decorators/annotations and signature line(s), without body.
+        read: statements that bind `$var` (Java: declare it).
+        tail: the handler's final statement(s), e.g. `return "ok"`; may be empty.
+        value_kind: "str" or "bytes": what `$var` holds.
+    """
+
+    id: str
+    language: str
+    framework: str
+    header: str
+    read: str
+    imports: tuple[str, ...] = ()
+    prelude: str = ""
+    tail: str = ""
+    value_kind: str = "str"
+
+
+@dataclass(kw_only=True, frozen=True)
+class Propagation:
+    """How `$var` becomes `$out` (Java: declares `$out`).
+
+    Attributes:
+        helper: module-level function/class (Python) or class member (Java) the lines use.
+        string_ops: True when the lines apply string operations (concatenation, formatting),
+            so it only fits str values.
+    """
+
+    id: str
+    language: str
+    lines: str
+    helper: str = ""
+    imports: tuple[str, ...] = ()
+    string_ops: bool = False
+
+
+@dataclass(kw_only=True, frozen=True)
+class Fix:
+    """A safe replacement of a sink's code: same shape, the weakness removed."""
+
+    id: str
+    code: str
+    imports: tuple[str, ...] = ()
+    prelude: str = ""
+
+
+@dataclass(kw_only=True, frozen=True)
+class Sink:
+    """A weakness: the vulnerable code that consumes `$value`, and its fixes.
+
+    Attributes:
+        id: kebab-case name of the *weakness* (e.g. "sql-string-concat-execute").
+        cwe: catalogue id, "CWE-89".
+        api: the sink API, e.g. "sqlite3.Cursor.execute" (a CWE needs at least 3 distinct).
+        frameworks: the source frameworks it fits; empty means any.
+        vulnerable: statements; the sink line starts with "@@".
+        fixes: at least one Fix.
+        value_kind: what `$value` must hold.
+        safe_kinds: which safe kinds make sense; taint weaknesses allow all four,
+            non-taint ones (weak hash, hard-coded key ...) "fix" and "unreached".
+        returns: the code ends the handler with a return statement.
+    """
+
+    id: str
+    language: str
+    cwe: str
+    api: str
+    vulnerable: str
+    fixes: tuple[Fix, ...]
+    frameworks: tuple[str, ...] = ()
+    imports: tuple[str, ...] = ()
+    prelude: str = ""
+    value_kind: str = "str"
+    safe_kinds: tuple[str, ...] = ("fix", "untainted", "taint-killed", "unreached")
+    returns: bool = False
+
+
+@dataclass(kw_only=True, frozen=True)
+class Kill:
+    """A taint-killing step inserted after propagation, as a twin pair.
+
+    `vulnerable` leaves `$out` tainted (e.g. takes the tainted list element, or guards the
+    overwrite with an always-false condition); `safe` kills it (takes the constant element,
+    always-true condition, int conversion ...). Either may be empty.
+    """
+
+    id: str
+    language: str
+    vulnerable: str
+    safe: str
+    value_kinds: tuple[str, ...] = ("str",)
+    prelude: str = ""
+
+
+@dataclass(kw_only=True, frozen=True)
+class Guard:
+    """A condition wrapped around the sink block: `reached` always holds, `unreached` never does.
+
+    `prelude_reached` / `prelude_unreached` are module- or class-level code the condition reads
+    (e.g. a flag constant set to True or False).
+    """
+
+    id: str
+    language: str
+    reached: str
+    unreached: str
+    prelude_reached: str = ""
+    prelude_unreached: str = ""
+
+
+Template = Source | Propagation | Sink | Kill | Guard
+
+
+@dataclass
+class Registry:
+    """All templates, by kind and language. Registering anything invalid raises at once."""
+
+    sources: dict[str, dict[str, Source]] = field(default_factory=lambda: {lang: {} for lang in LANGUAGES})
+    propagations: dict[str, dict[str, Propagation]] = field(default_factory=lambda: {lang: {} for lang in LANGUAGES})
+    sinks: dict[str, dict[str, Sink]] = field(default_factory=lambda: {lang: {} for lang in LANGUAGES})
+    kills: dict[str, dict[str, Kill]] = field(default_factory=lambda: {lang: {} for lang in LANGUAGES})
+    guards: dict[str, dict[str, Guard]] = field(default_factory=lambda: {lang: {} for lang in LANGUAGES})
+
+    def register(self, template: Template) -> Template:
+        """Validate and add one template; returns it so modules can register inline."""
+        table = self._table(template)
+        lang = template.language
+        if lang not in LANGUAGES:
+            raise VulntuneError(f"template {template.id!r}: unsupported language {lang!r}")
+        if not KEBAB.match(template.id):
+            raise VulntuneError(f"template {template.id!r}: id must be kebab-case")
+        if template.id in table[lang]:
+            raise VulntuneError(f"duplicate {type(template).__name__.lower()} id {template.id!r} for {lang}")
+        if isinstance(template, Sink):
+            _check_sink(template)
+        for text in _texts(template):
+            hit = LEAK_WORDS.search(text)
+            if hit:
+                raise VulntuneError(f"template {template.id!r}: label-revealing word {hit.group(0)!r}")
+        table[lang][template.id] = template
+        return template
+
+    def register_all(self, templates: Iterable[Template]) -> None:
+        for template in templates:
+            self.register(template)
+
+    def _table(self, template: Template) -> dict[str, dict]:
+        for cls, table in (
+            (Source, self.sources),
+            (Propagation, self.propagations),
+            (Sink, self.sinks),
+            (Kill, self.kills),
+            (Guard, self.guards),
+        ):
+            if isinstance(template, cls):
+                return table
+        raise VulntuneError(f"not a template: {template!r}")
+
+    def sinks_for(self, language: str, cwe: str) -> list[Sink]:
+        return [s for s in self.sinks[language].values() if s.cwe == cwe]
+
+    def cwes(self, language: str) -> list[str]:
+        return sorted({s.cwe for s in self.sinks[language].values()}, key=lambda c: int(c.split("-")[1]))
+
+
+def _check_sink(sink: Sink) -> None:
+    cwe = CATALOGUE.get(sink.cwe)
+    if cwe is None:
+        raise VulntuneError(f"sink {sink.id!r}: unknown CWE {sink.cwe!r}")
+    if sink.language not in cwe.languages:
+        raise VulntuneError(f"sink {sink.id!r}: {sink.cwe} is not catalogued for {sink.language}")
+    if not sink.fixes and "fix" in sink.safe_kinds:
+        raise VulntuneError(f"sink {sink.id!r}: needs at least one fix")
+    if sink.value_kind not in VALUE_KINDS:
+        raise VulntuneError(f"sink {sink.id!r}: value_kind must be one of {VALUE_KINDS}")
+    for name, code in [("vulnerable", sink.vulnerable)] + [(f"fix {f.id!r}", f.code) for f in sink.fixes]:
+        marks = sum(1 for line in code.splitlines() if line.lstrip().startswith("@@"))
+        if marks != 1:
+            raise VulntuneError(f"sink {sink.id!r}: {name} code must mark exactly one line with '@@', found {marks}")
+
+
+def _texts(template: Template) -> list[str]:
+    texts = []
+    for value in vars(template).values():
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, tuple):
+            for item in value:
+                if isinstance(item, str):
+                    texts.append(item)
+                elif isinstance(item, Fix):
+                    texts.extend([item.id, item.code, item.prelude, *item.imports])
+    return texts
+
+
+REGISTRY = Registry()
+"""The one registry. Language packages register into it when `vulntune.synth.templates` loads."""
