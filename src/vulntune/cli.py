@@ -18,7 +18,7 @@ from vulntune.errors import VulntuneError
 # its parser and sets `handler=<function(args) -> int>` as a default.
 COMMANDS = (
     "cwe",
-
+    "synth",
 )
 
 

@@ -1,0 +1,1 @@
+"""The synthetic corpus generator: template registry, language renderers, verify, dedup, split."""

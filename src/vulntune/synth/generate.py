@@ -1,0 +1,144 @@
+"""Planning and rendering: which template combinations become samples, and their twins.
+
+For each (language, CWE) the generator enumerates the template families (sink x propagation),
+walks them round-robin so every family gets its share, and for each pair draws a compatible
+source, the pair's safe kind (round-robin over the kinds the sink allows), the fix / kill /
+guard, and a surface seed. The vulnerable sample and its safe twin render from that one plan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Iterator
+from dataclasses import replace
+
+from vulntune.data import Sample
+from vulntune.synth.config import SynthConfig
+from vulntune.synth.plan import Plan
+from vulntune.synth.template import Propagation, Registry, Sink, Source
+from vulntune.synth.templates import load_registry, renderer
+
+
+def _rng(seed: int, *parts: str) -> random.Random:
+    """An RNG per (seed, language, CWE): adding a CWE never changes another CWE's samples."""
+    digest = hashlib.sha256("/".join([str(seed), *parts]).encode()).digest()
+    return random.Random(int.from_bytes(digest[:8], "big"))
+
+
+def _compatible_sources(registry: Registry, sink: Sink) -> list[Source]:
+    sources = registry.sources[sink.language].values()
+    return [
+        s
+        for s in sources
+        if s.value_kind == sink.value_kind and (not sink.frameworks or s.framework in sink.frameworks)
+    ]
+
+
+def _compatible_propagations(registry: Registry, sink: Sink) -> list[Propagation]:
+    props = registry.propagations[sink.language].values()
+    return [p for p in props if sink.value_kind == "str" or not p.string_ops]
+
+
+def plan_pairs(config: SynthConfig, language: str, cwe: str, registry: Registry) -> list[tuple[Plan, Plan]]:
+    """(vulnerable, safe) plans for one (language, CWE)."""
+    rng = _rng(config.seed, language, cwe)
+    sinks = sorted(registry.sinks_for(language, cwe), key=lambda s: s.id)
+    families = []
+    for sink in sinks:
+        sources = _compatible_sources(registry, sink)
+        if not sources:
+            continue
+        for prop in sorted(_compatible_propagations(registry, sink), key=lambda p: p.id):
+            families.append((sink, prop, sorted(sources, key=lambda s: s.id)))
+    if not families:
+        return []
+    rng.shuffle(families)
+    kills = sorted(registry.kills[language].values(), key=lambda k: k.id)
+    guards = sorted(registry.guards[language].values(), key=lambda g: g.id)
+    kind_counter: dict[str, int] = {}
+    pairs = []
+    for index in range(config.per_cwe // 2):
+        sink, prop, sources = families[index % len(families)]
+        kinds = [k for k in sink.safe_kinds if _kind_possible(k, sink, kills, guards)]
+        turn = kind_counter.get(sink.id, 0)
+        kind_counter[sink.id] = turn + 1
+        pair_kind = kinds[turn % len(kinds)]
+        source = rng.choice(sources)
+        fix = rng.choice(sink.fixes) if pair_kind == "fix" else None
+        kill = None
+        if pair_kind == "taint-killed":
+            kill = rng.choice([k for k in kills if sink.value_kind in k.value_kinds])
+        guard = rng.choice(guards) if pair_kind == "unreached" else None
+        vulnerable = Plan(
+            language=language,
+            cwe=cwe,
+            label="vulnerable",
+            pair_kind=pair_kind,
+            source=source,
+            propagation=prop,
+            sink=sink,
+            fix=fix,
+            kill=kill,
+            guard=guard,
+            seed=rng.getrandbits(32),
+        )
+        pairs.append((vulnerable, replace(vulnerable, label="safe")))
+    return pairs
+
+
+def _kind_possible(kind: str, sink: Sink, kills, guards) -> bool:
+    if kind == "fix":
+        return bool(sink.fixes)
+    if kind == "taint-killed":
+        return any(sink.value_kind in k.value_kinds for k in kills)
+    if kind == "unreached":
+        return bool(guards)
+    return True
+
+
+def _sample_id(prefix: str, plan: Plan, index: int, seed: int) -> str:
+    key = f"{seed}/{plan.language}/{plan.cwe}/{index}/{plan.label}"
+    return f"{prefix}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+
+
+def render_pair(vulnerable: Plan, safe: Plan, index: int, seed: int) -> tuple[Sample, Sample]:
+    """Render one twin pair into samples with label-neutral ids and a shared pair_id."""
+    render = renderer(vulnerable.language)
+    pair_id = _sample_id("pair", vulnerable, index, seed)
+    samples = []
+    for plan in (vulnerable, safe):
+        rendered = render(plan)
+        samples.append(
+            Sample(
+                id=_sample_id("syn", plan, index, seed),
+                language=plan.language,
+                cwe=plan.cwe,
+                label=plan.label,
+                safe_kind=plan.safe_kind,
+                code=rendered.code,
+                family=plan.family,
+                pair_id=pair_id,
+                sink_line=rendered.sink_line,
+            )
+        )
+    return samples[0], samples[1]
+
+
+def generate(config: SynthConfig, registry: Registry | None = None) -> Iterator[tuple[Sample, Sample]]:
+    """Every twin pair of the corpus, in a fixed order (language, CWE, pair index)."""
+    registry = registry or load_registry(config.languages)
+    for language in config.languages:
+        for cwe in config.cwes_for(language):
+            for index, (vulnerable, safe) in enumerate(plan_pairs(config, language, cwe, registry)):
+                yield render_pair(vulnerable, safe, index, config.seed)
+
+
+def count_pairs(config: SynthConfig, registry: Registry) -> int:
+    """How many pairs `generate` will yield (for progress bars)."""
+    total = 0
+    for language in config.languages:
+        for cwe in config.cwes_for(language):
+            if any(_compatible_sources(registry, s) for s in registry.sinks_for(language, cwe)):
+                total += config.per_cwe // 2
+    return total

@@ -1,0 +1,168 @@
+"""`vulntune synth` end to end: plan, render, verify, dedup, split, shortcut check, write.
+
+The output folder holds train.jsonl, validation.jsonl, test.jsonl, summary.json and a dataset
+card README.md. It is built under a temporary name and moved into place when complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from vulntune import __version__
+from vulntune.atomic import atomic_dir
+from vulntune.config import to_mapping
+from vulntune.data import SPLITS, Sample, write_samples
+from vulntune.errors import VulntuneError
+from vulntune.synth.card import dataset_card
+from vulntune.synth.config import SynthConfig
+from vulntune.synth.dedup import exact_dedup, minhash_signatures, normalized_key
+from vulntune.synth.generate import count_pairs, generate
+from vulntune.synth.shortcut import outside_band, shortcut_aurocs
+from vulntune.synth.split import split_pairs
+from vulntune.synth.template import Registry
+from vulntune.synth.templates import load_registry
+from vulntune.synth.verify import verify
+
+GENERATOR_VERSION = "1"
+
+
+def templates_digest(registry: Registry, languages: tuple[str, ...]) -> str:
+    """sha256 over every template of `languages`: names the exact generator behind a corpus."""
+    digest = hashlib.sha256()
+    for table in (registry.sources, registry.propagations, registry.sinks, registry.kills, registry.guards):
+        for language in languages:
+            for key in sorted(table[language]):
+                digest.update(repr(table[language][key]).encode())
+    return digest.hexdigest()
+
+
+def check_output_dir(out: Path, force: bool) -> None:
+    """Refuse a non-empty output folder unless `force` (before any work is done)."""
+    if out.exists() and not out.is_dir():
+        raise VulntuneError(f"{out}: exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise VulntuneError(f"{out}: folder exists and is not empty (use --force to replace it)")
+
+
+def build_corpus(config: SynthConfig, *, progress: bool = False, jobs: int = 1) -> tuple[dict[str, list[Sample]], dict[str, Any]]:
+    """Generate, verify, dedup and split a corpus in memory; returns (splits, summary)."""
+    registry = load_registry(config.languages)
+    started = time.perf_counter()
+    total = count_pairs(config, registry)
+    pairs = []
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=total * 2, unit="sample", desc="render", file=sys.stderr, leave=False)
+    for pair in generate(config, registry):
+        pairs.append(pair)
+        if bar is not None:
+            bar.update(2)
+    if bar is not None:
+        bar.close()
+    render_seconds = time.perf_counter() - started
+    if not pairs:
+        raise VulntuneError("no templates match the requested languages and CWEs")
+
+    samples = [s for pair in pairs for s in pair]
+    check_started = time.perf_counter()
+    report = verify(samples, javac=False)
+    _raise_on_failures(report.failures)
+    keys = {s.id: normalized_key(s) for s in samples}
+    check_seconds = time.perf_counter() - check_started
+
+    javac_started = time.perf_counter()
+    if config.javac:
+        java_report = verify([s for s in samples if s.language == "java"], javac=True, jobs=jobs)
+        _raise_on_failures(java_report.failures)
+        report.javac_available = java_report.javac_available
+        report.javac_compiled = java_report.javac_compiled
+        report.javac_passed = java_report.javac_passed
+    javac_seconds = time.perf_counter() - javac_started
+
+    dedup_started = time.perf_counter()
+    exact = exact_dedup(pairs, keys)
+    kept = exact.pairs
+    signatures = minhash_signatures([keys[s.id].split(" ") for pair in kept for s in pair], seed=config.seed)
+    result = split_pairs(kept, config.split, config.seed, signatures, config.near_duplicate_jaccard)
+    dedup_seconds = time.perf_counter() - dedup_started
+
+    splits = result.splits
+    shortcut = {"all": shortcut_aurocs(splits["train"], splits["test"])}
+    for language in config.languages:
+        shortcut[language] = shortcut_aurocs(
+            [s for s in splits["train"] if s.language == language],
+            [s for s in splits["test"] if s.language == language],
+        )
+    summary = {
+        "generator_version": GENERATOR_VERSION,
+        "vulntune_version": __version__,
+        "templates_sha256": templates_digest(registry, config.languages),
+        "config": to_mapping(config),
+        "rendered_samples": len(samples),
+        "verification": report.as_dict(),
+        "dedup": {
+            "exact_duplicate_pairs_removed": exact.duplicates_removed,
+            "label_conflict_pairs_removed": exact.label_conflicts,
+            "near_duplicate_pairs_removed": result.near_duplicates_removed,
+        },
+        "families": {name: len({s.family for s in splits[name]}) for name in SPLITS},
+        "counts": _counts(splits),
+        "shortcut_auroc": shortcut,
+        "shortcut_outside_band": sorted({f"{k}:{f}" for k, v in shortcut.items() for f in outside_band(v)}),
+        "timing_seconds": {
+            "render": round(render_seconds, 3),
+            "parse_checks": round(check_seconds, 3),
+            "javac": round(javac_seconds, 3),
+            "dedup_split": round(dedup_seconds, 3),
+        },
+    }
+    return splits, summary
+
+
+def _raise_on_failures(failures: dict[str, str]) -> None:
+    if failures:
+        first_id = sorted(failures)[0]
+        raise VulntuneError(
+            f"{len(failures)} generated samples failed verification (a generator bug); "
+            f"first: {first_id}: {failures[first_id]}"
+        )
+
+
+def _counts(splits: dict[str, list[Sample]]) -> dict[str, Any]:
+    """split -> language -> CWE -> {vulnerable, safe, <safe kinds>} counts."""
+    counts: dict[str, Any] = {}
+    for name, samples in splits.items():
+        table: dict[str, dict[str, Counter]] = {}
+        for s in samples:
+            cell = table.setdefault(s.language, {}).setdefault(s.cwe, Counter())
+            cell[s.label] += 1
+            if s.safe_kind:
+                cell[s.safe_kind] += 1
+        counts[name] = {
+            lang: {cwe: dict(sorted(c.items())) for cwe, c in sorted(by_cwe.items(), key=lambda kv: int(kv[0][4:]))}
+            for lang, by_cwe in sorted(table.items())
+        }
+    return counts
+
+
+def synthesize(config: SynthConfig, out: Path, *, force: bool = False, progress: bool = False, jobs: int = 1) -> dict[str, Any]:
+    """Build the corpus and write it to `out` atomically; returns the summary."""
+    out = Path(out)
+    check_output_dir(out, force)
+    splits, summary = build_corpus(config, progress=progress, jobs=jobs)
+    timing = summary.pop("timing_seconds")  # volatile: printed, never written
+    with atomic_dir(out, force=True) as tmp:
+        for name in SPLITS:
+            write_samples(tmp / f"{name}.jsonl", splits[name])
+        (tmp / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        (tmp / "README.md").write_text(dataset_card(summary), encoding="utf-8")
+    summary["timing_seconds"] = timing
+    return summary
