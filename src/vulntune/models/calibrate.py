@@ -1,0 +1,136 @@
+"""Decision-threshold calibration: pick the threshold on validation scores for a target FPR."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from vulntune.data import Sample
+from vulntune.errors import VulntuneError
+
+
+@dataclass(kw_only=True, frozen=True)
+class Calibration:
+    """The chosen threshold and what it does on the data it was chosen on.
+
+    Attributes:
+        threshold: flag code as vulnerable when `score >= threshold`.
+        target_fpr: the false positive rate that was asked for.
+        fpr: the false positive rate at `threshold` on the calibration scores (<= target_fpr).
+        tpr: the true positive rate (recall) at `threshold` on the calibration scores;
+            NaN when there were no vulnerable samples.
+        negatives, positives: how many safe and vulnerable scores it was chosen on.
+    """
+
+    threshold: float
+    target_fpr: float
+    fpr: float
+    tpr: float
+    negatives: int
+    positives: int
+
+    def to_dict(self) -> dict[str, float | int | None]:
+        return {
+            "threshold": self.threshold,
+            "target_fpr": self.target_fpr,
+            "fpr": self.fpr,
+            "tpr": None if math.isnan(self.tpr) else self.tpr,
+            "negatives": self.negatives,
+            "positives": self.positives,
+        }
+
+
+def calibrate_threshold(
+    scores: Sequence[float], vulnerable: Sequence[bool], *, target_fpr: float = 0.01
+) -> Calibration:
+    """The smallest threshold whose false positive rate on these scores is at most `target_fpr`.
+
+    With n safe scores, at most k = floor(target_fpr * n) of them may reach the threshold, so the
+    threshold is the smallest float strictly above the (k+1)-th largest safe score (ties count
+    together: a tie at that score is excluded whole). With k >= n every threshold qualifies and
+    the result is 0.0.
+
+    Args:
+        scores: vulnerable scores in [0, 1].
+        vulnerable: the true label of each score.
+        target_fpr: in [0, 1].
+
+    Raises:
+        VulntuneError: mismatched lengths, a target outside [0, 1], or no safe scores.
+    """
+    if len(scores) != len(vulnerable):
+        raise VulntuneError(f"calibration: {len(scores)} scores but {len(vulnerable)} labels")
+    if not 0.0 <= target_fpr <= 1.0:
+        raise VulntuneError(f"target FPR must be in [0, 1], got {target_fpr}")
+    safe = sorted((float(s) for s, v in zip(scores, vulnerable) if not v), reverse=True)
+    vuln = [float(s) for s, v in zip(scores, vulnerable) if v]
+    if not safe:
+        raise VulntuneError("calibration: the validation data has no safe samples, cannot measure a false positive rate")
+    # 1e-12 absorbs float error in target * n (0.01 * 300 = 3.0000000000000004 must give k = 3).
+    allowed = math.floor(target_fpr * len(safe) + 1e-12)
+    if allowed >= len(safe):
+        threshold = 0.0
+    else:
+        threshold = math.nextafter(safe[allowed], math.inf)
+    fp = sum(s >= threshold for s in safe)
+    tp = sum(s >= threshold for s in vuln)
+    return Calibration(
+        threshold=threshold,
+        target_fpr=float(target_fpr),
+        fpr=fp / len(safe),
+        tpr=tp / len(vuln) if vuln else float("nan"),
+        negatives=len(safe),
+        positives=len(vuln),
+    )
+
+
+def score_samples(detector, samples: Sequence[Sample]) -> tuple[list[float], list[bool], int]:
+    """Run `detector` over `samples`, one language at a time.
+
+    Returns:
+        (scores, is-vulnerable flags, vulnerable samples whose CWE the detector named right).
+    """
+    scores: list[float] = []
+    truth: list[bool] = []
+    cwe_hits = 0
+    for language in sorted({s.language for s in samples}):
+        group = [s for s in samples if s.language == language]
+        preds = detector.predict([s.code for s in group], language=language)
+        scores.extend(p.score for p in preds)
+        truth.extend(s.is_vulnerable for s in group)
+        cwe_hits += sum(p.cwe == s.cwe for p, s in zip(preds, group) if s.is_vulnerable)
+    return scores, truth, cwe_hits
+
+
+def calibrate_detector(detector, validation: Sequence[Sample], *, target_fpr: float) -> tuple[Calibration, dict[str, Any]]:
+    """Choose `detector`'s threshold on `validation` and measure it there.
+
+    Returns:
+        (the Calibration, validation metrics at its threshold).
+    """
+    scores, truth, cwe_hits = score_samples(detector, validation)
+    calibration = calibrate_threshold(scores, truth, target_fpr=target_fpr)
+    return calibration, validation_metrics(scores, truth, calibration.threshold, cwe_hits=cwe_hits)
+
+
+def validation_metrics(scores: Sequence[float], truth: Sequence[bool], threshold: float, *, cwe_hits: int) -> dict[str, Any]:
+    """Confusion-matrix numbers at `threshold` (vulntune.evaluate computes the full set)."""
+    tp = sum(s >= threshold and t for s, t in zip(scores, truth))
+    fp = sum(s >= threshold and not t for s, t in zip(scores, truth))
+    pos = sum(truth)
+    neg = len(truth) - pos
+    fn, tn = pos - tp, neg - fp
+
+    def ratio(a: int, b: int) -> float | None:
+        return a / b if b else None
+
+    precision, recall = ratio(tp, tp + fp), ratio(tp, pos)
+    f1 = 2 * precision * recall / (precision + recall) if precision and recall else 0.0
+    return {
+        "samples": len(truth), "positives": pos, "negatives": neg,
+        "tp": tp, "fp": fp, "tn": tn, "fn": fn,
+        "accuracy": ratio(tp + tn, len(truth)), "precision": precision, "recall": recall, "f1": f1,
+        "fpr": ratio(fp, neg), "cwe_accuracy": ratio(cwe_hits, pos),
+    }

@@ -1,0 +1,75 @@
+"""The model card: a README.md written beside the weights from `vulntune-model.json`.
+
+It states only what the metadata records (what the model was trained on, its threshold and the
+validation numbers measured at that threshold); the evaluate stage writes fuller reports.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    return str(value)
+
+
+def render_card(meta: Mapping[str, Any]) -> str:
+    """Markdown for a model folder's README.md."""
+    base = meta.get("base") or {}
+    lines = [
+        f"# vulntune detector: {meta['kind']} on {base.get('name', '?')}",
+        "",
+        "A CWE detector for " + ", ".join(meta["languages"]) + " code, made by vulntune "
+        f"{meta.get('vulntune_version', '?')}. Load it with `vulntune.load_detector(path)` or scan with "
+        "`vulntune scan --model PATH`.",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| objective | {meta.get('objective', '-')} |",
+        f"| method | {meta.get('method', '-')} |",
+        f"| base model | {base.get('name', '-')} ({base.get('source', '-')}) |",
+        f"| base sha256 | {base.get('sha256') or '-'} |",
+        f"| labels | {', '.join(meta['labels'])} |",
+        f"| max length (tokens) | {meta['max_length']} |",
+        f"| threshold | {_fmt(meta['threshold'])} |",
+        f"| corpus fingerprint | {meta.get('corpus_fingerprint') or '-'} |",
+        "",
+    ]
+    calibration = meta.get("calibration")
+    if calibration:
+        lines += [
+            "## Calibration",
+            "",
+            f"The threshold is the smallest score whose false positive rate on the validation split is at most "
+            f"{_fmt(calibration['target_fpr'])}: there it flags {_fmt(calibration['fpr'])} of "
+            f"{calibration['negatives']} safe samples and {_fmt(calibration['tpr'])} of {calibration['positives']} "
+            "vulnerable ones.",
+            "",
+        ]
+    metrics = meta.get("validation_metrics")
+    if metrics:
+        lines += ["## Validation metrics (at the threshold)", "", "| metric | value |", "|---|---|"]
+        lines += [f"| {k} | {_fmt(v)} |" for k, v in sorted(metrics.items())]
+        lines.append("")
+    config = meta.get("training_config")
+    if config:
+        lines += ["## Training configuration", "", "```json", json.dumps(config, indent=2, sort_keys=True), "```", ""]
+    lines += [
+        "## Limits",
+        "",
+        "Trained on synthetic code; numbers measured on synthetic validation data overstate what it does on "
+        "real code. See `vulntune eval` for measurements on other data.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_card(folder: Path, meta: Mapping[str, Any]) -> None:
+    (Path(folder) / "README.md").write_text(render_card(meta), encoding="utf-8")

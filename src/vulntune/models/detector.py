@@ -1,0 +1,33 @@
+"""Load any vulntune model folder as a `Detector`.
+
+The folder's `vulntune-model.json` names its kind: `tfidf` (the baseline), `classify` or
+`instruct` (fine-tuned transformers). Loading never unpickles: weights are safetensors and JSON.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from vulntune.models.folder import read_meta
+
+
+def load_detector(path: str | Path, **kwargs: Any):
+    """Load the detector saved in `path`.
+
+    Args:
+        path: a model folder written by `vulntune train` (or `save_tfidf`).
+        **kwargs: passed to the kind's loader (transformers: `batch_size`, `threads`).
+
+    Raises:
+        VulntuneError: not a vulntune model folder, an incomplete or altered one, or a label map
+            that does not match the weights.
+    """
+    meta = read_meta(path)
+    if meta["kind"] == "tfidf":
+        from vulntune.models.baseline import load_tfidf
+
+        return load_tfidf(path, meta, **kwargs)
+    from vulntune.models.transformer import load_transformer
+
+    return load_transformer(path, meta, **kwargs)
