@@ -229,7 +229,9 @@ def _check_sink(sink: Sink) -> None:
 
 def _texts(template: Template) -> list[str]:
     texts = []
-    for value in vars(template).values():
+    for key, value in vars(template).items():
+        if key == "cwe":  # the label field itself, never rendered into code
+            continue
         if isinstance(value, str):
             texts.append(value)
         elif isinstance(value, tuple):
