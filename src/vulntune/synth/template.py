@@ -230,7 +230,7 @@ def _check_sink(sink: Sink) -> None:
 def _texts(template: Template) -> list[str]:
     texts = []
     for key, value in vars(template).items():
-        if key == "cwe":  # the label field itself, never rendered into code
+        if key in ("cwe", "safe_kinds"):  # metadata, never rendered into code
             continue
         if isinstance(value, str):
             texts.append(value)
