@@ -1,0 +1,1 @@
+"""HTTP route blueprints for the shop."""
