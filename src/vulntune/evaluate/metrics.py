@@ -1,0 +1,212 @@
+"""Detection metrics as plain functions of labels, decisions and scores.
+
+Convention: the positive class is "vulnerable". A metric whose denominator is zero is None
+(JSON null), never 0 or 1: a model that was shown no safe code has no false positive rate.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from vulntune.evaluate.intervals import wilson
+
+VD_MAX_FPR = 0.005  # the VD-score's operating point: FPR at most 0.5%
+
+
+@dataclass(kw_only=True, frozen=True)
+class Confusion:
+    """Counts of a binary confusion matrix (positive = vulnerable)."""
+
+    tp: int
+    fp: int
+    tn: int
+    fn: int
+
+    @property
+    def n(self) -> int:
+        return self.tp + self.fp + self.tn + self.fn
+
+    @property
+    def positives(self) -> int:
+        return self.tp + self.fn
+
+    @property
+    def negatives(self) -> int:
+        return self.fp + self.tn
+
+
+def confusion(y_true: Sequence[bool], flagged: Sequence[bool]) -> Confusion:
+    """Count the confusion matrix of decisions `flagged` against truths `y_true`."""
+    if len(y_true) != len(flagged):
+        raise ValueError(f"{len(y_true)} labels but {len(flagged)} decisions")
+    tp = fp = tn = fn = 0
+    for truth, flag in zip(y_true, flagged):
+        if truth and flag:
+            tp += 1
+        elif truth:
+            fn += 1
+        elif flag:
+            fp += 1
+        else:
+            tn += 1
+    return Confusion(tp=tp, fp=fp, tn=tn, fn=fn)
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return num / den if den else None
+
+
+def _ci(successes: int, n: int) -> list[float] | None:
+    interval = wilson(successes, n)
+    return list(interval) if interval else None
+
+
+def mcc(c: Confusion) -> float | None:
+    """Matthews correlation coefficient; None when a row or column of the matrix is empty."""
+    den = (c.tp + c.fp) * (c.tp + c.fn) * (c.tn + c.fp) * (c.tn + c.fn)
+    if den == 0:
+        return None
+    return (c.tp * c.tn - c.fp * c.fn) / math.sqrt(den)
+
+
+def rate_metrics(c: Confusion) -> dict[str, object]:
+    """Threshold metrics of a confusion matrix, the proportions with 95% Wilson intervals.
+
+    Keys: n, positives, negatives, tp, fp, tn, fn, accuracy, precision, recall, f1, fpr, fnr,
+    balanced_accuracy, mcc, and `<rate>_ci` ([low, high]) for accuracy, precision, recall,
+    fpr and fnr.
+    """
+    recall = _ratio(c.tp, c.positives)
+    fpr = _ratio(c.fp, c.negatives)
+    f1_den = 2 * c.tp + c.fp + c.fn
+    balanced = None if recall is None or fpr is None else (recall + (1 - fpr)) / 2
+    return {
+        "n": c.n,
+        "positives": c.positives,
+        "negatives": c.negatives,
+        "tp": c.tp,
+        "fp": c.fp,
+        "tn": c.tn,
+        "fn": c.fn,
+        "accuracy": _ratio(c.tp + c.tn, c.n),
+        "accuracy_ci": _ci(c.tp + c.tn, c.n),
+        "precision": _ratio(c.tp, c.tp + c.fp),
+        "precision_ci": _ci(c.tp, c.tp + c.fp),
+        "recall": recall,
+        "recall_ci": _ci(c.tp, c.positives),
+        "f1": _ratio(2 * c.tp, f1_den),
+        "fpr": fpr,
+        "fpr_ci": _ci(c.fp, c.negatives),
+        "fnr": _ratio(c.fn, c.positives),
+        "fnr_ci": _ci(c.fn, c.positives),
+        "balanced_accuracy": balanced,
+        "mcc": mcc(c),
+    }
+
+
+# --- ranking metrics (from scores, independent of the threshold) -----------------------------
+
+
+def auroc(y_true: Sequence[bool], scores: Sequence[float]) -> float | None:
+    """Area under the ROC curve: P(score of a random vulnerable > score of a random safe sample),
+    ties counting one half. None unless both classes are present."""
+    y = np.asarray(y_true, dtype=bool)
+    s = np.asarray(scores, dtype=np.float64)
+    pos, neg = s[y], s[~y]
+    if pos.size == 0 or neg.size == 0:
+        return None
+    # rank-sum form of Mann-Whitney U, average ranks for ties
+    order = np.argsort(s, kind="stable")
+    ranks = np.empty(len(s), dtype=np.float64)
+    sorted_s = s[order]
+    i = 0
+    while i < len(s):
+        j = i
+        while j + 1 < len(s) and sorted_s[j + 1] == sorted_s[i]:
+            j += 1
+        ranks[order[i : j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    u = ranks[y].sum() - pos.size * (pos.size + 1) / 2
+    return float(u / (pos.size * neg.size))
+
+
+def auprc(y_true: Sequence[bool], scores: Sequence[float]) -> float | None:
+    """Area under the precision-recall curve as average precision:
+    sum over distinct thresholds t (high to low) of (R(t) - R(t_prev)) * P(t).
+
+    Tied scores enter together (one step), as in scikit-learn's `average_precision_score`.
+    None when there is no vulnerable sample.
+    """
+    y = np.asarray(y_true, dtype=bool)
+    s = np.asarray(scores, dtype=np.float64)
+    total_pos = int(y.sum())
+    if total_pos == 0:
+        return None
+    order = np.argsort(-s, kind="stable")
+    s, y = s[order], y[order]
+    ends = np.flatnonzero(np.r_[s[1:] != s[:-1], True])
+    tp = np.cumsum(y)[ends]
+    flagged = ends + 1
+    precision = tp / flagged
+    recall = tp / total_pos
+    prev = np.r_[0.0, recall[:-1]]
+    return float(np.sum((recall - prev) * precision))
+
+
+def roc_curve(y_true: Sequence[bool], scores: Sequence[float]) -> dict[str, list[float]]:
+    """ROC points (fpr, tpr, threshold) from "flag nothing" to "flag everything".
+
+    The first point has threshold None (JSON null): no score reaches it.
+    """
+    y = np.asarray(y_true, dtype=bool)
+    s = np.asarray(scores, dtype=np.float64)
+    pos, neg = int(y.sum()), int((~y).sum())
+    order = np.argsort(-s, kind="stable")
+    s, y = s[order], y[order]
+    ends = np.flatnonzero(np.r_[s[1:] != s[:-1], True]) if len(s) else np.array([], dtype=int)
+    tp = np.cumsum(y)[ends] if len(s) else np.array([])
+    fp = (ends + 1) - tp
+    return {
+        "fpr": [0.0] + [float(v) / neg if neg else 0.0 for v in fp],
+        "tpr": [0.0] + [float(v) / pos if pos else 0.0 for v in tp],
+        "threshold": [None] + [float(s[e]) for e in ends],
+    }
+
+
+def vd_score(y_true: Sequence[bool], scores: Sequence[float], *, max_fpr: float = VD_MAX_FPR) -> dict[str, object]:
+    """VD-score: the miss rate (FNR) at the lowest threshold whose FPR is at most `max_fpr`.
+
+    A sample is flagged when its score >= threshold. Lowering the threshold only raises both
+    FPR and recall, so the lowest admissible threshold is the one with the fewest misses. With
+    fewer than 1 / max_fpr = 200 safe samples that means zero false positives. When even the
+    highest score lets a safe sample through, no threshold qualifies except "flag nothing":
+    then threshold is None and the VD-score is 1.0.
+
+    Returns:
+        {"vd_score": FNR or None, "vd_threshold": threshold or None, "vd_fpr": FPR there};
+        all None unless both classes are present.
+    """
+    y = np.asarray(y_true, dtype=bool)
+    s = np.asarray(scores, dtype=np.float64)
+    pos, neg = int(y.sum()), int((~y).sum())
+    if pos == 0 or neg == 0:
+        return {"vd_score": None, "vd_threshold": None, "vd_fpr": None}
+    curve = roc_curve(y, s)
+    best = 0  # "flag nothing" always qualifies
+    for i, fpr in enumerate(curve["fpr"]):
+        if fpr <= max_fpr + 1e-12:
+            best = i  # thresholds decrease along the curve, so the last admissible is the lowest
+    return {
+        "vd_score": 1.0 - curve["tpr"][best],
+        "vd_threshold": curve["threshold"][best],
+        "vd_fpr": curve["fpr"][best],
+    }
+
+
+def score_metrics(y_true: Sequence[bool], scores: Sequence[float]) -> dict[str, object]:
+    """The threshold-free metrics: auroc, auprc and the VD-score with its threshold."""
+    return {"auroc": auroc(y_true, scores), "auprc": auprc(y_true, scores), **vd_score(y_true, scores)}
