@@ -1,0 +1,136 @@
+"""`vulntune scan PATH...`: scan Python and Java code locally, report findings for people or CI.
+
+Exit codes: 0 no findings, 1 findings (after filters, suppressions and the baseline), 2 a usage
+or input error (bad option, missing model, a PATH that does not exist or cannot be read, an
+unknown git ref). Skipped files inside a folder are warnings, not errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+EPILOG = """\
+examples:
+  vulntune scan src/ --model models/tfidf
+  vulntune scan . --format sarif --output vulntune.sarif --min-severity high
+  vulntune scan . --changed-since origin/main --baseline previous.json --exit-zero
+
+exit codes: 0 clean, 1 findings, 2 usage or input error.
+Settings may also live in [tool.vulntune] of pyproject.toml (same names, with underscores).
+"""
+
+
+def _csv(value: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "scan",
+        help="scan files and folders for weaknesses",
+        description="Scan Python and Java files with a local detector. Code is only parsed, never "
+                    "imported or run, and never leaves this machine.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="files and folders to scan")
+    parser.add_argument("--model", metavar="DIR", help="model folder (default: the bundled detector)")
+    parser.add_argument("--format", choices=("text", "json", "sarif"), help="output format (default: text)")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the report here instead of stdout")
+    parser.add_argument("--exclude", action="append", metavar="GLOB",
+                        help="skip paths matching this gitignore-style pattern (repeatable)")
+    parser.add_argument("--extensions", type=_csv, metavar="EXTS", help="file extensions, e.g. .py,.java")
+    parser.add_argument("--max-file-size", type=int, metavar="BYTES", help="skip larger files (default 1000000)")
+    parser.add_argument("--min-confidence", type=float, metavar="X", help="report findings with confidence >= X")
+    parser.add_argument("--min-severity", choices=("low", "medium", "high", "critical"),
+                        help="report findings of this severity or higher")
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    parser.add_argument("--baseline", metavar="REPORT", help="a previous --format json report: report only new findings")
+    parser.add_argument("--changed-since", metavar="REF", help="scan only files changed since this git ref")
+    parser.add_argument("-j", "--jobs", type=int, metavar="N", help="parsing processes (0: one per CPU; default 1)")
+    parser.add_argument("--batch-size", type=int, metavar="N", help="units per model call (default 16)")
+    parser.add_argument("--no-cache", action="store_true", help="do not read or write the results cache")
+    parser.add_argument("--no-gitignore", action="store_true", help="scan files that .gitignore excludes")
+    parser.add_argument("--config", metavar="PYPROJECT",
+                        help="read [tool.vulntune] from this file (default: the nearest pyproject.toml)")
+    parser.add_argument("--root", metavar="DIR", help="report paths relative to this folder")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                        help="colour text output (auto: when stdout is a terminal and NO_COLOR is unset)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar, warnings or summary on stderr")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from vulntune.errors import VulntuneError
+    from vulntune.formats import get_formatter
+    from vulntune.scan import ResultCache, load_baseline, load_scan_model, scan_paths
+    from vulntune.scan.gitdiff import changed_files
+    from vulntune.scan.settings import find_pyproject, resolve_config
+    from vulntune.atomic import write_text
+
+    if args.config:
+        pyproject = Path(args.config)
+        if not pyproject.is_file():
+            raise VulntuneError(f"--config {pyproject}: no such file")
+    else:
+        pyproject = find_pyproject(Path(args.paths[0]) if os.path.exists(args.paths[0]) else Path.cwd())
+    config = resolve_config({
+        "model": args.model, "format": args.format, "exclude": tuple(args.exclude) if args.exclude else None,
+        "extensions": args.extensions, "max_file_size": args.max_file_size,
+        "min_confidence": args.min_confidence, "min_severity": args.min_severity, "jobs": args.jobs,
+        "batch_size": args.batch_size, "cache": False if args.no_cache else None,
+        "gitignore": False if args.no_gitignore else None,
+    }, pyproject=pyproject)
+    render = get_formatter(config.format)
+    baseline = load_baseline(args.baseline) if args.baseline else frozenset()
+    from vulntune.scan.discover import scan_root
+
+    root = Path(os.path.abspath(args.root)) if args.root else scan_root(args.paths)
+    only = changed_files(args.changed_since, cwd=root if root.is_dir() else Path.cwd()) if args.changed_since else None
+    detector = load_scan_model(config.model)
+
+    warn = (lambda message: None) if args.quiet else (lambda message: print(f"vulntune: {message}", file=sys.stderr))
+    cache = ResultCache() if config.cache else None
+    try:
+        if cache is not None and cache.problem:
+            warn(f"warning: {cache.problem}")
+        report = scan_paths(args.paths, detector=detector, config=config, cache=cache, root=root, only=only,
+                            baseline=baseline, progress=not args.quiet and sys.stderr.isatty())
+        if cache is not None and cache.problem:
+            warn(f"warning: {cache.problem}")
+    finally:
+        if cache is not None:
+            cache.close()
+
+    for skipped in report.skipped:
+        if skipped.error:  # an input error is said even with --quiet: it changes the exit code
+            print(f"vulntune: error: {skipped.path}: {skipped.reason}", file=sys.stderr)
+        else:
+            warn(f"warning: {skipped.path}: skipped: {skipped.reason}")
+
+    to_terminal = args.output is None and sys.stdout.isatty()
+    color = args.color == "always" or (args.color == "auto" and to_terminal and not os.environ.get("NO_COLOR"))
+    text = render(report, color=color and config.format == "text")
+    if args.output:
+        write_text(args.output, text)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+    stats = report.stats
+    if args.output or config.format != "text":
+        s = report.summary
+        warn(f"{s.findings} finding{'s' * (s.findings != 1)} in {s.files_scanned} files"
+             + (f" ({s.files_skipped} skipped)" if s.files_skipped else "")
+             + (f"; report written to {args.output}" if args.output else ""))
+    warn(f"scanned {stats['files']} files, {stats['units']} units ({stats['units_cached']} from cache) "
+         f"in {stats['seconds_total']:.1f} s")
+
+    if report.input_error:
+        return 2
+    if report.findings and not args.exit_zero:
+        return 1
+    return 0

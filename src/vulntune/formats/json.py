@@ -1,0 +1,40 @@
+"""The JSON report: a versioned, documented schema (docs/scan.md, `scan-report.schema.json`).
+
+Bump `SCHEMA_VERSION` on any change a reader could notice other than an added optional field.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from vulntune.cwe import CATALOGUE
+from vulntune.scan.scanner import ScanReport
+
+SCHEMA_VERSION = 1
+
+
+def render(report: ScanReport, *, color: bool = False) -> str:
+    """The report as JSON text (sorted keys, findings sorted by file, line, CWE). `color` is unused."""
+    findings = []
+    for finding in report.findings:
+        record = asdict(finding)
+        entry = CATALOGUE.get(finding.cwe)
+        record["link"] = entry.link if entry else None
+        findings.append(record)
+    document = {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "vulntune", "version": report.version},
+        "generated_at": report.started_at,
+        "model": {
+            "fingerprint": report.model.fingerprint,
+            "threshold": report.model.threshold,
+            "max_length": report.model.max_length,
+            "languages": list(report.model.languages),
+            "labels": list(report.model.labels),
+        },
+        "summary": asdict(report.summary),
+        "findings": findings,
+        "skipped": [asdict(s) for s in report.skipped],
+    }
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

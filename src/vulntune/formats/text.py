@@ -1,0 +1,53 @@
+"""The text report: findings grouped by file, for people; ANSI colour only when asked (a terminal)."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from vulntune.cwe import SEVERITIES
+from vulntune.scan.scanner import ScanReport
+
+_COLORS = {"critical": "\033[1;35m", "high": "\033[31m", "medium": "\033[33m", "low": "\033[36m"}
+_BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
+
+
+def render(report: ScanReport, *, color: bool = False) -> str:
+    """Findings by file, each with line, severity, CWE, confidence, unit and the flagged line."""
+
+    def paint(text: str, code: str) -> str:
+        return f"{code}{text}{_RESET}" if color else text
+
+    out: list[str] = []
+    for file, group in groupby(report.findings, key=lambda f: f.file):
+        out.append(paint(file, _BOLD))
+        for f in group:
+            severity = paint(f.severity.ljust(8), _COLORS.get(f.severity, ""))
+            out.append(f"  {f.line:>5}  {severity}  {f.cwe:<8} {f.cwe_name}  (confidence {f.confidence:.2f})")
+            where = "module-level code" if f.unit_kind == "module" else f"{f.unit_kind} {f.unit}"
+            out.append(paint(f"         in {where}, lines {f.start_line}-{f.end_line}", _DIM))
+            if f.snippet:
+                out.append(f"         {f.snippet}")
+        out.append("")
+    out.append(_summary(report))
+    return "\n".join(out) + "\n"
+
+
+def _summary(report: ScanReport) -> str:
+    s = report.summary
+    if report.findings:
+        by_severity = {sev: sum(1 for f in report.findings if f.severity == sev) for sev in SEVERITIES}
+        parts = ", ".join(f"{n} {sev}" for sev, n in reversed(by_severity.items()) if n)
+        files = len({f.file for f in report.findings})
+        head = f"{s.findings} finding{'s' * (s.findings != 1)} ({parts}) in {files} file{'s' * (files != 1)}"
+    else:
+        head = "No findings"
+    tail = [f"{s.files_scanned} file{'s' * (s.files_scanned != 1)} scanned", f"{s.units} units"]
+    if s.files_skipped:
+        tail.append(f"{s.files_skipped} skipped")
+    if s.files_with_syntax_errors:
+        tail.append(f"{s.files_with_syntax_errors} with syntax errors")
+    for count, label in ((s.suppressed, "suppressed"), (s.baselined, "in baseline"),
+                         (s.below_filters, "below --min-confidence/--min-severity")):
+        if count:
+            tail.append(f"{count} {label}")
+    return f"{head}; " + ", ".join(tail) + "."

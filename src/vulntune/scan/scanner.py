@@ -1,0 +1,215 @@
+"""The scan, top to bottom: discover, extract (in parallel), score (cached), locate, filter.
+
+The result is a `ScanReport`; formatting it is `vulntune.formats`' job and exit codes the
+command's. Scanned code is only read as text and parsed with tree-sitter.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+from vulntune import __version__
+from vulntune.models.prediction import Detector
+from vulntune.scan.cache import ResultCache
+from vulntune.scan.discover import Skipped, SourceFile, discover
+from vulntune.scan.extract import ExtractedFile, extract_file
+from vulntune.scan.findings import Finding, build_findings, severity_rank
+from vulntune.scan.infer import InferenceStats, score_units
+from vulntune.scan.settings import ScanConfig
+from vulntune.scan.suppress import is_suppressed
+
+
+@dataclass(kw_only=True, frozen=True)
+class Summary:
+    """Counts that depend only on the input, so they are safe in reports compared across runs.
+
+    Attributes:
+        files_scanned: files read and parsed.
+        files_skipped: files and folders passed over (see `ScanReport.skipped`).
+        files_with_syntax_errors: scanned anyway; tree-sitter tolerates errors.
+        units: functions, methods and module-level code units scored.
+        findings: reported findings (after every filter).
+        below_filters: findings under --min-confidence or --min-severity.
+        suppressed: findings silenced by `vulntune: ignore` comments.
+        baselined: findings already in the --baseline report.
+    """
+
+    files_scanned: int = 0
+    files_skipped: int = 0
+    files_with_syntax_errors: int = 0
+    units: int = 0
+    findings: int = 0
+    below_filters: int = 0
+    suppressed: int = 0
+    baselined: int = 0
+
+
+@dataclass(kw_only=True, frozen=True)
+class ModelInfo:
+    fingerprint: str
+    threshold: float
+    max_length: int
+    languages: tuple[str, ...]
+    labels: tuple[str, ...]
+
+
+@dataclass(kw_only=True, frozen=True)
+class ScanReport:
+    """Everything a formatter needs.
+
+    Attributes:
+        findings: sorted by file, line, CWE.
+        skipped: sorted by path.
+        summary: deterministic counts.
+        model: the detector's identity.
+        started_at: UTC time the scan began, ISO 8601 (volatile).
+        version: vulntune's version (volatile).
+        stats: timings and cache counts (volatile; shown on stderr and by the benchmark only).
+    """
+
+    findings: tuple[Finding, ...]
+    skipped: tuple[Skipped, ...]
+    summary: Summary
+    model: ModelInfo
+    started_at: str
+    version: str = __version__
+    stats: dict[str, float] = field(default_factory=dict, compare=False)
+
+    @property
+    def input_error(self) -> bool:
+        """A PATH named by the user could not be scanned at all (missing, unreadable)."""
+        return any(s.error for s in self.skipped)
+
+
+def scan_paths(
+    paths: Sequence[str | os.PathLike],
+    *,
+    detector: Detector,
+    config: ScanConfig | None = None,
+    cache: ResultCache | None = None,
+    root: str | os.PathLike | None = None,
+    only: Iterable[str] | None = None,
+    baseline: frozenset[str] = frozenset(),
+    progress: bool = False,
+) -> ScanReport:
+    """Scan files and folders with a loaded detector.
+
+    Args:
+        paths: files and folders.
+        detector: from `vulntune.load_detector`.
+        config: discovery, filters, jobs and batch size (default `ScanConfig()`).
+        cache: a results cache, or None to score every unit.
+        root: findings' paths are relative to it (default: see `discover.scan_root`).
+        only: real paths of the only files to scan (`--changed-since`).
+        baseline: fingerprints of findings not to report again.
+        progress: show progress bars on stderr.
+    """
+    config = config or ScanConfig()
+    started_at = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    began = time.perf_counter()
+    found = discover(paths, config=config, root=Path(root) if root else None, only=only)
+    skipped = list(found.skipped)
+    files = []
+    for source in found.files:
+        if source.language in detector.languages:
+            files.append(source)
+        else:
+            skipped.append(Skipped(path=source.display, reason=f"the model does not cover {source.language}"))
+    discovered = time.perf_counter()
+
+    extracted = _extract_all(files, jobs=config.worker_count, progress=progress)
+    readable = []
+    for item in extracted:
+        if item.skipped is not None:
+            skipped.append(Skipped(path=item.file, reason=item.skipped))
+        else:
+            readable.append(item)
+    units = [u for item in readable for u in item.units]
+    parsed = time.perf_counter()
+
+    bar = _bar(progress, total=len({(u.language, u.text) for u in units}), unit="unit", desc="scoring")
+    try:
+        verdicts, inference = score_units(units, detector, cache=cache, batch_size=config.batch_size,
+                                          max_occlusions=config.max_occlusions,
+                                          progress=bar.update if bar else None)
+    finally:
+        if bar:
+            bar.close()
+
+    suppressions = {item.file: item.suppressions for item in readable}
+    counts = {"below_filters": 0, "suppressed": 0, "baselined": 0}
+    reported = []
+    min_rank = severity_rank(config.min_severity)
+    for finding, unit in build_findings(readable, verdicts, threshold=detector.threshold):
+        if finding.confidence < config.min_confidence or severity_rank(finding.severity) < min_rank:
+            counts["below_filters"] += 1
+        elif is_suppressed(finding, unit, suppressions[finding.file]):
+            counts["suppressed"] += 1
+        elif finding.fingerprint in baseline:
+            counts["baselined"] += 1
+        else:
+            reported.append(finding)
+    finished = time.perf_counter()
+    summary = Summary(
+        files_scanned=len(readable), files_skipped=len(skipped),
+        files_with_syntax_errors=sum(1 for item in readable if item.syntax_error),
+        units=len(units), findings=len(reported), **counts)
+    return ScanReport(
+        findings=tuple(reported), skipped=tuple(sorted(skipped)), summary=summary,
+        model=ModelInfo(fingerprint=detector.fingerprint, threshold=float(detector.threshold),
+                        max_length=int(detector.max_length), languages=tuple(detector.languages),
+                        labels=tuple(detector.labels)),
+        started_at=started_at,
+        stats=_stats(inference, files=len(readable), bytes_read=sum(s.size for s in files),
+                     discover=discovered - began, parse=parsed - discovered, total=finished - began))
+
+
+def _stats(inference: InferenceStats, *, files: int, bytes_read: int, discover: float, parse: float,
+           total: float) -> dict[str, float]:
+    return {
+        "files": files, "bytes": bytes_read, "units": inference.units, "units_cached": inference.cached,
+        "units_inferred": inference.inferred, "windows": inference.windows, "tokens": inference.tokens,
+        "located": inference.located, "model_inputs": inference.model_inputs,
+        "seconds_discover": discover, "seconds_parse": parse, "seconds_score": inference.seconds,
+        "seconds_total": total,
+    }
+
+
+def _bar(enabled: bool, **kwargs):
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(file=sys.stderr, leave=False, dynamic_ncols=True, **kwargs)
+
+
+def _extract_all(files: list[SourceFile], *, jobs: int, progress: bool) -> list[ExtractedFile]:
+    """Extract units from every file, in `jobs` processes when there is enough work."""
+    bar = _bar(progress, total=len(files), unit="file", desc="parsing")
+    results: list[ExtractedFile] = []
+    try:
+        if jobs > 1 and len(files) >= 2 * jobs:
+            # "spawn", not "fork": the parent may hold a loaded torch model and its threads.
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+                chunk = max(1, min(64, len(files) // (jobs * 4)))
+                for item in pool.map(extract_file, files, chunksize=chunk):
+                    results.append(item)
+                    if bar:
+                        bar.update(1)
+        else:
+            for source in files:
+                results.append(extract_file(source))
+                if bar:
+                    bar.update(1)
+    finally:
+        if bar:
+            bar.close()
+    return results

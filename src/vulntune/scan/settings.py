@@ -1,0 +1,122 @@
+"""Scan settings: one dataclass fed by the command line and by `[tool.vulntune]` in pyproject.toml.
+
+Every field has a default and help text; unknown keys and wrong types are rejected with a
+message naming the key (see `vulntune.config.from_mapping`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vulntune.config import from_mapping, load_toml
+from vulntune.cwe import SEVERITIES
+from vulntune.errors import VulntuneError
+
+# Extension -> language. A configured extension must map to a supported language.
+LANGUAGE_OF_EXTENSION = {".py": "python", ".pyw": "python", ".java": "java"}
+
+
+def _help(text: str) -> Any:
+    return {"help": text}
+
+
+@dataclass(kw_only=True)
+class ScanConfig:
+    """What `vulntune scan` does; the same keys are valid in `[tool.vulntune]`."""
+
+    model: str | None = field(default=None, metadata=_help(
+        "model folder (from `vulntune train`); None uses the bundled default detector"))
+    format: str = field(default="text", metadata=_help("output format: text, json or sarif"))
+    extensions: tuple[str, ...] = field(default=(".py", ".java"), metadata=_help(
+        "file extensions to scan; each must be one of " + ", ".join(LANGUAGE_OF_EXTENSION)))
+    exclude: tuple[str, ...] = field(default=(), metadata=_help(
+        "gitignore-style patterns matched against paths relative to the scan root"))
+    max_file_size: int = field(default=1_000_000, metadata=_help(
+        "files larger than this many bytes are skipped with a warning"))
+    min_confidence: float = field(default=0.0, metadata=_help(
+        "report only findings whose confidence is at least this (0..1), on top of the model's threshold"))
+    min_severity: str = field(default="low", metadata=_help(
+        "report only findings of at least this severity: " + ", ".join(SEVERITIES)))
+    jobs: int = field(default=1, metadata=_help("processes that parse files; 0 means one per CPU"))
+    batch_size: int = field(default=16, metadata=_help("units per model call"))
+    cache: bool = field(default=True, metadata=_help(
+        "keep model results in a SQLite cache so unchanged code is not re-scored"))
+    gitignore: bool = field(default=True, metadata=_help("honour .gitignore files"))
+    max_occlusions: int = field(default=24, metadata=_help(
+        "model calls per masking round when choosing a finding's most likely line"))
+
+    def __post_init__(self) -> None:
+        if self.format not in ("text", "json", "sarif"):
+            raise VulntuneError(f"format: expected text, json or sarif, got {self.format!r}")
+        for ext in self.extensions:
+            if ext not in LANGUAGE_OF_EXTENSION:
+                known = ", ".join(LANGUAGE_OF_EXTENSION)
+                raise VulntuneError(f"extensions: unsupported extension {ext!r} (supported: {known})")
+        if not self.extensions:
+            raise VulntuneError("extensions: at least one extension is needed")
+        if self.max_file_size <= 0:
+            raise VulntuneError(f"max_file_size: expected a positive number of bytes, got {self.max_file_size}")
+        if not 0.0 <= self.min_confidence <= 1.0:
+            raise VulntuneError(f"min_confidence: expected a number from 0 to 1, got {self.min_confidence}")
+        if self.min_severity not in SEVERITIES:
+            raise VulntuneError(f"min_severity: expected one of {', '.join(SEVERITIES)}, got {self.min_severity!r}")
+        if self.jobs < 0:
+            raise VulntuneError(f"jobs: expected 0 (one per CPU) or more, got {self.jobs}")
+        if self.batch_size < 1:
+            raise VulntuneError(f"batch_size: expected at least 1, got {self.batch_size}")
+        if self.max_occlusions < 2:
+            raise VulntuneError(f"max_occlusions: expected at least 2, got {self.max_occlusions}")
+
+    @property
+    def worker_count(self) -> int:
+        return self.jobs or (os.cpu_count() or 1)
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest pyproject.toml at or above `start`, stopping at the top of a git work tree."""
+    folder = start if start.is_dir() else start.parent
+    folder = Path(os.path.abspath(folder))
+    for candidate in (folder, *folder.parents):
+        if (candidate / "pyproject.toml").is_file():
+            return candidate / "pyproject.toml"
+        if (candidate / ".git").exists():
+            return None
+    return None
+
+
+def read_pyproject_settings(path: Path) -> dict[str, Any]:
+    """The raw `[tool.vulntune]` table of `path` (empty when absent), with `model` made absolute.
+
+    A relative `model` in pyproject.toml is relative to that file's folder, not to the
+    current directory, so a hook run from anywhere finds the same model.
+    """
+    table = load_toml(path).get("tool", {}).get("vulntune", {})
+    if not isinstance(table, dict):
+        raise VulntuneError(f"{path}: [tool.vulntune] must be a table")
+    table = dict(table)
+    model = table.get("model")
+    if isinstance(model, str) and not Path(model).is_absolute():
+        table["model"] = str(path.parent / model)
+    return table
+
+
+def resolve_config(cli_values: dict[str, Any], *, pyproject: Path | None) -> ScanConfig:
+    """Merge `[tool.vulntune]` (if any) and the command line's explicit values.
+
+    Command-line values win, except `exclude`, whose patterns are added to the file's.
+    """
+    merged: dict[str, Any] = {}
+    if pyproject is not None:
+        merged.update(read_pyproject_settings(pyproject))
+        # Validate the file's own keys first, so its errors name the file.
+        from_mapping(ScanConfig, merged, where=f"{pyproject} [tool.vulntune]")
+    for key, value in cli_values.items():
+        if value is None:
+            continue
+        if key == "exclude":
+            value = (*merged.get("exclude", ()), *value)
+        merged[key] = value
+    return from_mapping(ScanConfig, merged, where="command line")
