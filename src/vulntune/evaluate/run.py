@@ -272,3 +272,60 @@ def read_predictions(path: Path) -> dict[str, list[dict[str, Any]]]:
     if not out:
         raise VulntuneError(f"{path}: no predictions")
     return out
+
+
+# --- one model on one dataset ----------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class ModelResult:
+    """One model's evaluation on one dataset: what it is, its prediction rows, joined samples, metrics."""
+
+    name: str
+    info: Mapping[str, Any]
+    rows: Sequence[Mapping[str, Any]]
+    scored: Sequence[Scored]
+    metrics: Mapping[str, Any]
+
+
+def data_info(samples: Sequence[Sample], *, source: str) -> dict[str, Any]:
+    """What metrics.json records about the data: where from, how many, and its fingerprint."""
+    from vulntune.data import fingerprint
+
+    counts: dict[str, dict[str, int]] = {}
+    for s in samples:
+        c = counts.setdefault(s.language, {"vulnerable": 0, "safe": 0})
+        c[s.label] += 1
+    return {"source": source, "samples": len(samples), "counts": counts, "fingerprint": fingerprint(samples)}
+
+
+def evaluate_rows(
+    info: Mapping[str, Any], samples: Sequence[Sample], rows: Sequence[Mapping[str, Any]], *,
+    bootstrap: int = BOOTSTRAP, seed: int = 0,
+) -> ModelResult:
+    """Metrics from saved prediction rows (rebuilding a report needs no model)."""
+    scored = join(samples, rows, name=info["name"])
+    metrics = compute_metrics(scored, labels=info["labels"], bootstrap=bootstrap, seed=seed)
+    return ModelResult(name=info["name"], info=dict(info), rows=list(rows), scored=scored, metrics=metrics)
+
+
+def evaluate_detector(
+    detector: Any, samples: Sequence[Sample], *, name: str, source: str, bootstrap: int = BOOTSTRAP, seed: int = 0,
+    batch_size: int = 32, progress: Callable[[int], None] | None = None,
+) -> ModelResult:
+    """Check compatibility, predict on every sample's code, and compute the metrics."""
+    info = detector_info(detector, name=name, source=source)
+    check_compatible(info, samples)
+    rows = predict(detector, samples, batch_size=batch_size, progress=progress)
+    return evaluate_rows(info, samples, rows, bootstrap=bootstrap, seed=seed)
+
+
+def metrics_document(results: Sequence[ModelResult], *, data: Mapping[str, Any], bootstrap: int, seed: int) -> dict[str, Any]:
+    """The whole metrics.json: data, settings, and per model its description and metrics."""
+    from vulntune.evaluate.metrics import VD_MAX_FPR
+
+    return {
+        "data": dict(data),
+        "settings": {"bootstrap": bootstrap, "seed": seed, "vd_max_fpr": VD_MAX_FPR, "interval": "wilson-95"},
+        "models": {r.name: {"model": dict(r.info), **r.metrics} for r in results},
+    }

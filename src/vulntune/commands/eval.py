@@ -1,0 +1,286 @@
+"""`vulntune eval`: measure detectors on a dataset or an OWASP-Benchmark-style suite.
+
+Writes metrics.json (sorted, stable), predictions.jsonl (so the report can be rebuilt without the
+models), report.md and a self-contained report.html.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from vulntune.errors import VulntuneError
+
+EXAMPLES = """examples:
+  vulntune eval --model models/x --data data/synth --out reports/x
+  vulntune eval --model models/a --model models/b --baseline tfidf --zero-shot smollm2-135m \\
+      --data data/synth --out reports/ab
+  vulntune eval --model models/x --data ../shared/datasets/java-juliet.jsonl --out reports/juliet
+  vulntune eval --model models/x --suite benchmark/src --expected expectedresults-1.2.csv --out reports/owasp
+  vulntune eval --rebuild reports/x --data data/synth            # re-render from predictions.jsonl
+"""
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "eval",
+        help="measure detectors: FPR, recall, VD-score, twins, intervals; or score a suite",
+        description="Evaluate one or more detectors on identical data (a JSONL file of samples, or a synth "
+        "folder's test split), or score them on a suite of source files with an OWASP-Benchmark expected-results "
+        "CSV. Rates carry 95% Wilson intervals, F1 and AUROC cluster-bootstrap intervals.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    models = parser.add_argument_group("models (any number, all evaluated on the same data)")
+    models.add_argument("--model", action="append", default=[], metavar="DIR", help="a vulntune model folder")
+    models.add_argument("--baseline", choices=["tfidf"], help="also train and evaluate the TF-IDF baseline "
+                        "(on --train, or on the train split of a synth folder given as --data)")
+    models.add_argument("--zero-shot", action="append", default=[], metavar="BASE",
+                        help="also evaluate the untuned base model with the instruct prompt (e.g. smollm2-135m, tiny)")
+    data = parser.add_argument_group("data")
+    data.add_argument("--data", help="samples: a JSONL file or a synth folder")
+    data.add_argument("--split", default="test", help="split to read from a synth folder (default: test)")
+    data.add_argument("--train", help="training samples for --baseline (JSONL or synth folder; default: --data's train split)")
+    data.add_argument("--language", help="evaluate only these languages (comma-separated)")
+    data.add_argument("--suite", help="a suite folder of source files (OWASP Benchmark layout)")
+    data.add_argument("--expected", help="the suite's expected-results CSV")
+    data.add_argument("--rebuild", metavar="DIR", help="recompute metrics and reports from DIR/predictions.jsonl "
+                      "(no model needed; pass the same --data)")
+    parser.add_argument("--out", help="output folder (default: the --rebuild folder)")
+    parser.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for F1/AUROC intervals (default 1000)")
+    parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    parser.add_argument("--batch-size", type=int, default=32, help="samples per predict call (default 32)")
+    parser.add_argument("--no-plots", action="store_true", help="skip the plots in report.html")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.bootstrap < 0:
+        raise VulntuneError("--bootstrap must be 0 or more")
+    if args.batch_size < 1:
+        raise VulntuneError("--batch-size must be at least 1")
+    if args.suite or args.expected:
+        return _run_suite(args)
+    if args.rebuild:
+        return _run_rebuild(args)
+    return _run_data(args)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _progress(total: int, desc: str):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="sample", disable=not sys.stderr.isatty(), leave=False)
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, k = name, 2
+    while candidate in taken:
+        candidate, k = f"{name}-{k}", k + 1
+    taken.add(candidate)
+    return candidate
+
+
+def _languages(arg: str | None) -> list[str] | None:
+    if not arg:
+        return None
+    from vulntune.cwe import check_language
+
+    return [check_language(x.strip()) for x in arg.split(",") if x.strip()]
+
+
+def _load_data(args: argparse.Namespace):
+    from vulntune.data import load_dataset_arg
+
+    if not args.data:
+        raise VulntuneError("no data: pass --data FILE.jsonl or a synth folder (or --suite DIR --expected FILE.csv)")
+    samples = load_dataset_arg(args.data, split=args.split)
+    wanted = _languages(args.language)
+    if wanted:
+        samples = [s for s in samples if s.language in wanted]
+        if not samples:
+            raise VulntuneError(f"{args.data}: no {'/'.join(wanted)} samples: the dataset is empty after --language")
+    source = str(args.data) if Path(args.data).is_file() else f"{args.data} ({args.split} split)"
+    return samples, source
+
+
+def _baseline(args: argparse.Namespace):
+    from vulntune.data import load_dataset_arg
+    from vulntune.models.baseline import train_tfidf
+
+    train_arg = args.train or (args.data if args.data and Path(args.data).is_dir() else None)
+    if not train_arg:
+        raise VulntuneError("--baseline tfidf needs training data: pass --train FILE.jsonl or a synth folder as --data")
+    train = load_dataset_arg(train_arg, split="train")
+    validation = None
+    if Path(train_arg).is_dir() and (Path(train_arg) / "validation.jsonl").is_file():
+        validation = load_dataset_arg(train_arg, split="validation")
+    wanted = _languages(args.language)
+    if wanted:
+        train = [s for s in train if s.language in wanted]
+        validation = [s for s in validation if s.language in wanted] if validation else None
+    return train_tfidf(train, validation=validation, seed=args.seed), f"tfidf trained on {train_arg}"
+
+
+def zero_shot(base: str):
+    """The untuned base model with the instruct prompt (`vulntune.models.instruct`)."""
+    try:
+        from vulntune.models.instruct import zero_shot_detector
+    except ImportError:
+        raise VulntuneError("--zero-shot: the zero-shot detector (vulntune.models.instruct) is not available") from None
+    return zero_shot_detector(base)
+
+
+def _detectors(args: argparse.Namespace):
+    """(name, source, detector) for every requested model, loaded lazily in order."""
+    from vulntune import load_detector
+
+    taken: set[str] = set()
+    if not (args.model or args.baseline or args.zero_shot):
+        raise VulntuneError("no model: pass --model DIR, --baseline tfidf or --zero-shot BASE")
+    for path in args.model:
+        if not Path(path).is_dir():
+            raise VulntuneError(f"{path}: no such model folder")
+    for path in args.model:
+        yield _unique(Path(path).resolve().name, taken), str(path), load_detector(path)
+    if args.baseline:
+        detector, source = _baseline(args)
+        yield _unique("tfidf-baseline", taken), source, detector
+    for base in args.zero_shot:
+        yield _unique(f"zero-shot-{base}", taken), f"zero-shot {base}", zero_shot(base)
+
+
+def _print_summary(results) -> None:
+    from vulntune.evaluate.report import by_language_items, pct
+
+    width = max(len(r.name) for r in results)
+    print(f"{'model'.ljust(width)}  language   n      FPR     recall  F1     AUROC  VD-score  pair-correct")
+    for r in results:
+        for language, m in by_language_items(r.metrics):
+            f1 = "n/a" if m["f1"] is None else f"{m['f1']:.3f}"
+            auroc = "n/a" if m["auroc"] is None else f"{m['auroc']:.3f}"
+            print(f"{r.name.ljust(width)}  {language:<9}  {m['n']:<5}  {pct(m['fpr']):>6}  {pct(m['recall']):>6}  "
+                  f"{f1:<5}  {auroc:<5}  {pct(m['vd_score']):>8}  {pct(m['twins']['pair_correct_rate']):>12}")
+
+
+def write_evaluation(out: Path, results, *, data: dict[str, Any], bootstrap: int, seed: int, plots_on: bool) -> None:
+    """metrics.json, predictions.jsonl, report.md and report.html under `out`."""
+    from vulntune.atomic import write_text
+    from vulntune.evaluate.report import evaluation_blocks, write_report
+    from vulntune.evaluate.run import dumps_metrics, metrics_document, write_predictions
+
+    out.mkdir(parents=True, exist_ok=True)
+    write_text(out / "metrics.json", dumps_metrics(metrics_document(results, data=data, bootstrap=bootstrap, seed=seed)))
+    write_predictions(out / "predictions.jsonl", {r.name: r.rows for r in results})
+    write_report(out, evaluation_blocks(results, data=data, plots_on=plots_on), title="vulntune evaluation")
+
+
+# --- modes -----------------------------------------------------------------------------------
+
+
+def _run_data(args: argparse.Namespace) -> int:
+    from vulntune.evaluate.run import data_info, evaluate_detector
+
+    if not args.out:
+        raise VulntuneError("--out DIR is required")
+    samples, source = _load_data(args)
+    results = []
+    for name, model_source, detector in _detectors(args):
+        with _progress(len(samples), name) as bar:
+            results.append(evaluate_detector(detector, samples, name=name, source=model_source, bootstrap=args.bootstrap,
+                                             seed=args.seed, batch_size=args.batch_size, progress=bar.update))
+    out = Path(args.out)
+    write_evaluation(out, results, data=data_info(samples, source=source), bootstrap=args.bootstrap, seed=args.seed,
+                     plots_on=not args.no_plots)
+    _print_summary(results)
+    print(f"wrote {out}/metrics.json, predictions.jsonl, report.md, report.html")
+    return 0
+
+
+def _run_rebuild(args: argparse.Namespace) -> int:
+    from vulntune.evaluate.run import data_info, evaluate_rows, read_predictions
+
+    folder = Path(args.rebuild)
+    samples, source = _load_data(args)
+    rows_by_model = read_predictions(folder / "predictions.jsonl")
+    infos: dict[str, Any] = {}
+    metrics_path = folder / "metrics.json"
+    if metrics_path.is_file():
+        try:
+            infos = {name: m["model"] for name, m in json.loads(metrics_path.read_text(encoding="utf-8"))["models"].items()}
+        except (json.JSONDecodeError, KeyError, TypeError):
+            raise VulntuneError(f"{metrics_path}: not a vulntune metrics file") from None
+    wanted_ids = {s.id for s in samples}
+    results = []
+    for name, rows in rows_by_model.items():
+        # unknown model description: every label it predicted counts as one of its classes
+        info = infos.get(name) or {"name": name, "source": str(folder), "languages": sorted({s.language for s in samples}),
+                                   "labels": ["safe", *sorted({r["cwe"] for r in rows if r["cwe"]})], "threshold": 0.5,
+                                   "fingerprint": "unknown"}
+        rows = [r for r in rows if r["id"] in wanted_ids]
+        results.append(evaluate_rows(info, samples, rows, bootstrap=args.bootstrap, seed=args.seed))
+    out = Path(args.out) if args.out else folder
+    write_evaluation(out, results, data=data_info(samples, source=source), bootstrap=args.bootstrap, seed=args.seed,
+                     plots_on=not args.no_plots)
+    _print_summary(results)
+    print(f"wrote {out}/metrics.json, predictions.jsonl, report.md, report.html")
+    return 0
+
+
+def _run_suite(args: argparse.Namespace) -> int:
+    from vulntune.atomic import atomic_open, write_text
+    from vulntune.evaluate.report import num, suite_blocks, write_report
+    from vulntune.evaluate.run import dumps_metrics
+    from vulntune.evaluate.suite import locate, read_expected, scorecard, suite_findings
+
+    if not (args.suite and args.expected):
+        raise VulntuneError("a suite needs both --suite DIR and --expected FILE.csv")
+    if args.data or args.rebuild:
+        raise VulntuneError("--suite cannot be combined with --data or --rebuild")
+    if not args.out:
+        raise VulntuneError("--out DIR is required")
+    cases = locate(read_expected(args.expected), args.suite)
+    wanted = _languages(args.language)
+    if wanted:
+        cases = [c for c in cases if c.language in wanted]
+        if not cases:
+            raise VulntuneError(f"{args.suite}: no {'/'.join(wanted)} test cases")
+    cards: dict[str, Any] = {}
+    infos: dict[str, Any] = {}
+    all_findings: dict[str, Any] = {}
+    how = ""
+    for name, source, detector in _detectors(args):
+        languages = sorted({c.language for c in cases})
+        foreign = [lang for lang in languages if lang not in detector.languages]
+        if foreign:
+            raise VulntuneError(f"model {name!r} knows {', '.join(detector.languages)} only, but the suite has "
+                                f"{'/'.join(foreign)} files (use --language to score a subset)")
+        with _progress(len(cases), name) as bar:
+            findings, how = suite_findings(detector, cases, batch_size=args.batch_size, progress=bar.update)
+        cards[name] = scorecard(cases, findings)
+        infos[name] = {"name": name, "source": source, "languages": list(detector.languages),
+                       "labels": list(detector.labels), "threshold": float(detector.threshold),
+                       "fingerprint": str(detector.fingerprint)}
+        all_findings[name] = findings
+    suite = {"suite": str(args.suite), "expected": str(args.expected), "cases": len(cases),
+             "real": sum(c.real for c in cases), "findings": how}
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    document = {"suite": suite, "models": {n: {"model": infos[n], "scorecard": cards[n]} for n in cards}}
+    write_text(out / "metrics.json", dumps_metrics(document))
+    with atomic_open(out / "findings.jsonl", "w") as fh:
+        for name, findings in all_findings.items():
+            for case in cases:
+                for f in findings.get(case.name, []):
+                    fh.write(json.dumps({"model": name, "test": case.name, **f}, sort_keys=True) + "\n")
+    write_report(out, suite_blocks(cards, suite=suite, plots_on=not args.no_plots), title="vulntune suite scorecard")
+    for name, card in cards.items():
+        m, a = card["micro"], card["macro"]
+        print(f"{name}: TPR {num(m['tpr'])}  FPR {num(m['fpr'])}  score micro {num(m['score'])}  macro {num(a['score'])}")
+    print(f"wrote {out}/metrics.json, findings.jsonl, report.md, report.html")
+    return 0
