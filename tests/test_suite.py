@@ -162,7 +162,7 @@ def test_eval_suite_cli(capsys, tmp_path):
     card = doc["models"]["model"]["scorecard"]
     assert doc["suite"]["cases"] == 10 and card["cases"] == 10
     assert set(card["by_category"]) == {"sqli", "cmdi", "pathtraver", "hash"}
-    assert "whole-file" in doc["suite"]["findings"]
+    assert "scan" in doc["suite"]["findings"]
     assert "overall (macro, 4 categories)" in (out / "report.md").read_text()
     assert (out / "report.html").read_text().count("data:image/png;base64,") == 1
 
@@ -185,3 +185,14 @@ def test_eval_suite_bad_input_is_one_line(capsys, tmp_path, mutate, needle):
     code = main(argv)
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and err[0].startswith("vulntune: ") and needle in err[0]
+
+
+def test_eval_suite_whole_file_mode(capsys, tmp_path):
+    model = _model(tmp_path)
+    out = tmp_path / "out"
+    code = main(["eval", "--suite", str(SUITE), "--expected", str(EXPECTED), "--model", str(model), "--out", str(out),
+                 "--whole-file", "--no-plots"])
+    assert code == 0, capsys.readouterr().err
+    doc = json.loads((out / "metrics.json").read_text())
+    assert "whole-file" in doc["suite"]["findings"]
+    assert doc["models"]["model"]["scorecard"]["cases"] == 10

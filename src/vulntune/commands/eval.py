@@ -54,6 +54,8 @@ def register(subparsers) -> None:
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     parser.add_argument("--batch-size", type=int, default=32, help="samples per predict call (default 32)")
     parser.add_argument("--no-plots", action="store_true", help="skip the plots in report.html")
+    parser.add_argument("--whole-file", action="store_true", help="suites: one prediction per whole file instead of "
+                        "scanning (the scanner cuts files into functions and methods)")
     parser.set_defaults(handler=run)
 
 
@@ -180,6 +182,28 @@ def write_evaluation(out: Path, results, *, data: dict[str, Any], bootstrap: int
     write_report(out, evaluation_blocks(results, data=data, plots_on=plots_on), title="vulntune evaluation")
 
 
+def _suite_findings(detector, cases, suite: Path, args: argparse.Namespace):
+    """Findings per test name: the scanner's (default) or one whole-file prediction per file."""
+    if args.whole_file:
+        from vulntune.evaluate.suite import whole_file_findings
+
+        with _progress(len(cases), "predict") as bar:
+            findings = whole_file_findings(detector, cases, batch_size=args.batch_size, progress=bar.update)
+        return findings, "one whole-file prediction per test file (--whole-file)", []
+    from vulntune.scan import ScanConfig, scan_paths
+
+    config = ScanConfig(cache=False, gitignore=False, batch_size=args.batch_size)
+    report = scan_paths([str(c.path) for c in cases], detector=detector, config=config, root=suite,
+                        progress=sys.stderr.isatty())
+    findings: dict[str, list[dict[str, Any]]] = {}
+    for f in report.findings:
+        findings.setdefault(Path(f.file).stem, []).append(
+            {"cwe": f.cwe, "score": f.confidence, "file": f.file, "line": f.line, "unit": f.unit})
+    how = (f"vulntune scan's findings (functions and methods scored at the model's threshold; "
+           f"{report.summary.units} units in {report.summary.files_scanned} files)")
+    return findings, how, [s.path for s in report.skipped]
+
+
 # --- modes -----------------------------------------------------------------------------------
 
 
@@ -236,7 +260,7 @@ def _run_suite(args: argparse.Namespace) -> int:
     from vulntune.atomic import atomic_open, write_text
     from vulntune.evaluate.report import num, suite_blocks, write_report
     from vulntune.evaluate.run import dumps_metrics
-    from vulntune.evaluate.suite import locate, read_expected, scorecard, suite_findings
+    from vulntune.evaluate.suite import locate, read_expected, scorecard
 
     if not (args.suite and args.expected):
         raise VulntuneError("a suite needs both --suite DIR and --expected FILE.csv")
@@ -260,8 +284,9 @@ def _run_suite(args: argparse.Namespace) -> int:
         if foreign:
             raise VulntuneError(f"model {name!r} knows {', '.join(detector.languages)} only, but the suite has "
                                 f"{'/'.join(foreign)} files (use --language to score a subset)")
-        with _progress(len(cases), name) as bar:
-            findings, how = suite_findings(detector, cases, batch_size=args.batch_size, progress=bar.update)
+        findings, how, skipped = _suite_findings(detector, cases, Path(args.suite), args)
+        if skipped:
+            how += f"; {len(skipped)} test file(s) skipped by the scanner and counted as not flagged ({skipped[0]}...)"
         cards[name] = scorecard(cases, findings)
         infos[name] = {"name": name, "source": source, "languages": list(detector.languages),
                        "labels": list(detector.labels), "threshold": float(detector.threshold),

@@ -202,10 +202,3 @@ def scorecard(cases: Sequence[TestCase], findings: Mapping[str, Sequence[Mapping
         "by_language": {lang: _counts_block(*counts) for lang, counts in sorted(per_language.items())},
     }
 
-
-def suite_findings(
-    detector: Any, cases: Sequence[TestCase], *, batch_size: int = 8, progress: Callable[[int], None] | None = None
-) -> tuple[dict[str, list[dict[str, Any]]], str]:
-    """Findings per test case, and a line saying how they were obtained (for the report)."""
-    findings = whole_file_findings(detector, cases, batch_size=batch_size, progress=progress)
-    return findings, "one whole-file prediction per test file (the detector's window, no function extraction)"
