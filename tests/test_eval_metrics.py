@@ -11,6 +11,7 @@ from vulntune.evaluate.intervals import (
     bootstrap_f1_auroc,
     bootstrap_weights,
     fisher_exact,
+    mcnemar_exact,
     rate_difference_test,
     two_proportion_z,
     weighted_auroc,
@@ -196,3 +197,11 @@ def test_bootstrap_is_seeded_and_resamples_whole_pairs():
     weights = bootstrap_weights(pairs, resamples=50, seed=0)
     assert np.array_equal(weights[:, 0::2], weights[:, 1::2])  # twins drawn together
     assert weights.sum(axis=1) == approx(np.full(50, 60.0))
+
+
+def test_mcnemar_exact_by_hand():
+    # 0 vs 5 discordant: 2 * (1/2)^5; 1 vs 6: 2 * (C(7,0) + C(7,1)) / 2^7
+    assert mcnemar_exact(0, 5) == approx(2 / 32)
+    assert mcnemar_exact(6, 1) == approx(2 * 8 / 128)
+    assert mcnemar_exact(3, 3) == 1.0
+    assert mcnemar_exact(0, 0) == 1.0

@@ -80,6 +80,23 @@ def fisher_exact(a: int, b: int, c: int, d: int) -> float:
     return min(1.0, total)
 
 
+def mcnemar_exact(b: int, c: int) -> float:
+    """Exact McNemar test (two-sided) for paired decisions on the same samples.
+
+    Args:
+        b: samples the first detector flagged and the second did not.
+        c: samples the second flagged and the first did not.
+
+    Under "both detectors flag equally often" each discordant sample is a fair coin, so the
+    p-value is twice the binomial tail of min(b, c) out of b + c, capped at 1.
+    """
+    n = b + c
+    if n == 0:
+        return 1.0
+    tail = sum(math.comb(n, k) for k in range(min(b, c) + 1)) / 2**n
+    return min(1.0, 2 * tail)
+
+
 def rate_difference_test(x1: int, n1: int, x2: int, n2: int) -> dict[str, float | None]:
     """Compare two rates x1/n1 and x2/n2: the difference, z-test and Fisher's exact p-values."""
     if n1 <= 0 or n2 <= 0:
