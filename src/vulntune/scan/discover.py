@@ -129,15 +129,16 @@ def _read_gitignore(folder: str) -> pathspec.PathSpec | None:
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def _ancestor_ignores(folder: str) -> _Ignore:
-    """.gitignore files above `folder`, up to the top of its git work tree (none outside one)."""
+def _ancestor_ignores(folder: str, root: Path) -> _Ignore:
+    """.gitignore files above `folder`: up to the top of its git work tree, or else up to the
+    scan root (a copy of a repository without its .git folder still honours its .gitignore)."""
     chain = []
     for candidate in (folder, *map(str, Path(folder).parents)):
         chain.append(candidate)
         if os.path.exists(os.path.join(candidate, ".git")):
             break
     else:
-        return _Ignore()
+        chain = [c for c in chain if _inside(c, str(root))]
     ignore = _Ignore()
     for candidate in reversed(chain[1:]):  # the folder itself is added by the walk
         ignore = ignore.with_folder(candidate)
@@ -216,11 +217,28 @@ def discover(
 
 
 def _walk(top, top_stat, *, root, config, found, seen, excluded, add_file) -> None:
+    """Walk one named folder. Symlinks are taken after every real entry, so a file reached both
+    directly and through a link is reported under its real path."""
     boundary = os.path.realpath(top)
     visited = {(top_stat.st_dev, top_stat.st_ino)}
-    ignore = _ancestor_ignores(top) if config.gitignore else _Ignore()
+    ignore = _ancestor_ignores(top, root) if config.gitignore else _Ignore()
     stack: list[tuple[str, _Ignore]] = [(top, ignore)]
-    while stack:
+    links: list[tuple[str, os.stat_result, bool, str, _Ignore]] = []  # (path, stat, is_dir, parent, ignore)
+    while stack or links:
+        if not stack:
+            path, st, is_dir, parent, ignore = links.pop(0)
+            if not is_dir:
+                add_file(path, st, named=False)
+                continue
+            key = (st.st_dev, st.st_ino)
+            if key in visited:
+                loop = _inside(os.path.realpath(parent), os.path.realpath(path))
+                reason = "symlink loop" if loop else "symlink to a folder scanned through another path"
+                found.skipped.append(Skipped(path=_display(path, root), reason=reason))
+                continue
+            visited.add(key)
+            stack.append((path, ignore))
+            continue
         folder, ignore = stack.pop()
         try:
             with os.scandir(folder) as it:
@@ -247,20 +265,17 @@ def _walk(top, top_stat, *, root, config, found, seen, excluded, add_file) -> No
                 continue  # cheap test first: most files of a repository are not sources
             if ignore.ignored(path, is_dir=is_dir) or excluded(path, is_dir=is_dir):
                 continue
-            if is_link and not _inside(os.path.realpath(path), boundary):
-                found.skipped.append(Skipped(path=_display(path, root), reason="symlink to outside the scanned folder"))
+            if is_link:
+                if not _inside(os.path.realpath(path), boundary):
+                    found.skipped.append(Skipped(path=_display(path, root), reason="symlink to outside the scanned folder"))
+                else:
+                    links.append((path, st, is_dir, folder, ignore))
                 continue
             if is_dir:
                 key = (st.st_dev, st.st_ino)
-                if key in visited:
-                    if is_link:
-                        target = os.path.realpath(path)
-                        loop = _inside(os.path.realpath(folder), target)
-                        reason = "symlink loop" if loop else "symlink to a folder scanned through another path"
-                        found.skipped.append(Skipped(path=_display(path, root), reason=reason))
-                    continue
-                visited.add(key)
-                subfolders.append(path)
+                if key not in visited:  # a bind mount can show a folder twice
+                    visited.add(key)
+                    subfolders.append(path)
             elif os.path.isfile(path):
                 add_file(path, st, named=False)
         stack.extend((sub, ignore) for sub in reversed(subfolders))

@@ -75,9 +75,17 @@ def cut_windows(text: str, *, count_tokens: Callable[[str], int], max_tokens: in
             segments.append((row, line, cost))
             continue
         step = max(1, int(len(line) * budget / cost * MARGIN))
-        for start in range(0, len(line), step):
-            piece = line[start:start + step]
-            segments.append((row, piece, max(1, -(-len(piece) * cost // len(line)))))
+        start = 0
+        while start < len(line):
+            size = step
+            while True:  # token density varies along a line: halve a piece until it fits
+                piece = line[start:start + size]
+                piece_cost = max(1, count_tokens(piece) - overhead)
+                if piece_cost <= budget or size == 1:
+                    break
+                size //= 2
+            segments.append((row, piece, piece_cost))
+            start += size
     windows: list[Window] = []
     start = 0
     while start < len(segments):
@@ -85,9 +93,15 @@ def cut_windows(text: str, *, count_tokens: Callable[[str], int], max_tokens: in
         while end < len(segments) and (end == start or used + segments[end][2] <= budget):
             used += segments[end][2]
             end += 1
-        chosen = segments[start:end]
-        windows.append(Window(rows=tuple(s[0] for s in chosen), text="\n".join(s[1] for s in chosen),
-                              tokens=used + overhead))
+        # The per-segment counts are estimates: check the joined text, drop segments until it fits.
+        while True:
+            chosen = segments[start:end]
+            window_text = "\n".join(s[1] for s in chosen)
+            tokens = count_tokens(window_text)
+            if tokens <= max_tokens or end - start == 1:
+                break
+            end -= 1
+        windows.append(Window(rows=tuple(s[0] for s in chosen), text=window_text, tokens=tokens))
         if end >= len(segments):
             break
         back, overlap = end, 0

@@ -149,10 +149,10 @@ def scan_paths(
     reported = []
     min_rank = severity_rank(config.min_severity)
     for finding, unit in build_findings(readable, verdicts, threshold=detector.threshold):
-        if finding.confidence < config.min_confidence or severity_rank(finding.severity) < min_rank:
-            counts["below_filters"] += 1
-        elif is_suppressed(finding, unit, suppressions[finding.file]):
+        if is_suppressed(finding, unit, suppressions[finding.file]):
             counts["suppressed"] += 1
+        elif finding.confidence < config.min_confidence or severity_rank(finding.severity) < min_rank:
+            counts["below_filters"] += 1
         elif finding.fingerprint in baseline:
             counts["baselined"] += 1
         else:
