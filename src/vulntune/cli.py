@@ -19,6 +19,7 @@ from vulntune.errors import VulntuneError
 COMMANDS = (
     "cwe",
     "synth",
+    "models", "train",
     "eval",
     "scan",
 )

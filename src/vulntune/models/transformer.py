@@ -1,0 +1,248 @@
+"""Transformer detectors: tokenising code into a window, the classify detector, and loading.
+
+A fine-tuned model folder holds either a PEFT adapter (LoRA or IA3; the classification head is
+saved with it) over a base model named in `vulntune-model.json`, or, after full fine-tuning, the
+whole weights and tokenizer. Loading checks the base's sha256 and that the label map matches the
+head, merges the adapter into the base for speed, and returns a `Detector`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from vulntune.cwe import check_language
+from vulntune.errors import VulntuneError
+from vulntune.models.folder import folder_fingerprint
+from vulntune.models.labels import predictions_from_probabilities
+from vulntune.models.prediction import Prediction
+
+ADAPTER_WEIGHTS = "adapter_model.safetensors"
+ADAPTER_CONFIG = "adapter_config.json"
+FULL_WEIGHTS = "model.safetensors"
+METHODS = ("lora", "ia3", "full", "none")  # "none": the untuned base (zero-shot)
+
+
+@contextlib.contextmanager
+def quiet_transformers() -> Iterator[None]:
+    """Silence transformers' load reports and per-load progress bars (restored afterwards)."""
+    from transformers.utils import logging as hf_logging
+
+    verbosity, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            yield
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        if bars:
+            hf_logging.enable_progress_bar()
+
+
+def load_tokenizer(path: str | Path):
+    """The base's tokenizer, with a pad token (its EOS when it has none) and right padding."""
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(path))
+    if tokenizer.pad_token_id is None:
+        if tokenizer.eos_token_id is None:
+            raise VulntuneError(f"{path}: the tokenizer has neither a pad nor an EOS token")
+        tokenizer.pad_token = tokenizer.eos_token
+    tokenizer.padding_side = "right"
+    return tokenizer
+
+
+def encode(tokenizer, code: str, *, offsets: bool = False):
+    # split_special_tokens: a scanned file containing "<|im_end|>" must not become the pad token.
+    return tokenizer(code, add_special_tokens=False, split_special_tokens=True, return_offsets_mapping=offsets)
+
+
+def code_window(tokenizer, code: str, *, budget: int, sink_line: int | None = None) -> list[int]:
+    """Token ids of `code`, cut to `budget` tokens.
+
+    Training samples know their sink line: a long sample keeps a window centred on it (so the
+    label stays true of what the model sees). At prediction time there is no sink line and the
+    head is kept; scanners cut long units into windows of `Detector.max_length` beforehand.
+    """
+    if budget < 1:
+        raise VulntuneError(f"max_length leaves no room for code (budget {budget} tokens)")
+    lines = code.split("\n")
+    use_sink = sink_line is not None and 1 <= sink_line <= len(lines)
+    enc = encode(tokenizer, code, offsets=use_sink)
+    ids = list(enc["input_ids"])
+    if len(ids) <= budget:
+        return ids
+    if not use_sink:
+        return ids[:budget]
+    start_char = sum(len(line) + 1 for line in lines[: sink_line - 1])
+    end_char = start_char + len(lines[sink_line - 1])
+    spans = enc["offset_mapping"]
+    inside = [i for i, (a, b) in enumerate(spans) if b > start_char and a < max(end_char, start_char + 1)]
+    if not inside:
+        return ids[:budget]
+    first, last = inside[0], inside[-1]
+    start = (first + last) // 2 - budget // 2
+    if last - first < budget:  # the whole sink line fits: make sure it is inside
+        start = min(max(start, last - budget + 1), first)
+    start = max(0, min(start, len(ids) - budget))
+    return ids[start : start + budget]
+
+
+def length_batches(lengths: Sequence[int], batch_size: int) -> Iterator[list[int]]:
+    """Indices sorted by length, longest first, in batches: little padding, early OOM if any."""
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    for start in range(0, len(order), batch_size):
+        yield order[start : start + batch_size]
+
+
+class ClassifierDetector:
+    """A sequence-classification transformer (implements `Detector`).
+
+    The head reads the last code token; class probabilities are a softmax over "safe" and the
+    CWE classes, the score is 1 - p(safe).
+
+    Attributes:
+        max_length: code tokens per window (what `count_tokens` counts); longer code is cut to
+            its first `max_length` tokens.
+    """
+
+    def __init__(self, *, model, tokenizer, labels: Sequence[str], languages: Sequence[str], threshold: float,
+                 max_length: int, fingerprint: str, batch_size: int = 8, meta: Mapping[str, Any] | None = None):
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.labels = tuple(labels)
+        self.languages = tuple(languages)
+        self.threshold = float(threshold)
+        self.max_length = int(max_length)
+        self.fingerprint = fingerprint
+        self.batch_size = int(batch_size)
+        self.meta = dict(meta or {})
+
+    def count_tokens(self, code: str) -> int:
+        """Tokens of `code` under the base model's tokenizer, no special tokens, before truncation."""
+        return len(encode(self.tokenizer, code)["input_ids"])
+
+    def probabilities(self, codes: Sequence[str], *, language: str) -> np.ndarray:
+        """(n, n_classes) class probabilities in input order (float64)."""
+        import torch
+
+        check_language(language)
+        ids = [code_window(self.tokenizer, code, budget=self.max_length) for code in codes]
+        out = np.zeros((len(codes), len(self.labels)), dtype=np.float64)
+        pad = self.tokenizer.pad_token_id
+        with torch.inference_mode():
+            for batch in length_batches([len(x) for x in ids], self.batch_size):
+                width = max(1, max(len(ids[i]) for i in batch))
+                input_ids = torch.full((len(batch), width), pad, dtype=torch.long)
+                mask = torch.zeros((len(batch), width), dtype=torch.long)
+                for row, i in enumerate(batch):
+                    input_ids[row, : len(ids[i])] = torch.tensor(ids[i], dtype=torch.long)
+                    mask[row, : len(ids[i])] = 1
+                logits = self.model(input_ids=input_ids, attention_mask=mask).logits.float()
+                out[batch] = torch.softmax(logits.double(), dim=-1).numpy()
+        return out
+
+    def predict(self, codes: Sequence[str], *, language: str) -> list[Prediction]:
+        return predictions_from_probabilities(self.probabilities(codes, language=language), self.labels, self.threshold)
+
+
+def check_head(folder: Path, meta: Mapping[str, Any]) -> None:
+    """Refuse a folder whose classification head does not have one output per label."""
+    from safetensors import safe_open
+
+    n = len(meta["labels"])
+    outputs = None
+    if meta["method"] == "full":
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        outputs = len(config.get("id2label") or {}) if meta["kind"] == "classify" else None
+    elif meta["method"] in ("lora", "ia3"):
+        with safe_open(str(folder / ADAPTER_WEIGHTS), framework="pt") as fh:
+            heads = [k for k in fh.keys() if k.endswith("score.weight") or ".score." in k and k.endswith(".weight")]
+            outputs = fh.get_slice(heads[0]).get_shape()[0] if heads else None
+    if meta["kind"] == "classify" and outputs != n:
+        raise VulntuneError(f"{folder}: the label map has {n} classes but the classification head has {outputs} outputs")
+
+
+def load_model(folder: Path, meta: Mapping[str, Any], *, dtype: str = "float32"):
+    """The fine-tuned model (adapter merged into its base) and its tokenizer."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
+
+    from vulntune.models.sources import resolve_base
+
+    kind, method = meta["kind"], meta.get("method")
+    if method not in METHODS:
+        raise VulntuneError(f"{folder}: unknown training method {method!r} (expected one of {', '.join(METHODS)})")
+    torch_dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16}.get(dtype)
+    if torch_dtype is None:
+        raise VulntuneError(f"unknown dtype {dtype!r} (expected float32 or bfloat16)")
+    check_head(folder, meta)
+    labels = list(meta["labels"])
+    head = {"num_labels": len(labels), "id2label": dict(enumerate(labels)), "label2id": {l: i for i, l in enumerate(labels)}}
+    if method == "full":
+        tokenizer = load_tokenizer(folder)
+        if kind == "classify":
+            model = AutoModelForSequenceClassification.from_pretrained(str(folder), dtype=torch_dtype)
+        else:
+            model = AutoModelForCausalLM.from_pretrained(str(folder), dtype=torch_dtype)
+        return model, tokenizer
+    base_info = meta.get("base") or {}
+    base = resolve_base(base_info.get("name", ""))
+    if base_info.get("sha256") and base.sha256 != base_info["sha256"]:
+        raise VulntuneError(
+            f"{folder}: base model {base.name} has sha256 {base.sha256[:12]}... but the adapter was trained on "
+            f"{base_info['sha256'][:12]}..."
+        )
+    tokenizer = load_tokenizer(base.path)
+    if kind == "classify":
+        model = AutoModelForSequenceClassification.from_pretrained(
+            str(base.path), dtype=torch_dtype, pad_token_id=tokenizer.pad_token_id, **head)
+    else:
+        model = AutoModelForCausalLM.from_pretrained(str(base.path), dtype=torch_dtype)
+    if method == "none":
+        return model, tokenizer
+    from peft import PeftModel
+
+    try:
+        model = PeftModel.from_pretrained(model, str(folder)).merge_and_unload()
+    except (RuntimeError, ValueError, KeyError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise VulntuneError(f"{folder}: the adapter does not fit base model {base.name}: {first}") from None
+    return model, tokenizer
+
+
+def load_transformer(folder: str | Path, meta: Mapping[str, Any], *, batch_size: int = 8, threads: int | None = None,
+                     dtype: str = "float32"):
+    """A `Detector` for a classify or instruct model folder.
+
+    Args:
+        folder: the model folder.
+        meta: its checked `vulntune-model.json` (see `vulntune.models.folder.read_meta`).
+        batch_size: sequences per forward pass.
+        threads: torch CPU threads (default: torch's choice).
+        dtype: "float32" (default, exact) or "bfloat16" (faster on CPUs with bf16 units).
+    """
+    if threads:
+        import torch
+
+        torch.set_num_threads(int(threads))
+    folder = Path(folder)
+    with quiet_transformers():
+        model, tokenizer = load_model(folder, meta, dtype=dtype)
+    common = dict(
+        model=model, tokenizer=tokenizer, labels=meta["labels"], languages=meta["languages"],
+        threshold=meta["threshold"], fingerprint=folder_fingerprint(meta), batch_size=batch_size, meta=meta,
+    )
+    if meta["kind"] == "classify":
+        return ClassifierDetector(max_length=meta["max_length"], **common)
+    from vulntune.models.instruct import InstructDetector
+
+    return InstructDetector(max_length=meta["max_length"], **common)

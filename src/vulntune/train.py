@@ -1,0 +1,627 @@
+"""Fine-tune a CWE detector: setup, train, calibrate, save. Read it top to bottom.
+
+    vulntune train --data data/synth --base smollm2-135m --objective classify --method lora --out models/x
+
+or from Python (the study does this):
+
+    from vulntune.train import TrainConfig, train
+    folder = train(TrainConfig(data=Path("data/synth"), base="tiny", max_steps=20, out=Path("models/t")))
+
+The Hugging Face `Trainer` runs the loop, so `accelerate launch` / `torchrun` scale it without code
+changes. Checkpoints go to `<out>.checkpoints/` and are removed once the model folder is complete;
+the model folder itself appears only when complete (atomic rename), so an interrupted run leaves
+checkpoints to `--resume` from, never a half-written model.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import math
+import random
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from vulntune import __version__
+from vulntune.atomic import atomic_dir
+from vulntune.config import from_mapping, load_toml, to_mapping
+from vulntune.cwe import LANGUAGES
+from vulntune.data import Sample, fingerprint, read_samples, read_split_dir
+from vulntune.errors import VulntuneError
+from vulntune.models.calibrate import calibrate_detector
+from vulntune.models.card import write_card
+from vulntune.models.folder import folder_fingerprint, write_meta
+from vulntune.models.labels import class_of, label_map, sort_labels
+from vulntune.models.sources import DEFAULT_BASE, is_tfidf
+
+OBJECTIVES = ("classify", "instruct", "zero-shot")
+METHODS = ("lora", "ia3", "full")
+PRECISIONS = ("auto", "bf16", "fp32")
+RUN_FILE = "vulntune-run.json"  # inside the checkpoint folder: what the interrupted run was
+
+
+@dataclass(kw_only=True)
+class TrainConfig:
+    """Everything a training run depends on. Recipes (TOML) and CLI flags fill the same fields.
+
+    Attributes:
+        data: a synth folder holding train.jsonl and validation.jsonl.
+        train_file: explicit training JSONL (instead of `data`).
+        validation_file: explicit validation JSONL (instead of `data`).
+        out: the model folder to write.
+        base: base model: smollm2-135m, tiny, tfidf, a local model folder or a hub id.
+        objective: classify (head over safe + CWEs), instruct (scored label strings), or zero-shot
+            (no training: the base model with the instruct prompt, threshold calibrated).
+        method: lora, ia3 or full fine-tuning.
+        languages: train and calibrate only on these languages.
+        max_length: tokens per training sequence; long code keeps a window around its sink line.
+        epochs: passes over the training data (fractions allowed).
+        max_steps: stop after this many optimizer steps (overrides epochs).
+        batch_size: sequences per step and device.
+        eval_batch_size: sequences per forward pass in evaluation and calibration.
+        gradient_accumulation: batches accumulated per optimizer step.
+        learning_rate: peak learning rate (linear warmup, then linear decay).
+        warmup: warmup steps, or a fraction of all steps when below 1.
+        weight_decay: AdamW weight decay.
+        lora_r, lora_alpha, lora_dropout: LoRA rank, scale and dropout.
+        lora_targets: module names LoRA adapts; ["all-linear"] means every linear layer but the output.
+        ia3_targets, ia3_feedforward: IA3 module names (feedforward ones scale their input).
+        balance: "weighted-loss" weights safe and vulnerable equally and CWEs equally among the
+            vulnerable; "none" uses the raw frequencies.
+        target_fpr: the threshold is the smallest whose validation FPR is at most this.
+        eval_steps: evaluate (and checkpoint) every this many steps.
+        eval_samples: cap on validation samples used for the periodic evaluation loss (all are
+            used for calibration).
+        early_stopping_patience: stop after this many evaluations without a better eval loss
+            (0 disables); the best checkpoint is restored.
+        logging_steps: log the training loss every this many steps.
+        precision: auto (bf16 where the hardware has bf16 units), bf16 or fp32.
+        threads: torch CPU threads (default: torch's choice).
+        seed: fixes initialisation, data order and dropout.
+        resume: continue from the last checkpoint in `<out>.checkpoints/`.
+        force: replace an existing model folder, discard stale checkpoints.
+        keep_checkpoints: keep `<out>.checkpoints/` after success.
+        progress: show a progress bar on stderr.
+    """
+
+    data: Path | None = None
+    train_file: Path | None = None
+    validation_file: Path | None = None
+    out: Path | None = None
+    base: str = DEFAULT_BASE
+    objective: str = "classify"
+    method: str = "lora"
+    languages: tuple[str, ...] = LANGUAGES
+    max_length: int = 512
+    epochs: float = 1.0
+    max_steps: int | None = None
+    batch_size: int = 8
+    eval_batch_size: int = 16
+    gradient_accumulation: int = 1
+    learning_rate: float = 5e-4
+    warmup: float = 0.03
+    weight_decay: float = 0.0
+    lora_r: int = 8
+    lora_alpha: int = 16
+    lora_dropout: float = 0.05
+    lora_targets: tuple[str, ...] = ("all-linear",)
+    ia3_targets: tuple[str, ...] = ("k_proj", "v_proj", "down_proj")
+    ia3_feedforward: tuple[str, ...] = ("down_proj",)
+    balance: str = "weighted-loss"
+    target_fpr: float = 0.01
+    eval_steps: int = 200
+    eval_samples: int = 512
+    early_stopping_patience: int = 3
+    logging_steps: int = 10
+    precision: str = "auto"
+    threads: int | None = None
+    seed: int = 0
+    resume: bool = False
+    force: bool = False
+    keep_checkpoints: bool = False
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        def choose(key: str, allowed: Sequence[str]) -> None:
+            if getattr(self, key) not in allowed:
+                raise VulntuneError(f"config key '{key}': expected one of {', '.join(allowed)}, got {getattr(self, key)!r}")
+
+        def positive(key: str, *, zero_ok: bool = False) -> None:
+            value = getattr(self, key)
+            if value is not None and (value < 0 or (value == 0 and not zero_ok)):
+                raise VulntuneError(f"config key '{key}': must be {'>= 0' if zero_ok else '> 0'}, got {value!r}")
+
+        choose("objective", OBJECTIVES)
+        choose("method", METHODS)
+        choose("precision", PRECISIONS)
+        choose("balance", ("weighted-loss", "none"))
+        for language in self.languages:
+            choose_lang = language in LANGUAGES
+            if not choose_lang:
+                raise VulntuneError(f"config key 'languages': unknown language {language!r} (supported: {', '.join(LANGUAGES)})")
+        if not self.languages:
+            raise VulntuneError("config key 'languages': needs at least one language")
+        for key in ("max_length", "epochs", "max_steps", "batch_size", "eval_batch_size", "gradient_accumulation",
+                    "learning_rate", "lora_r", "lora_alpha", "eval_steps", "eval_samples", "logging_steps", "threads"):
+            positive(key)
+        for key in ("warmup", "weight_decay", "lora_dropout", "early_stopping_patience"):
+            positive(key, zero_ok=True)
+        if not 0.0 <= self.target_fpr <= 1.0:
+            raise VulntuneError(f"config key 'target_fpr': must be in [0, 1], got {self.target_fpr}")
+        if self.max_length < 32:
+            raise VulntuneError(f"config key 'max_length': at least 32 tokens, got {self.max_length}")
+        if self.data is None and self.train_file is None:
+            raise VulntuneError("no training data: give 'data' (a synth folder) or 'train_file'")
+        if self.data is not None and (self.train_file is not None or self.validation_file is not None):
+            raise VulntuneError("give either 'data' (a synth folder) or 'train_file'/'validation_file', not both")
+        if self.out is None:
+            raise VulntuneError("config key 'out': the model folder to write is required")
+
+
+def load_config(recipe: Path | None = None, overrides: dict[str, Any] | None = None) -> TrainConfig:
+    """A TrainConfig from a TOML recipe (top-level keys are TrainConfig fields) and overrides."""
+    mapping: dict[str, Any] = dict(load_toml(recipe)) if recipe else {}
+    mapping.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    return from_mapping(TrainConfig, mapping, where=str(recipe) if recipe else "train options")
+
+
+def checkpoint_dir(out: Path) -> Path:
+    return out.with_name(out.name + ".checkpoints")
+
+
+def train(config: TrainConfig, *, callbacks: Sequence[Any] = ()) -> Path:
+    """Train, calibrate and save a detector as `config.out`; returns the model folder.
+
+    Args:
+        config: the run.
+        callbacks: extra `transformers.TrainerCallback`s (e.g. for tests or a study's progress).
+
+    Raises:
+        VulntuneError: bad data, an unknown base, an existing output, a checkpoint mismatch.
+    """
+    # ---------------------------------------------------------------- setup: data and labels
+    out = Path(config.out)
+    train_samples, validation = load_data(config)
+    labels = label_map(train_samples)
+    if not validation:
+        raise VulntuneError("validation data: no samples for the chosen languages (needed to calibrate the threshold)")
+    if out.exists() and not out.is_dir():
+        raise VulntuneError(f"{out}: exists and is not a folder")
+    if out.exists() and any(out.iterdir()) and not config.force:
+        raise VulntuneError(f"{out}: folder exists and is not empty (pass --force to replace it)")
+    languages = tuple(sorted({s.language for s in train_samples}))
+    corpus = {"corpus_fingerprint": fingerprint(train_samples), "validation_fingerprint": fingerprint(validation),
+              "train_samples": len(train_samples), "validation_samples": len(validation)}
+
+    if is_tfidf(config.base):
+        return train_tfidf_folder(config, train_samples, validation, corpus)
+
+    from vulntune.models.transformer import quiet_transformers
+
+    with quiet_transformers():  # load reports and deprecation chatter would bury the progress bar
+        return train_transformer(config, out, train_samples, validation, labels, languages, corpus, callbacks)
+
+
+def train_transformer(config: TrainConfig, out: Path, train_samples: list[Sample], validation: list[Sample],
+                      labels: tuple[str, ...], languages: tuple[str, ...], corpus: dict[str, Any],
+                      callbacks: Sequence[Any]) -> Path:
+    """The transformer part of `train`: model setup, the Trainer loop, then calibrate and save."""
+    import torch
+    import transformers
+    from transformers import EarlyStoppingCallback, Trainer, TrainingArguments
+
+    from vulntune.models.sources import resolve_base
+    from vulntune.models.transformer import load_tokenizer
+
+    ckpt = checkpoint_dir(out)
+    resume = prepare_checkpoints(config, ckpt, labels, corpus)
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    transformers.set_seed(config.seed)
+    base = resolve_base(config.base)
+    tokenizer = load_tokenizer(base.path)
+    if config.objective == "zero-shot":
+        return save_folder(config, out, base, None, tokenizer, labels, languages, validation, corpus, history=[],
+                           steps=0, seconds=0.0)
+
+    # ---------------------------------------------------------------- setup: model and examples
+    model = build_model(config, base.path, tokenizer, labels)
+    encoder = Encoder(config, tokenizer, labels)
+    train_set = [encoder.example(s) for s in train_samples]
+    eval_pool = [s for s in validation if class_of(s) in labels]  # an unseen CWE has no class to score
+    eval_set = [encoder.example(s) for s in random.Random(config.seed).sample(eval_pool, min(len(eval_pool), config.eval_samples))]
+    weights = class_weights(train_samples, labels) if config.balance == "weighted-loss" else [1.0] * len(labels)
+    loss_fn = make_loss(config.objective, weights, encoder)
+
+    use_bf16 = bf16_supported() if config.precision == "auto" else config.precision == "bf16"
+    early = config.early_stopping_patience > 0 and bool(eval_set)
+    args = TrainingArguments(
+        output_dir=str(ckpt),
+        per_device_train_batch_size=config.batch_size,
+        per_device_eval_batch_size=config.eval_batch_size,
+        gradient_accumulation_steps=config.gradient_accumulation,
+        num_train_epochs=config.epochs,
+        max_steps=config.max_steps or -1,
+        learning_rate=config.learning_rate,
+        warmup_steps=config.warmup,
+        weight_decay=config.weight_decay,
+        lr_scheduler_type="linear",
+        logging_steps=config.logging_steps,
+        eval_strategy="steps" if eval_set else "no",
+        eval_steps=config.eval_steps,
+        save_strategy="steps",
+        save_steps=config.eval_steps,  # a checkpoint at every evaluation, so the best one can be restored
+        save_total_limit=2,
+        load_best_model_at_end=early,
+        metric_for_best_model="eval_loss",
+        greater_is_better=False,
+        seed=config.seed,
+        data_seed=config.seed,
+        bf16=use_bf16,
+        use_cpu=not torch.cuda.is_available(),
+        train_sampling_strategy="group_by_length",  # batches of similar length: less padding on CPU
+        remove_unused_columns=False,
+        include_num_input_tokens_seen="non_padding",
+        report_to="none",
+        disable_tqdm=True,  # our own bar below shows tokens/s
+        dataloader_num_workers=0,
+    )
+    progress = ProgressBar(enabled=config.progress)
+    trainer = Trainer(
+        model=model,
+        args=args,
+        train_dataset=train_set,
+        eval_dataset=eval_set or None,
+        data_collator=encoder.collate,
+        compute_loss_func=loss_fn,
+        callbacks=[progress, *([EarlyStoppingCallback(config.early_stopping_patience)] if early else []), *callbacks],
+    )
+    from transformers.trainer_callback import PrinterCallback, ProgressCallback
+
+    trainer.remove_callback(ProgressCallback)
+    trainer.remove_callback(PrinterCallback)  # prints raw log dicts; the bar shows them
+
+    # ---------------------------------------------------------------- train
+    started = time.monotonic()
+    trainer.train(resume_from_checkpoint=resume)
+    seconds = time.monotonic() - started
+    history = trainer.state.log_history
+    model = trainer.model
+
+    # ---------------------------------------------------------------- calibrate and save
+    folder = save_folder(config, out, base, model, tokenizer, labels, languages, validation, corpus, history=history,
+                         steps=trainer.state.global_step, seconds=seconds,
+                         tokens_per_second=progress.tokens_per_second, resumed_from=progress.resumed_from)
+    if not config.keep_checkpoints:
+        shutil.rmtree(ckpt, ignore_errors=True)
+    return folder
+
+
+def load_data(config: TrainConfig) -> tuple[list[Sample], list[Sample]]:
+    """(train, validation) samples of the configured languages."""
+    if config.data is not None:
+        train_samples = read_split_dir(config.data, "train")
+        validation = read_split_dir(config.data, "validation")
+    else:
+        train_samples = read_samples(config.train_file)
+        if config.validation_file is None:
+            raise VulntuneError("'validation_file' is required with 'train_file' (the threshold is calibrated on it)")
+        validation = read_samples(config.validation_file)
+    keep = set(config.languages)
+    train_samples = [s for s in train_samples if s.language in keep]
+    validation = [s for s in validation if s.language in keep]
+    if not train_samples:
+        raise VulntuneError(f"training data: no samples for languages {', '.join(config.languages)}")
+    return train_samples, validation
+
+
+def class_weights(samples: Sequence[Sample], labels: Sequence[str]) -> list[float]:
+    """Loss weight per class: safe and vulnerable carry half the total weight each, CWEs share theirs equally.
+
+    A plain "balanced" weighting would give one CWE class as much weight as all safe code, and
+    a detector trained that way pays for recall with false positives.
+    """
+    counts = {label: 0 for label in labels}
+    for s in samples:
+        counts[class_of(s)] += 1
+    n = len(samples)
+    cwes = [c for c in labels[1:] if counts[c]]
+    weights = [n / (2 * counts[labels[0]])]
+    weights += [n / (2 * len(cwes) * counts[c]) if counts[c] else 0.0 for c in labels[1:]]
+    return weights
+
+
+def bf16_supported() -> bool:
+    """bf16 autocast pays off on GPUs with bf16 and on CPUs with AVX512-BF16 or AMX units."""
+    import torch
+
+    if torch.cuda.is_available():
+        return torch.cuda.is_bf16_supported()
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return " avx512_bf16" in flags or " amx_bf16" in flags
+
+
+def prepare_checkpoints(config: TrainConfig, ckpt: Path, labels: Sequence[str], corpus: dict[str, Any]) -> bool:
+    """Decide between a fresh run and a resumed one; record what the run is. Returns resume."""
+    existing = sorted(ckpt.glob("checkpoint-*")) if ckpt.is_dir() else []
+    run = {"base": config.base, "objective": config.objective, "method": config.method, "labels": list(labels),
+           "max_length": config.max_length, "corpus_fingerprint": corpus["corpus_fingerprint"]}
+    if config.resume:
+        if not existing:
+            raise VulntuneError(f"nothing to resume: no checkpoint in {ckpt}")
+        try:
+            previous = json.loads((ckpt / RUN_FILE).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            raise VulntuneError(f"{ckpt}: no readable {RUN_FILE}, cannot check the checkpoint belongs to this run") from None
+        changed = sorted(k for k in run if previous.get(k) != run[k])
+        if changed:
+            raise VulntuneError(f"{ckpt}: the checkpoint was made with a different {changed[0]}; resume needs the same run")
+        return True
+    if existing:
+        if not config.force:
+            raise VulntuneError(
+                f"{ckpt} holds checkpoints of an interrupted run: pass --resume to continue it or --force to start over"
+            )
+        shutil.rmtree(ckpt)
+    if config.objective != "zero-shot":
+        ckpt.mkdir(parents=True, exist_ok=True)
+        (ckpt / RUN_FILE).write_text(json.dumps(run, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return False
+
+
+def build_model(config: TrainConfig, base_path: Path, tokenizer, labels: Sequence[str]):
+    """The base model with a classification head (classify) or as a causal LM (instruct), adapted per method."""
+    from peft import IA3Config, LoraConfig, TaskType, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
+
+    if config.objective == "classify":
+        model = AutoModelForSequenceClassification.from_pretrained(
+            str(base_path), num_labels=len(labels), id2label=dict(enumerate(labels)),
+            label2id={label: i for i, label in enumerate(labels)}, pad_token_id=tokenizer.pad_token_id,
+        )
+        task = TaskType.SEQ_CLS  # PEFT also trains and saves the new head ("score") with the adapter
+    else:
+        model = AutoModelForCausalLM.from_pretrained(str(base_path))
+        task = TaskType.CAUSAL_LM
+    model.config.pad_token_id = tokenizer.pad_token_id
+    if config.method == "full":
+        return model
+    if config.method == "lora":
+        targets = "all-linear" if list(config.lora_targets) == ["all-linear"] else list(config.lora_targets)
+        peft_config = LoraConfig(task_type=task, r=config.lora_r, lora_alpha=config.lora_alpha,
+                                 lora_dropout=config.lora_dropout, target_modules=targets)
+    else:
+        peft_config = IA3Config(task_type=task, target_modules=list(config.ia3_targets),
+                                feedforward_modules=list(config.ia3_feedforward))
+    try:
+        return get_peft_model(model, peft_config)
+    except ValueError as exc:
+        raise VulntuneError(f"{config.method}: {str(exc).splitlines()[0]} (set lora_targets / ia3_targets for this base)") from None
+
+
+class Encoder:
+    """Samples to token ids, and batches to padded tensors, for one objective."""
+
+    def __init__(self, config: TrainConfig, tokenizer, labels: Sequence[str]):
+        from vulntune.models.instruct import PromptCodec
+
+        self.objective = config.objective
+        self.tokenizer = tokenizer
+        self.labels = tuple(labels)
+        self.max_length = config.max_length
+        self.pad = tokenizer.pad_token_id
+        self.codec = PromptCodec(tokenizer, labels, config.max_length) if self.objective == "instruct" else None
+
+    def example(self, sample: Sample) -> dict[str, Any]:
+        from vulntune.models.transformer import code_window
+
+        if self.codec is not None:
+            return self.codec.training_example(sample.code, sample.language, class_of(sample), sink_line=sample.sink_line)
+        ids = code_window(self.tokenizer, sample.code, budget=self.max_length, sink_line=sample.sink_line)
+        return {"input_ids": ids, "labels": self.labels.index(class_of(sample))}
+
+    def collate(self, examples: list[dict[str, Any]]) -> dict[str, Any]:
+        import torch
+
+        width = max(len(e["input_ids"]) for e in examples)
+        ids = torch.full((len(examples), width), self.pad, dtype=torch.long)
+        mask = torch.zeros((len(examples), width), dtype=torch.long)
+        if self.codec is None:  # classify: right padding; the head reads the last real token
+            for row, e in enumerate(examples):
+                ids[row, : len(e["input_ids"])] = torch.tensor(e["input_ids"])
+                mask[row, : len(e["input_ids"])] = 1
+            return {"input_ids": ids, "attention_mask": mask, "labels": torch.tensor([e["labels"] for e in examples])}
+        # instruct: left padding, so every answer ends at the last position and only the last
+        # (longest answer + 1) positions need logits: 7 of 512 positions x 49k vocabulary.
+        labels = torch.full((len(examples), width), -100, dtype=torch.long)
+        for row, e in enumerate(examples):
+            n = len(e["input_ids"])
+            ids[row, width - n :] = torch.tensor(e["input_ids"])
+            labels[row, width - n :] = torch.tensor(e["labels"])
+            mask[row, width - n :] = 1
+        positions = (mask.cumsum(-1) - 1).clamp(min=0)
+        return {"input_ids": ids, "attention_mask": mask, "position_ids": positions, "labels": labels,
+                "logits_to_keep": self.codec.max_answer + 1}
+
+
+def make_loss(objective: str, weights: Sequence[float], encoder: Encoder):
+    """The Trainer's loss: class-weighted cross-entropy over the head (classify) or the answer tokens (instruct).
+
+    Normalised by `num_items_in_batch` (samples, or answer tokens, over the accumulated batch) so
+    gradient accumulation gives the same loss as one big batch.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    class_weight = torch.tensor(weights, dtype=torch.float32)
+
+    def classify_loss(outputs, labels, num_items_in_batch=None):
+        logits = outputs.logits.float()
+        loss = F.cross_entropy(logits, labels, weight=class_weight.to(logits.device), reduction="sum")
+        return loss / (num_items_in_batch if num_items_in_batch is not None else len(labels))
+
+    answer_weight = {tuple(answer): w for answer, w in zip(encoder.codec.answers, weights)} if encoder.codec else {}
+
+    def instruct_loss(outputs, labels, num_items_in_batch=None):
+        logits = outputs.logits.float()  # (batch, k, vocab): the last k positions only
+        k = logits.shape[1]
+        targets = labels[:, -(k - 1) :]
+        token_loss = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), targets.reshape(-1),
+                                     ignore_index=-100, reduction="none").view(targets.shape)
+        row_weight = torch.tensor([answer_weight.get(tuple(t[t != -100].tolist()), 1.0) for t in targets],
+                                  device=logits.device)
+        loss = (token_loss.sum(dim=1) * row_weight).sum()
+        return loss / (num_items_in_batch if num_items_in_batch is not None else (targets != -100).sum())
+
+    return classify_loss if objective == "classify" else instruct_loss
+
+
+class ProgressBar:
+    """A Trainer callback: a tqdm bar with the loss and tokens/s (real tokens, padding excluded)."""
+
+    def __init__(self, *, enabled: bool = True):
+        self.enabled = enabled
+        self.bar = None
+        self.tokens_per_second: float | None = None
+        self.resumed_from = 0
+
+    def __getattr__(self, name: str):  # every other TrainerCallback event: nothing to do
+        if name.startswith("on_"):
+            return lambda *args, **kwargs: None
+        raise AttributeError(name)
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        from tqdm.auto import tqdm
+
+        self.resumed_from = state.global_step
+        self.start_tokens = state.num_input_tokens_seen
+        self.start_time = time.monotonic()
+        self.bar = tqdm(total=state.max_steps, initial=state.global_step, desc="train", unit="step",
+                        disable=not self.enabled, dynamic_ncols=True)
+
+    def on_step_end(self, args, state, control, **kwargs):
+        elapsed = max(time.monotonic() - self.start_time, 1e-9)
+        self.tokens_per_second = (state.num_input_tokens_seen - self.start_tokens) / elapsed
+        if self.bar is not None:
+            self.bar.update(state.global_step - self.bar.n)
+            self.bar.set_postfix_str(f"{self.tokens_per_second:,.0f} tok/s", refresh=False)
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if self.bar is not None and logs:
+            shown = {k: f"{v:.4g}" for k, v in logs.items() if k in ("loss", "eval_loss")}
+            if shown:
+                self.bar.set_postfix_str(
+                    " ".join(f"{k}={v}" for k, v in shown.items()) + f" {self.tokens_per_second or 0:,.0f} tok/s")
+
+    def on_train_end(self, args, state, control, **kwargs):
+        if self.bar is not None:
+            self.bar.close()
+
+
+def train_tfidf_folder(config: TrainConfig, train_samples, validation, corpus) -> Path:
+    """`--base tfidf`: fit the baseline, calibrate, save; seconds."""
+    from vulntune.models.baseline import save_tfidf, train_tfidf
+
+    started = time.monotonic()
+    detector = train_tfidf(train_samples, validation=validation, target_fpr=config.target_fpr, seed=config.seed)
+    detector.meta["training_config"] = {**to_mapping(config), **detector.meta["training_config"]}
+    detector.meta.update(corpus)
+    detector.meta["train_seconds"] = round(time.monotonic() - started, 3)
+    return save_tfidf(detector, config.out, force=config.force)
+
+
+def save_folder(config: TrainConfig, out: Path, base, model, tokenizer, labels, languages, validation, corpus, *,
+                history: list[dict[str, Any]], steps: int, seconds: float, tokens_per_second: float | None = None,
+                resumed_from: int = 0) -> Path:
+    """Write the model folder atomically: weights, then calibrate on them as loaded, then metadata and card."""
+    from vulntune.models.transformer import ADAPTER_CONFIG, ADAPTER_WEIGHTS, FULL_WEIGHTS, load_transformer
+
+    kind = "classify" if config.objective == "classify" else "instruct"
+    method = "none" if config.objective == "zero-shot" else config.method
+    meta: dict[str, Any] = {
+        "kind": kind,
+        "objective": config.objective,
+        "method": method,
+        "base": base.to_dict(),
+        "labels": list(labels),
+        "languages": list(languages),
+        "max_length": config.max_length,
+        "threshold": 0.5,
+        "training_config": to_mapping(config),
+        **corpus,
+        "train_steps": steps,
+        "train_seconds": round(seconds, 1),
+        "train_tokens_per_second": round(tokens_per_second, 1) if tokens_per_second else None,
+        "resumed_from_step": resumed_from,
+    }
+    if config.objective == "instruct" or config.objective == "zero-shot":
+        from vulntune.models.instruct import PROMPT_VERSION
+
+        meta["prompt_version"] = PROMPT_VERSION
+    try:
+        with atomic_dir(out, force=config.force) as tmp:
+            if method == "full":
+                model.save_pretrained(tmp, safe_serialization=True)
+                tokenizer.save_pretrained(tmp)
+                weight_files = sorted(p.name for p in tmp.iterdir() if p.suffix in (".safetensors", ".json"))
+            elif method == "none":
+                weight_files = []
+            else:
+                model.save_pretrained(tmp, safe_serialization=True)
+                weight_files = [ADAPTER_WEIGHTS, ADAPTER_CONFIG]
+            write_loss_curve(tmp, history)
+            # Calibrate on the saved weights loaded as users load them (merged adapter), so the
+            # threshold matches what `load_detector` will compute.
+            meta["files"] = {}
+            from vulntune.models.folder import sha256_file
+
+            meta["files"] = {name: sha256_file(tmp / name) for name in weight_files}
+            detector = load_transformer(tmp, meta, batch_size=config.eval_batch_size)
+            calibration, metrics = calibrate_detector(detector, validation, target_fpr=config.target_fpr)
+            meta["threshold"] = calibration.threshold
+            meta["calibration"] = calibration.to_dict()
+            meta["validation_metrics"] = metrics
+            del meta["files"]
+            record = write_meta(tmp, meta, weight_files=weight_files)
+            write_card(tmp, record)
+    except FileExistsError:
+        raise VulntuneError(f"{out}: folder exists and is not empty (pass --force to replace it)") from None
+    return out
+
+
+def write_loss_curve(folder: Path, history: list[dict[str, Any]]) -> None:
+    """loss.csv (step, epoch, loss, eval_loss, learning_rate) and loss.png from the Trainer's log."""
+    rows = [h for h in history if "loss" in h or "eval_loss" in h]
+    with open(folder / "loss.csv", "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["step", "epoch", "loss", "eval_loss", "learning_rate"])
+        for h in rows:
+            writer.writerow([h.get("step"), h.get("epoch"), h.get("loss", ""), h.get("eval_loss", ""), h.get("learning_rate", "")])
+    if not rows:
+        return
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.5), dpi=100)
+    train_pts = [(h["step"], h["loss"]) for h in rows if "loss" in h]
+    eval_pts = [(h["step"], h["eval_loss"]) for h in rows if "eval_loss" in h]
+    if train_pts:
+        ax.plot(*zip(*train_pts), label="train loss")
+    if eval_pts:
+        ax.plot(*zip(*eval_pts), marker="o", label="validation loss")
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(folder / "loss.png", metadata={"Software": None})
+    plt.close(fig)
