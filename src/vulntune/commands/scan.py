@@ -105,10 +105,12 @@ def run(args: argparse.Namespace) -> int:
         if cache is not None:
             cache.close()
 
+    # A text report on stdout lists skipped paths itself; other reports go to files or tools.
+    text_on_stdout = config.format == "text" and not args.output
     for skipped in report.skipped:
         if skipped.error:  # an input error is said even with --quiet: it changes the exit code
             print(f"vulntune: error: {skipped.path}: {skipped.reason}", file=sys.stderr)
-        else:
+        elif not text_on_stdout:
             warn(f"warning: {skipped.path}: skipped: {skipped.reason}")
 
     to_terminal = args.output is None and sys.stdout.isatty()
@@ -121,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
 
     stats = report.stats
-    if args.output or config.format != "text":
+    if not text_on_stdout:
         s = report.summary
         warn(f"{s.findings} finding{'s' * (s.findings != 1)} in {s.files_scanned} files"
              + (f" ({s.files_skipped} skipped)" if s.files_skipped else "")

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from pathlib import Path
 
 from vulntune.cwe import CATALOGUE
 from vulntune.scan.scanner import ScanReport
 
 SCHEMA_VERSION = 1
+# The JSON Schema of this format, shipped with the package.
+SCHEMA_FILE = Path(__file__).with_name("scan-report.schema.json")
 
 
 def render(report: ScanReport, *, color: bool = False) -> str:

@@ -12,7 +12,7 @@ _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
 
 
 def render(report: ScanReport, *, color: bool = False) -> str:
-    """Findings by file, each with line, severity, CWE, confidence, unit and the flagged line."""
+    """Findings by file (line, severity, CWE, confidence, unit, flagged line), then skipped paths, then a summary."""
 
     def paint(text: str, code: str) -> str:
         return f"{code}{text}{_RESET}" if color else text
@@ -28,6 +28,11 @@ def render(report: ScanReport, *, color: bool = False) -> str:
             if f.snippet:
                 out.append(f"         {f.snippet}")
         out.append("")
+    if report.skipped:
+        out.append(paint("Skipped", _BOLD))
+        for skipped in report.skipped:
+            out.append(f"  {skipped.path}: {skipped.reason}" + ("  (error)" if skipped.error else ""))
+        out.append("")
     out.append(_summary(report))
     return "\n".join(out) + "\n"
 
@@ -41,7 +46,7 @@ def _summary(report: ScanReport) -> str:
         head = f"{s.findings} finding{'s' * (s.findings != 1)} ({parts}) in {files} file{'s' * (files != 1)}"
     else:
         head = "No findings"
-    tail = [f"{s.files_scanned} file{'s' * (s.files_scanned != 1)} scanned", f"{s.units} units"]
+    tail = [f"{s.files_scanned} file{'s' * (s.files_scanned != 1)} scanned", f"{s.units} unit{'s' * (s.units != 1)}"]
     if s.files_skipped:
         tail.append(f"{s.files_skipped} skipped")
     if s.files_with_syntax_errors:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -206,11 +207,13 @@ def discover(
             reason = _reason(exc) if os.path.lexists(path) else "no such file or directory"
             found.skipped.append(Skipped(path=display, reason=reason, error=True))
             continue
-        if os.path.isdir(path):
+        if stat.S_ISDIR(st.st_mode):
             _walk(path, st, root=root, config=config, found=found, seen=seen,
                   excluded=excluded, add_file=add_file)
-        else:
+        elif stat.S_ISREG(st.st_mode):
             add_file(path, st, named=True)
+        else:  # a FIFO or device would block or never end
+            found.skipped.append(Skipped(path=display, reason="not a regular file"))
     found.files.sort(key=lambda f: f.display)
     found.skipped.sort()
     return found

@@ -205,11 +205,11 @@ def extract_units(text: str, *, language: str, file: str) -> ExtractedFile:
             if found is not None:
                 row = node.start_point[0] + 1
                 suppressions[row] = suppressions.get(row, frozenset()) | found
-        elif kind in substance:
+        elif kind in substance or node.is_error or node.is_missing:
+            # an ERROR node may hide anything, so it counts as code that could carry a finding
             substantive_rows.add(node.start_point[0] + 1)
     rest = [n for n in range(1, len(lines) + 1) if not covered[n] and lines[n - 1].strip()]
-    # With syntax errors the node types cannot be trusted, so the rest is scored whatever it holds.
-    if rest and (tree.root_node.has_error or any(not covered[row] for row in substantive_rows)):
+    if rest and any(not covered[row] for row in substantive_rows):
         units.append(_make_unit(lines, rest, file=file, language=language, kind="module",
                                 name=MODULE, header=rest[0]))
     units.sort(key=lambda u: (u.start_line, -u.end_line, u.name))

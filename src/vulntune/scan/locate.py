@@ -7,7 +7,9 @@ probability of the reported CWE the most wins, ties going to the earlier line. W
 `cap` lines hold calls, consecutive lines are masked together in `cap` groups first, and the
 search goes on inside the group that mattered most, so the cost stays near `cap` model inputs
 per round (24 by default: two rounds cover 576 call lines). If no masking lowers the score, the
-first call line is reported; a unit without calls reports its first non-blank line.
+first call line is reported; a unit without calls reports its first non-blank line. Code with
+syntax errors makes every non-blank line a candidate, since the parser's recovery cannot be
+trusted to find the calls.
 """
 
 from __future__ import annotations
@@ -21,11 +23,14 @@ from vulntune.scan.extract import CALLS
 MIN_DROP = 1e-6
 
 
-def call_rows(text: str, language: str) -> list[int]:
-    """0-based rows of `text` where a call starts, ascending."""
+def candidate_rows(text: str, language: str) -> list[int]:
+    """0-based rows of `text` where a call starts, ascending; every non-blank row when the text
+    has syntax errors (tree-sitter's error recovery can hide or invent calls)."""
+    root = parse(text, language).root_node
+    if root.has_error:
+        return [i for i, line in enumerate(text.split("\n")) if line.strip()]
     calls = CALLS[language]
-    rows = {node.start_point[0] for node in walk(parse(text, language).root_node) if node.type in calls}
-    return sorted(rows)
+    return sorted({node.start_point[0] for node in walk(root) if node.type in calls})
 
 
 def _mask(lines: Sequence[str], rows: Sequence[int]) -> str:
@@ -51,7 +56,7 @@ def most_likely_line(
         cap: texts per round.
     """
     lines = text.split("\n")
-    rows = call_rows(text, language)
+    rows = candidate_rows(text, language)
     if not rows:
         return next((i for i, line in enumerate(lines) if line.strip()), 0)
     candidates = rows

@@ -19,6 +19,10 @@ from vulntune.errors import VulntuneError
 LANGUAGE_OF_EXTENSION = {".py": "python", ".pyw": "python", ".java": "java"}
 
 
+class SettingError(VulntuneError, ValueError):
+    """A bad setting value; `from_mapping` prefixes it with where the value came from."""
+
+
 def _help(text: str) -> Any:
     return {"help": text}
 
@@ -50,25 +54,25 @@ class ScanConfig:
 
     def __post_init__(self) -> None:
         if self.format not in ("text", "json", "sarif"):
-            raise VulntuneError(f"format: expected text, json or sarif, got {self.format!r}")
+            raise SettingError(f"format: expected text, json or sarif, got {self.format!r}")
         for ext in self.extensions:
             if ext not in LANGUAGE_OF_EXTENSION:
                 known = ", ".join(LANGUAGE_OF_EXTENSION)
-                raise VulntuneError(f"extensions: unsupported extension {ext!r} (supported: {known})")
+                raise SettingError(f"extensions: unsupported extension {ext!r} (supported: {known})")
         if not self.extensions:
-            raise VulntuneError("extensions: at least one extension is needed")
+            raise SettingError("extensions: at least one extension is needed")
         if self.max_file_size <= 0:
-            raise VulntuneError(f"max_file_size: expected a positive number of bytes, got {self.max_file_size}")
+            raise SettingError(f"max_file_size: expected a positive number of bytes, got {self.max_file_size}")
         if not 0.0 <= self.min_confidence <= 1.0:
-            raise VulntuneError(f"min_confidence: expected a number from 0 to 1, got {self.min_confidence}")
+            raise SettingError(f"min_confidence: expected a number from 0 to 1, got {self.min_confidence}")
         if self.min_severity not in SEVERITIES:
-            raise VulntuneError(f"min_severity: expected one of {', '.join(SEVERITIES)}, got {self.min_severity!r}")
+            raise SettingError(f"min_severity: expected one of {', '.join(SEVERITIES)}, got {self.min_severity!r}")
         if self.jobs < 0:
-            raise VulntuneError(f"jobs: expected 0 (one per CPU) or more, got {self.jobs}")
+            raise SettingError(f"jobs: expected 0 (one per CPU) or more, got {self.jobs}")
         if self.batch_size < 1:
-            raise VulntuneError(f"batch_size: expected at least 1, got {self.batch_size}")
+            raise SettingError(f"batch_size: expected at least 1, got {self.batch_size}")
         if self.max_occlusions < 2:
-            raise VulntuneError(f"max_occlusions: expected at least 2, got {self.max_occlusions}")
+            raise SettingError(f"max_occlusions: expected at least 2, got {self.max_occlusions}")
 
     @property
     def worker_count(self) -> int:
