@@ -16,9 +16,7 @@ checkpoints to `--resume` from, never a half-written model.
 from __future__ import annotations
 
 import csv
-import dataclasses
 import json
-import math
 import random
 import shutil
 import time
@@ -27,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vulntune import __version__
 from vulntune.atomic import atomic_dir
 from vulntune.config import from_mapping, load_toml, to_mapping
 from vulntune.cwe import LANGUAGES
@@ -35,8 +32,8 @@ from vulntune.data import Sample, fingerprint, read_samples, read_split_dir
 from vulntune.errors import VulntuneError
 from vulntune.models.calibrate import calibrate_detector
 from vulntune.models.card import write_card
-from vulntune.models.folder import folder_fingerprint, write_meta
-from vulntune.models.labels import class_of, label_map, sort_labels
+from vulntune.models.folder import sha256_file, write_meta
+from vulntune.models.labels import class_of, label_map
 from vulntune.models.sources import DEFAULT_BASE, is_tfidf
 
 OBJECTIVES = ("classify", "instruct", "zero-shot")
@@ -141,8 +138,7 @@ class TrainConfig:
         choose("precision", PRECISIONS)
         choose("balance", ("weighted-loss", "none"))
         for language in self.languages:
-            choose_lang = language in LANGUAGES
-            if not choose_lang:
+            if language not in LANGUAGES:
                 raise VulntuneError(f"config key 'languages': unknown language {language!r} (supported: {', '.join(LANGUAGES)})")
         if not self.languages:
             raise VulntuneError("config key 'languages': needs at least one language")
@@ -542,7 +538,7 @@ def save_folder(config: TrainConfig, out: Path, base, model, tokenizer, labels, 
                 history: list[dict[str, Any]], steps: int, seconds: float, tokens_per_second: float | None = None,
                 resumed_from: int = 0) -> Path:
     """Write the model folder atomically: weights, then calibrate on them as loaded, then metadata and card."""
-    from vulntune.models.transformer import ADAPTER_CONFIG, ADAPTER_WEIGHTS, FULL_WEIGHTS, load_transformer
+    from vulntune.models.transformer import ADAPTER_CONFIG, ADAPTER_WEIGHTS, load_transformer
 
     kind = "classify" if config.objective == "classify" else "instruct"
     method = "none" if config.objective == "zero-shot" else config.method
@@ -580,9 +576,6 @@ def save_folder(config: TrainConfig, out: Path, base, model, tokenizer, labels, 
             write_loss_curve(tmp, history)
             # Calibrate on the saved weights loaded as users load them (merged adapter), so the
             # threshold matches what `load_detector` will compute.
-            meta["files"] = {}
-            from vulntune.models.folder import sha256_file
-
             meta["files"] = {name: sha256_file(tmp / name) for name in weight_files}
             detector = load_transformer(tmp, meta, batch_size=config.eval_batch_size)
             calibration, metrics = calibrate_detector(detector, validation, target_fpr=config.target_fpr)

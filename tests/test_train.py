@@ -1,0 +1,189 @@
+"""Training with the tiny model: what changes, what is saved, resuming, and the model folder."""
+
+import csv
+import json
+
+import pytest
+
+from vulntune import load_detector
+from vulntune.data import write_samples
+from vulntune.errors import VulntuneError
+from vulntune.models.folder import META_FILE
+from vulntune.models.toy import toy_corpus
+from vulntune.train import TrainConfig, checkpoint_dir, class_weights, load_config, train
+
+
+@pytest.fixture(autouse=True, scope="module")
+def cache(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("VULNTUNE_CACHE", str(tmp_path_factory.getbasetemp() / "vulntune-cache-train"))
+        yield
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("toy-corpus")
+    train_samples, validation = toy_corpus(per_pair=4, seed=0)
+    write_samples(folder / "train.jsonl", train_samples)
+    write_samples(folder / "validation.jsonl", validation)
+    return folder
+
+
+def tiny(corpus, out, **overrides):
+    options = dict(data=corpus, base="tiny", out=out, max_steps=2, batch_size=4, eval_batch_size=8, logging_steps=1,
+                   eval_steps=50, progress=False, threads=1)
+    options.update(overrides)
+    return TrainConfig(**options)
+
+
+class Snapshot:
+    """A TrainerCallback that copies every parameter before and after training."""
+
+    def __getattr__(self, name):
+        if name.startswith("on_"):
+            return lambda *a, **k: None
+        raise AttributeError(name)
+
+    def on_train_begin(self, args, state, control, model=None, **kwargs):
+        self.before = {n: p.detach().clone() for n, p in model.named_parameters()}
+
+    def on_train_end(self, args, state, control, model=None, **kwargs):
+        self.after = {n: p.detach().clone() for n, p in model.named_parameters()}
+
+
+class Interrupt(Snapshot):
+    def __init__(self, at_step):
+        self.at_step = at_step
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if state.global_step == self.at_step:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("method", ["lora", "ia3"])
+def test_two_steps_change_adapter_not_base(corpus, tmp_path, method):
+    snap = Snapshot()
+    train(tiny(corpus, tmp_path / "m", method=method, learning_rate=1e-2), callbacks=[snap])
+    marker = "lora_" if method == "lora" else "ia3_"
+    adapter = [n for n in snap.before if marker in n]
+    head = [n for n in snap.before if "score" in n and "modules_to_save" in n]
+    base = [n for n in snap.before if marker not in n and "score" not in n]
+    assert adapter and head and base
+    assert any(not snap.before[n].equal(snap.after[n]) for n in adapter)
+    assert all(not snap.before[n].equal(snap.after[n]) for n in head)
+    assert all(snap.before[n].equal(snap.after[n]) for n in base)
+
+
+def test_model_folder_contents_and_reload(corpus, tmp_path):
+    folder = train(tiny(corpus, tmp_path / "m", max_steps=3))
+    names = {p.name for p in folder.iterdir()}
+    assert {"adapter_model.safetensors", "adapter_config.json", META_FILE, "README.md", "loss.csv", "loss.png"} <= names
+    assert not any(n.endswith((".bin", ".pt", ".pkl")) for n in names)
+    assert not checkpoint_dir(folder).exists()
+    meta = json.loads((folder / META_FILE).read_text())
+    assert meta["kind"] == "classify" and meta["method"] == "lora" and meta["objective"] == "classify"
+    assert meta["labels"] == ["safe", "CWE-22", "CWE-78", "CWE-89"]
+    assert meta["base"]["name"] == "tiny" and len(meta["base"]["sha256"]) == 64
+    assert meta["max_length"] == 512 and meta["train_steps"] == 3
+    assert meta["training_config"]["max_steps"] == 3 and len(meta["corpus_fingerprint"]) == 64
+    assert meta["calibration"]["fpr"] <= 0.01 and meta["threshold"] == meta["calibration"]["threshold"]
+    assert meta["validation_metrics"]["samples"] == 24
+
+    # Save + load give identical predictions, and batching does not change them.
+    first, second = load_detector(folder), load_detector(folder, batch_size=1)
+    codes = [s.code for s in toy_corpus(per_pair=1, seed=7)[0]]
+    a = first.predict(codes, language="python")
+    b = second.predict(codes, language="python")
+    assert [p.label for p in a] == [p.label for p in b]
+    for x, y in zip(a, b):
+        assert x.score == pytest.approx(y.score, abs=1e-5)
+    assert load_detector(folder).predict(codes, language="python") == a
+    assert first.fingerprint == second.fingerprint and first.threshold == meta["threshold"]
+    rows = list(csv.DictReader(open(folder / "loss.csv")))
+    assert [int(r["step"]) for r in rows if r["loss"]] == [1, 2, 3]
+
+
+def test_resume_continues_from_checkpoint(corpus, tmp_path):
+    out = tmp_path / "m"
+    config = tiny(corpus, out, max_steps=4, eval_steps=2)
+    with pytest.raises(KeyboardInterrupt):
+        train(config, callbacks=[Interrupt(at_step=3)])
+    # Interrupted: a checkpoint at step 2, and no model folder that could be loaded half-made.
+    assert (checkpoint_dir(out) / "checkpoint-2").is_dir()
+    assert not out.exists()
+    with pytest.raises(VulntuneError, match="--resume"):
+        train(config)
+    folder = train(tiny(corpus, out, max_steps=4, eval_steps=2, resume=True))
+    meta = json.loads((folder / META_FILE).read_text())
+    assert meta["resumed_from_step"] == 2 and meta["train_steps"] == 4
+    rows = list(csv.DictReader(open(folder / "loss.csv")))
+    assert [int(r["step"]) for r in rows if r["loss"]] == [1, 2, 3, 4]
+    with pytest.raises(VulntuneError, match="nothing to resume"):
+        train(tiny(corpus, tmp_path / "other", resume=True))
+
+
+def test_resume_refuses_a_different_run(corpus, tmp_path):
+    out = tmp_path / "m"
+    with pytest.raises(KeyboardInterrupt):
+        train(tiny(corpus, out, max_steps=4, eval_steps=2), callbacks=[Interrupt(at_step=3)])
+    with pytest.raises(VulntuneError, match="different objective"):
+        train(tiny(corpus, out, max_steps=4, objective="instruct", resume=True))
+
+
+def test_instruct_and_full_and_zero_shot_folders_load(corpus, tmp_path):
+    for objective, method in (("instruct", "lora"), ("classify", "full"), ("zero-shot", "lora")):
+        folder = train(tiny(corpus, tmp_path / f"{objective}-{method}", objective=objective, method=method))
+        detector = load_detector(folder)
+        preds = detector.predict(["import os\nos.system('ls ' + d)"], language="python")
+        assert preds[0].probabilities.keys() == {"safe", "CWE-22", "CWE-78", "CWE-89"}
+        meta = json.loads((folder / META_FILE).read_text())
+        assert meta["objective"] == objective
+        if method == "full" and objective != "zero-shot":
+            assert (folder / "model.safetensors").is_file()
+
+
+def test_early_stopping_and_bf16_flags_accepted(corpus, tmp_path):
+    folder = train(tiny(corpus, tmp_path / "m", max_steps=3, eval_steps=1, early_stopping_patience=1, precision="fp32"))
+    rows = list(csv.DictReader(open(folder / "loss.csv")))
+    assert any(r["eval_loss"] for r in rows)
+
+
+def test_class_weights_split_half_and_half():
+    train_samples, _ = toy_corpus(per_pair=2)
+    labels = ("safe", "CWE-22", "CWE-78", "CWE-89", "CWE-90")
+    weights = class_weights(train_samples, labels)
+    counts = {label: 0 for label in labels}
+    for s in train_samples:
+        counts["safe" if s.label == "safe" else s.cwe] += 1
+    total = {label: w * counts[label] for label, w in zip(labels, weights)}
+    assert total["safe"] == pytest.approx(len(train_samples) / 2)
+    assert sum(total.values()) == pytest.approx(len(train_samples))
+    assert total["CWE-90"] == 0.0
+
+
+def test_recipe_and_overrides(tmp_path, corpus):
+    recipe = tmp_path / "r.toml"
+    recipe.write_text(f'data = "{corpus}"\nbase = "tiny"\nout = "{tmp_path / "x"}"\nmax_steps = 7\nlanguages = ["python"]\n')
+    config = load_config(recipe, {"max_steps": 3, "seed": None})
+    assert config.max_steps == 3 and config.languages == ("python",) and config.base == "tiny"
+    recipe.write_text('data = "d"\nout = "o"\nmax_step = 3\n')
+    with pytest.raises(VulntuneError, match="unknown key 'max_step'"):
+        load_config(recipe)
+    with pytest.raises(VulntuneError, match="'objective'"):
+        TrainConfig(data=corpus, out=tmp_path, objective="generate")
+
+
+def test_languages_filter(corpus, tmp_path):
+    folder = train(tiny(corpus, tmp_path / "m", languages=("java",), max_steps=1))
+    meta = json.loads((folder / META_FILE).read_text())
+    assert meta["languages"] == ["java"] and meta["train_samples"] == 24
+
+
+def test_tfidf_end_to_end(corpus, tmp_path):
+    folder = train(TrainConfig(data=corpus, base="tfidf", out=tmp_path / "t"))
+    detector = load_detector(folder)
+    meta = json.loads((folder / META_FILE).read_text())
+    assert meta["kind"] == "tfidf" and meta["training_config"]["base"] == "tfidf"
+    assert meta["corpus_fingerprint"] and meta["validation_metrics"]["fpr"] <= 0.01
+    pred = detector.predict(["cur.execute(\"SELECT * FROM t WHERE a = '\" + a + \"'\")"], language="python")[0]
+    assert pred.cwe == "CWE-89"
