@@ -1,6 +1,6 @@
 """The scan results cache: one small SQLite file of model verdicts, keyed by model and unit text.
 
-A row is keyed by (detector fingerprint, language, sha256 of the unit text) and holds the
+A row is keyed by (detector fingerprint and threshold, language, sha256 of the unit text) and holds the
 verdict as JSON (never pickle): CWE, score, probabilities and the unit line the finding rests on.
 Any change to a unit changes its hash, any change to the model changes its fingerprint, so a
 stale row is never read; re-scanning an unchanged repository runs the model on zero units.

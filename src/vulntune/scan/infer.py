@@ -132,10 +132,13 @@ def score_units(
     for unit in units:
         by_language.setdefault(unit.language, {}).setdefault(text_digest(unit.text), unit.text)
     verdicts: dict[tuple[str, str], Verdict] = {}
+    # A verdict's line is searched only above the threshold, so the threshold is part of the key
+    # (a detector's fingerprint may not cover a threshold changed after loading).
+    model_key = f"{detector.fingerprint}@{float(detector.threshold)!r}"
     for language in sorted(by_language):
         texts = by_language[language]
         stats.units += len(texts)
-        hits = cache.get_many(detector.fingerprint, language, texts) if cache is not None else {}
+        hits = cache.get_many(model_key, language, texts) if cache is not None else {}
         stats.cached += len(hits)
         verdicts.update({(language, d): v for d, v in hits.items()})
         if progress and hits:
@@ -145,7 +148,7 @@ def score_units(
                        max_occlusions=max_occlusions, progress=progress)
         verdicts.update({(language, d): v for d, v in fresh.items()})
         if cache is not None:
-            cache.put_many(detector.fingerprint, language, fresh)
+            cache.put_many(model_key, language, fresh)
     stats.seconds = time.perf_counter() - began
     return verdicts, stats
 
