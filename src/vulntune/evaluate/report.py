@@ -19,7 +19,7 @@ from vulntune.cwe import LANGUAGES
 from vulntune.data import SAFE_KINDS
 from vulntune.evaluate import plots
 from vulntune.evaluate.intervals import rate_difference_test
-from vulntune.evaluate.run import ModelResult, Scored
+from vulntune.evaluate.run import ModelResult
 
 
 @dataclass(kw_only=True, frozen=True)

@@ -87,10 +87,10 @@ def check_compatible(info: Mapping[str, Any], samples: Sequence[Sample]) -> None
             f"{'/'.join(foreign)} samples (use --language {','.join(info['languages'])} to evaluate a subset)"
         )
     model_cwes = {label for label in info["labels"] if label.startswith("CWE-")}
-    data_cwes = sorted({catalogue_cwe(s) for s in samples})
+    data_cwes = sorted({catalogue_cwe(s) for s in samples}, key=_cwe_key)
     if not model_cwes.intersection(data_cwes):
         raise VulntuneError(
-            f"model {name!r} detects {', '.join(sorted(model_cwes)) or 'no CWE'}, none of the data's "
+            f"model {name!r} detects {', '.join(sorted(model_cwes, key=_cwe_key)) or 'no CWE'}, none of the data's "
             f"{', '.join(data_cwes)}: labels do not match"
         )
 

@@ -1,0 +1,371 @@
+"""The research experiment: what does fine-tuning small language models on synthetic
+vulnerabilities do to the false positive rate of CWE detection in Python versus Java?
+
+Built only from the stages: `synth` makes the corpus, `train` the grid of models
+{python-only, java-only, joint} x {classify, instruct} per base model (plus the TF-IDF baseline),
+`models.instruct` the zero-shot base model, `evaluate` the metrics, intervals and tests. Every
+cell writes its result atomically and is skipped when its file exists, so an interrupted study
+resumes where it stopped. The report's prose is generated from the measured numbers only.
+
+Layout of a study folder::
+
+    study.json                      the resolved config (a resumed study must match it)
+    corpus/                         vulntune synth output (train/validation/test.jsonl, README.md)
+    data/<subset>/                  the corpus restricted to one training subset's languages
+    models/<model>/                 model folders (vulntune train / the baseline)
+    evals/<model>/<dataset>/        predictions.jsonl and metrics.json of one model on one dataset
+    summary.json                    the central table's numbers
+    report.md, report.html          the report
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vulntune.atomic import write_text
+from vulntune.config import from_mapping, load_toml, to_mapping
+from vulntune.cwe import LANGUAGES, check_language
+from vulntune.data import Sample, read_samples
+from vulntune.errors import VulntuneError
+from vulntune.evaluate.run import catalogue_cwe, check_compatible
+
+SUBSETS = ("python", "java", "joint")
+OBJECTIVES = ("classify", "instruct")
+PROFILES = ("quick", "full")
+_PROFILE_DIR = Path(__file__).resolve().parent / "study_profiles"
+
+
+@dataclass(kw_only=True, frozen=True)
+class StudyConfig:
+    """Settings of `vulntune study` (TOML keys of the same names).
+
+    Attributes:
+        corpus: an existing synth folder (train/validation/test.jsonl) to use instead of
+            generating one; "" generates it from the settings below into `<out>/corpus`.
+        languages: corpus languages.
+        cwes: corpus CWEs; empty means every catalogued CWE of each language.
+        per_cwe: corpus samples per (language, CWE) before dedup (vulntune synth --per-cwe).
+        seed: corpus, training and bootstrap seed.
+        javac: compile Java samples while generating the corpus (slow; verification is the
+            corpus's own test suite's job, so the study leaves it off by default).
+        bases: base models to fine-tune ("tiny", "smollm2-135m", a local folder...).
+        objectives: training objectives ("classify", "instruct").
+        subsets: training subsets: "python" (python-only), "java" (java-only), "joint".
+        method: fine-tuning method (lora, ia3, full).
+        max_steps: optimizer steps per model; 0 means train for `epochs`.
+        epochs: epochs per model when `max_steps` is 0.
+        max_length: tokens per training and evaluation window.
+        target_fpr: every model's threshold is chosen on the validation split for this FPR.
+        train: further `vulntune train` settings (TrainConfig keys), e.g. {learning_rate = 2e-4}.
+        tfidf: also train and evaluate the TF-IDF baseline on each subset.
+        zero_shot: also evaluate each base model untuned, with the instruct prompt.
+        external: external datasets in the sample schema; paths relative to the working folder;
+            a missing file is skipped with a note in the report.
+        external_max: evaluate at most this many samples per external set (whole pairs, seeded);
+            0 means all.
+        bootstrap: resamples for the F1 and AUROC intervals.
+    """
+
+    corpus: str = ""
+    languages: tuple[str, ...] = ("python", "java")
+    cwes: tuple[str, ...] = ()
+    per_cwe: int = 400
+    seed: int = 0
+    javac: bool = False
+    bases: tuple[str, ...] = ("smollm2-135m",)
+    objectives: tuple[str, ...] = OBJECTIVES
+    subsets: tuple[str, ...] = SUBSETS
+    method: str = "lora"
+    max_steps: int = 0
+    epochs: float = 1.0
+    max_length: int = 512
+    target_fpr: float = 0.01
+    train: dict[str, Any] = field(default_factory=dict)
+    tfidf: bool = True
+    zero_shot: bool = True
+    external: tuple[str, ...] = ("../shared/datasets/python-sven.jsonl", "../shared/datasets/java-juliet.jsonl")
+    external_max: int = 0
+    bootstrap: int = 1000
+
+    def __post_init__(self) -> None:
+        if not self.languages:
+            raise VulntuneError("languages: at least one language is needed")
+        for language in self.languages:
+            check_language(language)
+        for objective in self.objectives:
+            if objective not in OBJECTIVES:
+                raise VulntuneError(f"objectives: unknown objective {objective!r} (known: {', '.join(OBJECTIVES)})")
+        for subset in self.subsets:
+            if subset not in SUBSETS:
+                raise VulntuneError(f"subsets: unknown subset {subset!r} (known: {', '.join(SUBSETS)})")
+            if subset != "joint" and subset not in self.languages:
+                raise VulntuneError(f"subsets: {subset!r} is not among the corpus languages {', '.join(self.languages)}")
+        if not self.bases and not self.tfidf:
+            raise VulntuneError("bases: nothing to train (no base model and tfidf = false)")
+        if self.per_cwe < 2:
+            raise VulntuneError(f"per_cwe: at least 2 (one pair), got {self.per_cwe}")
+        if self.max_steps < 0 or self.epochs <= 0:
+            raise VulntuneError("max_steps must be >= 0 and epochs > 0")
+        if not 0 < self.target_fpr < 1:
+            raise VulntuneError(f"target_fpr: expected a number between 0 and 1, got {self.target_fpr}")
+        if self.external_max < 0 or self.bootstrap < 0:
+            raise VulntuneError("external_max and bootstrap must be 0 or more")
+
+    def subset_languages(self, subset: str) -> tuple[str, ...]:
+        return tuple(lang for lang in LANGUAGES if lang in self.languages) if subset == "joint" else (subset,)
+
+
+def load_study_config(path: str | Path | None = None, *, profile: str | None = None) -> StudyConfig:
+    """The profile's settings (if any) overridden key by key by the config file's (if any).
+
+    A `[study]` table is read if the file has one, else the top level. The `train` table
+    merges key by key too.
+
+    Raises:
+        VulntuneError: unknown profile, unreadable TOML, unknown keys or wrong types.
+    """
+    mapping: dict[str, Any] = {}
+    if profile is not None:
+        if profile not in PROFILES:
+            raise VulntuneError(f"unknown profile {profile!r} (known: {', '.join(PROFILES)})")
+        mapping.update(load_toml(_PROFILE_DIR / f"{profile}.toml"))
+    if path is not None:
+        raw = load_toml(Path(path))
+        raw = raw.get("study", raw) if isinstance(raw.get("study"), dict) else raw
+        train = {**mapping.get("train", {}), **raw.get("train", {})}
+        mapping.update(raw)
+        if train:
+            mapping["train"] = train
+    if not mapping:
+        raise VulntuneError("no study settings: pass --config FILE.toml or --profile quick|full")
+    return from_mapping(StudyConfig, mapping, where=str(path) if path else f"profile {profile}")
+
+
+# --- cells ---------------------------------------------------------------------------------
+
+
+@dataclass(kw_only=True, frozen=True)
+class ModelCell:
+    """One model of the study: a trained one, the baseline, or a zero-shot base model."""
+
+    name: str
+    kind: str  # "fine-tuned", "tfidf" or "zero-shot"
+    base: str
+    objective: str
+    subset: str  # training subset ("joint" for zero-shot: it claims every language)
+    languages: tuple[str, ...]
+
+
+def model_cells(config: StudyConfig) -> list[ModelCell]:
+    """Every model in the grid, in report order: zero-shot, fine-tuned, baseline."""
+    cells = []
+    joint = config.subset_languages("joint")
+    if config.zero_shot:
+        for base in config.bases:
+            cells.append(ModelCell(name=f"zero-shot-{_slug(base)}", kind="zero-shot", base=base, objective="zero-shot",
+                                   subset="joint", languages=joint))
+    for base in config.bases:
+        for objective in config.objectives:
+            for subset in config.subsets:
+                cells.append(ModelCell(name=f"{_slug(base)}-{objective}-{subset}", kind="fine-tuned", base=base,
+                                       objective=objective, subset=subset, languages=config.subset_languages(subset)))
+    if config.tfidf:
+        for subset in config.subsets:
+            cells.append(ModelCell(name=f"tfidf-{subset}", kind="tfidf", base="tfidf", objective="classify",
+                                   subset=subset, languages=config.subset_languages(subset)))
+    return cells
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-." else "-" for c in Path(text).name).strip("-") or "model"
+
+
+class _Log:
+    def __init__(self, quiet: bool = False):
+        self.quiet = quiet
+
+    def __call__(self, message: str) -> None:
+        if not self.quiet:
+            print(message, file=sys.stderr, flush=True)
+
+
+def _prepare_corpus(config: StudyConfig, out: Path, log: _Log) -> Path:
+    from vulntune.synth.config import SynthConfig
+    from vulntune.synth.pipeline import synthesize
+
+    if config.corpus:
+        corpus = Path(config.corpus)
+        for split in ("train", "validation", "test"):
+            if not (corpus / f"{split}.jsonl").is_file():
+                raise VulntuneError(f"corpus {corpus}: no {split}.jsonl (expected a vulntune synth folder)")
+        log(f"corpus: using {corpus}")
+        return corpus
+    corpus = out / "corpus"
+    if (corpus / "test.jsonl").is_file():
+        log(f"corpus: {corpus} exists, reused")
+        return corpus
+    log(f"corpus: generating {config.per_cwe} samples per language and CWE ...")
+    began = time.perf_counter()
+    synth = SynthConfig(languages=config.languages, cwes=config.cwes, per_cwe=config.per_cwe, seed=config.seed,
+                        javac=config.javac)
+    synthesize(synth, corpus, force=True)
+    log(f"corpus: done in {time.perf_counter() - began:.1f} s")
+    return corpus
+
+
+def _train_cell(cell: ModelCell, config: StudyConfig, corpus: Path, folder: Path) -> None:
+    """Train one cell with `vulntune.train`, restricted to the cell's languages. The baseline and the
+    zero-shot model go through it too (base "tfidf"; objective "zero-shot": no training, only the
+    threshold chosen on the validation split like every other model's)."""
+    from vulntune.train import TrainConfig, train
+
+    settings: dict[str, Any] = {
+        "data": str(corpus),
+        "base": cell.base,
+        "objective": cell.objective,
+        "method": config.method,
+        "languages": list(cell.languages),
+        "out": str(folder),
+        "seed": config.seed,
+        "max_length": config.max_length,
+        "target_fpr": config.target_fpr,
+        "epochs": config.epochs,
+        "max_steps": config.max_steps or None,
+        "force": True,
+        "progress": sys.stderr.isatty(),
+    }
+    settings.update(config.train)
+    train(from_mapping(TrainConfig, settings, where=f"study train settings of {cell.name}"))
+
+
+def _external_sets(config: StudyConfig) -> tuple[dict[str, list[Sample]], list[str]]:
+    """External datasets by name (file stem), capped to `external_max` samples by whole pairs."""
+    sets, notes = {}, []
+    for raw in config.external:
+        path = Path(raw)
+        if not path.is_file():
+            notes.append(f"external set {raw} not found: skipped")
+            continue
+        samples = read_samples(path)
+        if config.external_max and len(samples) > config.external_max:
+            groups: dict[str, list[Sample]] = {}
+            for s in samples:
+                groups.setdefault(s.pair_id or f"id:{s.id}", []).append(s)
+            keys = sorted(groups)
+            random.Random(config.seed).shuffle(keys)
+            kept: list[Sample] = []
+            for key in keys:
+                if len(kept) + len(groups[key]) > config.external_max:
+                    continue
+                kept.extend(groups[key])
+            notes.append(f"external set {path.stem}: {len(kept)} of {len(samples)} samples evaluated "
+                         f"(external_max = {config.external_max}, whole pairs drawn with seed {config.seed})")
+            order = {s.id: i for i, s in enumerate(samples)}
+            samples = sorted(kept, key=lambda s: order[s.id])
+        sets[path.stem] = [s for s in samples if s.language in config.languages]
+    return sets, notes
+
+
+def _eval_cell(detector, cell: ModelCell, samples: Sequence[Sample], folder: Path, *, dataset: str, source: str,
+               config: StudyConfig) -> None:
+    """predictions.jsonl first, metrics.json last: metrics.json marks the cell done."""
+    from vulntune.evaluate.run import data_info, dumps_metrics, evaluate_detector, metrics_document, write_predictions
+
+    result = evaluate_detector(detector, samples, name=cell.name, source=source, bootstrap=config.bootstrap,
+                               seed=config.seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_predictions(folder / "predictions.jsonl", {cell.name: result.rows})
+    doc = metrics_document([result], data=data_info(samples, source=dataset), bootstrap=config.bootstrap,
+                           seed=config.seed)
+    write_text(folder / "metrics.json", dumps_metrics(doc))
+
+
+def _labels(folder: Path) -> list[str]:
+    """The model's classes, from its metadata (no weights loaded)."""
+    from vulntune.models.folder import read_meta
+
+    return list(read_meta(folder, verify=False)["labels"])
+
+
+def _check_or_write_config(config: StudyConfig, out: Path) -> None:
+    path = out / "study.json"
+    resolved = to_mapping(config)
+    if path.is_file():
+        try:
+            previous = json.loads(path.read_text(encoding="utf-8")).get("config")
+        except json.JSONDecodeError:
+            previous = None
+        if previous != json.loads(json.dumps(resolved)):
+            raise VulntuneError(f"{out} holds a study with a different config; use another --out (or --force to start over)")
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    write_text(path, json.dumps({"config": resolved}, indent=2, sort_keys=True) + "\n")
+
+
+def run_study(config: StudyConfig, out: str | Path, *, force: bool = False, quiet: bool = False,
+              log: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Run (or resume) the study into `out` and write its report. Returns summary.json's content.
+
+    Args:
+        config: the study's settings.
+        out: the study folder; finished cells in it are reused.
+        force: start over (delete `out` first).
+        quiet: no progress lines on stderr.
+    """
+    import shutil
+
+    from vulntune import load_detector
+
+    out = Path(out)
+    say = log or _Log(quiet=quiet)
+    if force and out.exists():
+        shutil.rmtree(out)
+    _check_or_write_config(config, out)
+    began = time.perf_counter()
+    corpus = _prepare_corpus(config, out, say)
+    externals, notes = _external_sets(config)
+    cells = model_cells(config)
+    datasets: dict[str, list[Sample]] = {"test": read_samples(corpus / "test.jsonl"), **externals}
+    unmatched: dict[str, list[str]] = {}
+    for k, cell in enumerate(cells, 1):
+        folder = out / "models" / cell.name
+        what = "prepared (threshold from validation)" if cell.kind == "zero-shot" else "trained"
+        if (folder / "vulntune-model.json").is_file():
+            say(f"[{k}/{len(cells)}] {cell.name}: {what}, reused")
+        else:
+            say(f"[{k}/{len(cells)}] {cell.name}: {'calibrating' if cell.kind == 'zero-shot' else 'training'} on "
+                f"{'/'.join(cell.languages)} ...")
+            t = time.perf_counter()
+            _train_cell(cell, config, corpus, folder)
+            say(f"[{k}/{len(cells)}] {cell.name}: {what} in {time.perf_counter() - t:.1f} s")
+        detector = None
+        for dataset, samples in datasets.items():
+            subset = [s for s in samples if s.language in cell.languages]
+            target = out / "evals" / cell.name / dataset
+            if not subset or (target / "metrics.json").is_file():
+                continue
+            labels = _labels(folder)
+            if not {catalogue_cwe(s) for s in subset} & set(labels):
+                # an external set sharing no CWE with the model's classes: nothing to measure
+                unmatched.setdefault(dataset, []).append(cell.name)
+                continue
+            check_compatible({"name": cell.name, "languages": cell.languages, "labels": labels}, subset)
+            detector = detector or load_detector(folder)
+            t = time.perf_counter()
+            _eval_cell(detector, cell, subset, target, dataset=dataset, source=str(folder), config=config)
+            say(f"[{k}/{len(cells)}] {cell.name}: evaluated on {dataset} ({len(subset)} samples) in "
+                f"{time.perf_counter() - t:.1f} s")
+    for dataset, names in unmatched.items():
+        cwes = ", ".join(sorted({catalogue_cwe(s) for s in datasets[dataset]}, key=lambda c: int(c[4:])))
+        notes.append(f"{dataset} ({cwes}) shares no CWE with the classes of {', '.join(names)}: not evaluated there")
+    say(f"study: all cells done in {time.perf_counter() - began:.1f} s; writing the report")
+    from vulntune.evaluate.study_report import write_study_report
+
+    return write_study_report(out, config=config, cells=cells, datasets=datasets, notes=notes)
