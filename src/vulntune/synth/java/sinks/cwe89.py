@@ -1,0 +1,132 @@
+"""CWE-89 SQL injection: JDBC and JdbcTemplate statements built by concatenation."""
+
+from vulntune.synth.java.sinks import sink
+from vulntune.synth.template import Fix
+
+CWE = "CWE-89"
+_DS = "$inject\nprivate DataSource $ds;"
+_JT = "$inject\nprivate JdbcTemplate $jdbc;"
+_JDBC = ("java.sql.Connection", "java.sql.SQLException", "javax.sql.DataSource")
+_JT_IMPORTS = ("org.springframework.jdbc.core.JdbcTemplate",)
+_CATCH = "} catch (SQLException $e) {\n    throw new IllegalStateException($e);\n}"
+
+_PREPARED_SELECT = Fix(
+    id="prepared-statement",
+    imports=("java.sql.PreparedStatement", "java.sql.ResultSet"),
+    code='String $sql = "SELECT id, $column FROM $table WHERE $column = ?";\n'
+         "try (Connection $conn = $ds.getConnection();\n"
+         "        PreparedStatement $stmt = $conn.prepareStatement($sql)) {\n"
+         "    $stmt.setString(1, $value);\n"
+         "@@    ResultSet $rs = $stmt.executeQuery();\n"
+         "    while ($rs.next()) {\n"
+         '        $log.info("row " + $rs.getLong("id"));\n'
+         "    }\n" + _CATCH,
+)
+
+sink(
+    id="sql-concat-execute-query", cwe=CWE, api="java.sql.Statement.executeQuery",
+    prelude=_DS, imports=_JDBC + ("java.sql.Statement", "java.sql.ResultSet"),
+    vulnerable='String $sql = "SELECT id, $column FROM $table WHERE $column = \'" + $value + "\'";\n'
+               "try (Connection $conn = $ds.getConnection();\n"
+               "        Statement $stmt = $conn.createStatement()) {\n"
+               "@@    ResultSet $rs = $stmt.executeQuery($sql);\n"
+               "    while ($rs.next()) {\n"
+               '        $log.info("row " + $rs.getLong("id"));\n'
+               "    }\n" + _CATCH,
+    fixes=(_PREPARED_SELECT,),
+)
+
+sink(
+    id="sql-concat-execute", cwe=CWE, api="java.sql.Statement.execute",
+    prelude=_DS, imports=_JDBC + ("java.sql.Statement",),
+    vulnerable="try (Connection $conn = $ds.getConnection();\n"
+               "        Statement $stmt = $conn.createStatement()) {\n"
+               "@@    $stmt.execute(\"UPDATE $table SET updated_at = CURRENT_TIMESTAMP WHERE $column = '\" + $value + \"'\");\n"
+               + _CATCH,
+    fixes=(
+        Fix(id="prepared-statement-update", imports=("java.sql.PreparedStatement",),
+            code="try (Connection $conn = $ds.getConnection();\n"
+                 '        PreparedStatement $stmt = $conn.prepareStatement("UPDATE $table SET updated_at = CURRENT_TIMESTAMP WHERE $column = ?")) {\n'
+                 "    $stmt.setString(1, $value);\n"
+                 "@@    $stmt.executeUpdate();\n" + _CATCH),
+    ),
+)
+
+sink(
+    id="sql-concat-add-batch", cwe=CWE, api="java.sql.Statement.addBatch",
+    prelude=_DS, imports=_JDBC + ("java.sql.Statement",),
+    vulnerable="try (Connection $conn = $ds.getConnection();\n"
+               "        Statement $stmt = $conn.createStatement()) {\n"
+               "@@    $stmt.addBatch(\"DELETE FROM $table WHERE $column = '\" + $value + \"'\");\n"
+               '    $stmt.addBatch("DELETE FROM $table WHERE created_at < CURRENT_DATE - 365");\n'
+               "    $stmt.executeBatch();\n" + _CATCH,
+    fixes=(
+        Fix(id="prepared-batch", imports=("java.sql.PreparedStatement",),
+            code="try (Connection $conn = $ds.getConnection();\n"
+                 '        PreparedStatement $stmt = $conn.prepareStatement("DELETE FROM $table WHERE $column = ?")) {\n'
+                 "    $stmt.setString(1, $value);\n"
+                 "@@    $stmt.addBatch();\n"
+                 "    $stmt.executeBatch();\n" + _CATCH),
+    ),
+)
+
+sink(
+    id="sql-concat-prepare-statement", cwe=CWE, api="java.sql.Connection.prepareStatement",
+    prelude=_DS, imports=_JDBC + ("java.sql.PreparedStatement", "java.sql.ResultSet"),
+    vulnerable="try (Connection $conn = $ds.getConnection()) {\n"
+               "@@    PreparedStatement $stmt = $conn.prepareStatement(\"SELECT id, $column FROM $table WHERE $column = '\" + $value + \"' ORDER BY id\");\n"
+               "    try (ResultSet $rs = $stmt.executeQuery()) {\n"
+               "        while ($rs.next()) {\n"
+               '            $log.info("match " + $rs.getString(2));\n'
+               "        }\n"
+               "    }\n" + _CATCH,
+    fixes=(
+        Fix(id="prepared-placeholder",
+            code="try (Connection $conn = $ds.getConnection()) {\n"
+                 '    PreparedStatement $stmt = $conn.prepareStatement("SELECT id, $column FROM $table WHERE $column = ? ORDER BY id");\n'
+                 "    $stmt.setString(1, $value);\n"
+                 "@@    try (ResultSet $rs = $stmt.executeQuery()) {\n"
+                 "        while ($rs.next()) {\n"
+                 '            $log.info("match " + $rs.getString(2));\n'
+                 "        }\n"
+                 "    }\n" + _CATCH),
+    ),
+)
+
+sink(
+    id="sql-concat-jdbc-template-query-for-list", cwe=CWE, api="JdbcTemplate.queryForList",
+    prelude=_JT, imports=_JT_IMPORTS + ("java.util.List", "java.util.Map"),
+    vulnerable="@@List<Map<String, Object>> $res = $jdbc.queryForList(\"SELECT * FROM $table WHERE $column = '\" + $value + \"'\");\n"
+               '$log.info("found " + $res.size());',
+    fixes=(
+        Fix(id="jdbc-template-args",
+            code='@@List<Map<String, Object>> $res = $jdbc.queryForList("SELECT * FROM $table WHERE $column = ?", $value);\n'
+                 '$log.info("found " + $res.size());'),
+    ),
+)
+
+sink(
+    id="sql-concat-jdbc-template-update", cwe=CWE, api="JdbcTemplate.update",
+    prelude=_JT, imports=_JT_IMPORTS,
+    vulnerable="@@int $n = $jdbc.update(\"UPDATE $table SET status = 'closed' WHERE $column = '\" + $value + \"'\");\n"
+               '$log.info("updated " + $n);',
+    fixes=(
+        Fix(id="jdbc-template-update-args",
+            code="@@int $n = $jdbc.update(\"UPDATE $table SET status = 'closed' WHERE $column = ?\", $value);\n"
+                 '$log.info("updated " + $n);'),
+    ),
+)
+
+sink(
+    id="sql-concat-jdbc-template-query", cwe=CWE, api="JdbcTemplate.query",
+    prelude=_JT, imports=_JT_IMPORTS + ("java.util.List",),
+    vulnerable="@@List<String> $res = $jdbc.query(\"SELECT $column FROM $table WHERE $column LIKE '%\" + $value + \"%'\",\n"
+               "        (resultRow, rowNum) -> resultRow.getString(1));\n"
+               '$log.info("found " + $res.size());',
+    fixes=(
+        Fix(id="jdbc-template-query-args",
+            code='@@List<String> $res = $jdbc.query("SELECT $column FROM $table WHERE $column LIKE ?",\n'
+                 '        (resultRow, rowNum) -> resultRow.getString(1), "%" + $value + "%");\n'
+                 '$log.info("found " + $res.size());'),
+    ),
+)

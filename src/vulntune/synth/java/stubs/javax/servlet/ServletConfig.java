@@ -1,0 +1,7 @@
+package javax.servlet;
+
+public interface ServletConfig {
+    String getServletName();
+    ServletContext getServletContext();
+    String getInitParameter(String name);
+}

@@ -1,0 +1,6 @@
+package org.springframework.web.context.request;
+
+public abstract class RequestContextHolder {
+    public static RequestAttributes getRequestAttributes() { return null; }
+    public static RequestAttributes currentRequestAttributes() throws IllegalStateException { return null; }
+}

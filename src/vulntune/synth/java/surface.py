@@ -1,0 +1,273 @@
+"""Label-free surface of a Java sample: identifier pools, per-CWE vocabularies, styles.
+
+Every pool is shared by vulnerable and safe samples; `draw` consumes the random stream in an
+order that never depends on the label, so twins (same seed) get the same names and style.
+Role pools are disjoint, so two roles never bind the same name in one sample (the tests
+check it).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+# ----------------------------------------------------------------------------- entities
+ENTITIES = (
+    "invoice", "order", "customer", "account", "shipment", "ticket", "report", "product", "booking",
+    "subscription", "employee", "payment", "project", "device", "tenant", "vendor", "claim", "course",
+    "patient", "warehouse", "contract", "member", "listing", "campaign",
+)
+COLUMNS = ("name", "email", "status", "reference", "owner", "title", "code", "region", "username", "category", "label")
+NOUNS = (
+    "Export", "Lookup", "Search", "Sync", "Admin", "Report", "Archive", "Import", "Profile", "Audit", "Billing",
+    "Detail", "Query", "Settings", "Download", "Notification", "Review", "Summary",
+)
+CLASS_SUFFIXES = {
+    "servlet": ("Servlet", "Servlet", "Handler"),
+    "spring": ("Controller", "Controller", "Api", "Endpoint"),
+    "jaxrs": ("Resource", "Resource", "Endpoint", "Api"),
+    "cli": ("Tool", "Command", "Cli", "Job", "Runner"),
+    "stdlib": ("Importer", "Worker", "Processor", "Service", "Listener", "Loader"),
+}
+HANDLER_NAMES = (
+    "handle", "process", "lookup", "export", "find", "load", "show", "fetch", "apply", "update", "submit",
+    "view", "search", "resolve", "render", "sync",
+)
+
+# ----------------------------------------------------------------------------- role pools
+# Names a template binds, one pool per role. Disjoint across roles (tested).
+ROLES: dict[str, tuple[str, ...]] = {
+    "out": ("selected", "lookup", "criteria", "candidate", "requested", "current", "subject", "chosen", "effective", "incoming"),
+    "tmp": ("parts", "buffer", "holder", "bucket", "slots", "staging", "acc", "pending", "queue"),
+    "func": ("prepare", "extract", "readInput", "unwrap", "pick", "coalesce", "toKey", "clean", "firstOf", "asValue"),
+    "Holder": ("Holder", "Box", "Carrier", "Envelope", "Wrapper", "Slot", "Ref", "Input"),
+    "item": ("item", "element", "part", "piece", "each"),
+    "ch": ("ch", "symbol", "letter"),
+    "const": ("fallback", "preset", "configured", "standard", "fixedValue", "serverValue", "builtin"),
+    "CONST": ("DEFAULT_VALUE", "PRESET", "FALLBACK_VALUE", "CONFIGURED", "STANDARD_VALUE", "BUILTIN"),
+    "settings": ("settings", "config", "defaults", "appConfig", "options"),
+    "flag": ("FEATURE_ENABLED", "LEGACY_MODE", "AUDIT_ENABLED", "USE_CACHE", "STRICT_MODE", "BETA_ENABLED", "EXPORT_ENABLED"),
+    "limit": ("MAX_ITEMS", "PAGE_SIZE", "MAX_RETRIES", "BATCH_SIZE", "MAX_LENGTH", "QUEUE_DEPTH"),
+    "mode": ("MODE", "PROFILE", "STAGE", "ENVIRONMENT"),
+    "log": ("LOG", "LOGGER", "log", "logger"),
+    "e": ("e", "ex", "exc", "err"),
+    "conn": ("conn", "connection", "db", "con"),
+    "stmt": ("stmt", "statement", "st", "ps"),
+    "rs": ("rs", "rows", "resultSet", "cursor"),
+    "res": ("result", "found", "matches", "records", "hits"),
+    "ds": ("dataSource", "ds", "pool"),
+    "jdbc": ("jdbcTemplate", "jdbc", "template"),
+    "proc": ("process", "proc", "child"),
+    "cmd": ("command", "cmd", "argv", "cmdline"),
+    "path": ("resolved", "location", "filePath", "fullPath"),
+    "root": ("root", "baseDir", "basePath", "rootDir"),
+    "base": ("BASE_DIR", "UPLOAD_ROOT", "STORAGE_DIR", "DATA_DIR", "DOCUMENT_ROOT"),
+    "w": ("out", "writer", "pw"),
+    "ctx": ("ctx", "dirContext", "directory", "ldap"),
+    "sc": ("controls", "searchControls", "sc"),
+    "env": ("env", "environment", "ldapEnv"),
+    "xp": ("xpath", "xp", "evaluator"),
+    "doc": ("doc", "document", "dom"),
+    "factory": ("factory", "dbf", "builderFactory", "xmlFactory"),
+    "parser": ("builder", "parser", "xmlParser"),
+    "obj": ("obj", "loaded", "decoded", "restored"),
+    "stream": ("ois", "objectIn", "oin"),
+    "mapper": ("mapper", "objectMapper", "json"),
+    "url": ("url", "remote", "remoteUrl"),
+    "uri": ("uri", "dest", "link"),
+    "http": ("httpClient", "client", "http"),
+    "rest": ("restTemplate", "rest", "restClient"),
+    "req": ("httpRequest", "req", "outbound"),
+    "resp": ("httpResponse", "resp", "reply"),
+    "body": ("body", "content", "text", "html", "page"),
+    "session": ("session", "httpSession", "userSession"),
+    "attrs": ("attrs", "attributes", "scope"),
+    "cipher": ("cipher", "enc", "crypto"),
+    "secret": ("secretKey", "secret", "cryptoKey"),
+    "iv": ("iv", "nonce", "ivBytes"),
+    "spec": ("spec", "paramSpec", "ivSpec"),
+    "enc": ("encrypted", "sealed", "ciphertext"),
+    "md": ("md", "digester", "hasher"),
+    "hash": ("hash", "hashed", "fingerprint", "digestHex"),
+    "salt": ("salt", "saltBytes", "pepper"),
+    "rnd": ("random", "rng", "generator"),
+    "token": ("token", "otp", "resetCode", "verifier"),
+    "store": ("tokens", "issued", "cache", "codes"),
+    "cookie": ("cookie", "sessionCookie", "authCookie"),
+    "ck": ("c", "ck", "jar"),
+    "rd": ("reader", "in", "br"),
+    "sock": ("socket", "sock", "peer"),
+    "src": ("inputFile", "sourceFile", "dataFile"),
+    "props": ("props", "properties", "cfg"),
+    "fin": ("fis", "fileIn", "istream"),
+    "raw": ("raw", "bytes", "payloadBytes"),
+    "aux": ("bindings", "vars", "lookupVars"),
+    "data": ("data", "contents", "buf"),
+    "num": ("number", "numeric", "asInt", "parsedId"),
+    "allowed": ("ALLOWED", "PERMITTED", "KNOWN_VALUES", "WHITELISTED"),
+    "pattern": ("SAFE_PATTERN", "VALID_NAME", "NAME_PATTERN", "ID_FORMAT"),
+    "escape": ("escapeHtml", "htmlEncode", "encodeHtml", "escapeMarkup"),
+    "ldapEscape": ("escapeFilter", "encodeFilter", "filterEscape"),
+    "hosts": ("ALLOWED_HOSTS", "TRUSTED_HOSTS", "KNOWN_HOSTS"),
+    "pw": ("password", "dbPassword", "passwd"),
+    "user": ("dbUser", "principal", "userName"),
+    "dburl": ("DB_URL", "JDBC_URL", "DATABASE_URL"),
+    "sb": ("sb", "builder2", "joined"),
+    "list": ("list", "values", "entries"),
+    "map": ("map", "byName", "table"),
+    "arr": ("arr", "array", "pair"),
+    "n": ("n", "count", "total"),
+    "started": ("started", "startNanos", "t0"),
+    "mapKey": ("key", "field", "slot"),
+    "i": ("i", "idx", "k"),
+    "klist": ("options", "choices", "picks"),
+    "kmap": ("lookupMap", "byKey", "slotsMap"),
+    "karr": ("pairArr", "twoValues", "either"),
+    "kflag": ("USE_DEFAULTS", "FORCE_DEFAULT", "PINNED"),
+    "sql": ("sql", "queryText", "statementText"),
+    "pb": ("pb", "launcher", "procBuilder"),
+    "fout": ("fos", "fileOut", "ostream"),
+    "lines": ("lineReader", "fileReader", "textIn"),
+    "decoder": ("decoder", "xmlDecoder", "dec"),
+    "yaml": ("yaml", "yamlParser", "yamlLoader"),
+    "hc": ("urlConn", "httpConn", "hc"),
+    "xmlfile": ("USERS_FILE", "DIRECTORY_XML", "ACCOUNTS_XML"),
+    "tls": ("tls", "sslContext", "sslCtx"),
+    "ldapt": ("ldapTemplate", "directoryTemplate", "ldapOps"),
+    "vals": ("paramValues", "given", "submitted"),
+    "pmap": ("params", "form", "queryParams"),
+}
+
+# ----------------------------------------------------------------------------- per CWE
+@dataclass(frozen=True)
+class CweVocab:
+    """What the tainted value means for one CWE: its request names and safe constants.
+
+    Attributes:
+        params: request parameter names; the source variable is named after the parameter.
+        constants: server-side literals a safe twin may feed the sink (and kills fall back to).
+        affixes: (prefix, suffix) string pieces the concatenation propagations add.
+        header: HTTP header names that plausibly carry this value.
+    """
+
+    params: tuple[str, ...]
+    constants: tuple[str, ...]
+    affixes: tuple[tuple[str, str], ...] = ()
+    headers: tuple[str, ...] = ("X-Request-Value",)
+    uuid_ok: bool = True
+
+
+CWE_VOCAB: dict[str, CweVocab] = {
+    "CWE-22": CweVocab(params=("file", "filename", "doc", "path", "attachment", "asset"),
+                       constants=("summary.csv", "latest.pdf", "readme.txt", "index.json"),
+                       affixes=(("", ".csv"), ("", ".pdf"), ("exports/", ""), ("", ".txt")),
+                       headers=("X-File-Name", "X-Document")),
+    "CWE-78": CweVocab(params=("host", "target", "dir", "archive", "device"),
+                       constants=("localhost", "reports", "127.0.0.1", "archive"),
+                       headers=("X-Target-Host", "X-Archive")),
+    "CWE-79": CweVocab(params=("q", "comment", "displayName", "message", "title", "nickname"),
+                       constants=("Welcome", "guest", "Monthly summary", "No results"),
+                       affixes=(("Hello, ", ""), ("", "!"), ("Results for ", "")),
+                       headers=("X-Display-Name", "Referer")),
+    "CWE-89": CweVocab(params=("name", "email", "sort", "status", "owner", "customerId", "ref"),
+                       constants=("active", "guest", "pending", "archived"),
+                       headers=("X-Tenant", "X-Account")),
+    "CWE-90": CweVocab(params=("uid", "username", "login", "mail", "cn"),
+                       constants=("jdoe", "service", "guest", "operator"),
+                       headers=("X-Remote-User", "X-Login")),
+    "CWE-327": CweVocab(params=("note", "payload", "secretNote", "cardNumber", "message"),
+                        constants=("n/a",), headers=("X-Payload",)),
+    "CWE-328": CweVocab(params=("password", "pin", "passphrase", "pwd"),
+                        constants=("changeit",), headers=("X-Password",)),
+    "CWE-330": CweVocab(params=("user", "email", "accountId", "login"),
+                        constants=("system",), headers=("X-User",)),
+    "CWE-501": CweVocab(params=("role", "tenantId", "userType", "plan", "locale"),
+                        constants=("viewer", "guest", "standard", "en"),
+                        headers=("X-Role", "X-Tenant-Id")),
+    "CWE-502": CweVocab(params=("payload",), constants=("",), headers=("X-Payload",)),
+    "CWE-601": CweVocab(params=("next", "returnUrl", "redirect", "continueTo", "target"),
+                        constants=("/dashboard", "/home", "/account", "/"),
+                        headers=("Referer", "X-Return-To"), uuid_ok=False),
+    "CWE-611": CweVocab(params=("document",), constants=("",), headers=("X-Document",)),
+    "CWE-614": CweVocab(params=("session", "sid", "remember", "prefs"),
+                        constants=("anonymous",), headers=("X-Session",)),
+    "CWE-643": CweVocab(params=("user", "login", "account", "member"),
+                        constants=("guest", "jdoe", "operator"),
+                        headers=("X-User", "X-Member")),
+    "CWE-798": CweVocab(params=("account", "user", "customer", "lookup"),
+                        constants=("system",), headers=("X-Account",)),
+    "CWE-918": CweVocab(params=("url", "endpoint", "callback", "feed", "webhook", "host"),
+                        constants=("https://status.example.com/health", "https://api.example.com/v1/ping",
+                                   "http://localhost:8080/metrics"),
+                        affixes=(("https://", "/status"), ("http://", "/api/health"), ("https://", "")),
+                        headers=("X-Callback-Url", "X-Forwarded-Host"), uuid_ok=False),
+}
+
+# Constant byte documents a safe twin may feed a bytes sink (CWE-502/611).
+BYTE_DOCS = {
+    "CWE-502": ('{"plan":"basic"}', "[]", '{"items":[]}'),
+    "CWE-611": ("<config/>", "<settings><mode>basic</mode></settings>", "<items/>"),
+}
+BASE_DIRS = ("/var/app/uploads", "/srv/files", "/opt/app/data", "/var/lib/app/reports", "/data/exports")
+COOKIE_NAMES = ("SESSION", "JSESSIONID", "remember_me", "auth_token", "sid")
+# Fake but realistic-looking secrets for CWE-798 samples.
+PASSWORDS = ("Sup3rS3cret!", "changeme123", "P@ssw0rd2024", "admin123", "hunter2", "Tr0ub4dor&3", "Winter2023!")
+KEYS = ("0123456789abcdef", "k3yF0rAppS3cr3t!", "MySecretKey12345", "a1b2c3d4e5f6g7h8")
+TOKENS = ("sk_live_4eC39HqLyjWDarjtT1zdp7dc", "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+          "xoxb-2048-7781-Tq8ZkLmN3pRsVw", "AKIAIOSFODNN7EXAMPLE")
+RESOURCES = ("/defaults/settings.xml", "/templates/empty.xml", "/seed/default.bin")
+
+INDENTS = ("    ", "    ", "    ", "  ", "  ", "\t")
+
+
+def camel(name: str) -> str:
+    return name[:1].upper() + name[1:]
+
+
+def upper_snake(name: str) -> str:
+    out = []
+    for ch in name:
+        if ch.isupper():
+            out.append("_")
+        out.append(ch.upper())
+    return "".join(out)
+
+
+def plural(word: str) -> str:
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        return word[:-1] + "ies"
+    if word.endswith(("s", "x", "ch", "sh")):
+        return word + "es"
+    return word + "s"
+
+
+@dataclass
+class Style:
+    """Formatting choices (identical for twins)."""
+
+    indent: str
+    allman: bool
+    use_var: bool
+    slf4j: bool
+    sorted_imports: bool
+    blank_after_fields: int
+    class_comment: bool
+    member_gap: int
+
+
+def draw_style(rng: random.Random) -> Style:
+    return Style(
+        indent=rng.choice(INDENTS),
+        allman=rng.random() < 0.15,
+        use_var=rng.random() < 0.3,
+        slf4j=rng.random() < 0.5,
+        sorted_imports=rng.random() < 0.6,
+        blank_after_fields=1,
+        class_comment=rng.random() < 0.3,
+        member_gap=1,
+    )
+
+
+def draw_names(rng: random.Random) -> dict[str, str]:
+    """One name per role, in a fixed role order."""
+    return {role: rng.choice(pool) for role, pool in ROLES.items()}
