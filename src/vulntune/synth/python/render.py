@@ -1,0 +1,207 @@
+"""Render a `Plan` into a Python module: imports, module constants, helpers, benign code, and the
+handler in which the source value propagates to the sink.
+
+Placeholders every snippet may use (besides the pool roles of `surface.ROLES`):
+    $var, $out, $param    source variable, propagated variable, request field name
+    $value, $other        what the sink consumes and what the side line logs ($out / $const)
+    $const                the server-side constant of untainted twins
+    $lit, $choices        a constant of the sink's value kind; a tuple of them (allow-lists)
+    $pre/$suf, $ppre/$psuf, $bpre/$bsuf   affixes as code, %-escaped and brace-escaped text
+    $cond_t, $cond_f      constant conditions (always true / always false)
+    $reject               the framework's way to refuse a request
+    $func, $route, $entity, $Entity, $table, $field, $Model ...   the sample's vocabulary
+
+Twins render from one plan: all randomness comes from `random.Random(plan.seed)` and is drawn
+before the label is looked at, so the twins differ only where the pair kind says they do.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+import re
+from string import Template
+
+from vulntune.synth.plan import Plan, Rendered
+from vulntune.synth.python import sources as _sources
+from vulntune.synth.python.surface import draw, indent, merge_imports, styled
+
+_IDENT = re.compile(r"[A-Za-z_]\w*")
+_FROM = re.compile(r"from\s+([\w.]+)\s+import\s+(.+)")
+_SLOTS = 16  # module-level constant slots, ordered by one random key each
+
+
+@functools.lru_cache(maxsize=4096)
+def _template(text: str) -> Template:
+    return Template(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _body_indent(header: str) -> int:
+    last = header.rsplit("\n", 1)[-1]
+    return len(last) - len(last.lstrip()) + 4
+
+
+def compatible(plan_source, propagation, sink) -> bool:
+    """Whether a source and propagation fit a sink (value kind, string operations, framework)."""
+    if plan_source.value_kind != sink.value_kind:
+        return False
+    if propagation.string_ops and sink.value_kind != "str":
+        return False
+    return not sink.frameworks or plan_source.framework in sink.frameworks
+
+
+def render(plan: Plan) -> Rendered:
+    """The code of one sample and the line of its sink call."""
+    source, prop, sink = plan.source, plan.propagation, plan.sink
+    rng = random.Random(plan.seed)
+    surface = draw(rng, plan.cwe, sink.id, sink.value_kind, source.framework)
+    slot_keys = [rng.random() for _ in range(_SLOTS)]
+    names = surface.names
+    single = surface.single_quotes
+    safe = plan.label == "safe"
+    kind = plan.pair_kind
+
+    def st(text: str, hints: bool = True) -> str:
+        return styled(text, single, hints)
+
+    # The server-side constant (untainted twins; sometimes present anyway) and the sink's value.
+    use_const = kind == "untainted" or surface.const_decoy
+    const_stmt = ""
+    extra_imports = list(surface.extra_imports)
+    module_const = ""
+    if use_const:
+        scope = surface.const_scope
+        if scope == "module":
+            names["const"] = names["CKEY"]
+            module_const = "$const = $lit"
+        else:
+            names["const"] = names["ckey"]
+            if scope == "local":
+                const_stmt = "$const = $lit"
+            elif source.framework == "flask":
+                const_stmt = '$const = current_app.config.get("$CKEY", $lit)'
+                extra_imports.append("from flask import current_app")
+            elif source.framework == "django":
+                const_stmt = '$const = getattr(settings, "$CKEY", $lit)'
+                extra_imports.append("from django.conf import settings")
+            else:
+                const_stmt = '$const = $SETTINGS.get("$ckey", $lit)'
+                if not any(c.startswith("$SETTINGS") for c in surface.constants):
+                    surface.constants.append('$SETTINGS = {"page_size": "20", "$ckey": $lit, "format": "json"}')
+        if safe and kind == "untainted":
+            names["value"], names["other"] = names["const"], names["out"]
+        else:
+            names["value"], names["other"] = names["out"], names["const"]
+        names["log_other"] = names["log_fmt"].format(names["other"])
+    else:
+        names["value"] = names["out"]
+
+    code, fix_imports, fix_prelude = sink.vulnerable, (), ""
+    if safe and kind == "fix" and plan.fix is not None:
+        code, fix_imports, fix_prelude = plan.fix.code, plan.fix.imports, plan.fix.prelude
+    kill_text, kill_prelude = "", ""
+    if kind == "taint-killed" and plan.kill is not None:
+        kill_text = plan.kill.safe if safe else plan.kill.vulnerable
+        kill_prelude = plan.kill.prelude
+    guard_cond, guard_prelude = "", ""
+    if kind == "unreached" and plan.guard is not None:
+        guard = plan.guard
+        guard_cond = guard.unreached if safe else guard.reached
+        guard_prelude = guard.prelude_unreached if safe else guard.prelude_reached
+
+    # The handler body, at relative indentation 0.
+    body = [st(d) for d in surface.pre_decoys]
+    if const_stmt and surface.const_early:
+        body.append(const_stmt)
+    if source.read:
+        body.append(st(source.read))
+    body.extend(st(d) for d in surface.mid_decoys)
+    body.append(st(prop.lines))
+    if const_stmt and not surface.const_early:
+        body.append(const_stmt)
+    if kill_text:
+        body.append(st(kill_text))
+    if use_const:
+        body.append("$log_other")
+    if guard_cond:
+        body.append(f"if {guard_cond}:")
+        body.append(indent(st(code), 4))
+    else:
+        body.append(st(code))
+    if source.tail and (guard_cond or not sink.returns):
+        body.append(st(source.tail))
+    handler = st(source.header) + "\n" + indent("\n".join(body), _body_indent(source.header))
+
+    # Module level: the source's prelude first (it creates the app), then constants in a drawn order.
+    slots = [sink.prelude, fix_prelude, kill_prelude, guard_prelude, module_const]
+    helper = prop.helper
+    helper_is_block = helper.startswith(("def ", "class ", "@"))
+    if helper and not helper_is_block:
+        slots.append(helper)
+    slots.extend(surface.constants)
+    constants = [st(text) for _, text in sorted(zip(slot_keys, slots), key=lambda pair: pair[0]) if text]
+    module_parts = []
+    if source.prelude:
+        module_parts.append(st(source.prelude))
+    if surface.logging:
+        module_parts.append("$logger = logging.getLogger(__name__)")
+        extra_imports.append("import logging")
+    if constants:
+        block = "\n".join(constants)
+        if surface.comment:
+            block = surface.comment + "\n" + block
+        module_parts.append(block)
+
+    blocks = [st(b, surface.hints) for b in surface.before]
+    if helper and helper_is_block and not surface.helper_after:
+        blocks.append(st(helper, surface.hints))
+    blocks.append(handler)
+    if helper and helper_is_block and surface.helper_after:
+        blocks.append(st(helper, surface.hints))
+    blocks.extend(st(b, surface.hints) for b in surface.after)
+    trailer = _sources.TRAILERS.get(source.id, "")
+    if not trailer and surface.trailer and "$app" in source.prelude:
+        trailer = _sources.OPTIONAL_TRAILERS.get(source.framework, "")
+    if trailer:
+        blocks.append(st(trailer))
+        extra_imports.extend(_sources.TRAILER_IMPORTS.get(source.id, ()))
+
+    names["router"] = names["bp"] if "$bp" in source.prelude else names["app"]
+    layout = "\n\n".join(module_parts)
+    if layout:
+        layout += surface.blank
+    layout += surface.blank.join(blocks) + "\n"
+    text = _template(layout).substitute(names)
+
+    marker = text.find("@@")
+    sink_line = text.count("\n", 0, marker) + 1
+    text = text[:marker] + text[marker + 2:]
+
+    imports = [*source.imports, *prop.imports, *sink.imports, *fix_imports, *extra_imports, surface.reject_import]
+    idents = set(_IDENT.findall(text))
+    kept = _used_imports(_template("\n".join(i for i in imports if i)).substitute(names).split("\n"), idents, text)
+    head = merge_imports(kept, surface.import_style)
+    if surface.docstring:
+        head = '"""' + _template(surface.docstring).substitute(names) + '"""\n\n' + head
+    head += "\n\n" if module_parts else surface.blank
+    sink_line += head.count("\n")
+    return Rendered(code=head + text, sink_line=sink_line)
+
+
+def _used_imports(lines: list[str], idents: set[str], text: str) -> list[str]:
+    """The import lines (and from-import names) the code uses."""
+    kept = []
+    for line in lines:
+        if not line:
+            continue
+        m = _FROM.match(line)
+        if m:
+            used = [n.strip() for n in m.group(2).split(",") if n.strip().split(" as ")[-1] in idents]
+            if used:
+                kept.append(f"from {m.group(1)} import {', '.join(used)}")
+            continue
+        module = line.split()[1]
+        if ("." in module and module + "." in text) or module in idents:
+            kept.append(line)
+    return kept

@@ -1,0 +1,21 @@
+"""Python sinks, one module per CWE. Importing this package registers them all."""
+
+from vulntune.synth.python.sinks import (  # noqa: F401  (imported to register)
+    cwe22,
+    cwe78,
+    cwe79,
+    cwe89,
+    cwe90,
+    cwe94,
+    cwe327,
+    cwe328,
+    cwe330,
+    cwe501,
+    cwe502,
+    cwe601,
+    cwe611,
+    cwe614,
+    cwe643,
+    cwe798,
+    cwe918,
+)

@@ -1,0 +1,47 @@
+"""CWE-501 trust boundary violation: request data stored in the session, app config, the
+environment or a server-side cache without validation."""
+
+from __future__ import annotations
+
+from vulntune.synth.python.sinks.common import ALLOW_LIST, fix, sink
+from vulntune.synth.template import REGISTRY
+
+CWE = "CWE-501"
+_PATTERN = ("import re",)
+
+
+def _store(id: str, api: str, line: str, **fields):
+    """The three shapes of one store: a presence check (vulnerable), an allow-list, a strict pattern."""
+    return sink(id, CWE, api, f'''
+        if not $value:
+            $reject
+        @@{line}
+        ''', [
+        fix("allow-list", f'''
+            if $value not in $ALLOWED:
+                $reject
+            @@{line}
+            ''', prelude=ALLOW_LIST),
+        fix("strict-pattern", f'''
+            if not re.fullmatch(r"[a-z0-9_-]{{1,32}}", $value):
+                $reject
+            @@{line}
+            ''', imports=_PATTERN),
+    ], **fields)
+
+
+SINKS = [
+    _store("session-store-flask", "flask.session", 'session["$skey"] = $value', frameworks=("flask",),
+           imports=("from flask import session",)),
+    _store("session-update-flask", "flask.session.update", 'session.update({"$skey": $value, "seen": True})',
+           frameworks=("flask",), imports=("from flask import session",)),
+    _store("session-store-django", "django.contrib.sessions.backends.base.SessionBase", 'request.session["$skey"] = $value',
+           frameworks=("django",)),
+    _store("app-config-store-flask", "flask.Flask.config", 'current_app.config["$PARAM"] = $value', frameworks=("flask",),
+           imports=("from flask import current_app",)),
+    _store("environment-store", "os.environ", 'os.environ["${PARAM}_OVERRIDE"] = $value', imports=("import os",)),
+    _store("cache-store-django", "django.core.cache.cache.set", 'cache.set("$skey:" + str(request.user.pk), $value)',
+           frameworks=("django",), imports=("from django.core.cache import cache",)),
+]
+
+REGISTRY.register_all(SINKS)

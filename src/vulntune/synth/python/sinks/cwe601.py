@@ -1,0 +1,65 @@
+"""CWE-601 open redirect: Flask redirect and Location headers, Django HttpResponseRedirect and
+redirect(), FastAPI RedirectResponse."""
+
+from __future__ import annotations
+
+from vulntune.synth.python.sinks.common import ALLOW_LIST, fix, sink
+from vulntune.synth.template import REGISTRY
+
+CWE = "CWE-601"
+_URLSPLIT = ("from urllib.parse import urlsplit",)
+
+
+def _split_checked(id: str, api: str, line: str, **fields):
+    """Vulnerable: only checks the URL has a path. Fixes: relative paths only, or an allow-listed host."""
+    return sink(id, CWE, api, f'''
+        $parts = urlsplit($value)
+        $target = $value if $parts.path else "/"
+        @@{line}
+        ''', [
+        fix("relative-path-only", f'''
+            $parts = urlsplit($value)
+            $target = $value if not $parts.netloc and not $parts.scheme and $value.startswith("/") and not $value.startswith(("//", "/\\\\")) else "/"
+            @@{line}
+            '''),
+        fix("allow-listed-host", f'''
+            $parts = urlsplit($value)
+            $target = $value if $parts.netloc in $ALLOWED else "/"
+            @@{line}
+            ''', prelude=ALLOW_LIST),
+    ], returns=True, **fields)
+
+
+def _django(id: str, api: str, line: str, imports: tuple[str, ...]):
+    """Vulnerable: falls back on empty input only. Fix: Django's own host and scheme check."""
+    return sink(id, CWE, api, f'''
+        $target = $value or "/"
+        @@{line}
+        ''', [
+        fix("url-has-allowed-host-and-scheme", f'''
+            $target = $value if url_has_allowed_host_and_scheme($value, allowed_hosts={{request.get_host()}}) else "/"
+            @@{line}
+            ''', imports=("from django.utils.http import url_has_allowed_host_and_scheme",)),
+        fix("allow-listed-host", f'''
+            $target = $value if urlsplit($value).netloc in $ALLOWED else "/"
+            @@{line}
+            ''', prelude=ALLOW_LIST, imports=_URLSPLIT),
+    ], frameworks=("django",), returns=True, imports=imports)
+
+
+SINKS = [
+    _split_checked("open-redirect-flask-redirect", "flask.redirect", "return redirect($target)", frameworks=("flask",),
+                   imports=_URLSPLIT + ("from flask import redirect",)),
+    _split_checked("open-redirect-flask-location-header", "flask.Response",
+                   'return Response(status=302, headers={"Location": $target})', frameworks=("flask",),
+                   imports=_URLSPLIT + ("from flask import Response",)),
+    _split_checked("open-redirect-fastapi-redirect-response", "starlette.responses.RedirectResponse",
+                   "return RedirectResponse(url=$target, status_code=303)", frameworks=("fastapi",),
+                   imports=_URLSPLIT + ("from fastapi.responses import RedirectResponse",)),
+    _django("open-redirect-django-http-response-redirect", "django.http.HttpResponseRedirect",
+            "return HttpResponseRedirect($target)", ("from django.http import HttpResponseRedirect",)),
+    _django("open-redirect-django-redirect-shortcut", "django.shortcuts.redirect", "return redirect($target)",
+            ("from django.shortcuts import redirect",)),
+]
+
+REGISTRY.register_all(SINKS)

@@ -1,0 +1,690 @@
+"""Surface variety for Python samples: identifier pools, literals, constant conditions, style,
+and the benign code around the sink. Nothing here depends on the label.
+
+Every choice is drawn by `draw` from the plan's RNG in one fixed order, so the vulnerable and
+safe twins of a pair get identical surfaces. Text transformations (quote style, type hints,
+indentation) are cached per template snippet, which keeps a render well under a millisecond.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import textwrap
+from dataclasses import dataclass, field
+from random import Random
+
+
+def snippet(text: str) -> str:
+    """A template snippet written as an indented triple-quoted string: dedented, outer newlines stripped."""
+    return textwrap.dedent(text).strip("\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# Identifier pools. Every role draws from its own pool, and the pools are disjoint (a test checks
+# it), so two roles never collide in one sample.
+
+ENTITIES = (
+    "user", "order", "invoice", "report", "ticket", "product", "account", "note", "customer",
+    "project", "asset", "message", "event", "device", "team", "shipment", "booking", "article",
+)
+VERBS = (
+    "get", "show", "load", "fetch", "view", "handle", "process", "update", "export", "search",
+    "lookup", "render", "read", "serve", "find", "open", "sync", "check", "preview", "resolve",
+)
+FIELDS = ("name", "email", "status", "title", "owner", "category", "slug", "region", "label", "state")
+
+# What the request field / source variable / propagated variable are called, per weakness.
+NOUNS = {
+    "CWE-22": ("filename", "file_name", "fname", "doc_name", "report_name", "attachment", "upload_name"),
+    "CWE-78": ("filename", "log_name", "archive_name", "src_file", "entry_name", "dirname"),
+    "CWE-79": ("nickname", "comment", "greeting", "headline", "display_name", "caption", "bio"),
+    "CWE-89": ("username", "email_addr", "status_value", "term", "category_name", "owner_name", "slug_value"),
+    "CWE-90": ("username", "uid", "login", "account_name", "member", "cn_value"),
+    "CWE-94": ("expr", "formula", "expression", "rule_text", "calc", "spec"),
+    "CWE-327": ("secret_text", "message_text", "note_text", "plaintext", "card_number", "memo"),
+    "CWE-328": ("password", "passphrase", "pin_code", "document_text", "message_text", "secret_text"),
+    "CWE-330": ("username", "email_addr", "account_id", "user_id", "login"),
+    "CWE-501": ("role", "lang", "theme", "tenant", "region_code", "plan_name"),
+    "CWE-502": ("payload", "blob_in", "saved_state", "serialized", "raw_body", "packed"),
+    "CWE-601": ("next_url", "redirect_to", "return_url", "next_page", "continue_url", "back_url"),
+    "CWE-611": ("xml_doc", "xml_body", "xml_text", "body_xml", "feed_xml", "upload_xml"),
+    "CWE-614": ("session_token", "sid", "auth_token", "remember", "pref", "lang"),
+    "CWE-643": ("username", "login", "sku", "part_no", "title_text", "code_name"),
+    "CWE-798": ("username", "recipient", "object_key", "email_addr", "account_ref", "lookup_id"),
+    "CWE-918": ("url", "endpoint", "callback", "webhook", "feed_url", "image_url", "target_url"),
+}
+VAR_GENERIC = ("value", "raw", "arg", "incoming", "requested", "supplied", "given", "user_value", "text")
+OUT_GENERIC = ("selected", "chosen", "picked", "current", "final_value", "item_value", "key_value", "wanted")
+
+# role -> pool; UPPER roles are module-level constants.
+ROLES: dict[str, tuple[str, ...]] = {
+    "conn": ("conn", "db", "connection", "cnx", "dbh"),
+    "cur": ("cur", "cursor", "csr"),
+    "query": ("query", "sql", "stmt", "statement"),
+    "rows": ("rows", "records", "matches", "found", "entries", "hits"),
+    "engine": ("engine", "db_engine", "sa_engine"),
+    "DB": ("DB_PATH", "DATABASE", "DB_FILE", "SQLITE_PATH"),
+    "DSN": ("DSN", "DATABASE_DSN", "PG_DSN"),
+    "batch": ("batch", "params_list", "updates", "id_rows"),
+    "output": ("output", "listing", "stdout_text", "cmd_output"),
+    "proc": ("proc", "process", "child", "job"),
+    "BASE": ("BASE_DIR", "UPLOAD_DIR", "DATA_DIR", "STORAGE_ROOT", "FILES_ROOT", "MEDIA_DIR"),
+    "path": ("full_path", "file_path", "abs_path", "location", "disk_path"),
+    "fh": ("fh", "fp", "stream", "infile"),
+    "data": ("data", "contents", "body_text", "file_data"),
+    "html": ("html", "markup", "page", "fragment"),
+    "resp": ("resp", "response", "res", "reply"),
+    "jenv": ("env", "jinja_env", "tmpl_env"),
+    "ns": ("ns", "scope", "namespace", "context"),
+    "result": ("result", "computed", "answer", "outcome"),
+    "fn": ("fn", "func_obj", "rule_fn", "handler_fn"),
+    "OPS": ("OPERATIONS", "RULES", "HANDLERS", "FUNCTIONS", "OPS"),
+    "compiled": ("code_obj", "compiled", "program"),
+    "KEY": ("KEY", "SECRET_KEY", "ENC_KEY", "CIPHER_KEY", "DATA_KEY"),
+    "cipher": ("cipher", "crypter", "enc"),
+    "blob": ("blob", "ciphertext", "encrypted", "sealed"),
+    "tag": ("tag", "mac", "auth_tag", "trailer"),
+    "nonce": ("nonce", "iv", "init_vector"),
+    "padder": ("padder", "pad_ctx"),
+    "digest": ("digest", "hashed", "fingerprint", "checksum"),
+    "SALT": ("SALT", "PEPPER", "HASH_SALT"),
+    "token": ("token", "reset_code", "otp", "one_time"),
+    "STORE": ("TOKENS", "RESET_CODES", "PENDING", "ISSUED", "SESSIONS_BY_ID"),
+    "obj": ("obj", "loaded", "state", "restored", "decoded"),
+    "parser": ("parser", "xml_parser", "xparser"),
+    "doc": ("doc", "xml_root", "parsed", "dom"),
+    "reader": ("reader", "sax_parser", "xml_reader"),
+    "events": ("events", "stream_events", "pull_events"),
+    "tree": ("tree", "xml_tree", "catalog"),
+    "nodes": ("nodes", "found_nodes", "elements", "node_list"),
+    "find": ("find", "finder", "query_fn", "lookup_fn"),
+    "jar": ("jar", "cookie", "morsels"),
+    "hdr": ("header_value", "set_cookie_value", "cookie_header"),
+    "target": ("location", "destination", "redirect_target", "goto_url"),
+    "parts": ("parts", "parsed_url", "split_url", "pieces"),
+    "smtp": ("smtp", "mailer", "mail_conn"),
+    "client": ("client", "s3", "storage", "api_client"),
+    "http": ("http", "pool", "manager"),
+    "fetched": ("fetched", "remote_data", "upstream", "reply_body"),
+    "ldap_conn": ("ldap_conn", "directory", "ld", "lconn"),
+    "hasher": ("hasher", "hash_obj", "h"),
+    "gen": ("gen", "rand_gen", "prng"),
+    "LAZY": ("_CLIENT", "_POOL", "_INSTANCE", "_HANDLE"),
+    # propagation and kill helpers
+    "helper": ("normalize", "prepare", "coerce", "extract", "get_value", "pick", "to_text", "clean"),
+    "Cls": ("Holder", "Envelope", "Wrapper", "Carrier", "Box", "Container"),
+    "wrapped": ("holder", "envelope", "wrapped", "carrier", "box", "container"),
+    "items": ("items", "values", "parts_list", "queue", "pending", "bucket"),
+    "bag": ("bag", "fields", "mapping", "store", "kwargs_map", "lookup"),
+    "part": ("part", "piece", "elem", "candidate"),
+    "ch": ("ch", "char", "symbol"),
+    "inner": ("inner", "_read", "_current", "_value_of"),
+    "norm": ("norm", "trim", "strip_fn"),
+    "size": ("size", "length", "n_chars"),
+    "CACHE": ("CACHE", "MEMO", "REGISTRY_MAP", "LAST_SEEN"),
+    "first": ("first", "head", "primary"),
+    "second": ("second", "fallback", "alt"),
+    # benign surroundings
+    "logger": ("logger", "log", "LOG", "_log"),
+    "SETTINGS": ("SETTINGS", "CONFIG", "DEFAULTS", "OPTIONS"),
+    "FLAG": ("DEBUG", "FEATURE_EXPORT", "ENABLE_AUDIT", "USE_CACHE", "LEGACY_MODE", "MAINTENANCE", "READ_ONLY"),
+    "DFLAG": ("VERBOSE", "DRY_RUN", "TRACE", "BETA_UI", "SHOW_TIMINGS"),
+    "OPTS": ("FEATURES", "TOGGLES", "SWITCHES"),
+    "OPTS_B": ("FEATURE_MAP", "FLAG_TABLE", "ENABLED_FEATURES"),
+    "limit": ("limit", "page_size", "per_page", "max_items"),
+    "fmt": ("fmt", "output_format", "sort_order", "lang_code"),
+    "tags": ("tags", "labels", "kinds"),
+    "kind": ("kind", "mode", "flavor", "variant"),
+    "started": ("started", "t0", "begin"),
+    "args": ("args", "argv_list", "cli_args"),
+    "argparser": ("parser_obj", "ap", "arg_parser"),
+    "payload": ("body", "json_body", "posted"),
+    "inf": ("inf", "src_fh", "reader_fh"),
+    "sock": ("sock", "client_sock", "csock"),
+    "upload": ("upload", "uploaded", "file_part"),
+    "Schema": ("Payload", "RequestBody", "Submission", "FormData"),
+    "Handler": ("RequestHandler", "LineHandler", "CommandHandler", "ApiHandler"),
+    "View": ("DetailView", "ItemView", "LookupView", "ResourceView"),
+    "app": ("app", "application", "webapp"),
+    "bp": ("bp", "blueprint", "routes"),
+    "srv": ("srv", "server", "httpd"),
+    "inpath": ("input_path", "src_path", "source_file", "in_file"),
+    "benign_arg": ("raw_limit", "cents", "row", "rows_in", "items_in"),
+}
+
+# Allow-list constant names: the same generator names the allow-lists of fixes and the unrelated
+# allow-lists of benign code, so the name itself says nothing about the label.
+ALLOW_PREFIX = ("ALLOWED", "PERMITTED", "KNOWN", "VALID", "SUPPORTED", "ACCEPTED")
+ALLOW_SUFFIX = ("VALUES", "NAMES", "CHOICES", "OPTIONS", "ENTRIES", "ITEMS", "KEYS", "TARGETS")
+
+# Literal pools per weakness: what a constant of the sink's value looks like. `choices` feeds
+# allow-lists (hosts where the check is on a host).
+LITERALS = {
+    "CWE-22": ("report.pdf", "index.html", "readme.txt", "summary.csv", "avatar.png", "notes.md"),
+    "CWE-78": ("access.log", "data.csv", "backup.tar", "notes.txt", "export.json", "app.log"),
+    "CWE-79": ("Guest", "friend", "there", "visitor", "team", "everyone"),
+    "CWE-89": ("active", "admin", "alice", "pending", "guest", "archived"),
+    "CWE-90": ("jdoe", "alice", "bob", "svc-backup", "mchen"),
+    "CWE-94": ("1 + 2", "[1, 2, 3]", "2 * 21", "(1, 2)", "100", "3.5"),
+    "CWE-327": ("hello", "pending", "n/a", "none", "sample"),
+    "CWE-328": ("changeme", "default", "none", "sample", "empty"),
+    "CWE-330": ("anonymous", "guest", "system", "service"),
+    "CWE-501": ("viewer", "en", "light", "default", "eu-west", "free"),
+    "CWE-502": ("{}", "[]", "null", "{\"items\": []}"),
+    "CWE-601": ("/", "/home", "/dashboard", "/account", "/login"),
+    "CWE-611": ("<config/>", "<items><item>1</item></items>", "<root/>", "<feed></feed>"),
+    "CWE-614": ("anonymous", "en", "default", "light"),
+    "CWE-643": ("alice", "admin", "guest", "widget", "A-100"),
+    "CWE-798": ("admin", "reports", "alerts@example.com", "service", "default"),
+    "CWE-918": ("https://api.example.com/status", "https://status.example.org/health", "https://cdn.example.net/logo.png"),
+}
+BYTES_LITERALS = ("{}", "[]", "<config/>", "null", "<items/>")
+CHOICES = {
+    "CWE-601": ("example.com", "www.example.com", "app.example.com", "accounts.example.com"),
+    "CWE-918": ("api.example.com", "status.example.org", "cdn.example.net", "images.example.com"),
+}
+# Per-sink literal overrides, where a sink reads a format the weakness pool does not fit.
+SINK_LITERALS = {
+    "pickle-b64-loads": ("gAR9lC4=", "gARdlC4=", "gASVBAAAAAAAAAB9lC4="),
+    "shelve-open-user-path": ("cache.db", "state.db", "prefs.db"),
+    "exec-assignment": ("1 + 2", "2 * 21", "[1, 2]"),
+    "compile-lambda-rule": ("x * 2", "x + 1", "abs(x)"),
+    "eval-calculator": ("1 + 2", "2 * 21", "10 / 4"),
+}
+# Both sides of a concatenation / format around the value: (prefix, suffix), at least one non-empty.
+AFFIXES = {
+    "CWE-22": (("reports/", ".pdf"), ("", ".txt"), ("uploads/", ""), ("exports/", ".csv"), ("", ".json")),
+    "CWE-78": (("/var/log/", ""), ("", ".log"), ("/srv/data/", ".csv"), ("./", "")),
+    "CWE-79": (("Hello, ", "!"), ("Welcome back, ", "."), ("Results for ", ""), ("", " (edited)")),
+    "CWE-89": (("", "@example.com"), ("user_", ""), ("", "_archived"), ("team-", "")),
+    "CWE-90": (("", "*"), ("svc-", ""), ("", "@example.com")),
+    "CWE-94": (("(", ")"), ("", " * 2"), ("1 + ", "")),
+    "CWE-327": (("v1:", ""), ("", "|v2")),
+    "CWE-328": (("", ":v1"), ("pw:", "")),
+    "CWE-330": (("", "@example.com"), ("user:", "")),
+    "CWE-501": (("", "-v2"), ("tenant-", "")),
+    "CWE-502": (("", "\\n"), ("---\\n", "")),
+    "CWE-601": (("", "?ref=login"), ("", "#top"), ("", "?welcome=1")),
+    "CWE-611": (("<root>", "</root>"), ("<?xml version=\\\"1.0\\\"?>", "")),
+    "CWE-614": (("", "|v2"), ("s:", "")),
+    "CWE-643": (("", "-1"), ("A-", "")),
+    "CWE-798": (("", "@example.com"), ("reports/", "")),
+    "CWE-918": (("", "/health"), ("", "/api/status"), ("", "?format=json"), ("https://", "")),
+}
+# Shell commands of CWE-78 sinks: the command line prefix and its argv form.
+COMMANDS = (
+    ("wc -l", ("wc", "-l")), ("gzip -k", ("gzip", "-k")), ("du -sh", ("du", "-sh")),
+    ("ls -l", ("ls", "-l")), ("tail -n 50", ("tail", "-n", "50")), ("file -b", ("file", "-b")),
+    ("sha256sum", ("sha256sum",)), ("head -n 20", ("head", "-n", "20")),
+)
+BASE_DIRS = ("/srv/app/files", "/var/lib/app/uploads", "/opt/reports", "/srv/media", "/data/exports")
+DB_FILES = ("app.db", "data.sqlite3", "store.db", "main.db")
+DB_NAMES = ("shop", "crm", "billing", "inventory", "appdb")
+APP_LABELS = ("shop", "accounts", "billing", "core", "catalog")
+LDAP_HOSTS = ("ldap.example.com", "ldap.corp.local", "directory.internal")
+BASE_DNS = ("dc=example,dc=com", "ou=people,dc=corp,dc=local", "ou=users,dc=example,dc=org")
+XML_FILES = ("users.xml", "catalog.xml", "inventory.xml", "accounts.xml")
+COOKIES = ("session", "sid", "auth", "remember_me", "prefs")
+SESSION_KEYS = ("role", "lang", "theme", "user", "tenant", "plan")
+TEMPLATES = ("profile", "detail", "index", "page", "summary")
+DOMAINS = ("example.com", "corp.local", "internal.example.org")
+MESSAGES = ("invalid request", "not allowed", "missing value", "unsupported value", "invalid input", "rejected")
+WORDS = ("alpha", "delta", "orbit", "maple", "cedar", "pixel", "quartz", "ember")
+PASSWORD_STEMS = ("Summer", "Winter", "Dragon", "Falcon", "Orange", "Tiger", "Admin", "Welcome")
+ENV_PREFIXES = ("APP_", "SVC_", "")
+DOCSTRINGS = (
+    "$Entity endpoints.", "Handlers for $entity records.", "$Entity service helpers.",
+    "Small $entity API.", "Routes and helpers for the $entity module.", "$Entity views.",
+)
+COMMENTS = (
+    "# Keep the payload small.", "# See the runbook for limits.", "# TODO: paginate.",
+    "# Shared with the admin tools.", "# Defaults match the public docs.", "# Used by the nightly job.",
+)
+
+# How a handler rejects a request, per framework: (statement, import needed, token that marks use).
+REJECTS = {
+    "flask": (("abort(400)", "from flask import abort"), ("abort(403)", "from flask import abort"),
+              ("abort(404)", "from flask import abort")),
+    "django": (("return HttpResponseBadRequest()", "from django.http import HttpResponseBadRequest"),
+               ("raise PermissionDenied", "from django.core.exceptions import PermissionDenied")),
+    "fastapi": (("raise HTTPException(status_code=400)", "from fastapi import HTTPException"),
+                ("raise HTTPException(status_code=403)", "from fastapi import HTTPException")),
+    "cli": (("raise SystemExit(\"$msg\")", ""), ("raise ValueError(\"$msg\")", "")),
+    "stdlib": (("raise ValueError(\"$msg\")", ""), ("raise PermissionError(\"$msg\")", "")),
+}
+
+# ---------------------------------------------------------------------------------------------
+# Benign code: module-level functions and handler-level decoys, present in both twins. They
+# mirror the shapes of fixes and kills (allow-lists, int conversions, constant branches,
+# collections with constant elements) so those shapes are no label cue.
+
+BENIGN_FUNCTIONS = (
+    (snippet('''
+        def paginate($benign_arg: list, page: int = 1, size: int = 20) -> list:
+            start = (page - 1) * size
+            return $benign_arg[start:start + size]
+        '''), ()),
+    (snippet('''
+        def parse_limit($benign_arg: str) -> int:
+            try:
+                return max(1, min(int($benign_arg), 100))
+            except (TypeError, ValueError):
+                return 20
+        '''), ()),
+    (snippet('''
+        def to_dict($benign_arg: tuple) -> dict:
+            return {"id": $benign_arg[0], "$field": $benign_arg[1]}
+        '''), ()),
+    (snippet('''
+        def format_amount($benign_arg: int) -> str:
+            return "%d.%02d" % divmod($benign_arg, 100)
+        '''), ()),
+    (snippet('''
+        def choose_order($benign_arg: str) -> str:
+            return $benign_arg if $benign_arg in $ALLOWED2 else "asc"
+        '''), ()),
+    (snippet('''
+        def chunked($benign_arg: list, size: int = 50):
+            for start in range(0, len($benign_arg), size):
+                yield $benign_arg[start:start + size]
+        '''), ()),
+    (snippet('''
+        def is_enabled($benign_arg: str) -> bool:
+            return $OPTS_B.get($benign_arg, False)
+        '''), ()),
+    (snippet('''
+        def utc_stamp() -> str:
+            return datetime.now(timezone.utc).isoformat()
+        '''), ("from datetime import datetime, timezone",)),
+    (snippet('''
+        class ${Entity}Summary:
+            def __init__(self, $benign_arg):
+                self.$benign_arg = $benign_arg
+
+            def count(self) -> int:
+                return len(self.$benign_arg)
+        '''), ()),
+)
+BENIGN_ROUTES = {
+    "flask": (snippet('''
+        @$router.route("/health")
+        def health():
+            return {"status": "ok"}
+        '''), snippet('''
+        @$router.get("/$entities/count")
+        def count_${entity}s():
+            return {"count": 0}
+        ''')),
+    "django": (snippet('''
+        def health(request):
+            return HttpResponse("ok")
+        '''), snippet('''
+        def ${entity}_count(request):
+            return HttpResponse("0")
+        ''')),
+    "fastapi": (snippet('''
+        @$router.get("/health")
+        def health():
+            return {"status": "ok"}
+        '''), snippet('''
+        @$router.get("/$entities/count")
+        def count_${entity}s():
+            return {"count": 0}
+        ''')),
+}
+ROUTE_IMPORTS = {"django": ("from django.http import HttpResponse",)}
+
+# Module-level constants of benign code: (text, placeholders it defines for decoys).
+BENIGN_CONSTANTS = (
+    "$ALLOWED2 = $benign_choices",
+    "$SETTINGS = {\"page_size\": \"20\", \"$ckey\": $lit, \"format\": \"json\"}",
+    "$DFLAG = $dflag_value",
+    "$OPTS_B = {\"export\": True, \"audit\": False}",
+    "PAGE_SIZE = 20",
+    "TIMEOUT_SECONDS = $timeout",
+    "VERSION = \"$version\"",
+)
+
+# Decoy statements inside the handler: (text, slot, needs); slot "pre" runs before the source is
+# read, "mid" after it; needs names what the snippet reads (a module constant or the value).
+DECOYS = (
+    ("$log_start", "pre", ()),
+    ("$started = time.monotonic()", "pre", ("time",)),
+    ("$tags = [\"$word\", \"$word2\"]\n$kind = $tags[0]", "pre", ()),
+    ("$kind = {\"$word\": \"$word2\"}.get(\"$word\", \"$word3\")", "pre", ()),
+    ("$kind = \"$word\"\nif $cond_t2:\n    $kind = \"$word2\"", "pre", ()),
+    ("if $DFLAG:\n    $log_debug", "pre", ("DFLAG",)),
+    ("$limit = int($SETTINGS[\"page_size\"])", "pre", ("SETTINGS",)),
+    ("try:\n    $limit = int($SETTINGS.get(\"page_size\", 20))\nexcept (TypeError, ValueError):\n    $limit = 20", "pre",
+     ("SETTINGS",)),
+    ("$fmt = $SETTINGS.get(\"format\", \"json\")\nif $fmt not in $ALLOWED2:\n    $reject", "pre", ("SETTINGS", "ALLOWED2")),
+    ("$var = $var.strip()", "mid", ("str",)),
+    ("if len($var) > $maxlen:\n    $reject", "mid", ()),
+    ("if not $var:\n    $reject", "mid", ()),
+    ("$log_value", "mid", ()),
+)
+
+STDLIB = frozenset((
+    "argparse", "ast", "base64", "dataclasses", "datetime", "functools", "hashlib", "hmac", "html", "http",
+    "io", "json", "logging", "marshal", "os", "pathlib", "pickle", "random", "re", "secrets", "shelve",
+    "shlex", "shutil", "smtplib", "socket", "socketserver", "sqlite3", "string", "subprocess", "sys",
+    "time", "typing", "urllib", "uuid", "xml", "operator",
+))
+
+
+# ---------------------------------------------------------------------------------------------
+# Literals and conditions, in the sample's quote style.
+
+def quote(text: str, q: str) -> str:
+    """A string literal of `text` (no backslashes or newlines inside) in quote style `q`."""
+    if q in text:
+        q = "'" if q == '"' else '"'
+    return f"{q}{text}{q}"
+
+
+def bytes_quote(text: str, q: str) -> str:
+    return "b" + quote(text, q)
+
+
+def constant_conditions(rng: Random, q: str) -> tuple[str, str]:
+    """(always true, always false): two conditions that differ in one token."""
+    style = rng.randrange(6)
+    a, b = rng.randint(2, 9), rng.randint(2, 9)
+    word = rng.choice(WORDS)
+    if style == 0:
+        n = len(word)
+        return f"len({quote(word, q)}) == {n}", f"len({quote(word, q)}) == {n + 1}"
+    if style == 1:
+        return f"{a} * {b} == {a * b}", f"{a} * {b} == {a * b + 1}"
+    if style == 2:
+        return f"{quote(str(a * 11), q)}.isdigit()", f"{quote(word, q)}.isdigit()"
+    if style == 3:
+        other = rng.choice([w for w in WORDS if w != word])
+        pool = f"({quote(word, q)}, {quote('misc', q)})"
+        return f"{quote(word, q)} in {pool}", f"{quote(other, q)} in {pool}"
+    if style == 4:
+        return f"{a} < {a + b}", f"{a} > {a + b}"
+    return "True", "False"
+
+
+# ---------------------------------------------------------------------------------------------
+# Text transformations, cached per template snippet.
+
+_STRING = re.compile(r'"""[\s\S]*?"""|[rbfRBF]{0,2}"(?:[^"\\\n]|\\.)*"|[rbfRBF]{0,2}\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*')
+_HINT_DEFAULT = re.compile(r"(\w): (?:str|int|bytes|dict|list|tuple|bool) = ")
+_HINT_PARAM = re.compile(r"(\w): (?:str|int|bytes|dict|list|tuple|bool)\b")
+_HINT_RETURN = re.compile(r"\) -> [\w\[\], ]+:")
+
+
+@functools.lru_cache(maxsize=8192)
+def styled(text: str, single: bool, hints: bool) -> str:
+    """`text` with double-quoted literals turned single-quoted (when `single`) and type hints of
+    `def` lines removed (when not `hints`)."""
+    if single:
+        text = _STRING.sub(_to_single, text)
+    if not hints and "def " in text:
+        lines = []
+        for line in text.split("\n"):
+            if line.lstrip().startswith("def "):
+                line = _HINT_RETURN.sub("):", _HINT_PARAM.sub(r"\1", _HINT_DEFAULT.sub(r"\1=", line)))
+            lines.append(line)
+        text = "\n".join(lines)
+    return text
+
+
+def _to_single(match: re.Match) -> str:
+    lit = match.group(0)
+    if lit.startswith(("#", '"""')) or "'" in lit or "\\" in lit:
+        return lit
+    start = lit.index('"') if '"' in lit else -1
+    if start < 0:
+        return lit
+    return lit[:start] + "'" + lit[start + 1:-1] + "'"
+
+
+@functools.lru_cache(maxsize=16384)
+def indent(text: str, width: int) -> str:
+    if not width or not text:
+        return text
+    pad = " " * width
+    return "\n".join(pad + line if line else line for line in text.split("\n"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Imports.
+
+_FROM = re.compile(r"from\s+([\w.]+)\s+import\s+(.+)")
+
+
+def merge_imports(lines, style: int) -> str:
+    """Merge `import` / `from` lines (one `from m import a, b` per module); `style` 0 groups stdlib
+    and third-party like isort, 1 sorts them in one block, 2 keeps first-seen order."""
+    plain: dict[str, None] = {}
+    froms: dict[str, dict[str, None]] = {}
+    for line in lines:
+        if not line:
+            continue
+        m = _FROM.match(line)
+        if m:
+            names = froms.setdefault(m.group(1), {})
+            for name in m.group(2).split(","):
+                names[name.strip()] = None
+        else:
+            plain[line] = None
+    entries = [(line.split()[1], line) for line in plain]
+    for module, names in froms.items():
+        ordered = sorted(names, key=_isort_key) if style != 2 else list(names)
+        entries.append((module, f"from {module} import {', '.join(ordered)}"))
+    if style == 2:
+        return "\n".join(text for _, text in entries)
+    entries.sort(key=lambda e: (e[1].startswith("from"), e[0]) if style == 0 else (e[0], e[1]))
+    if style == 1:
+        return "\n".join(text for _, text in entries)
+    std = [t for m, t in entries if m.split(".")[0] in STDLIB]
+    third = [t for m, t in entries if m.split(".")[0] not in STDLIB]
+    return "\n\n".join(block for block in ("\n".join(std), "\n".join(third)) if block)
+
+
+def _isort_key(name: str) -> tuple[int, str]:
+    base = name.split(" as ")[0]
+    if base.isupper():
+        return 0, base
+    return (1 if base[:1].isupper() else 2), base.lower()
+
+
+# ---------------------------------------------------------------------------------------------
+# The drawn surface of one sample.
+
+@dataclass
+class Surface:
+    """Everything the renderer needs that does not depend on the label."""
+
+    names: dict[str, str]
+    single_quotes: bool
+    hints: bool
+    import_style: int
+    blank: str  # between top-level blocks
+    docstring: str
+    logging: bool
+    const_scope: str  # "local", "module", "config", or "uuid"
+    const_decoy: bool  # const + side line even when the pair is not "untainted"
+    pre_decoys: list[str] = field(default_factory=list)
+    mid_decoys: list[str] = field(default_factory=list)
+    constants: list[str] = field(default_factory=list)
+    before: list[str] = field(default_factory=list)  # top-level blocks before the handler
+    after: list[str] = field(default_factory=list)
+    extra_imports: list[str] = field(default_factory=list)
+    comment: str = ""
+    helper_after: bool = False
+    const_early: bool = False
+    trailer: bool = False
+    reject_import: str = ""
+
+
+def draw(rng: Random, cwe: str, sink_id: str, value_kind: str, framework: str) -> Surface:
+    """Draw the surface of one sample. The order of RNG calls never depends on the label."""
+    choice = rng.choice
+    q = '"' if rng.random() < 0.7 else "'"
+    names: dict[str, str] = {}
+    for role, pool in ROLES.items():
+        names[role] = choice(pool)
+
+    entity = choice(ENTITIES)
+    names["entity"] = entity
+    names["Entity"] = entity.title()
+    names["entities"] = entity + "s"
+    names["table"] = entity + "s" if rng.random() < 0.7 else "tbl_" + entity
+    names["field"] = choice(FIELDS)
+    names["Model"] = entity.title()
+    names["app_label"] = choice(APP_LABELS)
+    verb = choice(VERBS)
+    names["func"] = choice((f"{verb}_{entity}", f"{verb}_{entity}s", f"{entity}_{verb}", verb + "_" + choice(FIELDS)))
+    names["route"] = choice((f"/{entity}s", f"/{entity}s/{verb}", f"/api/{entity}s", f"/api/v1/{entity}/{verb}"))
+
+    nouns = NOUNS[cwe]
+    param = choice(nouns)
+    names["param"] = param
+    names["PARAM"] = param.upper()
+    names["Param"] = param.replace("_", " ").capitalize()
+    names["Hdr"] = "-".join(p.title() for p in param.split("_"))
+    names["ENV"] = choice(ENV_PREFIXES) + param.upper()
+    var = param if rng.random() < 0.5 else choice(VAR_GENERIC + nouns)
+    out = choice([n for n in nouns + OUT_GENERIC if n != var and n != param])
+    names["var"], names["out"] = var, out
+
+    # Literals of the sink's value, in this sample's quote style.
+    lits = SINK_LITERALS.get(sink_id) or LITERALS[cwe]
+    if value_kind == "bytes":
+        lit_text = choice(BYTES_LITERALS)
+        names["lit"] = bytes_quote(lit_text, q)
+    else:
+        lit_text = choice(lits)
+        names["lit"] = quote(lit_text, q)
+    pool = CHOICES.get(cwe, lits)
+    picked = rng.sample(pool, min(len(pool), rng.randint(2, 3)))
+    names["choices"] = "(" + ", ".join(quote(p, q) for p in picked) + ")"
+    names["ALLOWED"] = choice(ALLOW_PREFIX) + "_" + choice(ALLOW_SUFFIX)
+    allowed2 = choice(ALLOW_PREFIX) + "_" + choice(ALLOW_SUFFIX)
+    if allowed2 == names["ALLOWED"]:
+        allowed2 = "ALLOWED_FORMATS"
+    names["ALLOWED2"] = allowed2
+    benign = choice((("json", "csv"), ("asc", "desc"), ("en", "de", "fr"), ("small", "large")))
+    names["benign_choices"] = "(" + ", ".join(quote(p, q) for p in benign) + ")"
+
+    pre, suf = choice(AFFIXES[cwe])
+    names["pre"] = quote(pre, q) + " + " if pre else ""
+    names["suf"] = " + " + quote(suf, q) if suf else ""
+    names["ppre"], names["psuf"] = pre.replace("%", "%%"), suf.replace("%", "%%")
+    names["bpre"], names["bsuf"] = pre.replace("{", "{{").replace("}", "}}"), suf.replace("{", "{{").replace("}", "}}")
+
+    names["cond_t"], names["cond_f"] = constant_conditions(rng, q)
+    names["cond_t2"] = constant_conditions(rng, q)[rng.randrange(2)]
+    names["word"], names["word2"], names["word3"] = rng.sample(WORDS, 3)
+    names["k1"], names["k2"] = rng.sample(("primary", "fallback", "current", "default", "given", "stored"), 2)
+    names["key"] = choice(("value", "name", "key", "input", "field"))
+    names["ckey"] = choice(("default_name", "preset_value", "initial_value", "stock_value"))
+    names["CKEY"] = names["ckey"].upper()
+    names["opt"] = choice(("export", "audit", "beta", "sync"))
+    names["maxlen"] = str(choice((64, 128, 255, 256, 512, 1024, 4096)))
+    names["port"] = str(choice((8000, 8080, 9000, 5000)))
+    names["timeout"] = str(choice((5, 10, 30)))
+    names["version"] = f"{rng.randint(0, 3)}.{rng.randint(0, 20)}.{rng.randint(0, 9)}"
+    names["dflag_value"] = choice(("True", "False"))
+    names["wlen"] = str(len(names["word"]))
+
+    shellcmd, argv = choice(COMMANDS)
+    names["shellcmd"] = shellcmd
+    names["shellargs"] = ", ".join(quote(a, q) for a in argv)
+    names["basedir"] = choice(BASE_DIRS)
+    names["dbfile"] = choice(DB_FILES)
+    names["dbname"] = choice(DB_NAMES)
+    names["ldaphost"] = choice(LDAP_HOSTS)
+    names["basedn"] = choice(BASE_DNS)
+    names["xmlfile"] = choice(XML_FILES)
+    names["cookie"] = choice(COOKIES)
+    names["skey"] = choice(SESSION_KEYS)
+    names["tpl"] = choice(TEMPLATES)
+    names["domain"] = choice(DOMAINS)
+    names["msg"] = choice(MESSAGES)
+    names["secret"] = choice(PASSWORD_STEMS) + str(rng.randint(10, 9999)) + choice(("!", "#", "", "*"))
+    names["apikey"] = "%032x" % rng.getrandbits(128)
+    names["keyid"] = "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(16))
+
+    reject, reject_import = choice(REJECTS[framework])
+    names["reject"] = reject.replace("$msg", names["msg"]).replace('"', q)
+
+    # Style and structure.
+    logging = rng.random() < 0.5
+    msg = choice(("handling request", "lookup", "request received", "processing", "received value"))
+    if logging:
+        names["log_start"] = f'{names["logger"]}.info("{names["func"]} called")'
+        names["log_debug"] = f'{names["logger"]}.debug("{msg}")'
+        log_fmt = f'{names["logger"]}.info("{msg}: %s", {{}})'
+    else:
+        names["log_start"] = f'print("{names["func"]} called")'
+        names["log_debug"] = f'print("{msg}")'
+        log_fmt = f'print("{msg}:", {{}})'
+    names["log_fmt"] = log_fmt.replace('"', q)
+    names["log_value"] = log_fmt.format(var).replace('"', q)
+    names["log_start"] = names["log_start"].replace('"', q)
+    names["log_debug"] = names["log_debug"].replace('"', q)
+    names["docstring"] = choice(DOCSTRINGS)
+
+    surface = Surface(
+        names=names,
+        single_quotes=q == "'",
+        hints=rng.random() < 0.5,
+        import_style=rng.randrange(3),
+        blank="\n\n\n" if rng.random() < 0.85 else "\n\n",
+        docstring=choice(DOCSTRINGS) if rng.random() < 0.4 else "",
+        logging=logging,
+        const_scope=choice(("local", "local", "module", "config")),
+        const_decoy=rng.random() < 0.3,
+        reject_import=reject_import,
+    )
+    surface.const_early = rng.random() < 0.4
+    surface.helper_after = rng.random() < 0.3
+    surface.trailer = rng.random() < 0.5
+
+    # Benign module constants and handler decoys (each independently, so counts vary 0..n).
+    wanted = {"SETTINGS": False, "ALLOWED2": False, "DFLAG": False, "OPTS_B": False}
+    for text, slot, needs in DECOYS:
+        if rng.random() < 0.2:
+            if "str" in needs and value_kind != "str":
+                continue
+            if text == "$log_start" and not logging and rng.random() < 0.5:
+                continue
+            (surface.pre_decoys if slot == "pre" else surface.mid_decoys).append(text)
+            for need in needs:
+                if need in wanted:
+                    wanted[need] = True
+                elif need == "time":
+                    surface.extra_imports.append("import time")
+    # Unrelated functions: 0-3, before or after the handler.
+    benign = []
+    for text, imports in BENIGN_FUNCTIONS:
+        if rng.random() < 0.18:
+            benign.append(text)
+            surface.extra_imports.extend(imports)
+            if "$ALLOWED2" in text:
+                wanted["ALLOWED2"] = True
+            if "$OPTS_B" in text:
+                wanted["OPTS_B"] = True
+    routes = BENIGN_ROUTES.get(framework, ())
+    for text in routes:
+        if rng.random() < 0.25:
+            benign.append(text)
+            surface.extra_imports.extend(ROUTE_IMPORTS.get(framework, ()))
+    rng.shuffle(benign)
+    for text in benign:
+        (surface.before if rng.random() < 0.5 else surface.after).append(text)
+    if rng.random() < 0.15:
+        wanted["ALLOWED2"] = True  # an allow-list constant nobody reads yet, as in real modules
+    for text in BENIGN_CONSTANTS:
+        name = text.split(" = ")[0].lstrip("$")
+        if wanted.get(name) or (name not in wanted and rng.random() < 0.15):
+            surface.constants.append(text)
+    if rng.random() < 0.2:
+        surface.comment = choice(COMMENTS)
+    return surface
