@@ -70,7 +70,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "output": ("output", "listing", "stdout_text", "cmd_output"),
     "proc": ("proc", "process", "child", "job"),
     "BASE": ("BASE_DIR", "UPLOAD_DIR", "DATA_DIR", "STORAGE_ROOT", "FILES_ROOT", "MEDIA_DIR"),
-    "path": ("full_path", "file_path", "abs_path", "location", "disk_path"),
+    "path": ("full_path", "file_path", "abs_path", "disk_path"),
     "fh": ("fh", "fp", "stream", "infile"),
     "data": ("data", "contents", "body_text", "file_data"),
     "html": ("html", "markup", "page", "fragment"),

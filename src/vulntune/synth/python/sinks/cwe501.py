@@ -35,7 +35,7 @@ SINKS = [
            imports=("from flask import session",)),
     _store("session-update-flask", "flask.session.update", 'session.update({"$skey": $value, "seen": True})',
            frameworks=("flask",), imports=("from flask import session",)),
-    _store("session-store-django", "django.contrib.sessions.backends.base.SessionBase", 'request.session["$skey"] = $value',
+    _store("session-store-django", "django.http.HttpRequest.session", 'request.session["$skey"] = $value',
            frameworks=("django",)),
     _store("app-config-store-flask", "flask.Flask.config", 'current_app.config["$PARAM"] = $value', frameworks=("flask",),
            imports=("from flask import current_app",)),

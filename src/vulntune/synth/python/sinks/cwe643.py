@@ -31,12 +31,12 @@ SINKS = [
             '''),
     ], imports=_LXML),
     sink("xpath-fstring-lxml-evaluator", CWE, "lxml.etree.XPathEvaluator", '''
-        $find = etree.XPathEvaluator(etree.parse("$xmlfile"))
-        @@$nodes = $find(f"//$entity[$field='{$value}']/text()")
+        $tree = etree.parse("$xmlfile")
+        @@$nodes = etree.XPathEvaluator($tree)(f"//$entity[$field='{$value}']/text()")
         ''', [
         fix("xpath-variable", '''
-            $find = etree.XPathEvaluator(etree.parse("$xmlfile"))
-            @@$nodes = $find("//$entity[$field=$$q]/text()", q=$value)
+            $tree = etree.parse("$xmlfile")
+            @@$nodes = etree.XPathEvaluator($tree)("//$entity[$field=$$q]/text()", q=$value)
             '''),
     ], imports=_LXML),
     sink("xpath-format-lxml-element-xpath", CWE, "lxml.etree._Element.xpath", '''
