@@ -114,7 +114,7 @@ def scan_paths(
     """
     config = config or ScanConfig()
     started_at = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-    began = time.perf_counter()
+    began, cpu_began = time.perf_counter(), _cpu_seconds()
     found = discover(paths, config=config, root=Path(root) if root else None, only=only)
     skipped = list(found.skipped)
     files = []
@@ -169,17 +169,30 @@ def scan_paths(
                         labels=tuple(detector.labels)),
         started_at=started_at,
         stats=_stats(inference, files=len(readable), bytes_read=sum(s.size for s in files),
-                     discover=discovered - began, parse=parsed - discovered, total=finished - began))
+                     discover=discovered - began, parse=parsed - discovered, total=finished - began,
+                     cpu=_cpu_seconds() - cpu_began))
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the --jobs workers)."""
+    own = time.process_time()
+    try:
+        import resource
+
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own + children.ru_utime + children.ru_stime
+    except ImportError:  # Windows
+        return own
 
 
 def _stats(inference: InferenceStats, *, files: int, bytes_read: int, discover: float, parse: float,
-           total: float) -> dict[str, float]:
+           total: float, cpu: float) -> dict[str, float]:
     return {
         "files": files, "bytes": bytes_read, "units": inference.units, "units_cached": inference.cached,
         "units_inferred": inference.inferred, "windows": inference.windows, "tokens": inference.tokens,
         "located": inference.located, "model_inputs": inference.model_inputs,
         "seconds_discover": discover, "seconds_parse": parse, "seconds_score": inference.seconds,
-        "seconds_total": total,
+        "seconds_total": total, "cpu_seconds": cpu,
     }
 
 

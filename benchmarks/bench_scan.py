@@ -1,0 +1,542 @@
+"""Scan speed on a generated repository of Python and Java files, beside Bandit.
+
+Generates a repository (default 1,200 files, 60% Python, 40% Java) of realistic application
+code from templates in this script: Flask views, DAO classes, CLI scripts, utilities,
+Servlets, JDBC DAOs, services. About one function in twelve has a planted weakness and one in
+twelve its fixed twin. Then it:
+
+1. scans the repository once with an empty results cache (files/s, units/s, tokens/s, peak RSS),
+2. scans it again with the warm cache (the speed-up of a cached re-scan),
+3. runs Bandit on the same Python files (`pip install bandit`, the `bench` extra),
+4. counts planted weaknesses each tool hits (a finding inside the planted function).
+
+    .venv/bin/python benchmarks/bench_scan.py                    # a TF-IDF model trained first
+    .venv/bin/python benchmarks/bench_scan.py --model models/x   # any vulntune model folder
+
+Without --model, a TF-IDF baseline is trained in a child process on the synthetic corpus
+(`vulntune.synth`, javac off) plus the toy corpus, none of it from this script's templates.
+Peak RSS is this process's (model loading and both scans; the training child is not counted).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+# ---------------------------------------------------------------- templates (Python)
+# Each entry: (cwe or None, body). {f} function name, {a} {b} identifiers, {t} a table, {c} a column.
+PY_VULNERABLE = {
+    "CWE-89": [
+        """def {f}(db, {a}):
+    cursor = db.cursor()
+    query = "SELECT {c} FROM {t} WHERE {c} = '" + {a} + "'"
+    cursor.execute(query)
+    rows = cursor.fetchall()
+    return [row[0] for row in rows]""",
+        """def {f}(self, {a}):
+    with self.connection() as conn:
+        conn.execute(f"DELETE FROM {t} WHERE {c} = '{{{a}}}'")
+        conn.commit()
+    log.info("deleted %s", {a})""",
+    ],
+    "CWE-78": [
+        """def {f}({a}):
+    log.info("archiving %s", {a})
+    os.system("tar czf /tmp/{t}.tgz " + {a})
+    return "/tmp/{t}.tgz\"""",
+        """def {f}({a}, {b}=None):
+    command = "convert " + {a} + " -resize 50% " + ({b} or "out.png")
+    return subprocess.call(command, shell=True)""",
+    ],
+    "CWE-502": [
+        """@bp.route("/{t}/import", methods=["POST"])
+def {f}():
+    {a} = pickle.loads(request.get_data())
+    store.save_all({a})
+    return {{"imported": len({a})}}""",
+    ],
+    "CWE-328": [
+        """def {f}({a}):
+    digest = hashlib.md5({a}.encode("utf-8")).hexdigest()
+    return digest""",
+    ],
+    "CWE-94": [
+        """@bp.route("/{t}/calc")
+def {f}():
+    {a} = request.args.get("expr", "0")
+    return str(eval({a}))""",
+    ],
+    "CWE-22": [
+        """@bp.route("/{t}/files")
+def {f}():
+    {a} = request.args.get("name")
+    with open(os.path.join(UPLOAD_DIR, {a}), "rb") as fh:
+        return fh.read()""",
+    ],
+    "CWE-918": [
+        """@bp.route("/{t}/preview")
+def {f}():
+    {a} = request.args.get("url")
+    response = requests.get({a}, timeout=5)
+    return response.text[:500]""",
+    ],
+}
+PY_SAFE = {
+    "CWE-89": [
+        """def {f}(db, {a}):
+    cursor = db.cursor()
+    query = "SELECT {c} FROM {t} WHERE {c} = ?"
+    cursor.execute(query, ({a},))
+    rows = cursor.fetchall()
+    return [row[0] for row in rows]""",
+    ],
+    "CWE-78": [
+        """def {f}({a}):
+    log.info("archiving %s", {a})
+    subprocess.run(["tar", "czf", "/tmp/{t}.tgz", {a}], check=True)
+    return "/tmp/{t}.tgz\"""",
+    ],
+    "CWE-502": [
+        """@bp.route("/{t}/import", methods=["POST"])
+def {f}():
+    {a} = json.loads(request.get_data())
+    store.save_all({a})
+    return {{"imported": len({a})}}""",
+    ],
+    "CWE-328": [
+        """def {f}({a}):
+    digest = hashlib.sha256({a}.encode("utf-8")).hexdigest()
+    return digest""",
+    ],
+    "CWE-22": [
+        """@bp.route("/{t}/files")
+def {f}():
+    {a} = os.path.basename(request.args.get("name", ""))
+    with open(os.path.join(UPLOAD_DIR, {a}), "rb") as fh:
+        return fh.read()""",
+    ],
+}
+PY_PLAIN = [
+    """def {f}({a}, {b}):
+    \"\"\"Merge two mappings, the second winning.\"\"\"
+    merged = dict({a})
+    for key, value in {b}.items():
+        if value is not None:
+            merged[key] = value
+    return merged""",
+    """def {f}({a}):
+    total = 0
+    count = 0
+    for item in {a}:
+        total += item.price * item.quantity
+        count += item.quantity
+    return total / count if count else 0.0""",
+    """def {f}({a}):
+    words = [w.strip().lower() for w in {a}.split(",")]
+    return sorted({{w for w in words if w}})""",
+    """@bp.route("/{t}")
+def {f}():
+    page = int(request.args.get("page", 1))
+    items = store.list_{t}(offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    return render_template("{t}.html", items=items, page=page)""",
+    """def {f}(self, {a}):
+    if {a} in self._cache:
+        return self._cache[{a}]
+    value = self._backend.get({a})
+    self._cache[{a}] = value
+    return value""",
+    """def {f}({a}, retries=3, delay=0.5):
+    for attempt in range(retries):
+        try:
+            return {a}()
+        except ConnectionError:
+            log.warning("attempt %d failed", attempt + 1)
+            time.sleep(delay * (2 ** attempt))
+    raise RuntimeError("gave up after %d attempts" % retries)""",
+    """def {f}({a}):
+    if not {a}:
+        raise ValueError("{c} is required")
+    if len({a}) > 255:
+        raise ValueError("{c} is too long")
+    return {a}.strip()""",
+    """def {f}(self):
+    return {{"id": self.id, "{c}": self.{c}, "created": self.created.isoformat()}}""",
+]
+PY_HEADER = '''"""{doc}"""
+
+import hashlib
+import json
+import logging
+import os
+import pickle
+import subprocess
+import time
+
+import requests
+from flask import Blueprint, render_template, request
+
+from .store import store
+
+log = logging.getLogger(__name__)
+bp = Blueprint("{t}", __name__)
+UPLOAD_DIR = "/srv/uploads"
+PAGE_SIZE = 25
+'''
+
+# ---------------------------------------------------------------- templates (Java)
+JAVA_VULNERABLE = {
+    "CWE-89": [
+        """public List<String> {f}(String {a}) throws SQLException {{
+    List<String> out = new ArrayList<>();
+    Statement statement = connection.createStatement();
+    ResultSet rs = statement.executeQuery("SELECT {c} FROM {t} WHERE {c} = '" + {a} + "'");
+    while (rs.next()) {{
+        out.add(rs.getString(1));
+    }}
+    return out;
+}}""",
+    ],
+    "CWE-78": [
+        """public void {f}(String {a}) throws IOException {{
+    String command = "tar czf /tmp/{t}.tgz " + {a};
+    Runtime.getRuntime().exec(command);
+}}""",
+    ],
+    "CWE-328": [
+        """public String {f}(String {a}) throws NoSuchAlgorithmException {{
+    MessageDigest md = MessageDigest.getInstance("MD5");
+    byte[] digest = md.digest({a}.getBytes(StandardCharsets.UTF_8));
+    return HexFormat.of().formatHex(digest);
+}}""",
+    ],
+    "CWE-601": [
+        """protected void {f}(HttpServletRequest request, HttpServletResponse response) throws IOException {{
+    String {a} = request.getParameter("next");
+    response.sendRedirect({a});
+}}""",
+    ],
+}
+JAVA_SAFE = {
+    "CWE-89": [
+        """public List<String> {f}(String {a}) throws SQLException {{
+    List<String> out = new ArrayList<>();
+    PreparedStatement statement = connection.prepareStatement("SELECT {c} FROM {t} WHERE {c} = ?");
+    statement.setString(1, {a});
+    ResultSet rs = statement.executeQuery();
+    while (rs.next()) {{
+        out.add(rs.getString(1));
+    }}
+    return out;
+}}""",
+    ],
+    "CWE-78": [
+        """public void {f}(String {a}) throws IOException {{
+    ProcessBuilder builder = new ProcessBuilder("tar", "czf", "/tmp/{t}.tgz", {a});
+    builder.start();
+}}""",
+    ],
+    "CWE-328": [
+        """public String {f}(String {a}) throws NoSuchAlgorithmException {{
+    MessageDigest md = MessageDigest.getInstance("SHA-256");
+    byte[] digest = md.digest({a}.getBytes(StandardCharsets.UTF_8));
+    return HexFormat.of().formatHex(digest);
+}}""",
+    ],
+}
+JAVA_PLAIN = [
+    """public int {f}(List<Integer> {a}) {{
+    int total = 0;
+    for (int value : {a}) {{
+        total += value;
+    }}
+    return total;
+}}""",
+    """public Optional<String> {f}(Map<String, String> {a}, String {b}) {{
+    if ({a} == null || {b} == null) {{
+        return Optional.empty();
+    }}
+    return Optional.ofNullable({a}.get({b})).map(String::trim);
+}}""",
+    """public List<String> {f}(List<String> {a}) {{
+    return {a}.stream()
+        .filter(s -> s != null && !s.isBlank())
+        .map(String::toLowerCase)
+        .sorted()
+        .collect(Collectors.toList());
+}}""",
+    """@Override
+public String toString() {{
+    return "{t}{{" + "{c}=" + {c} + ", id=" + id + "}}";
+}}""",
+    """public void {f}(String {a}) {{
+    if ({a} == null || {a}.length() > 255) {{
+        throw new IllegalArgumentException("invalid {c}");
+    }}
+    this.{c} = {a}.trim();
+}}""",
+    """protected void {f}(HttpServletRequest request, HttpServletResponse response) throws IOException {{
+    response.setContentType("application/json");
+    int page = Integer.parseInt(request.getParameter("page"));
+    response.getWriter().write("{{\\"page\\": " + page + "}}");
+}}""",
+]
+JAVA_HEADER = """package com.example.{pkg};
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.*;
+import java.util.*;
+import java.util.stream.Collectors;
+import javax.servlet.http.*;
+
+/** {doc} */
+public class {cls} {{
+    private final Connection connection;
+    private String {c};
+    private long id;
+
+    public {cls}(Connection connection) {{
+        this.connection = connection;
+    }}
+"""
+
+WORDS = ("user", "order", "invoice", "item", "account", "report", "session", "product", "payment", "ticket",
+         "customer", "address", "coupon", "review", "shipment", "refund", "cart", "price", "token", "profile")
+VERBS = ("load", "find", "save", "delete", "update", "export", "import", "render", "check", "compute", "list",
+         "sync", "archive", "resolve", "merge", "validate", "format", "fetch", "build", "apply")
+
+
+@dataclass
+class Planted:
+    file: str
+    start: int
+    end: int
+    cwe: str | None  # None: the safe twin of a weakness
+    language: str
+
+
+def _names(rng: random.Random, language: str) -> dict[str, str]:
+    verb, noun = rng.choice(VERBS), rng.choice(WORDS)
+    a, b = rng.sample(WORDS, 2)
+    f = f"{verb}_{noun}_{rng.randrange(1000)}"
+    if language == "java":
+        f = verb + noun.capitalize() + str(rng.randrange(1000))
+        a, b = a + "Value", b + "Key"
+    return {"f": f, "a": a, "b": b, "t": rng.choice(WORDS) + "s", "c": rng.choice(WORDS) + "_name"}
+
+
+def _pick(rng: random.Random, vulnerable: dict, safe: dict, plain: list) -> tuple[str, str | None, bool]:
+    roll = rng.random()
+    if roll < 1 / 12:
+        cwe = rng.choice(sorted(vulnerable))
+        return rng.choice(vulnerable[cwe]), cwe, True
+    if roll < 2 / 12:
+        cwe = rng.choice(sorted(safe))
+        return rng.choice(safe[cwe]), None, True
+    return rng.choice(plain), None, False
+
+
+def python_file(rng: random.Random, path: str) -> tuple[str, list[Planted]]:
+    t = rng.choice(WORDS) + "s"
+    lines = PY_HEADER.format(doc=f"{t.capitalize()} views and helpers.", t=t).split("\n")
+    planted = []
+    in_class = rng.random() < 0.4
+    if in_class:
+        lines += ["", "", f"class {t.capitalize()}Service:", "    def __init__(self, backend):",
+                  "        self._backend = backend", "        self._cache = {}"]
+    for _ in range(rng.randint(3, 9)):
+        template, cwe, marked = _pick(rng, PY_VULNERABLE, PY_SAFE, PY_PLAIN)
+        body = template.format(**_names(rng, "python"))
+        if in_class:
+            body = textwrap.indent(body, "    ")
+        lines += [""] if in_class else ["", ""]
+        start = len(lines) + 1
+        lines += body.split("\n")
+        if marked:
+            planted.append(Planted(path, start, len(lines), cwe, "python"))
+    return "\n".join(lines) + "\n", planted
+
+
+def java_file(rng: random.Random, path: str, cls: str) -> tuple[str, list[Planted]]:
+    pkg = rng.choice(("web", "dao", "service", "util"))
+    lines = JAVA_HEADER.format(pkg=pkg, doc=f"{cls} for the {pkg} layer.", cls=cls,
+                               c=rng.choice(WORDS) + "_name").split("\n")
+    planted = []
+    for _ in range(rng.randint(3, 8)):
+        template, cwe, marked = _pick(rng, JAVA_VULNERABLE, JAVA_SAFE, JAVA_PLAIN)
+        body = textwrap.indent(template.format(**_names(rng, "java")), "    ")
+        lines.append("")
+        start = len(lines) + 1
+        lines += body.split("\n")
+        if marked:
+            planted.append(Planted(path, start, len(lines), cwe, "java"))
+    lines.append("}")
+    return "\n".join(lines) + "\n", planted
+
+
+def generate_repo(root: Path, files: int, seed: int) -> list[Planted]:
+    rng = random.Random(seed)
+    planted: list[Planted] = []
+    n_python = int(files * 0.6)
+    for i in range(files):
+        if i < n_python:
+            rel = f"app/{rng.choice(WORDS)}s/{rng.choice(VERBS)}_{i}.py"
+            text, marks = python_file(rng, rel)
+        else:
+            cls = rng.choice(WORDS).capitalize() + rng.choice(("Dao", "Servlet", "Service", "Util")) + str(i)
+            rel = f"src/main/java/com/example/{rng.choice(WORDS)}/{cls}.java"
+            text, marks = java_file(rng, rel, cls)
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+        planted += marks
+    return planted
+
+
+# ---------------------------------------------------------------- measurement
+def train_default_model(out: Path) -> None:
+    """A TF-IDF baseline on the synthetic corpus + the toy corpus, in a child process."""
+    code = textwrap.dedent(f"""
+        from vulntune.models.baseline import save_tfidf, train_tfidf
+        from vulntune.models.toy import toy_corpus
+        train, validation = toy_corpus(per_pair=8, seed=0)
+        try:
+            from vulntune.synth.config import SynthConfig
+            from vulntune.synth.pipeline import build_corpus
+            splits, _ = build_corpus(SynthConfig(per_cwe=200, javac=False, seed=0))
+            train += splits["train"]
+            validation += splits["validation"]
+        except Exception as exc:  # the generator is optional here
+            print("synth corpus unavailable:", exc)
+        detector = train_tfidf(train, validation=validation, seed=0)
+        save_tfidf(detector, {str(out)!r}, force=True)
+        print(f"trained tfidf on {{len(train)}} samples, labels {{detector.labels}}")
+    """)
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def run_bandit(root: Path) -> dict | None:
+    bandit = shutil.which("bandit") or str(Path(sys.executable).with_name("bandit"))
+    if not Path(bandit).exists():
+        print("bandit not installed (pip install bandit): skipped")
+        return None
+    report = root.parent / "bandit.json"
+    # A wrapper process, so that RUSAGE_CHILDREN is Bandit's peak alone.
+    wrapper = textwrap.dedent(f"""
+        import resource, subprocess, sys, time
+        began = time.perf_counter()
+        subprocess.run([{bandit!r}, "-r", {str(root)!r}, "-f", "json", "-o", {str(report)!r}, "-q"])
+        print(time.perf_counter() - began, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    """)
+    out = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True, check=True).stdout.split()
+    data = json.loads(report.read_text())
+    return {"seconds": float(out[0]), "rss_mb": int(out[1]) / 1024, "results": data["results"],
+            "files": len([f for f in data["metrics"] if f != "_totals"])}
+
+
+def hits(planted: list[Planted], spans: dict[str, list[int]]) -> tuple[int, int]:
+    """(planted weaknesses with a finding inside, safe twins with a finding inside)."""
+    found_vulnerable = found_safe = 0
+    for p in planted:
+        inside = any(p.start <= line <= p.end for line in spans.get(p.file, ()))
+        if inside and p.cwe:
+            found_vulnerable += 1
+        elif inside:
+            found_safe += 1
+    return found_vulnerable, found_safe
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", help="model folder (default: train a TF-IDF baseline first)")
+    parser.add_argument("--files", type=int, default=1200, help="files to generate (default 1200)")
+    parser.add_argument("--jobs", type=int, default=1, help="parsing processes (default 1)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--keep", metavar="DIR", help="generate into DIR and keep it")
+    args = parser.parse_args()
+
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="vulntune-bench-scan-"))
+    repo = work / "repo"
+    shutil.rmtree(repo, ignore_errors=True)
+    repo.mkdir(parents=True)
+    planted = generate_repo(repo, args.files, args.seed)
+    py_files = sum(1 for _ in repo.rglob("*.py"))
+    java_files = sum(1 for _ in repo.rglob("*.java"))
+    size_mb = sum(p.stat().st_size for p in repo.rglob("*") if p.is_file()) / 1e6
+    print(f"repository: {py_files} Python + {java_files} Java files, {size_mb:.1f} MB, "
+          f"{sum(1 for p in planted if p.cwe)} planted weaknesses, {sum(1 for p in planted if not p.cwe)} safe twins")
+
+    model = Path(args.model) if args.model else work / "tfidf-model"
+    if not args.model:
+        train_default_model(model)
+
+    os.environ["VULNTUNE_CACHE"] = str(work / "cache")
+    shutil.rmtree(work / "cache", ignore_errors=True)
+    from vulntune.scan import ResultCache, ScanConfig, load_scan_model, scan_paths
+
+    began = time.perf_counter()
+    detector = load_scan_model(model)
+    load_s = time.perf_counter() - began
+    config = ScanConfig(jobs=args.jobs)
+    with ResultCache() as cache:
+        cold = scan_paths([repo], detector=detector, config=config, cache=cache, root=repo)
+        warm = scan_paths([repo], detector=detector, config=config, cache=cache, root=repo)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    s, w = cold.stats, warm.stats
+    print(f"model: {model} ({type(detector).__name__}, max_length {detector.max_length}), loaded in {load_s:.2f} s")
+    print(f"cold scan: {s['seconds_total']:.2f} s wall, {s['cpu_seconds']:.2f} s CPU  (discover {s['seconds_discover']:.2f}, "
+          f"parse {s['seconds_parse']:.2f} with --jobs {args.jobs}, score {s['seconds_score']:.2f}); load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(f"  {s['files'] / s['seconds_total']:,.0f} files/s, {s['units'] / s['seconds_total']:,.0f} units/s, "
+          f"{s['tokens'] / s['seconds_total']:,.0f} tokens/s end to end; "
+          f"{s['tokens'] / max(s['seconds_score'], 1e-9):,.0f} tokens/s in the model stage")
+    print(f"  {s['units']} units ({s['windows']} model windows), {s['tokens']:,} tokens, "
+          f"{s['located']} findings located with {s['model_inputs'] - s['windows']} extra model inputs")
+    print(f"  {len(cold.findings)} findings, {cold.summary.files_skipped} skipped files")
+    print(f"cached re-scan: {w['seconds_total']:.2f} s wall, {w['cpu_seconds']:.2f} s CPU "
+          f"({w['units_cached']}/{w['units']} units from cache, {w['model_inputs']} model inputs), "
+          f"speed-up x{s['seconds_total'] / w['seconds_total']:.1f} wall, x{s['cpu_seconds'] / w['cpu_seconds']:.1f} CPU")
+    print(f"peak RSS: {peak_mb:,.0f} MB (this process: model + both scans)")
+
+    spans: dict[str, list[int]] = {}
+    for f in cold.findings:
+        spans.setdefault(f.file, []).append(f.line)
+    py_planted = [p for p in planted if p.language == "python"]
+    vt_py = hits(py_planted, spans)
+    vt_all = hits(planted, spans)
+    n_vuln_py = sum(1 for p in py_planted if p.cwe)
+    n_safe_py = len(py_planted) - n_vuln_py
+    print(f"vulntune: planted weaknesses hit {vt_all[0]}/{sum(1 for p in planted if p.cwe)} "
+          f"(Python {vt_py[0]}/{n_vuln_py}); safe twins flagged {vt_all[1]}/{sum(1 for p in planted if not p.cwe)} "
+          f"(Python {vt_py[1]}/{n_safe_py})")
+
+    bandit = run_bandit(repo)
+    if bandit:
+        b_spans: dict[str, list[int]] = {}
+        for r in bandit["results"]:
+            b_spans.setdefault(Path(r["filename"]).resolve().relative_to(repo.resolve()).as_posix(), []).append(r["line_number"])
+        b = hits(py_planted, b_spans)
+        print(f"bandit (Python only): {bandit['seconds']:.2f} s, {bandit['files'] / bandit['seconds']:,.0f} files/s, "
+              f"peak RSS {bandit['rss_mb']:,.0f} MB, {len(bandit['results'])} issues")
+        print(f"  planted Python weaknesses hit {b[0]}/{n_vuln_py}; safe twins flagged {b[1]}/{n_safe_py} "
+              f"(Bandit also flags imports and plain code outside the planted functions)")
+        print(f"vulntune vs bandit wall time, cold: {s['seconds_total']:.2f} s for {s['files']} files vs "
+              f"{bandit['seconds']:.2f} s for {bandit['files']} Python files")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
