@@ -273,3 +273,15 @@ def test_compute_metrics_whole_dict_shape_and_values():
     assert (py["fpr"], py["recall"], py["twins"]["pair_correct_rate"]) == (0.5, 1.0, 0.5)
     assert m["by_language"]["python"]["by_cwe"]["CWE-89"]["fp"] == 1
     assert o["f1_ci"] is None and o["auroc_ci"] is None  # bootstrap 0
+
+
+def test_zero_shot_comparator_in_the_same_table(capsys, tmp_path, corpus, model):
+    out = tmp_path / "zs"
+    code, _, err = run_cli(capsys, "eval", "--model", model, "--zero-shot", "tiny", "--data", corpus, "--out", out,
+                           "--bootstrap", 0, "--no-plots")
+    assert code == 0, err
+    models = json.loads((out / "metrics.json").read_text())["models"]
+    assert list(models) == ["tfidf-both", "zero-shot-tiny"]
+    # the untuned model's threshold is chosen on the validation split, like the fine-tuned ones'
+    assert "validation.jsonl at FPR 1%" in models["zero-shot-tiny"]["model"]["source"]
+    assert models["zero-shot-tiny"]["overall"]["n"] == models["tfidf-both"]["overall"]["n"] == 64

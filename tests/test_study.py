@@ -64,9 +64,9 @@ def test_study_end_to_end_and_resume(tmp_path):
                                        toy_records(prefix="ext", seed=9, languages=("python",))))
     out = tmp_path / "study"
     lines: list[str] = []
-    began = time.perf_counter()
+    began = time.process_time()  # CPU seconds of this process: robust to a busy shared machine
     summary = run_study(_config(corpus, externals), out, log=lines.append)
-    assert time.perf_counter() - began < 60
+    assert time.process_time() - began < 60
 
     # every cell of the grid, trained and evaluated on the test split
     for cell in model_cells(_config(corpus, externals)):

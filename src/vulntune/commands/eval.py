@@ -129,13 +129,26 @@ def _baseline(args: argparse.Namespace):
     return train_tfidf(train, validation=validation, seed=args.seed), f"tfidf trained on {train_arg}"
 
 
-def zero_shot(base: str):
-    """The untuned base model with the instruct prompt (`vulntune.models.instruct`)."""
-    try:
-        from vulntune.models.instruct import zero_shot_detector
-    except ImportError:
-        raise VulntuneError("--zero-shot: the zero-shot detector (vulntune.models.instruct) is not available") from None
-    return zero_shot_detector(base)
+def zero_shot(base: str, args: argparse.Namespace):
+    """The untuned base model with the instruct prompt, and a line saying where its threshold came from.
+
+    With a synth folder as --data, the threshold is chosen on its validation split for FPR 1%
+    (as `vulntune train` does for fine-tuned models); otherwise it stays at 0.5.
+    """
+    from vulntune.data import load_dataset_arg
+    from vulntune.models.calibrate import calibrate_detector
+    from vulntune.models.instruct import zero_shot_detector
+
+    languages = _languages(args.language) or ["python", "java"]
+    detector = zero_shot_detector(base, languages=languages)
+    data = Path(args.data) if args.data else None
+    if data and data.is_dir() and (data / "validation.jsonl").is_file():
+        validation = [s for s in load_dataset_arg(data, split="validation") if s.language in languages]
+        if validation:
+            calibration, _ = calibrate_detector(detector, validation, target_fpr=0.01)
+            detector.threshold = float(calibration.threshold)
+            return detector, f"zero-shot {base}, threshold from {data}/validation.jsonl at FPR 1%"
+    return detector, f"zero-shot {base}, uncalibrated threshold 0.5"
 
 
 def _detectors(args: argparse.Namespace):
@@ -154,7 +167,8 @@ def _detectors(args: argparse.Namespace):
         detector, source = _baseline(args)
         yield _unique("tfidf-baseline", taken), source, detector
     for base in args.zero_shot:
-        yield _unique(f"zero-shot-{base}", taken), f"zero-shot {base}", zero_shot(base)
+        detector, source = zero_shot(base, args)
+        yield _unique(f"zero-shot-{base}", taken), source, detector
 
 
 def _print_summary(results) -> None:
