@@ -115,3 +115,11 @@ def test_text_says_so_when_clean(tmp_path, detector):
     (tmp_path / "ok.py").write_text("def add(a, b):\n    return a + b\n")
     text = render("text", scan_paths([tmp_path], detector=detector, root=tmp_path))
     assert text == "No findings; 1 file scanned, 1 unit.\n"
+
+
+def test_text_escapes_control_characters_from_scanned_content(tmp_path, detector):
+    name = "evil\x1b[2J.py"
+    (tmp_path / name).write_text("import os\n\ndef go(cmd):\n    os.system('ls -l ' + cmd)  # \x1b]0;owned\x07\n")
+    text = render("text", scan_paths([tmp_path], detector=detector, root=tmp_path))
+    assert "\x1b" not in text and "\x07" not in text
+    assert "evil\\x1b[2J.py" in text and "\\x1b]0;owned\\x07" in text

@@ -66,6 +66,7 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from vulntune.errors import VulntuneError
     from vulntune.formats import get_formatter
+    from vulntune.formats.text import printable
     from vulntune.scan import ResultCache, load_baseline, load_scan_model, scan_paths
     from vulntune.scan.gitdiff import changed_files
     from vulntune.scan.settings import find_pyproject, resolve_config
@@ -109,9 +110,9 @@ def run(args: argparse.Namespace) -> int:
     text_on_stdout = config.format == "text" and not args.output
     for skipped in report.skipped:
         if skipped.error:  # an input error is said even with --quiet: it changes the exit code
-            print(f"vulntune: error: {skipped.path}: {skipped.reason}", file=sys.stderr)
+            print(f"vulntune: error: {printable(skipped.path)}: {skipped.reason}", file=sys.stderr)
         elif not text_on_stdout:
-            warn(f"warning: {skipped.path}: skipped: {skipped.reason}")
+            warn(f"warning: {printable(skipped.path)}: skipped: {skipped.reason}")
 
     to_terminal = args.output is None and sys.stdout.isatty()
     color = args.color == "always" or (args.color == "auto" and to_terminal and not os.environ.get("NO_COLOR"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from itertools import groupby
 
 from vulntune.cwe import SEVERITIES
@@ -9,6 +10,12 @@ from vulntune.scan.scanner import ScanReport
 
 _COLORS = {"critical": "\033[1;35m", "high": "\033[31m", "medium": "\033[33m", "low": "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
+
+
+def printable(text: str) -> str:
+    """Control characters from scanned content (file names, code) shown escaped, never sent to
+    the terminal: an escape sequence in a snippet must not repaint the screen."""
+    return "".join(ch if unicodedata.category(ch)[0] != "C" else ascii(ch)[1:-1] for ch in text)
 
 
 def render(report: ScanReport, *, color: bool = False) -> str:
@@ -19,19 +26,19 @@ def render(report: ScanReport, *, color: bool = False) -> str:
 
     out: list[str] = []
     for file, group in groupby(report.findings, key=lambda f: f.file):
-        out.append(paint(file, _BOLD))
+        out.append(paint(printable(file), _BOLD))
         for f in group:
             severity = paint(f.severity.ljust(8), _COLORS.get(f.severity, ""))
             out.append(f"  {f.line:>5}  {severity}  {f.cwe:<8} {f.cwe_name}  (confidence {f.confidence:.2f})")
-            where = "module-level code" if f.unit_kind == "module" else f"{f.unit_kind} {f.unit}"
+            where = "module-level code" if f.unit_kind == "module" else f"{f.unit_kind} {printable(f.unit)}"
             out.append(paint(f"         in {where}, lines {f.start_line}-{f.end_line}", _DIM))
             if f.snippet:
-                out.append(f"         {f.snippet}")
+                out.append(f"         {printable(f.snippet)}")
         out.append("")
     if report.skipped:
         out.append(paint("Skipped", _BOLD))
         for skipped in report.skipped:
-            out.append(f"  {skipped.path}: {skipped.reason}" + ("  (error)" if skipped.error else ""))
+            out.append(f"  {printable(skipped.path)}: {skipped.reason}" + ("  (error)" if skipped.error else ""))
         out.append("")
     out.append(_summary(report))
     return "\n".join(out) + "\n"
