@@ -110,8 +110,15 @@ def render(plan: Plan) -> Rendered:
         guard_cond = guard.unreached if safe else guard.reached
         guard_prelude = guard.prelude_unreached if safe else guard.prelude_reached
 
+    # The sink block, inline or in a module function the handler calls (same choice for both twins).
+    sink_block, sink_function = st(code), ""
+    if surface.sink_helper and _helper_fits(sink, names["reject"]):
+        sink_function = "def $sinkfn($sinkarg):\n" + indent(st(code).replace("$value", "$sinkarg"), 4)
+        sink_block = ("return " if sink.returns else "") + "$sinkfn($value)"
+
     # The handler body, at relative indentation 0.
-    body = [st(d) for d in surface.pre_decoys]
+    body = [f'"""{surface.handler_doc}"""'] if surface.handler_doc else []
+    body.extend(st(d) for d in surface.pre_decoys)
     if const_stmt and surface.const_early:
         body.append(const_stmt)
     if source.read:
@@ -126,9 +133,9 @@ def render(plan: Plan) -> Rendered:
         body.append("$log_other")
     if guard_cond:
         body.append(f"if {guard_cond}:")
-        body.append(indent(st(code), 4))
+        body.append(indent(sink_block, 4))
     else:
-        body.append(st(code))
+        body.append(sink_block)
     if source.tail and (guard_cond or not sink.returns):
         body.append(st(source.tail))
     handler = st(source.header) + "\n" + indent("\n".join(body), _body_indent(source.header))
@@ -156,7 +163,11 @@ def render(plan: Plan) -> Rendered:
     blocks = [st(b, surface.hints) for b in surface.before]
     if helper and helper_is_block and not surface.helper_after:
         blocks.append(st(helper, surface.hints))
+    if sink_function and not surface.sink_helper_after:
+        blocks.append(sink_function)
     blocks.append(handler)
+    if sink_function and surface.sink_helper_after:
+        blocks.append(sink_function)
     if helper and helper_is_block and surface.helper_after:
         blocks.append(st(helper, surface.hints))
     blocks.extend(st(b, surface.hints) for b in surface.after)
@@ -187,6 +198,20 @@ def render(plan: Plan) -> Rendered:
     head += "\n\n" if module_parts else surface.blank
     sink_line += head.count("\n")
     return Rendered(code=head + text, sink_line=sink_line)
+
+
+_HELPER_FITS: dict[str, tuple[bool, bool]] = {}
+
+
+def _helper_fits(sink, reject: str) -> bool:
+    """Whether every variant of the sink can move into a module function: it must not read the
+    handler's own names (`request`, `self`) nor reject by returning a response."""
+    fits = _HELPER_FITS.get(sink.id)
+    if fits is None:
+        texts = [sink.vulnerable, *(f.code for f in sink.fixes)]
+        fits = (not any(re.search(r"\b(request|self)\b", t) for t in texts), any("$reject" in t for t in texts))
+        _HELPER_FITS[sink.id] = fits
+    return fits[0] and not (fits[1] and reject.startswith("return"))
 
 
 def _used_imports(lines: list[str], idents: set[str], text: str) -> list[str]:

@@ -8,6 +8,7 @@ indentation) are cached per template snippet, which keeps a render well under a 
 
 from __future__ import annotations
 
+import base64
 import functools
 import re
 import textwrap
@@ -150,8 +151,12 @@ ROLES: dict[str, tuple[str, ...]] = {
     "bp": ("bp", "blueprint", "routes"),
     "srv": ("srv", "server", "httpd"),
     "inpath": ("input_path", "src_path", "source_file", "in_file"),
+    "sinkfn": ("_apply", "_perform", "_run_step", "_process_value", "_use_value", "_do_work"),
+    "sinkarg": ("item", "arg_in", "val", "incoming_value"),
     "benign_arg": ("raw_limit", "cents", "row", "rows_in", "items_in"),
 }
+
+_ROLE_TABLE = tuple((role, pool, len(pool)) for role, pool in ROLES.items())
 
 # Allow-list constant names: the same generator names the allow-lists of fixes and the unrelated
 # allow-lists of benign code, so the name itself says nothing about the label.
@@ -233,6 +238,10 @@ MESSAGES = ("invalid request", "not allowed", "missing value", "unsupported valu
 WORDS = ("alpha", "delta", "orbit", "maple", "cedar", "pixel", "quartz", "ember")
 PASSWORD_STEMS = ("Summer", "Winter", "Dragon", "Falcon", "Orange", "Tiger", "Admin", "Welcome")
 ENV_PREFIXES = ("APP_", "SVC_", "")
+HANDLER_DOCS = (
+    "Handle the $entity request.", "Look up a $entity.", "Entry point for $entity updates.", "Process one $entity.",
+    "Serve $route.",
+)
 DOCSTRINGS = (
     "$Entity endpoints.", "Handlers for $entity records.", "$Entity service helpers.",
     "Small $entity API.", "Routes and helpers for the $entity module.", "$Entity views.",
@@ -509,6 +518,9 @@ class Surface:
     logging: bool
     const_scope: str  # "local", "module", "config", or "uuid"
     const_decoy: bool  # const + side line even when the pair is not "untainted"
+    handler_doc: str = ""
+    sink_helper: bool = False  # the sink block lives in a module function the handler calls
+    sink_helper_after: bool = False
     pre_decoys: list[str] = field(default_factory=list)
     mid_decoys: list[str] = field(default_factory=list)
     constants: list[str] = field(default_factory=list)
@@ -525,10 +537,10 @@ class Surface:
 def draw(rng: Random, cwe: str, sink_id: str, value_kind: str, framework: str) -> Surface:
     """Draw the surface of one sample. The order of RNG calls never depends on the label."""
     choice = rng.choice
-    q = '"' if rng.random() < 0.7 else "'"
-    names: dict[str, str] = {}
-    for role, pool in ROLES.items():
-        names[role] = choice(pool)
+    rand = rng.random
+    q = '"' if rand() < 0.7 else "'"
+    # One float per role: `choice` costs ~3x more, and ~100 roles are drawn per sample.
+    names: dict[str, str] = {role: pool[int(rand() * size)] for role, pool, size in _ROLE_TABLE}
 
     entity = choice(ENTITIES)
     names["entity"] = entity
@@ -609,7 +621,7 @@ def draw(rng: Random, cwe: str, sink_id: str, value_kind: str, framework: str) -
     names["msg"] = choice(MESSAGES)
     names["secret"] = choice(PASSWORD_STEMS) + str(rng.randint(10, 9999)) + choice(("!", "#", "", "*"))
     names["apikey"] = "%032x" % rng.getrandbits(128)
-    names["keyid"] = "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(16))
+    names["keyid"] = base64.b32encode(rng.getrandbits(80).to_bytes(10, "big")).decode()
 
     reject, reject_import = choice(REJECTS[framework])
     names["reject"] = reject.replace("$msg", names["msg"]).replace('"', q)
@@ -646,6 +658,9 @@ def draw(rng: Random, cwe: str, sink_id: str, value_kind: str, framework: str) -
     surface.const_early = rng.random() < 0.4
     surface.helper_after = rng.random() < 0.3
     surface.trailer = rng.random() < 0.5
+    surface.handler_doc = choice(HANDLER_DOCS) if rng.random() < 0.2 else ""
+    surface.sink_helper = rng.random() < 0.25
+    surface.sink_helper_after = rng.random() < 0.4
 
     # Benign module constants and handler decoys (each independently, so counts vary 0..n).
     wanted = {"SETTINGS": False, "ALLOWED2": False, "DFLAG": False, "OPTS_B": False}
