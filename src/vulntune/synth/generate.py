@@ -43,23 +43,25 @@ def _compatible_propagations(registry: Registry, sink: Sink) -> list[Propagation
 def plan_pairs(config: SynthConfig, language: str, cwe: str, registry: Registry) -> list[tuple[Plan, Plan]]:
     """(vulnerable, safe) plans for one (language, CWE)."""
     rng = _rng(config.seed, language, cwe)
-    sinks = sorted(registry.sinks_for(language, cwe), key=lambda s: s.id)
-    families = []
-    for sink in sinks:
-        sources = _compatible_sources(registry, sink)
-        if not sources:
-            continue
-        for prop in sorted(_compatible_propagations(registry, sink), key=lambda p: p.id):
-            families.append((sink, prop, sorted(sources, key=lambda s: s.id)))
-    if not families:
+    # Per sink, its propagations in a shuffled order; pairs walk the sinks round-robin so every
+    # sink is used as soon as there are as many pairs as sinks, then every family in turn.
+    per_sink = []
+    for sink in sorted(registry.sinks_for(language, cwe), key=lambda s: s.id):
+        sources = sorted(_compatible_sources(registry, sink), key=lambda s: s.id)
+        props = sorted(_compatible_propagations(registry, sink), key=lambda p: p.id)
+        if sources and props:
+            rng.shuffle(props)
+            per_sink.append((sink, props, sources))
+    if not per_sink:
         return []
-    rng.shuffle(families)
+    rng.shuffle(per_sink)
     kills = sorted(registry.kills[language].values(), key=lambda k: k.id)
     guards = sorted(registry.guards[language].values(), key=lambda g: g.id)
     kind_counter: dict[str, int] = {}
     pairs = []
     for index in range(config.per_cwe // 2):
-        sink, prop, sources = families[index % len(families)]
+        sink, props, sources = per_sink[index % len(per_sink)]
+        prop = props[index // len(per_sink) % len(props)]
         kinds = [k for k in sink.safe_kinds if _kind_possible(k, sink, kills, guards)]
         turn = kind_counter.get(sink.id, 0)
         kind_counter[sink.id] = turn + 1
@@ -97,21 +99,22 @@ def _kind_possible(kind: str, sink: Sink, kills, guards) -> bool:
     return True
 
 
-def _sample_id(prefix: str, plan: Plan, index: int, seed: int) -> str:
-    key = f"{seed}/{plan.language}/{plan.cwe}/{index}/{plan.label}"
-    return f"{prefix}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+def _sample_id(prefix: str, plan: Plan, index: int, seed: int, role: str) -> str:
+    """Decimal digits only: hex ids can spell label words ("bad...")."""
+    key = f"{seed}/{plan.language}/{plan.cwe}/{index}/{role}"
+    return f"{prefix}-{int(hashlib.sha256(key.encode()).hexdigest()[:15], 16):018d}"
 
 
 def render_pair(vulnerable: Plan, safe: Plan, index: int, seed: int) -> tuple[Sample, Sample]:
     """Render one twin pair into samples with label-neutral ids and a shared pair_id."""
     render = renderer(vulnerable.language)
-    pair_id = _sample_id("pair", vulnerable, index, seed)
+    pair_id = _sample_id("pair", vulnerable, index, seed, "pair")
     samples = []
     for plan in (vulnerable, safe):
         rendered = render(plan)
         samples.append(
             Sample(
-                id=_sample_id("syn", plan, index, seed),
+                id=_sample_id("syn", plan, index, seed, plan.label),
                 language=plan.language,
                 cwe=plan.cwe,
                 label=plan.label,
