@@ -4,8 +4,10 @@ where the pair kind says, nothing reveals the label, and the registry covers the
 from __future__ import annotations
 
 import difflib
+import io
 import random
 import re
+import tokenize
 from dataclasses import replace
 
 import pytest
@@ -64,6 +66,7 @@ def _check(plan: Plan) -> Rendered:
     where = f"{plan.sink.id} {plan.pair_kind} {plan.label} {plan.source.id} {plan.propagation.id} seed={plan.seed}"
     assert syntax_errors(code, LANG) == [], f"{where}\n{code}"
     compile(code, "<sample>", "exec", dont_inherit=True)
+    assert len(_quote_styles(code)) <= 1, f"{where}: mixed quote styles\n{code}"
     hit = LEAK_WORDS.search(code)
     assert hit is None, f"{where}: leak word {hit.group(0)!r}"
     assert "@@" not in code, where
@@ -79,6 +82,19 @@ def _check(plan: Plan) -> Rendered:
         api_word = plan.sink.api.rsplit(".", 1)[-1]
         assert api_word in line, f"{where}: sink line {line!r} lacks the API {api_word!r}"
     return rendered
+
+
+def _quote_styles(code: str) -> set[str]:
+    """The quote characters of plain string literals (no quote or backslash inside, not docstrings)."""
+    styles = set()
+    for tok in tokenize.generate_tokens(io.StringIO(code).readline):
+        if tok.type != tokenize.STRING:
+            continue
+        body = tok.string.lstrip("rbfRBF")
+        if body.startswith(('"""', "'''")) or "\\" in body or ("'" in body[1:-1]) or ('"' in body[1:-1]):
+            continue
+        styles.add(body[0])
+    return styles
 
 
 def _code_diff(a: str, b: str) -> list[str]:

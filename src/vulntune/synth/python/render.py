@@ -55,7 +55,7 @@ def render(plan: Plan) -> Rendered:
     """The code of one sample and the line of its sink call."""
     source, prop, sink = plan.source, plan.propagation, plan.sink
     rng = random.Random(plan.seed)
-    surface = draw(rng, plan.cwe, sink.id, sink.value_kind, source.framework)
+    surface = draw(rng, plan.cwe, sink.id, sink.value_kind, source.framework, _request_kind(source))
     slot_keys = [rng.random() for _ in range(_SLOTS)]
     names = surface.names
     single = surface.single_quotes
@@ -88,7 +88,7 @@ def render(plan: Plan) -> Rendered:
             else:
                 const_stmt = '$const = $SETTINGS.get("$ckey", $lit)'
                 if not any(c.startswith("$SETTINGS") for c in surface.constants):
-                    surface.constants.append('$SETTINGS = {"page_size": "20", "$ckey": $lit, "format": "json"}')
+                    surface.constants.append('$SETTINGS = {"page_size": "20", "$ckey": $lit, "$ofield": "$odef"}')
         if safe and kind == "untainted":
             names["value"], names["other"] = names["const"], names["out"]
         else:
@@ -120,19 +120,19 @@ def render(plan: Plan) -> Rendered:
     body = [f'"""{surface.handler_doc}"""'] if surface.handler_doc else []
     body.extend(st(d) for d in surface.pre_decoys)
     if const_stmt and surface.const_early:
-        body.append(const_stmt)
+        body.append(st(const_stmt))
     if source.read:
         body.append(st(source.read))
     body.extend(st(d) for d in surface.mid_decoys)
     body.append(st(prop.lines))
     if const_stmt and not surface.const_early:
-        body.append(const_stmt)
+        body.append(st(const_stmt))
     if kill_text:
         body.append(st(kill_text))
     if use_const:
         body.append("$log_other")
     if guard_cond:
-        body.append(f"if {guard_cond}:")
+        body.append(st(f"if {guard_cond}:"))
         body.append(indent(sink_block, 4))
     else:
         body.append(sink_block)
@@ -198,6 +198,25 @@ def render(plan: Plan) -> Rendered:
     head += "\n\n" if module_parts else surface.blank
     sink_line += head.count("\n")
     return Rendered(code=head + text, sink_line=sink_line)
+
+
+_REQUEST_KINDS: dict[str, str] = {}
+
+
+def _request_kind(source) -> str:
+    """How a handler of this source can read an unrelated input (see `surface.draw`)."""
+    kind = _REQUEST_KINDS.get(source.id)
+    if kind is None:
+        if source.framework in ("flask", "django"):
+            kind = source.framework
+        elif "request: Request" in source.header:
+            kind = "starlette"
+        elif source.framework in ("cli", "stdlib"):
+            kind = "environ"
+        else:
+            kind = ""
+        _REQUEST_KINDS[source.id] = kind
+    return kind
 
 
 _HELPER_FITS: dict[str, tuple[bool, bool]] = {}

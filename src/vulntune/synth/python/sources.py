@@ -88,7 +88,7 @@ SOURCES = [
             tail='return JsonResponse({"ok": True})', imports=_DJANGO_JSON),
     # FastAPI
     _fastapi("fastapi-query", '@$app.get("$route")\ndef $func($var: str = ""):'),
-    _fastapi("fastapi-query-alias", '@$app.get("$route")\ndef $func($var: str = Query(default="", alias="$param")):',
+    _fastapi("fastapi-query-alias", '@$app.get("$route")\ndef $func($var: str = Query(default="", alias="$param_dash")):',
              imports=("from fastapi import FastAPI, Query",)),
     _fastapi("fastapi-path", '@$app.get("$route/{$var}")\ndef $func($var: str):'),
     _fastapi("fastapi-header", '@$app.get("$route")\ndef $func($var: str = Header("")):',

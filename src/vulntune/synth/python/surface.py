@@ -291,7 +291,7 @@ BENIGN_FUNCTIONS = (
         '''), ()),
     (snippet('''
         def choose_order($benign_arg: str) -> str:
-            return $benign_arg if $benign_arg in $ALLOWED2 else "asc"
+            return $benign_arg if $benign_arg in $ALLOWED2 else "$odef"
         '''), ()),
     (snippet('''
         def chunked($benign_arg: list, size: int = 50):
@@ -347,7 +347,7 @@ ROUTE_IMPORTS = {"django": ("from django.http import HttpResponse",)}
 # Module-level constants of benign code: (text, placeholders it defines for decoys).
 BENIGN_CONSTANTS = (
     "$ALLOWED2 = $benign_choices",
-    "$SETTINGS = {\"page_size\": \"20\", \"$ckey\": $lit, \"format\": \"json\"}",
+    "$SETTINGS = {\"page_size\": \"20\", \"$ckey\": $lit, \"$ofield\": \"$odef\"}",
     "$DFLAG = $dflag_value",
     "$OPTS_B = {\"export\": True, \"audit\": False}",
     "PAGE_SIZE = 20",
@@ -367,12 +367,27 @@ DECOYS = (
     ("$limit = int($SETTINGS[\"page_size\"])", "pre", ("SETTINGS",)),
     ("try:\n    $limit = int($SETTINGS.get(\"page_size\", 20))\nexcept (TypeError, ValueError):\n    $limit = 20", "pre",
      ("SETTINGS",)),
-    ("$fmt = $SETTINGS.get(\"format\", \"json\")\nif $fmt not in $ALLOWED2:\n    $reject", "pre", ("SETTINGS", "ALLOWED2")),
+    ("$fmt = $SETTINGS.get(\"$ofield\", \"$odef\")\nif $fmt not in $ALLOWED2:\n    $reject", "pre", ("SETTINGS", "ALLOWED2")),
+    ("$fmt = $other_read\nif $fmt not in $ALLOWED2:\n    $fmt = \"$odef\"", "pre", ("ALLOWED2", "other")),
+    ("$fmt = $other_read\nif $fmt not in $ALLOWED2:\n    $reject", "pre", ("ALLOWED2", "other")),
+    ("$limit = min(int($other_limit), 100)", "pre", ("other",)),
     ("$var = $var.strip()", "mid", ("str",)),
     ("if len($var) > $maxlen:\n    $reject", "mid", ()),
     ("if not $var:\n    $reject", "mid", ()),
     ("$log_value", "mid", ()),
 )
+
+# Unrelated inputs the handler validates: (field, allowed values with the default first).
+BENIGN_FIELDS = (
+    ("format", ("json", "csv")), ("order", ("asc", "desc")), ("lang", ("en", "de", "fr")), ("size", ("small", "large")),
+    ("view", ("list", "grid")),
+)
+OTHER_READS = {
+    "flask": ('request.args.get("$ofield", "$odef")', 'request.args.get("limit", "20")'),
+    "django": ('request.GET.get("$ofield", "$odef")', 'request.GET.get("limit", "20")'),
+    "starlette": ('request.query_params.get("$ofield", "$odef")', 'request.query_params.get("limit", "20")'),
+    "environ": ('os.environ.get("$OENV", "$odef")', 'os.environ.get("PAGE_LIMIT", "20")'),
+}
 
 STDLIB = frozenset((
     "argparse", "ast", "base64", "dataclasses", "datetime", "functools", "hashlib", "hmac", "html", "http",
@@ -534,8 +549,11 @@ class Surface:
     reject_import: str = ""
 
 
-def draw(rng: Random, cwe: str, sink_id: str, value_kind: str, framework: str) -> Surface:
-    """Draw the surface of one sample. The order of RNG calls never depends on the label."""
+def draw(rng: Random, cwe: str, sink_id: str, value_kind: str, framework: str, request: str) -> Surface:
+    """Draw the surface of one sample. The order of RNG calls never depends on the label.
+
+    `request` names how the handler reads an unrelated input ("flask", "django", "starlette",
+    "environ"; empty when it cannot), for validation code around the sink."""
     choice = rng.choice
     rand = rng.random
     q = '"' if rand() < 0.7 else "'"
@@ -558,6 +576,7 @@ def draw(rng: Random, cwe: str, sink_id: str, value_kind: str, framework: str) -
     param = choice(nouns)
     names["param"] = param
     names["PARAM"] = param.upper()
+    names["param_dash"] = param.replace("_", "-")
     names["Param"] = param.replace("_", " ").capitalize()
     names["Hdr"] = "-".join(p.title() for p in param.split("_"))
     names["ENV"] = choice(ENV_PREFIXES) + param.upper()
@@ -581,8 +600,13 @@ def draw(rng: Random, cwe: str, sink_id: str, value_kind: str, framework: str) -
     if allowed2 == names["ALLOWED"]:
         allowed2 = "ALLOWED_FORMATS"
     names["ALLOWED2"] = allowed2
-    benign = choice((("json", "csv"), ("asc", "desc"), ("en", "de", "fr"), ("small", "large")))
+    names["ofield"], benign = choice(BENIGN_FIELDS)
+    names["odef"] = benign[0]
+    names["OENV"] = choice(ENV_PREFIXES) + names["ofield"].upper()
     names["benign_choices"] = "(" + ", ".join(quote(p, q) for p in benign) + ")"
+    if request:
+        names["other_read"] = OTHER_READS[request][0].replace('"', q)
+        names["other_limit"] = OTHER_READS[request][1].replace('"', q)
 
     pre, suf = choice(AFFIXES[cwe])
     names["pre"] = quote(pre, q) + " + " if pre else ""
@@ -666,8 +690,10 @@ def draw(rng: Random, cwe: str, sink_id: str, value_kind: str, framework: str) -
     wanted = {"SETTINGS": False, "ALLOWED2": False, "DFLAG": False, "OPTS_B": False}
     for text, slot, needs in DECOYS:
         if rng.random() < 0.2:
-            if "str" in needs and value_kind != "str":
+            if ("str" in needs and value_kind != "str") or ("other" in needs and not request):
                 continue
+            if "other" in needs and request == "environ":
+                surface.extra_imports.append("import os")
             if text == "$log_start" and not logging and rng.random() < 0.5:
                 continue
             (surface.pre_decoys if slot == "pre" else surface.mid_decoys).append(text)
