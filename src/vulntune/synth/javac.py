@@ -23,11 +23,15 @@ from pathlib import Path
 
 from vulntune.errors import VulntuneError
 
-CHUNK = 300
+CHUNK = 600
 # Flags: no annotation processing, no class files for sources pulled in implicitly, no
 # warnings (deprecated APIs such as `new URL(String)` are part of realistic samples).
-FLAGS = ("-proc:none", "-implicit:none", "-nowarn", "-encoding", "UTF-8", "-Xmaxerrs", "100000")
-# A cheaper JVM for a short-lived compiler: ~30% faster start on 2 cores.
+# `should-stop.ifNoError=FLOW` stops after attribution and flow analysis (every compile error,
+# unreachable code and missing returns included) and skips writing class files: 2x faster.
+FLAGS = ("-proc:none", "-implicit:none", "-nowarn", "-encoding", "UTF-8", "-Xmaxerrs", "100000",
+         "-XDshould-stop.ifNoError=FLOW")
+# A short-lived compiler gains nothing from the C2 JIT: C1 only is ~4x faster on 2 cores
+# (measured: 73 vs 15 samples/s in chunks of 300).
 JVM_FLAGS = ("-J-XX:+UseSerialGC", "-J-XX:TieredStopAtLevel=1", "-J-Xss4m")
 _CLASS = re.compile(r"^\s*public\s+(?:final\s+|abstract\s+)*(?:class|interface|enum|record)\s+(\w+)", re.MULTILINE)
 _ERROR = re.compile(r"^(.*?\.java):(\d+): error: (.*)$")
@@ -78,7 +82,9 @@ def compile_java(codes: Sequence[str], *, jobs: int = 1) -> list[str | None]:
             path.write_text(f"package {package};\n{code}", encoding="utf-8")
             files[os.path.normpath(str(path))] = index
         paths = list(files)
-        chunks = [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
+        # Big chunks amortise JVM start-up; but give every job a share of a small batch.
+        size = max(50, min(CHUNK, -(-len(paths) // max(1, jobs))))
+        chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             for errors in pool.map(lambda c: _compile_chunk(javac, c, root, stub_classes), enumerate(chunks)):
                 for path, message in errors.items():

@@ -120,7 +120,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "started": ("started", "startNanos", "t0"),
     "mapKey": ("key", "field", "slot"),
     "i": ("i", "idx", "k"),
-    "klist": ("options", "choices", "picks"),
+    "klist": ("choices", "picks", "shortlist"),
     "kmap": ("lookupMap", "byKey", "slotsMap"),
     "karr": ("pairArr", "twoValues", "either"),
     "kflag": ("USE_DEFAULTS", "FORCE_DEFAULT", "PINNED"),
