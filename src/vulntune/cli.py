@@ -19,10 +19,12 @@ from vulntune.errors import VulntuneError
 COMMANDS = (
     "cwe",
     "synth",
-    "models", "train",
+    "models",
+    "train",
     "eval",
     "study",
     "scan",
+    "demo",
 )
 
 
