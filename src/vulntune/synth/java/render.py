@@ -18,8 +18,10 @@ concatenation pieces `$affixed $fmt $sbchain $joinargs $concatexpr`.
 
 from __future__ import annotations
 
+import functools
 import random
 import re
+from dataclasses import dataclass
 from string import Template
 
 from vulntune.errors import VulntuneError
@@ -28,7 +30,11 @@ from vulntune.synth.java.sinks import RETURN_SHAPES
 from vulntune.synth.plan import Plan, Rendered
 
 _DROP = "\x00"  # a line holding only this marker is removed (an empty `$inject`)
+_DROP_LINE = re.compile(r"^[ \t]*\x00\n", re.MULTILINE)
 _MARK = "@@"
+_END = "\x01"  # where the sink marker travels while the text is restyled
+_LEADING = re.compile(r"^ +", re.MULTILINE)
+_LINE_START = re.compile(r"^(?=[^\n])", re.MULTILINE)
 
 _INJECT = {
     "servlet": ("@Resource", "javax.annotation.Resource"),
@@ -58,12 +64,16 @@ _VAR_TYPES = (
     "DocumentBuilderFactory", "DocumentBuilder", "XPath", "SAXParserFactory", "XMLInputFactory", "ObjectMapper",
     "SearchControls", "Cookie", "SecretKeySpec", "KeyGenerator",
 )
-_VAR_DECL = re.compile(r"^(\s*)(" + "|".join(_VAR_TYPES) + r") (\w+) = (?!null;)(?!\{)")
+_VAR_DECL = re.compile(r"^([ \t]*)(" + "|".join(_VAR_TYPES) + r") (\w+) = (?!null;)(?!\{)", re.MULTILINE)
+# Class and method declarations (the lines the Allman style splits before `{`).
 _DECL_LINE = re.compile(
-    r"^(\s*)((?:public|private|protected|static|final|abstract|synchronized|void)\b[^=;]*?|(?:public\s+)?class\b[^=;]*?)\s*\{$"
+    r"^([ \t]*)((?:public|private|protected|static|final|abstract|synchronized|void)\b[^=;\n]*?"
+    r"|(?:public[ \t]+)?class\b[^=;\n]*?)[ \t]*\{$",
+    re.MULTILINE,
 )
 
 _cache: dict[str, Template] = {}
+_draws_cache: dict[tuple[int, str, str], "_Draws"] = {}
 
 
 def _sub(text: str, mapping: dict[str, str], where: str) -> str:
@@ -78,15 +88,9 @@ def _sub(text: str, mapping: dict[str, str], where: str) -> str:
         raise VulntuneError(f"java template {where}: bad placeholder {exc}") from None
 
 
-def _indent(text: str, levels: int) -> list[str]:
-    pad = "    " * levels
-    out = []
-    for line in text.split("\n"):
-        if not line.strip():
-            out.append("")
-        else:
-            out.append(pad + line)
-    return out
+def _indent(text: str, levels: int = 1) -> str:
+    """Indent every non-empty line of `text` by `levels` 4-space steps."""
+    return _LINE_START.sub("    " * levels, text)
 
 
 def _affix_pieces(pre: str, post: str, var: str) -> dict[str, str]:
@@ -113,229 +117,278 @@ def _affix_pieces(pre: str, post: str, var: str) -> dict[str, str]:
     }
 
 
-def _split_members(block: str) -> tuple[list[str], list[str]]:
-    """Split class-level code into (fields, other members) at blank lines."""
-    fields, members = [], []
+def _split_members(block: str, fields: list[str], members: list[str]) -> None:
+    """Split class-level code at blank lines into fields (end with `;`) and other members."""
     for chunk in block.split("\n\n"):
         if not chunk.strip():
             continue
         first = next(line for line in chunk.split("\n") if line.strip() and not line.lstrip().startswith("@"))
         (fields if first.rstrip().endswith(";") else members).append(chunk)
-    return fields, members
+
+
+@dataclass(frozen=True)
+class _Draws:
+    """Every surface choice of a sample, drawn before the label is looked at (twins share it)."""
+
+    names: dict[str, str]
+    style: surface.Style
+    entity: str
+    noun: str
+    suffix: str
+    handler: str
+    param: str
+    header: str
+    column: str
+    literal: str
+    affix: tuple[str, str]
+    verb: str
+    throws: str
+    sub: str
+    route_prefix: str
+    keys: tuple[str, str]
+    default_return: tuple[str, str, tuple[str, ...]]
+    const_form: float
+    byte_doc: str
+    resource: str
+    benign: list[benign.Block]
+    decoy_head: float
+    decoy_check: float
+    decoy_mid: float
+    maxlen: str
+    member_cut: float
+    import_groups: bool
+    comment: str
+    extras: dict[str, str]
+
+
+def _draw(rng: random.Random, plan: Plan) -> _Draws:
+    # rng.random() + indexing is ~5x cheaper than rng.choice over the ~120 draws of a sample.
+    rand = rng.random
+
+    def pick(seq):
+        return seq[int(rand() * len(seq))]
+
+    vocab = surface.CWE_VOCAB[plan.cwe]
+    framework = plan.source.framework
+    return _Draws(
+        names={role: pool[int(rand() * len(pool))] for role, pool in surface.ROLE_ITEMS},
+        style=surface.draw_style(rng),
+        entity=pick(surface.ENTITIES),
+        noun=pick(surface.NOUNS),
+        suffix=pick(surface.CLASS_SUFFIXES[framework]),
+        handler=pick(surface.HANDLER_NAMES),
+        param=pick(vocab.params),
+        header=pick(vocab.headers),
+        column=pick(surface.COLUMNS),
+        literal=pick(vocab.constants),
+        affix=pick(vocab.affixes) if vocab.affixes else ("", ""),
+        verb=pick(("Get", "Post")),
+        throws=pick((" throws IOException", " throws IOException", " throws Exception")),
+        sub=pick(_SUBS),
+        route_prefix=pick(("/", "/api/", "/v1/")),
+        keys=pick(_PAIRS),
+        default_return=pick(_DEFAULT_RETURNS.get(framework, (("void", "", ()),))),
+        const_form=rand(),
+        byte_doc=pick(surface.BYTE_DOCS.get(plan.cwe, ("<data/>",))),
+        resource=pick(surface.RESOURCES),
+        benign=benign.draw(rng),
+        decoy_head=rand(),
+        decoy_check=rand(),
+        decoy_mid=rand(),
+        maxlen=pick(("64", "128", "256", "1024")),
+        member_cut=rand(),
+        import_groups=rand() < 0.4,
+        comment=pick(benign.CLASS_COMMENTS),
+        extras={
+            "basedir": pick(surface.BASE_DIRS),
+            "cookiename": pick(surface.COOKIE_NAMES),
+            "secretpw": pick(surface.PASSWORDS),
+            "secretkey": pick(surface.KEYS),
+            "apitoken": pick(surface.TOKENS),
+        },
+    )
+
+
+def _mapping(plan: Plan, d: _Draws) -> dict[str, str]:
+    """The placeholder values of one sample (`value` is set later, it depends on the label)."""
+    sink = plan.sink
+    param = d.param
+    var = param if param not in _ROLE_NAMES and param not in _JAVA_WORDS else param + "Value"
+    str_kind = sink.value_kind == "str"
+    if sink.returns:
+        rtype, ok, _ = RETURN_SHAPES[sink.id]
+    else:
+        rtype, ok, _ = d.default_return
+    m = dict(d.names)
+    m.update(d.extras)
+    m.update(
+        var=var, param=param, PARAM="APP_" + surface.upper_snake(param), header=d.header,
+        cls=surface.camel(d.entity) + d.noun + d.suffix, handler=d.handler,
+        route=d.route_prefix + surface.plural(d.entity), sub=d.sub, verb=d.verb, rtype=rtype, ok=ok,
+        throws=d.throws, inject=_INJECT.get(plan.source.framework, (_DROP, ""))[0], entity=d.entity,
+        Entity=surface.camel(d.entity), table=surface.plural(d.entity), column=d.column, k1=d.keys[0],
+        k2=d.keys[1], type="String" if str_kind else "InputStream", maxlen=d.maxlen,
+        dflt=f'"{d.literal}"' if str_kind else "InputStream.nullInputStream()",
+    )
+    m.update(_affix_pieces(*d.affix, var))
+    return m
 
 
 def render(plan: Plan) -> Rendered:
     """Render one sample; twins (same seed) differ only by the fix, kill, guard or value."""
     if plan.language != "java":
         raise VulntuneError(f"java renderer got a {plan.language} plan")
-    rng = random.Random(plan.seed)
-    source, prop, sink = plan.source, plan.propagation, plan.sink
+    key = (plan.seed, plan.cwe, plan.source.framework)
+    d = _draws_cache.get(key)
+    if d is None:
+        # Twins render one after the other from the same seed: draw once for both.
+        if len(_draws_cache) > 64:
+            _draws_cache.clear()
+        d = _draws_cache[key] = _draw(random.Random(plan.seed), plan)
+    m = _mapping(plan, d)
+    source, prop, sink, fix, kill, guard = plan.source, plan.propagation, plan.sink, plan.fix, plan.kill, plan.guard
     framework = source.framework
-    vocab = surface.CWE_VOCAB[plan.cwe]
     safe = plan.label == "safe"
     kind = plan.pair_kind
-
-    # ---- every random draw, in a fixed order, before the label matters
-    names = surface.draw_names(rng)
-    style = surface.draw_style(rng)
-    entity = rng.choice(surface.ENTITIES)
-    noun = rng.choice(surface.NOUNS)
-    suffix = rng.choice(surface.CLASS_SUFFIXES[framework])
-    handler = rng.choice(surface.HANDLER_NAMES)
-    param = rng.choice(vocab.params)
-    header_name = rng.choice(vocab.headers)
-    column = rng.choice(surface.COLUMNS)
-    literal = rng.choice(vocab.constants)
-    pre, post = rng.choice(vocab.affixes) if vocab.affixes else ("", "")
-    verb = rng.choice(("Get", "Post"))
-    throws = rng.choice((" throws IOException", " throws IOException", " throws Exception"))
-    sub = rng.choice(_SUBS)
-    route_prefix = rng.choice(("/", "/api/", "/v1/"))
-    k1, k2 = rng.choice(_PAIRS)
-    default_return = rng.choice(_DEFAULT_RETURNS.get(framework, ((("void", "", ()),))))
-    const_form = rng.random()
-    byte_doc = rng.choice(surface.BYTE_DOCS.get(plan.cwe, ("<data/>",)))
-    resource = rng.choice(surface.RESOURCES)
-    benign_blocks = benign.draw(rng)
-    decoy_head = rng.random()
-    decoy_check = rng.random()
-    decoy_mid = rng.random()
-    maxlen = rng.choice(("64", "128", "256", "1024"))
-    member_cut = rng.random()
-    import_groups = rng.random() < 0.4
-    comment = rng.choice(benign.CLASS_COMMENTS)
-    extras = {
-        "basedir": rng.choice(surface.BASE_DIRS),
-        "cookiename": rng.choice(surface.COOKIE_NAMES),
-        "secretpw": rng.choice(surface.PASSWORDS),
-        "secretkey": rng.choice(surface.KEYS),
-        "apitoken": rng.choice(surface.TOKENS),
-    }
-
-    var = param if param not in _ROLE_NAMES and param not in _JAVA_WORDS else param + "Value"
-    cls = surface.camel(entity) + noun + suffix
     str_kind = sink.value_kind == "str"
-    vtype = "String" if str_kind else "InputStream"
-    dflt = f'"{literal}"' if str_kind else "InputStream.nullInputStream()"
-    if sink.returns:
-        rtype, fallback, rimports = RETURN_SHAPES[sink.id]
-        ok = fallback
+    cls = m["cls"]
+    fallback = m["ok"]
+    return_imports = RETURN_SHAPES[sink.id][2] if sink.returns else d.default_return[2]
+
+    imports: set[str] = set(source.imports) | set(prop.imports) | set(sink.imports) | set(return_imports)
+    fields: list[str] = []
+    members: list[str] = []
+    log = m["log"]
+    if d.style.slf4j:
+        imports.update(("org.slf4j.Logger", "org.slf4j.LoggerFactory"))
+        fields.append(f"private static final Logger {log} = LoggerFactory.getLogger({cls}.class);")
     else:
-        rtype, ok, rimports = default_return
-        fallback = ok
-    inject, inject_import = _INJECT.get(framework, (_DROP, ""))
-
-    m = dict(names)
-    m.update(extras)
-    m.update(
-        var=var, param=param, PARAM="APP_" + surface.upper_snake(param), header=header_name, cls=cls,
-        handler=handler, route=route_prefix + surface.plural(entity), sub=sub, verb=verb, rtype=rtype, ok=ok,
-        throws=throws, inject=inject, entity=entity, Entity=surface.camel(entity), table=surface.plural(entity),
-        column=column, k1=k1, k2=k2, type=vtype, dflt=dflt, maxlen=maxlen,
-    )
-    m.update(_affix_pieces(pre, post, var))
-
-    imports: set[str] = set(source.imports) | set(prop.imports) | set(sink.imports) | set(rimports)
-    field_blocks: list[str] = []
-    member_blocks: list[str] = []
-    const_lines = ""
+        imports.add("java.util.logging.Logger")
+        fields.append(f"private static final Logger {log} = Logger.getLogger({cls}.class.getName());")
+    const_line = None
     if kind == "untainted":
-        const_lines = _const(m, str_kind, const_form, literal, byte_doc, resource, vocab.uuid_ok, field_blocks, imports)
+        const_line = _const(m, str_kind, d, fields, imports, surface.CWE_VOCAB[plan.cwe].uuid_ok)
     if not str_kind:
         imports.add("java.io.InputStream")
     m["value"] = m["const"] if safe and kind == "untainted" else m["out"]
 
     # ---- class-level code
-    if style.slf4j:
-        imports.update(("org.slf4j.Logger", "org.slf4j.LoggerFactory"))
-        field_blocks.insert(0, f"private static final Logger {m['log']} = LoggerFactory.getLogger({cls}.class);")
-    else:
-        imports.add("java.util.logging.Logger")
-        field_blocks.insert(0, f"private static final Logger {m['log']} = Logger.getLogger({cls}.class.getName());")
     preludes = [sink.prelude]
-    if plan.fix is not None:
+    if fix is not None:
         # Both twins carry the fix's imports and helpers: only the call site tells them apart.
-        imports.update(plan.fix.imports)
-        preludes.append(plan.fix.prelude)
-    if kind == "taint-killed" and plan.kill is not None:
-        preludes.append(plan.kill.prelude)
-        imports.update(kills.IMPORTS.get(plan.kill.id, ()))
-    if kind == "unreached" and plan.guard is not None:
-        preludes.append(plan.guard.prelude_unreached if safe else plan.guard.prelude_reached)
+        imports.update(fix.imports)
+        preludes.append(fix.prelude)
+    if kind == "taint-killed" and kill is not None:
+        preludes.append(kill.prelude)
+        imports.update(kills.IMPORTS.get(kill.id, ()))
+    if kind == "unreached" and guard is not None:
+        preludes.append(guard.prelude_unreached if safe else guard.prelude_reached)
     for text in preludes:
         if text:
-            fields, members = _split_members(_sub(text, m, f"{sink.id} prelude"))
-            field_blocks += fields
-            member_blocks += members
-    if _DROP not in inject and any("$inject" in text for text in preludes):
-        imports.add(inject_import)
-    for block in benign_blocks:
+            _split_members(_sub(text, m, f"{sink.id} prelude"), fields, members)
+    if framework in _INJECT and any("$inject" in text for text in preludes):
+        imports.add(_INJECT[framework][1])
+    for block in d.benign:
         imports.update(block.imports)
-        fields, members = _split_members(_sub(block.code, m, "benign"))
-        field_blocks += fields
-        member_blocks += members
+        _split_members(_sub(block.code, m, "benign"), fields, members)
 
     # ---- handler body
     body: list[str] = []
-    if decoy_head < 0.3:
-        body.append(f'{m["log"]}.info("{entity} request received");')
-    elif decoy_head < 0.4:
+    if d.decoy_head < 0.3:
+        body.append(f'{log}.info("{d.entity} request received");')
+    elif d.decoy_head < 0.4:
         body.append(f"long {m['started']} = System.nanoTime();")
-    body += _sub(source.read, m, source.id).split("\n") if source.read else []
-    body += _decoy_check(decoy_check, str_kind, m, imports)
-    body += _sub(prop.lines, m, prop.id).split("\n")
-    if kind == "taint-killed" and plan.kill is not None:
-        body += _sub(plan.kill.safe if safe else plan.kill.vulnerable, m, plan.kill.id).split("\n")
-    if const_lines:
-        body += const_lines.split("\n")
-    if decoy_mid < 0.25:
-        body.append(f'{m["log"]}.info("processing {entity}");')
-    code = plan.fix.code if safe and kind == "fix" and plan.fix is not None else sink.vulnerable
+    if source.read:
+        body.append(_sub(source.read, m, source.id))
+    body += _decoy_check(d.decoy_check, str_kind, m, imports)
+    body.append(_sub(prop.lines, m, prop.id))
+    if kind == "taint-killed" and kill is not None:
+        body.append(_sub(kill.safe if safe else kill.vulnerable, m, kill.id))
+    if const_line:
+        body.append(const_line)
+    if d.decoy_mid < 0.25:
+        body.append(f'{log}.info("processing {d.entity}");')
+    code = fix.code if safe and kind == "fix" and fix is not None else sink.vulnerable
     sink_text = _sub(code, m, sink.id)
-    if kind == "unreached" and plan.guard is not None:
-        condition = _sub(plan.guard.unreached if safe else plan.guard.reached, m, plan.guard.id)
-        body.append(f"if ({condition}) {{")
-        body += _indent(sink_text, 1)
-        body.append("}")
+    if kind == "unreached" and guard is not None:
+        condition = _sub(guard.unreached if safe else guard.reached, m, guard.id)
+        body.append(f"if ({condition}) {{\n{_indent(sink_text)}\n}}")
         if sink.returns:
             body.append(f"return {fallback};")
     else:
-        body += sink_text.split("\n")
+        body.append(sink_text)
     if not sink.returns and source.tail:
-        body += _sub(source.tail, m, source.id).split("\n")
-    if style.use_var:
-        body = [_VAR_DECL.sub(r"\1var \3 = ", line) for line in body]
-
-    handler_lines = _sub(source.header, m, source.id).split("\n")
-    handler_lines[-1] += " {"
-    handler_lines += ["    " + line if line.strip() else "" for line in body]
-    handler_lines.append("}")
-    handler_block = "\n".join(handler_lines)
-
-    helpers = []
-    if prop.helper:
-        helper_fields, helper_members = _split_members(_sub(prop.helper, m, prop.id))
-        field_blocks += helper_fields
-        helpers += helper_members
-    main = [_sub(source.prelude, m, source.id)] if source.prelude else []
-
-    # ---- class assembly
-    cut = int(member_cut * (len(member_blocks) + 1))
-    methods_handler = handler_block
-    methods = main + member_blocks[:cut] + [handler_block] + helpers + member_blocks[cut:]
-    head: list[str] = []
-    if style.class_comment:
-        head.append("/**")
-        head.append(" * " + comment.replace("$entity", entity) + ".")
-        head.append(" */")
-    head += _class_annotations(framework, m, imports)
-    extends = " extends HttpServlet" if framework == "servlet" else ""
-    if framework == "servlet":
-        imports.add("javax.servlet.http.HttpServlet")
-    head.append(f"public class {cls}{extends} {{")
-
-    if "javax.ws.rs.Path" in imports and "java.nio.file.Path" in imports:
+        body.append(_sub(source.tail, m, source.id))
+    body_text = "\n".join(body)
+    if d.style.use_var:
+        body_text = _VAR_DECL.sub(r"\1var \3 = ", body_text)
+    if framework == "jaxrs" and "java.nio.file.Path" in imports:
         # Two `Path`s: keep the file one imported and spell the JAX-RS annotation out.
         imports.discard("javax.ws.rs.Path")
-        head = [line.replace("@Path(", "@javax.ws.rs.Path(") for line in head]
-        handler_block = handler_block.replace("@Path(", "@javax.ws.rs.Path(")
-        methods = [handler_block if block is methods_handler else block for block in methods]
-    lines = _imports(imports, import_groups)
-    lines.append("")
-    lines += head
-    for block in field_blocks:
-        lines += _indent(block, 1)
+        jaxrs_path = "@javax.ws.rs.Path("
+    else:
+        jaxrs_path = "@Path("
+    header = _sub(source.header, m, source.id).replace("@Path(", jaxrs_path)
+    handler = header + " {\n" + _indent(body_text) + "\n}"
+
+    # ---- class assembly
+    helpers = []
+    if prop.helper:
+        _split_members(_sub(prop.helper, m, prop.id), fields, helpers)
+    main = [_sub(source.prelude, m, source.id)] if source.prelude else []
+    cut = int(d.member_cut * (len(members) + 1))
+    methods = main + members[:cut] + [handler] + helpers + members[cut:]
+    head: list[str] = []
+    if d.style.class_comment:
+        head += ["/**", " * " + d.comment.replace("$entity", d.entity) + ".", " */"]
+    head += [line.replace("@Path(", jaxrs_path) for line in _class_annotations(framework, m, imports)]
+    if framework == "servlet":
+        imports.add("javax.servlet.http.HttpServlet")
+        head.append(f"public class {cls} extends HttpServlet {{")
+    else:
+        head.append(f"public class {cls} {{")
+    if jaxrs_path != "@Path(":
+        imports.discard("javax.ws.rs.Path")
+
+    parts = _imports(imports, d.import_groups)
+    parts.append("")
+    parts += head
+    parts += [_indent(block) for block in fields]
     for block in methods:
-        lines.append("")
-        lines += _indent(block, 1)
-    lines.append("}")
-    return _finish(lines, style)
+        parts.append("")
+        parts.append(_indent(block))
+    parts.append("}\n")
+    return _finish("\n".join(parts), d.style)
 
 
-def _const(m, str_kind, form, literal, byte_doc, resource, uuid_ok, field_blocks, imports) -> str:
-    """Declare `$const` (a server-side value); returns the handler lines, may add fields."""
+def _const(
+    m: dict[str, str], str_kind: bool, d: _Draws, fields: list[str], imports: set[str], uuid_ok: bool
+) -> str | None:
+    """Declare `$const`, a server-side value, in both twins.
+
+    Returns the handler line declaring it, or None when it is a static field (added to `fields`).
+    """
+    form, literal = d.const_form, d.literal
     if str_kind:
         if form < 0.3:
             return f'String {m["const"]} = "{literal}";'
         if form < 0.55:
             m["const"] = m["CONST"]
-            field_blocks.append(f'private static final String {m["CONST"]} = "{literal}";')
-            return ""
+            fields.append(f'private static final String {m["CONST"]} = "{literal}";')
+            return None
         if form < 0.8 or not uuid_ok:
             imports.add("java.util.Map")
-            field_blocks.append(
-                f'private final Map<String, String> {m["settings"]} = Map.of("{m["mapKey"]}", "{literal}");'
-            )
+            fields.append(f'private final Map<String, String> {m["settings"]} = Map.of("{m["mapKey"]}", "{literal}");')
             return f'String {m["const"]} = {m["settings"]}.get("{m["mapKey"]}");'
         imports.add("java.util.UUID")
         return f"String {m['const']} = UUID.randomUUID().toString();"
     imports.update(("java.io.ByteArrayInputStream", "java.nio.charset.StandardCharsets"))
-    doc = byte_doc.replace('"', '\\"')
+    doc = d.byte_doc.replace('"', '\\"')
     if form < 0.4:
-        field_blocks.append(f'private static final byte[] {m["CONST"]} = "{doc}".getBytes(StandardCharsets.UTF_8);')
+        fields.append(f'private static final byte[] {m["CONST"]} = "{doc}".getBytes(StandardCharsets.UTF_8);')
         return f"InputStream {m['const']} = new ByteArrayInputStream({m['CONST']});"
     if form < 0.7:
-        return f'InputStream {m["const"]} = {m["cls"]}.class.getResourceAsStream("{resource}");'
+        return f'InputStream {m["const"]} = {m["cls"]}.class.getResourceAsStream("{d.resource}");'
     return f'InputStream {m["const"]} = new ByteArrayInputStream("{doc}".getBytes(StandardCharsets.UTF_8));'
 
 
@@ -386,29 +439,25 @@ def _imports(imports: set[str], grouped: bool) -> list[str]:
     return lines
 
 
-def _finish(lines: list[str], style: surface.Style) -> Rendered:
-    out: list[str] = []
-    sink_line = 0
-    unit = style.indent
-    for line in lines:
-        if line.strip() == _DROP:
-            continue
-        marked = _MARK in line
-        if marked:
-            if sink_line:
-                raise VulntuneError("java render: two sink markers")
-            line = line.replace(_MARK, "", 1)
-            sink_line = len(out) + 1
-        stripped = line.lstrip(" ")
-        spaces = len(line) - len(stripped)
-        if spaces and unit != "    ":
-            line = unit * (spaces // 4) + " " * (spaces % 4) + stripped
-        match = _DECL_LINE.match(line) if style.allman else None
-        if match:
-            out.append(match.group(1) + match.group(2))
-            out.append(match.group(1) + "{")
-        else:
-            out.append(line)
-    if not sink_line:
-        raise VulntuneError("java render: no sink marker")
-    return Rendered(code="\n".join(out) + "\n", sink_line=sink_line)
+def _finish(text: str, style: surface.Style) -> Rendered:
+    """Drop empty `$inject` lines, apply indent and brace style, and locate the sink line."""
+    at = text.find(_MARK)
+    if at < 0 or text.find(_MARK, at + 1) >= 0:
+        raise VulntuneError("java render: the sink code must hold exactly one sink marker")
+    # Move the marker to the end of its line, where re-indenting and brace moves leave it alone.
+    end = text.find("\n", at)
+    text = text[:at] + text[at + len(_MARK) : end] + _END + text[end:]
+    if _DROP in text:
+        text = _DROP_LINE.sub("", text)
+    if style.indent != "    ":
+        table = _reindent_table(style.indent)
+        text = _LEADING.sub(lambda match: table[len(match.group(0))], text)
+    if style.allman:
+        text = _DECL_LINE.sub(r"\1\2\n\1{", text)
+    at = text.find(_END)
+    return Rendered(code=text.replace(_END, ""), sink_line=text.count("\n", 0, at) + 1)
+
+
+@functools.cache
+def _reindent_table(unit: str) -> dict[int, str]:
+    return {n: unit * (n // 4) + " " * (n % 4) for n in range(1, 200)}

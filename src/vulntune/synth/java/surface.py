@@ -138,6 +138,8 @@ ROLES: dict[str, tuple[str, ...]] = {
     "pmap": ("params", "form", "queryParams"),
 }
 
+ROLE_ITEMS = tuple(ROLES.items())
+
 # ----------------------------------------------------------------------------- per CWE
 @dataclass(frozen=True)
 class CweVocab:
