@@ -463,6 +463,7 @@ def main() -> None:
     parser.add_argument("--model", help="model folder (default: train a TF-IDF baseline first)")
     parser.add_argument("--files", type=int, default=1200, help="files to generate (default 1200)")
     parser.add_argument("--jobs", type=int, default=1, help="parsing processes (default 1)")
+    parser.add_argument("--threads", type=int, help="torch CPU threads for transformer models")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--keep", metavar="DIR", help="generate into DIR and keep it")
     args = parser.parse_args()
@@ -487,7 +488,7 @@ def main() -> None:
     from vulntune.scan import ResultCache, ScanConfig, load_scan_model, scan_paths
 
     began = time.perf_counter()
-    detector = load_scan_model(model)
+    detector = load_scan_model(model, threads=args.threads)
     load_s = time.perf_counter() - began
     config = ScanConfig(jobs=args.jobs)
     with ResultCache() as cache:

@@ -52,6 +52,7 @@ def register(subparsers) -> None:
     parser.add_argument("--changed-since", metavar="REF", help="scan only files changed since this git ref")
     parser.add_argument("-j", "--jobs", type=int, metavar="N", help="parsing processes (0: one per CPU; default 1)")
     parser.add_argument("--batch-size", type=int, metavar="N", help="units per model call (default 16)")
+    parser.add_argument("--threads", type=int, metavar="N", help="torch CPU threads for transformer models")
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the results cache")
     parser.add_argument("--no-gitignore", action="store_true", help="scan files that .gitignore excludes")
     parser.add_argument("--config", metavar="PYPROJECT",
@@ -82,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         "model": args.model, "format": args.format, "exclude": tuple(args.exclude) if args.exclude else None,
         "extensions": args.extensions, "max_file_size": args.max_file_size,
         "min_confidence": args.min_confidence, "min_severity": args.min_severity, "jobs": args.jobs,
-        "batch_size": args.batch_size, "cache": False if args.no_cache else None,
+        "batch_size": args.batch_size, "threads": args.threads, "cache": False if args.no_cache else None,
         "gitignore": False if args.no_gitignore else None,
     }, pyproject=pyproject)
     render = get_formatter(config.format)
@@ -91,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
 
     root = Path(os.path.abspath(args.root)) if args.root else scan_root(args.paths)
     only = changed_files(args.changed_since, cwd=root if root.is_dir() else Path.cwd()) if args.changed_since else None
-    detector = load_scan_model(config.model)
+    detector = load_scan_model(config.model, threads=config.threads)
 
     warn = (lambda message: None) if args.quiet else (lambda message: print(f"vulntune: {message}", file=sys.stderr))
     cache = ResultCache() if config.cache else None

@@ -33,8 +33,10 @@ def default_model_path() -> Path:
     return Path(__file__).resolve().parent.parent / "default_model"
 
 
-def load_scan_model(path: str | Path | None):
+def load_scan_model(path: str | Path | None, *, threads: int | None = None):
     """Load the detector a scan uses: `path`, or the bundled default when `path` is None.
+
+    `threads` sets torch's CPU threads for transformer models (ignored by the TF-IDF baseline).
 
     Raises:
         VulntuneError: no default model is bundled, or `path` is not a model folder.
@@ -51,4 +53,4 @@ def load_scan_model(path: str | Path | None):
         raise VulntuneError(f"--model {path}: no such folder")
     from vulntune import load_detector
 
-    return load_detector(path)
+    return load_detector(path, threads=threads) if threads else load_detector(path)

@@ -46,6 +46,8 @@ class ScanConfig:
         "report only findings of at least this severity: " + ", ".join(SEVERITIES)))
     jobs: int = field(default=1, metadata=_help("processes that parse files; 0 means one per CPU"))
     batch_size: int = field(default=16, metadata=_help("units per model call"))
+    threads: int | None = field(default=None, metadata=_help(
+        "torch CPU threads for transformer models (None: torch's choice; 1 is faster on a busy machine)"))
     cache: bool = field(default=True, metadata=_help(
         "keep model results in a SQLite cache so unchanged code is not re-scored"))
     gitignore: bool = field(default=True, metadata=_help("honour .gitignore files"))
@@ -71,6 +73,8 @@ class ScanConfig:
             raise SettingError(f"jobs: expected 0 (one per CPU) or more, got {self.jobs}")
         if self.batch_size < 1:
             raise SettingError(f"batch_size: expected at least 1, got {self.batch_size}")
+        if self.threads is not None and self.threads < 1:
+            raise SettingError(f"threads: expected at least 1, got {self.threads}")
         if self.max_occlusions < 2:
             raise SettingError(f"max_occlusions: expected at least 2, got {self.max_occlusions}")
 
