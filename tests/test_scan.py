@@ -338,3 +338,22 @@ def test_paths_are_relative_to_the_current_folder(repo, detector, monkeypatch):
     monkeypatch.chdir(repo.parent)
     report = scan_paths([Path("repo/app")], detector=detector)
     assert {f.file for f in report.findings} == {"repo/app/tools.py", "repo/app/users.py"}
+
+
+def test_an_interrupted_scan_keeps_the_verdicts_it_finished(repo, detector, tmp_path, monkeypatch):
+    from vulntune.scan import infer
+
+    monkeypatch.setattr(infer, "CHUNK", 4)
+
+    class Interrupting(CountingDetector):
+        def predict(self, codes, *, language):
+            if self.calls == 3:
+                raise KeyboardInterrupt
+            return super().predict(codes, language=language)
+
+    with ResultCache(tmp_path / "cache.sqlite3") as cache:
+        with pytest.raises(KeyboardInterrupt):
+            scan_paths([repo], detector=Interrupting(detector), cache=cache)
+        resumed = scan_paths([repo], detector=detector, cache=cache)
+    assert 0 < resumed.stats["units_cached"] < resumed.stats["units"]
+    assert found(resumed) == EXPECTED

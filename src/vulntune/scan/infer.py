@@ -21,6 +21,7 @@ from vulntune.scan.extract import Unit
 from vulntune.scan.locate import most_likely_line
 
 OVERLAP = 0.25  # of a window's tokens, repeated at the start of the next window
+CHUNK = 256  # units scored (and cached) together
 # Token counts of separate lines do not add up exactly to the count of the joined text (merges
 # across line breaks); a 10% margin keeps windows under the model's limit.
 MARGIN = 0.9
@@ -143,12 +144,16 @@ def score_units(
         verdicts.update({(language, d): v for d, v in hits.items()})
         if progress and hits:
             progress(len(hits))
-        missing = {d: t for d, t in texts.items() if d not in hits}
-        fresh = _infer(missing, language, detector, stats=stats, batch_size=batch_size,
-                       max_occlusions=max_occlusions, progress=progress)
-        verdicts.update({(language, d): v for d, v in fresh.items()})
-        if cache is not None:
-            cache.put_many(model_key, language, fresh)
+        # Longest first, in chunks: each chunk's verdicts reach the cache as soon as they are
+        # known, so an interrupted scan keeps its work; within a chunk lengths are similar.
+        missing = sorted((d for d in texts if d not in hits), key=lambda d: (-len(texts[d]), d))
+        for start in range(0, len(missing), CHUNK):
+            chunk = {d: texts[d] for d in missing[start:start + CHUNK]}
+            fresh = _infer(chunk, language, detector, stats=stats, batch_size=batch_size,
+                           max_occlusions=max_occlusions, progress=progress)
+            verdicts.update({(language, d): v for d, v in fresh.items()})
+            if cache is not None:
+                cache.put_many(model_key, language, fresh)
     stats.seconds = time.perf_counter() - began
     return verdicts, stats
 
