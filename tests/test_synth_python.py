@@ -215,6 +215,7 @@ def test_pools_and_templates_carry_no_leak_words():
     texts = [name for pool in surface.ROLES.values() for name in pool]
     texts += [n for nouns in surface.NOUNS.values() for n in nouns]
     texts += [t for t, _ in surface.BENIGN_FUNCTIONS] + list(surface.BENIGN_CONSTANTS) + list(surface.COMMENTS)
+    texts += list(surface.STEP_COMMENTS.values()) + list(surface.HANDLER_DOCS)
     texts += list(surface.DOCSTRINGS) + list(surface.MESSAGES) + [t for t, _, _ in surface.DECOYS]
     for text in texts:
         assert LEAK_WORDS.search(text) is None, text

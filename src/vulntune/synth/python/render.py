@@ -131,6 +131,8 @@ def render(plan: Plan) -> Rendered:
         body.append(st(kill_text))
     if use_const:
         body.append("$log_other")
+    if surface.step_comment:
+        body.append(surface.step_comment)
     if guard_cond:
         body.append(st(f"if {guard_cond}:"))
         body.append(indent(sink_block, 4))

@@ -242,6 +242,15 @@ HANDLER_DOCS = (
     "Handle the $entity request.", "Look up a $entity.", "Entry point for $entity updates.", "Process one $entity.",
     "Serve $route.",
 )
+# Neutral comments above the sink block: what the code does, never whether it is right.
+STEP_COMMENTS = {
+    "CWE-22": "# read the file", "CWE-78": "# run the tool", "CWE-79": "# build the page",
+    "CWE-89": "# query the database", "CWE-90": "# search the directory", "CWE-94": "# evaluate the rule",
+    "CWE-327": "# encrypt the note", "CWE-328": "# hash the value", "CWE-330": "# issue a token",
+    "CWE-501": "# remember the choice", "CWE-502": "# restore the saved object", "CWE-601": "# send the user on",
+    "CWE-611": "# parse the document", "CWE-614": "# set the cookie", "CWE-643": "# find matching nodes",
+    "CWE-798": "# connect to the service", "CWE-918": "# fetch the remote resource",
+}
 DOCSTRINGS = (
     "$Entity endpoints.", "Handlers for $entity records.", "$Entity service helpers.",
     "Small $entity API.", "Routes and helpers for the $entity module.", "$Entity views.",
@@ -534,6 +543,7 @@ class Surface:
     const_scope: str  # "local", "module", "config", or "uuid"
     const_decoy: bool  # const + side line even when the pair is not "untainted"
     handler_doc: str = ""
+    step_comment: str = ""
     sink_helper: bool = False  # the sink block lives in a module function the handler calls
     sink_helper_after: bool = False
     pre_decoys: list[str] = field(default_factory=list)
@@ -657,14 +667,17 @@ def draw(rng: Random, cwe: str, sink_id: str, value_kind: str, framework: str, r
         names["log_start"] = f'{names["logger"]}.info("{names["func"]} called")'
         names["log_debug"] = f'{names["logger"]}.debug("{msg}")'
         log_fmt = f'{names["logger"]}.info("{msg}: %s", {{}})'
+        names["log_warn"] = f'{names["logger"]}.warning("unexpected {param}")'
     else:
         names["log_start"] = f'print("{names["func"]} called")'
         names["log_debug"] = f'print("{msg}")'
         log_fmt = f'print("{msg}:", {{}})'
+        names["log_warn"] = f'print("unexpected {param}")'
     names["log_fmt"] = log_fmt.replace('"', q)
     names["log_value"] = log_fmt.format(var).replace('"', q)
     names["log_start"] = names["log_start"].replace('"', q)
     names["log_debug"] = names["log_debug"].replace('"', q)
+    names["log_warn"] = names["log_warn"].replace('"', q)
     names["docstring"] = choice(DOCSTRINGS)
 
     surface = Surface(
@@ -683,6 +696,7 @@ def draw(rng: Random, cwe: str, sink_id: str, value_kind: str, framework: str, r
     surface.helper_after = rng.random() < 0.3
     surface.trailer = rng.random() < 0.5
     surface.handler_doc = choice(HANDLER_DOCS) if rng.random() < 0.2 else ""
+    surface.step_comment = STEP_COMMENTS[cwe] if rng.random() < 0.15 else ""
     surface.sink_helper = rng.random() < 0.25
     surface.sink_helper_after = rng.random() < 0.4
 

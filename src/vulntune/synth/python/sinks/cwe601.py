@@ -8,26 +8,35 @@ from vulntune.synth.template import REGISTRY
 
 CWE = "CWE-601"
 _URLSPLIT = ("from urllib.parse import urlsplit",)
+_RELATIVE = ('$target = $value if not $parts.netloc and not $parts.scheme and $value.startswith("/") '
+             'and not $value.startswith(("//", "/\\\\")) else "/"')
+# (vulnerable target line, fixes' target lines, allow-list read by the vulnerable line)
+_SHAPES = {
+    # only checks that the URL has a path
+    "path": ('$target = $value if $parts.path else "/"',
+             (_RELATIVE, '$target = $value if $parts.netloc in $ALLOWED else "/"'), False),
+    # matches allowed hosts by substring: "example.com.evil.net" passes
+    "substring": ('$target = $value if not $parts.netloc or any(host in $parts.netloc for host in $ALLOWED) else "/"',
+                  ('$target = $value if any($parts.netloc == host for host in $ALLOWED) else "/"', _RELATIVE), True),
+}
 
 
-def _split_checked(id: str, api: str, line: str, **fields):
-    """Vulnerable: only checks the URL has a path. Fixes: relative paths only, or an allow-listed host."""
+def _split_checked(id: str, api: str, line: str, shape: str, **fields):
+    vulnerable, fixed, reads_allow_list = _SHAPES[shape]
+    fixes = []
+    for name, target in zip(("allow-listed-host" if "ALLOWED" in fixed[0] else "relative-path-only",
+                             "allow-listed-host" if "ALLOWED" in fixed[1] else "relative-path-only"), fixed):
+        prelude = ALLOW_LIST if "$ALLOWED" in target and not reads_allow_list else ""
+        fixes.append(fix(name, f'''
+            $parts = urlsplit($value)
+            {target}
+            @@{line}
+            ''', prelude=prelude))
     return sink(id, CWE, api, f'''
         $parts = urlsplit($value)
-        $target = $value if $parts.path else "/"
+        {vulnerable}
         @@{line}
-        ''', [
-        fix("relative-path-only", f'''
-            $parts = urlsplit($value)
-            $target = $value if not $parts.netloc and not $parts.scheme and $value.startswith("/") and not $value.startswith(("//", "/\\\\")) else "/"
-            @@{line}
-            '''),
-        fix("allow-listed-host", f'''
-            $parts = urlsplit($value)
-            $target = $value if $parts.netloc in $ALLOWED else "/"
-            @@{line}
-            ''', prelude=ALLOW_LIST),
-    ], returns=True, **fields)
+        ''', fixes, returns=True, prelude=ALLOW_LIST if reads_allow_list else "", **fields)
 
 
 def _django(id: str, api: str, line: str, imports: tuple[str, ...]):
@@ -48,13 +57,13 @@ def _django(id: str, api: str, line: str, imports: tuple[str, ...]):
 
 
 SINKS = [
-    _split_checked("open-redirect-flask-redirect", "flask.redirect", "return redirect($target)", frameworks=("flask",),
-                   imports=_URLSPLIT + ("from flask import redirect",)),
+    _split_checked("open-redirect-flask-redirect", "flask.redirect", "return redirect($target)", "path",
+                   frameworks=("flask",), imports=_URLSPLIT + ("from flask import redirect",)),
     _split_checked("open-redirect-flask-location-header", "flask.Response",
-                   'return Response(status=302, headers={"Location": $target})', frameworks=("flask",),
+                   'return Response(status=302, headers={"Location": $target})', "substring", frameworks=("flask",),
                    imports=_URLSPLIT + ("from flask import Response",)),
     _split_checked("open-redirect-fastapi-redirect-response", "starlette.responses.RedirectResponse",
-                   "return RedirectResponse(url=$target, status_code=303)", frameworks=("fastapi",),
+                   "return RedirectResponse(url=$target, status_code=303)", "substring", frameworks=("fastapi",),
                    imports=_URLSPLIT + ("from fastapi.responses import RedirectResponse",)),
     _django("open-redirect-django-http-response-redirect", "django.http.HttpResponseRedirect",
             "return HttpResponseRedirect($target)", ("from django.http import HttpResponseRedirect",)),
