@@ -1,8 +1,9 @@
 """Taint-killing steps as twin pairs, inserted after propagation.
 
-The safe snippet replaces `$out` with a server-side value (or a value that can no longer
-carry an injection); the vulnerable one has the same shape but leaves `$out` tainted: the
-branch never runs, the tainted element is taken out, the conversion is a no-op.
+The safe snippet replaces `$out` with a server-side value, or reduces it to digits (a number
+can carry no injection and passes as validated data for CWE-501); the vulnerable one has the
+same shape but leaves `$out` tainted: the branch never runs, the tainted element is taken out,
+the conversion is a no-op.
 `IMPORTS` lists what each kill needs (the Kill record has no imports field).
 """
 
@@ -52,18 +53,19 @@ KILLS = (
     Kill(id="regex-check", language="java",
          vulnerable='$out = $out.matches("[0-9]+") ? $dflt : $out;',
          safe='$out = $out.matches("[0-9]+") ? $out : $dflt;'),
-    Kill(id="char-strip", language="java",
+    Kill(id="digits-only", language="java",
          vulnerable='$out = $out.replaceAll("[\\r\\n]", "");',
-         safe='$out = $out.replaceAll("[^A-Za-z0-9]", "");'),
-    Kill(id="uuid-name", language="java",
-         vulnerable="$out = new String($out.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);",
-         safe="$out = UUID.nameUUIDFromBytes($out.getBytes(StandardCharsets.UTF_8)).toString();"),
+         safe='$out = $out.replaceAll("[^0-9]", "");'),
+    Kill(id="builder-reset", language="java",
+         vulnerable="StringBuilder $kbuf = new StringBuilder($dflt);\n$kbuf.setLength(0);\n$kbuf.append($out);\n"
+                    "$out = $kbuf.toString();",
+         safe="StringBuilder $kbuf = new StringBuilder($out);\n$kbuf.setLength(0);\n$kbuf.append($dflt);\n"
+              "$out = $kbuf.toString();"),
 )
 
 IMPORTS: dict[str, tuple[str, ...]] = {
     "list-constant-element": ("java.util.ArrayList", "java.util.List"),
     "map-constant-entry": ("java.util.HashMap", "java.util.Map"),
-    "uuid-name": ("java.nio.charset.StandardCharsets", "java.util.UUID"),
 }
 
 REGISTRY.register_all(KILLS)

@@ -65,10 +65,13 @@ _VAR_TYPES = (
     "SearchControls", "Cookie", "SecretKeySpec", "KeyGenerator",
 )
 _VAR_DECL = re.compile(r"^([ \t]*)(" + "|".join(_VAR_TYPES) + r") (\w+) = (?!null;)(?!\{)", re.MULTILINE)
-# Class and method declarations (the lines the Allman style splits before `{`).
+# Class, method and constructor declarations: the lines the Allman style splits before `{`.
 _DECL_LINE = re.compile(
-    r"^([ \t]*)((?:public|private|protected|static|final|abstract|synchronized|void)\b[^=;\n]*?"
-    r"|(?:public[ \t]+)?class\b[^=;\n]*?)[ \t]*\{$",
+    r"^([ \t]*)("
+    r"(?:public|private|protected|static|final|abstract|void)\b[^=;\n]*?"  # modifiers first
+    r"|(?!(?:else|return|new|throw)\b)[\w<>\[\], ?]+[ \t]+\w+\([^;=\n]*\)(?:[ \t]+throws[\w., \t]+)?"  # Type name(...)
+    r"|[A-Z]\w*\([^;=\n]*\)"  # constructor
+    r")[ \t]*\{$",
     re.MULTILINE,
 )
 
@@ -340,7 +343,8 @@ def render(plan: Plan) -> Rendered:
     methods = main + members[:cut] + [handler] + helpers + members[cut:]
     head: list[str] = []
     if d.style.class_comment:
-        head += ["/**", " * " + d.comment.replace("$entity", d.entity) + ".", " */"]
+        comment = d.comment.replace("$entity", d.entity)
+        head += ["/**", " * " + comment[:1].upper() + comment[1:] + ".", " */"]
     head += [line.replace("@Path(", jaxrs_path) for line in _class_annotations(framework, m, imports)]
     if framework == "servlet":
         imports.add("javax.servlet.http.HttpServlet")

@@ -123,6 +123,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "klist": ("choices", "picks", "shortlist"),
     "kmap": ("lookupMap", "byKey", "slotsMap"),
     "karr": ("pairArr", "twoValues", "either"),
+    "kbuf": ("scratch", "sbuf", "assembled"),
     "kflag": ("USE_DEFAULTS", "FORCE_DEFAULT", "PINNED"),
     "sql": ("sql", "queryText", "statementText"),
     "pb": ("pb", "launcher", "procBuilder"),

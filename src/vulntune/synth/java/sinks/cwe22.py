@@ -45,10 +45,8 @@ sink(
     id="path-files-delete", cwe=CWE, api="java.nio.file.Files.deleteIfExists",
     prelude=_BASE, imports=_NIO,
     vulnerable="Path $path = Paths.get($base + \"/\" + $value);\n" + _DELETE,
-    fixes=(
-        Fix(id="normalize-starts-with", code=_NORMALIZE + _DELETE),
-        Fix(id="file-name-only", code=_FILE_NAME + _DELETE),
-    ),
+    # No file-name-only fix here: getFileName() keeps "..", and deleting the parent is a traversal.
+    fixes=(Fix(id="normalize-starts-with", code=_NORMALIZE + _DELETE),),
 )
 
 _WRITE = ("@@try (FileOutputStream $fout = new FileOutputStream($path)) {\n"
