@@ -357,3 +357,10 @@ def test_an_interrupted_scan_keeps_the_verdicts_it_finished(repo, detector, tmp_
         resumed = scan_paths([repo], detector=detector, cache=cache)
     assert 0 < resumed.stats["units_cached"] < resumed.stats["units"]
     assert found(resumed) == EXPECTED
+
+
+def test_progress_bars_go_to_stderr_only(repo, detector, capsys):
+    report = scan_paths([repo], detector=detector, progress=True)
+    out, err = capsys.readouterr()
+    assert out == "" and "parsing" in err and "scoring" in err
+    assert found(report) == EXPECTED
