@@ -25,6 +25,7 @@ from string import Template
 from vulntune.synth.plan import Plan, Rendered
 from vulntune.synth.python import sources as _sources
 from vulntune.synth.python.surface import draw, indent, merge_imports, styled
+from vulntune.synth.template import Propagation, Sink, Source
 
 _IDENT = re.compile(r"[A-Za-z_]\w*")
 _FROM = re.compile(r"from\s+([\w.]+)\s+import\s+(.+)")
@@ -42,13 +43,13 @@ def _body_indent(header: str) -> int:
     return len(last) - len(last.lstrip()) + 4
 
 
-def compatible(plan_source, propagation, sink) -> bool:
+def compatible(source: Source, propagation: Propagation, sink: Sink) -> bool:
     """Whether a source and propagation fit a sink (value kind, string operations, framework)."""
-    if plan_source.value_kind != sink.value_kind:
+    if source.value_kind != sink.value_kind:
         return False
     if propagation.string_ops and sink.value_kind != "str":
         return False
-    return not sink.frameworks or plan_source.framework in sink.frameworks
+    return not sink.frameworks or source.framework in sink.frameworks
 
 
 def render(plan: Plan) -> Rendered:
@@ -149,6 +150,8 @@ def render(plan: Plan) -> Rendered:
     if helper and not helper_is_block:
         slots.append(helper)
     slots.extend(surface.constants)
+    if len(slots) > _SLOTS:
+        raise AssertionError(f"{len(slots)} module constants, only {_SLOTS} ordering slots")
     constants = [st(text) for _, text in sorted(zip(slot_keys, slots), key=lambda pair: pair[0]) if text]
     module_parts = []
     if source.prelude:
