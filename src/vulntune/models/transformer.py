@@ -69,8 +69,8 @@ def code_window(tokenizer, code: str, *, budget: int, sink_line: int | None = No
     """Token ids of `code`, cut to `budget` tokens.
 
     Training samples know their sink line: a long sample keeps a window centred on it (so the
-    label stays true of what the model sees). At prediction time there is no sink line and the
-    head is kept; scanners cut long units into windows of `Detector.max_length` beforehand.
+    label stays true of what the model sees). Without a sink line the head is kept; the
+    classify detector itself scores long code as overlapping windows (`prediction_windows`).
     """
     if budget < 1:
         raise VulntuneError(f"max_length leaves no room for code (budget {budget} tokens)")
@@ -96,6 +96,19 @@ def code_window(tokenizer, code: str, *, budget: int, sink_line: int | None = No
     return ids[start : start + budget]
 
 
+def prediction_windows(ids: Sequence[int], budget: int) -> list[list[int]]:
+    """Overlapping windows of `budget` tokens covering all of `ids` (a quarter overlaps).
+
+    A sink can sit anywhere in a long file; the detector scores every window and keeps the most
+    suspicious one, which is also how a scanner treats a long unit.
+    """
+    if len(ids) <= budget:
+        return [list(ids)]
+    stride = max(1, budget * 3 // 4)
+    starts = list(range(0, len(ids) - budget, stride)) + [len(ids) - budget]
+    return [list(ids[start : start + budget]) for start in starts]
+
+
 def length_batches(lengths: Sequence[int], batch_size: int) -> Iterator[list[int]]:
     """Indices sorted by length, longest first, in batches: little padding, early OOM if any."""
     order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
@@ -110,8 +123,8 @@ class ClassifierDetector:
     CWE classes, the score is 1 - p(safe).
 
     Attributes:
-        max_length: code tokens per window (what `count_tokens` counts); longer code is cut to
-            its first `max_length` tokens.
+        max_length: code tokens per window (what `count_tokens` counts); longer code is scored
+            as overlapping windows and the most suspicious window decides.
     """
 
     def __init__(self, *, model, tokenizer, labels: Sequence[str], languages: Sequence[str], threshold: float,
@@ -135,8 +148,13 @@ class ClassifierDetector:
         import torch
 
         check_language(language)
-        ids = [code_window(self.tokenizer, code, budget=self.max_length) for code in codes]
-        out = np.zeros((len(codes), len(self.labels)), dtype=np.float64)
+        ids: list[list[int]] = []
+        owner: list[int] = []
+        for index, code in enumerate(codes):
+            for window in prediction_windows(encode(self.tokenizer, code)["input_ids"], self.max_length):
+                ids.append(window)
+                owner.append(index)
+        rows = np.zeros((len(ids), len(self.labels)), dtype=np.float64)
         pad = self.tokenizer.pad_token_id
         with torch.inference_mode():
             for batch in length_batches([len(x) for x in ids], self.batch_size):
@@ -147,7 +165,15 @@ class ClassifierDetector:
                     input_ids[row, : len(ids[i])] = torch.tensor(ids[i], dtype=torch.long)
                     mask[row, : len(ids[i])] = 1
                 logits = self.model(input_ids=input_ids, attention_mask=mask).logits.float()
-                out[batch] = torch.softmax(logits.double(), dim=-1).numpy()
+                rows[batch] = torch.softmax(logits.double(), dim=-1).numpy()
+        # Per input, the window with the highest vulnerable score (1 - p(safe); "safe" is class 0).
+        out = np.zeros((len(codes), len(self.labels)), dtype=np.float64)
+        best = np.full(len(codes), -1.0)
+        for row, index in enumerate(owner):
+            score = 1.0 - rows[row, 0]
+            if score > best[index]:
+                best[index] = score
+                out[index] = rows[row]
         return out
 
     def predict(self, codes: Sequence[str], *, language: str) -> list[Prediction]:
