@@ -219,3 +219,13 @@ def test_pools_and_templates_carry_no_leak_words():
     texts += list(surface.DOCSTRINGS) + list(surface.MESSAGES) + [t for t, _, _ in surface.DECOYS]
     for text in texts:
         assert LEAK_WORDS.search(text) is None, text
+
+
+def test_random_keys_never_spell_a_leak_word():
+    # A 32-digit hex key starts with "bad" once in 4096 draws; 6000 renders would likely hit one.
+    sink = REGISTRY.sinks[LANG]["hard-coded-access-key-boto3-client"]
+    source, direct = REGISTRY.sources[LANG]["cli-argv"], REGISTRY.propagations[LANG]["direct"]
+    for seed in range(6000):
+        plan = _pair(sink, source, direct, ("fix", sink.fixes[0], None, None), seed)[0]
+        code = python_synth.render(plan).code
+        assert LEAK_WORDS.search(code) is None, code

@@ -15,6 +15,8 @@ import textwrap
 from dataclasses import dataclass, field
 from random import Random
 
+from vulntune.synth.template import LEAK_WORDS
+
 
 def snippet(text: str) -> str:
     """A template snippet written as an indented triple-quoted string: dedented, outer newlines stripped."""
@@ -441,6 +443,14 @@ def constant_conditions(rng: Random, q: str) -> tuple[str, str]:
     return "True", "False"
 
 
+def _random_text(rng: Random, make) -> str:
+    """A random key that happens to spell no leak word ("bad..." in hex would, once in 4096)."""
+    text = make()
+    while LEAK_WORDS.search(text):
+        text = make()
+    return text
+
+
 # ---------------------------------------------------------------------------------------------
 # Text transformations, cached per template snippet.
 
@@ -654,8 +664,8 @@ def draw(rng: Random, cwe: str, sink_id: str, value_kind: str, framework: str, r
     names["domain"] = choice(DOMAINS)
     names["msg"] = choice(MESSAGES)
     names["secret"] = choice(PASSWORD_STEMS) + str(rng.randint(10, 9999)) + choice(("!", "#", "", "*"))
-    names["apikey"] = "%032x" % rng.getrandbits(128)
-    names["keyid"] = base64.b32encode(rng.getrandbits(80).to_bytes(10, "big")).decode()
+    names["apikey"] = _random_text(rng, lambda: "%032x" % rng.getrandbits(128))
+    names["keyid"] = _random_text(rng, lambda: base64.b32encode(rng.getrandbits(80).to_bytes(10, "big")).decode())
 
     reject, reject_import = choice(REJECTS[framework])
     names["reject"] = reject.replace("$msg", names["msg"]).replace('"', q)
