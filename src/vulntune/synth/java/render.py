@@ -65,6 +65,10 @@ _VAR_TYPES = (
     "SearchControls", "Cookie", "SecretKeySpec", "KeyGenerator",
 )
 _VAR_DECL = re.compile(r"^([ \t]*)(" + "|".join(_VAR_TYPES) + r") (\w+) = (?!null;)(?!\{)", re.MULTILINE)
+# A local declaration with an initializer (type, name): candidates for `final`.
+_LOCAL_DECL = re.compile(
+    r"^([ \t]*)((?:var|int|long|boolean|byte\[\]|[A-Z][\w.]*(?:<[^=;()\n]*>)?(?:\[\])?) )(\w+) = ", re.MULTILINE
+)
 # Class, method and constructor declarations: the lines the Allman style splits before `{`.
 _DECL_LINE = re.compile(
     r"^([ \t]*)("
@@ -325,6 +329,8 @@ def render(plan: Plan) -> Rendered:
     body_text = "\n".join(body)
     if d.style.use_var:
         body_text = _VAR_DECL.sub(r"\1var \3 = ", body_text)
+    if d.style.final_locals:
+        body_text = _finalize(body_text)
     if framework == "jaxrs" and "java.nio.file.Path" in imports:
         # Two `Path`s: keep the file one imported and spell the JAX-RS annotation out.
         imports.discard("javax.ws.rs.Path")
@@ -363,6 +369,16 @@ def render(plan: Plan) -> Rendered:
         parts.append(_indent(block))
     parts.append("}\n")
     return _finish("\n".join(parts), d.style)
+
+
+def _finalize(body: str) -> str:
+    """Mark the locals that are assigned once `final` (the final-locals house style)."""
+
+    def mark(match: re.Match) -> str:
+        writes = re.findall(rf"\b{match.group(3)}\s*(?:[-+*/]?=(?!=)|\+\+|--)", body)
+        return match.group(1) + "final " + match.group(2) + match.group(3) + " = " if len(writes) == 1 else match.group(0)
+
+    return _LOCAL_DECL.sub(mark, body)
 
 
 def _const(

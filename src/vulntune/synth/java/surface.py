@@ -251,6 +251,7 @@ class Style:
     indent: str
     allman: bool
     use_var: bool
+    final_locals: bool
     slf4j: bool
     sorted_imports: bool
     blank_after_fields: int
@@ -263,6 +264,7 @@ def draw_style(rng: random.Random) -> Style:
         indent=rng.choice(INDENTS),
         allman=rng.random() < 0.15,
         use_var=rng.random() < 0.3,
+        final_locals=rng.random() < 0.2,
         slf4j=rng.random() < 0.5,
         sorted_imports=rng.random() < 0.6,
         blank_after_fields=1,

@@ -44,3 +44,9 @@ _sink("xpath-concat-compile", "javax.xml.xpath.XPath.compile",
 _sink("xpath-concat-evaluate-expression", "javax.xml.xpath.XPath.evaluateExpression",
       "String $res = $xp.evaluateExpression(EXPR, new InputSource($xmlfile), String.class);",
       '    $log.info("value " + $res);\n')
+_sink("xpath-concat-evaluate-node-set", "javax.xml.xpath.XPath.evaluate(QName)",
+      "NodeList $res = (NodeList) $xp.evaluate(EXPR, new InputSource($xmlfile), XPathConstants.NODESET);",
+      "    for (int $i = 0; $i < $res.getLength(); $i++) {\n"
+      '        $log.info("match " + $res.item($i).getTextContent());\n'
+      "    }\n",
+      ("org.w3c.dom.NodeList", "javax.xml.xpath.XPathConstants"))

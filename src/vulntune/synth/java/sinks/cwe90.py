@@ -85,12 +85,13 @@ sink(
 )
 
 _TEMPLATE = ('@@List<String> $res = $ldapt.search("ou=people", "(uid=" + $value + ")",\n'
-             '        $attrs -> String.valueOf($attrs.get("cn").get()));\n'
+             '        (AttributesMapper<String>) $attrs -> String.valueOf($attrs.get("cn").get()));\n'
              '$log.info("found " + $res.size());')
 sink(
     id="ldap-filter-concat-ldap-template", cwe=CWE, api="org.springframework.ldap.core.LdapTemplate.search",
     prelude="$inject\nprivate LdapTemplate $ldapt;\n\n" + _ESCAPER,
-    imports=("org.springframework.ldap.core.LdapTemplate", "java.util.List"),
+    imports=("org.springframework.ldap.core.AttributesMapper", "org.springframework.ldap.core.LdapTemplate",
+             "java.util.List"),
     vulnerable=_TEMPLATE,
     fixes=(
         Fix(id="ldap-encoder", imports=("org.springframework.ldap.support.LdapEncoder",),
