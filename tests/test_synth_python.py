@@ -229,3 +229,12 @@ def test_random_keys_never_spell_a_leak_word():
         plan = _pair(sink, source, direct, ("fix", sink.fixes[0], None, None), seed)[0]
         code = python_synth.render(plan).code
         assert LEAK_WORDS.search(code) is None, code
+
+
+def test_side_tables_name_registered_templates():
+    from vulntune.synth.python import sources
+
+    assert set(surface.SINK_LITERALS) <= set(REGISTRY.sinks[LANG])
+    assert set(sources.TRAILERS) | set(sources.TRAILER_IMPORTS) <= set(REGISTRY.sources[LANG])
+    assert set(surface.NOUNS) == set(surface.LITERALS) == set(surface.AFFIXES) == set(surface.STEP_COMMENTS)
+    assert set(surface.NOUNS) == {c.id for c in PY_CWES}

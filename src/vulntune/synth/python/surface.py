@@ -193,11 +193,11 @@ CHOICES = {
 }
 # Per-sink literal overrides, where a sink reads a format the weakness pool does not fit.
 SINK_LITERALS = {
-    "pickle-b64-loads": ("gAR9lC4=", "gARdlC4=", "gASVBAAAAAAAAAB9lC4="),
-    "shelve-open-user-path": ("cache.db", "state.db", "prefs.db"),
-    "exec-assignment": ("1 + 2", "2 * 21", "[1, 2]"),
-    "compile-lambda-rule": ("x * 2", "x + 1", "abs(x)"),
-    "eval-calculator": ("1 + 2", "2 * 21", "10 / 4"),
+    "deserialize-pickle-b64-loads": ("gAR9lC4=", "gARdlC4=", "gASVBAAAAAAAAAB9lC4="),
+    "deserialize-shelve-user-path": ("cache.db", "state.db", "prefs.db"),
+    "code-exec-assignment": ("1 + 2", "2 * 21", "[1, 2]"),
+    "code-compile-lambda-rule": ("x * 2", "x + 1", "abs(x)"),
+    "code-eval-empty-builtins": ("1 + 2", "2 * 21", "10 / 4"),
 }
 # Both sides of a concatenation / format around the value: (prefix, suffix), at least one non-empty.
 AFFIXES = {

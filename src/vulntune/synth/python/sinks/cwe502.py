@@ -9,32 +9,32 @@ CWE = "CWE-502"
 _JSON = ("import json",)
 
 SINKS = [
-    sink("pickle-loads", CWE, "pickle.loads", '''
+    sink("deserialize-pickle-loads", CWE, "pickle.loads", '''
         @@$obj = pickle.loads($value)
         ''', [fix("json-loads", "@@$obj = json.loads($value)", imports=_JSON)],
         imports=("import pickle",), value_kind="bytes"),
-    sink("pickle-load-stream", CWE, "pickle.load", '''
+    sink("deserialize-pickle-load-stream", CWE, "pickle.load", '''
         @@$obj = pickle.load(io.BytesIO($value))
         ''', [fix("json-load", "@@$obj = json.load(io.BytesIO($value))", imports=_JSON)],
         imports=("import io", "import pickle"), value_kind="bytes"),
-    sink("pickle-b64-loads", CWE, "pickle.loads", '''
+    sink("deserialize-pickle-b64-loads", CWE, "pickle.loads", '''
         @@$obj = pickle.loads(base64.b64decode($value))
         ''', [fix("json-loads", "@@$obj = json.loads(base64.b64decode($value))", imports=_JSON)],
         imports=("import base64", "import pickle")),
-    sink("marshal-loads", CWE, "marshal.loads", '''
+    sink("deserialize-marshal-loads", CWE, "marshal.loads", '''
         @@$obj = marshal.loads($value)
         ''', [fix("json-loads", "@@$obj = json.loads($value)", imports=_JSON)],
         imports=("import marshal",), value_kind="bytes"),
-    sink("yaml-load-full-loader", CWE, "yaml.load", '''
+    sink("deserialize-yaml-object-loader", CWE, "yaml.load", '''
         @@$obj = yaml.load($value, Loader=yaml.Loader)
         ''', [
         fix("safe-load", "@@$obj = yaml.safe_load($value)"),
         fix("safe-loader", "@@$obj = yaml.load($value, Loader=yaml.SafeLoader)"),
     ], imports=("import yaml",)),
-    sink("jsonpickle-decode", CWE, "jsonpickle.decode", '''
+    sink("deserialize-jsonpickle-decode", CWE, "jsonpickle.decode", '''
         @@$obj = jsonpickle.decode($value)
         ''', [fix("json-loads", "@@$obj = json.loads($value)", imports=_JSON)], imports=("import jsonpickle",)),
-    sink("shelve-open-user-path", CWE, "shelve.open", '''
+    sink("deserialize-shelve-user-path", CWE, "shelve.open", '''
         @@with shelve.open(os.path.join($BASE, $value)) as $fh:
             $obj = dict($fh)
         ''', [

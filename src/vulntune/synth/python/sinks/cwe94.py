@@ -18,7 +18,7 @@ SINKS = [
             $data = {"$key": $result}
             ''', imports=_AST),
     ]),
-    sink("eval-calculator", CWE, "eval", '''
+    sink("code-eval-empty-builtins", CWE, "eval", '''
         @@$result = eval($value, {"__builtins__": {}}, {})
         $data = {"$key": $result}
         ''', [
@@ -27,7 +27,7 @@ SINKS = [
             $data = {"$key": $result}
             ''', imports=_AST),
     ]),
-    sink("exec-assignment", CWE, "exec", '''
+    sink("code-exec-assignment", CWE, "exec", '''
         $ns = {}
         @@exec(f"$key = {$value}", $ns)
         $result = $ns["$key"]
@@ -38,7 +38,7 @@ SINKS = [
             $result = $ns["$key"]
             ''', imports=_AST),
     ]),
-    sink("compile-lambda-rule", CWE, "compile", '''
+    sink("code-compile-lambda-rule", CWE, "compile", '''
         @@$fn = eval(compile("lambda x: " + $value, "<rule>", "eval"))
         $result = $fn(10)
         ''', [
