@@ -153,3 +153,24 @@ def test_cli_cwe_list_and_errors(capsys):
     with pytest.raises(SystemExit) as info:
         main(["no-such-command"])
     assert info.value.code == 2
+
+
+def test_stratified_sample_is_deterministic_and_keeps_pairs():
+    from vulntune.data import stratified_sample
+
+    samples = []
+    for i in range(200):
+        cwe = "CWE-89" if i % 4 < 2 else "CWE-22"
+        samples.append(Sample(id=f"v{i}", language="python", cwe=cwe, label="vulnerable", code="a", pair_id=f"p{i}"))
+        samples.append(Sample(id=f"s{i}", language="python", cwe=cwe, label="safe", code="b", pair_id=f"p{i}"))
+    picked = stratified_sample(samples, 100, seed=1)
+    assert picked == stratified_sample(samples, 100, seed=1)
+    assert picked != stratified_sample(samples, 100, seed=2)
+    assert 90 <= len(picked) <= 110
+    pairs = {}
+    for s in picked:
+        pairs.setdefault(s.pair_id, set()).add(s.label)
+    assert all(labels == {"vulnerable", "safe"} for labels in pairs.values())
+    assert {s.cwe for s in picked} == {"CWE-89", "CWE-22"}
+    with pytest.raises(VulntuneError):
+        stratified_sample(samples, 0)

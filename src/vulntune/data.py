@@ -174,3 +174,39 @@ def load_dataset_arg(path: str | Path, *, split: str = "test") -> list[Sample]:
     if path.is_dir():
         return read_split_dir(path, split)
     return read_samples(path)
+
+
+def stratified_sample(samples: Sequence[Sample], n: int, *, seed: int = 0) -> list[Sample]:
+    """A deterministic subsample of about `n` records, stratified by (language, CWE, label).
+
+    Records sharing a `pair_id` are kept or dropped together, so twin metrics stay computable.
+    Each stratum keeps its share of `n` (at least one group); the result keeps input order.
+    """
+    import random
+
+    if n <= 0:
+        raise VulntuneError(f"sample size must be positive, got {n}")
+    if n >= len(samples):
+        return list(samples)
+    groups: dict[str, list[int]] = {}
+    for index, sample in enumerate(samples):
+        groups.setdefault(sample.pair_id or sample.id, []).append(index)
+    strata: dict[tuple[str, str, str], list[str]] = {}
+    for key, members in groups.items():
+        first = samples[members[0]]
+        strata.setdefault((first.language, first.cwe, first.label), []).append(key)
+    rng = random.Random(seed)
+    keep: set[int] = set()
+    fraction = n / len(samples)
+    for stratum in sorted(strata):
+        keys = sorted(strata[stratum])
+        rng.shuffle(keys)
+        size = sum(len(groups[k]) for k in keys)
+        target = max(1, round(size * fraction))
+        taken = 0
+        for key in keys:
+            if taken >= target:
+                break
+            keep.update(groups[key])
+            taken += len(groups[key])
+    return [samples[i] for i in sorted(keep)]
