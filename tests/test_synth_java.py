@@ -215,3 +215,12 @@ def test_batch_of_combinations_compiles_with_javac():
     assert len(codes) >= 250
     assert failures == []
     assert results[-1] == "line 4: error: unreachable statement"
+
+
+def test_compile_java_without_javac_raises_a_clear_error(monkeypatch):
+    from vulntune.synth import javac
+
+    monkeypatch.setattr(javac.shutil, "which", lambda name: None)
+    assert javac.javac_available() is False
+    with pytest.raises(javac.JavacUnavailable, match="javac not found"):
+        javac.compile_java(["public class A {}"])

@@ -10,10 +10,16 @@ label is looked at, so twins share all of it):
     }
 
 The handler body is: decoys, source read, decoy checks, propagation, [kill], [const],
-[guard `if (...) {`] sink [`}`] [fallback return], tail. Placeholders: every role in
-`surface.ROLES` plus `$var $out $value $const $type $dflt $param $PARAM $header $cls $handler
-$route $sub $verb $rtype $ok $throws $inject $entity $Entity $table $column $k1 $k2` and the
-concatenation pieces `$affixed $fmt $sbchain $joinargs $concatexpr`.
+[guard `if (...) {`] sink [`}`] [fallback return], tail.
+
+Placeholders: every role in `surface.ROLES` (local, field and method names), plus
+    $var $out $value $const $type $dflt     the data flow (`$type`: String or InputStream)
+    $param $PARAM $header                   request parameter, env variable, header names
+    $cls $handler $route $sub $verb         class, handler, routes, doGet/doPost
+    $rtype $ok $throws $inject              handler return type and value, throws, injection
+    $entity $Entity $table $column $k1 $k2 $maxlen   vocabulary
+    $basedir $cookiename $secretpw $secretkey $apitoken   sink literals
+    $affixed $fmt $sbchain $joinargs $concatexpr          concatenation pieces
 """
 
 from __future__ import annotations
