@@ -102,7 +102,8 @@ def _compile_chunk(javac: str, job: tuple[int, list[str]], root: Path, classpath
         if proc.returncode == 0:
             break
         found = _parse_errors(proc.stdout + proc.stderr)
-        failed = {p: m for p, m in found.items() if p in set(pending)}
+        current = set(pending)
+        failed = {p: m for p, m in found.items() if p in current}
         if not failed:
             message = _first_line(proc.stdout + proc.stderr)
             errors.update({p: f"javac failed: {message}" for p in pending})
