@@ -39,7 +39,7 @@ sink(id="hardcoded-key-secret-key-spec", cwe=CWE, api="javax.crypto.spec.SecretK
 
 _TOKEN = ('HttpRequest $req = HttpRequest.newBuilder(URI.create("https://api.example.com/v1/$table?q="\n'
           "                + URLEncoder.encode($value, StandardCharsets.UTF_8)))\n"
-          '@@        .header("Authorization", "Bearer " + TOKEN)\n'
+          '@@        .header("Authorization", TOKEN)\n'
           "        .build();\n"
           "try {\n"
           '    $log.info("status " + $http.send($req, HttpResponse.BodyHandlers.ofString()).statusCode());\n'
@@ -50,8 +50,8 @@ sink(id="hardcoded-api-token", cwe=CWE, api="java.net.http.HttpRequest.Builder.h
      prelude="private final HttpClient $http = HttpClient.newHttpClient();",
      imports=("java.net.URI", "java.net.URLEncoder", "java.net.http.HttpClient", "java.net.http.HttpRequest",
               "java.net.http.HttpResponse", "java.nio.charset.StandardCharsets"),
-     vulnerable=_TOKEN.replace("TOKEN", '"$apitoken"'),
-     fixes=(Fix(id="token-from-env", code=_TOKEN.replace("TOKEN", 'System.getenv("API_TOKEN")')),))
+     vulnerable=_TOKEN.replace("TOKEN", '"Bearer $apitoken"'),
+     fixes=(Fix(id="token-from-env", code=_TOKEN.replace("TOKEN", '"Bearer " + System.getenv("API_TOKEN")')),))
 
 _AUTH = ("Authenticator.setDefault(new Authenticator() {\n"
          "    @Override\n"
