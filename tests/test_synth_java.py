@@ -224,3 +224,36 @@ def test_compile_java_without_javac_raises_a_clear_error(monkeypatch):
     assert javac.javac_available() is False
     with pytest.raises(javac.JavacUnavailable, match="javac not found"):
         javac.compile_java(["public class A {}"])
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, dict):  # keys are CWE ids and roles, never rendered
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, surface.CweVocab):
+        yield from _strings(list(vars(value).values()))
+
+
+def test_no_leak_words_in_any_surface_pool():
+    from vulntune.synth.java import benign
+
+    pools = [value for name, value in vars(surface).items() if name.isupper()]
+    pools += [[block.code for block in benign.BLOCKS], benign.CLASS_COMMENTS]
+    for text in _strings(pools):
+        assert LEAK_WORDS.search(text) is None, text
+
+
+def test_side_tables_match_the_registry():
+    from vulntune.synth.java import kills
+    from vulntune.synth.java.sinks import RETURN_SHAPES
+
+    assert {s.id for s in SINKS if s.returns} == set(RETURN_SHAPES)
+    assert set(kills.IMPORTS) <= {k.id for k in KILLS}
+    for sink in SINKS:
+        if sink.returns:
+            assert sink.frameworks and set(sink.frameworks) <= {"spring", "jaxrs"}, sink.id
