@@ -50,8 +50,8 @@ def exact_dedup(pairs: Sequence[Pair], keys: dict[str, str]) -> ExactDedupResult
     return ExactDedupResult(pairs=kept, duplicates_removed=duplicates, label_conflicts=conflicts)
 
 
-def normalized_key(sample: Sample) -> str:
-    return " ".join(normalized_tokens(sample.code, sample.language))
+def normalized_key(sample: Sample, declared: list[str] | None = None) -> str:
+    return " ".join(normalized_tokens(sample.code, sample.language, declared))
 
 
 def minhash_signatures(token_lists: Sequence[Sequence[str]], *, seed: int = 0) -> np.ndarray:

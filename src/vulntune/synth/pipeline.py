@@ -27,6 +27,7 @@ from vulntune.synth.shortcut import outside_band, shortcut_aurocs
 from vulntune.synth.split import split_pairs
 from vulntune.synth.template import Registry
 from vulntune.synth.templates import load_registry
+from vulntune.synth.tokens import declared_names
 from vulntune.synth.verify import verify
 
 GENERATOR_VERSION = "1"
@@ -75,7 +76,8 @@ def build_corpus(config: SynthConfig, *, progress: bool = False, jobs: int = 1) 
     check_started = time.perf_counter()
     report = verify(samples, javac=False)
     _raise_on_failures(report.failures)
-    keys = {s.id: normalized_key(s) for s in samples}
+    names = {s.id: declared_names(s.code, s.language) for s in samples}
+    keys = {s.id: normalized_key(s, names[s.id]) for s in samples}
     check_seconds = time.perf_counter() - check_started
 
     javac_started = time.perf_counter()
@@ -95,11 +97,12 @@ def build_corpus(config: SynthConfig, *, progress: bool = False, jobs: int = 1) 
     dedup_seconds = time.perf_counter() - dedup_started
 
     splits = result.splits
-    shortcut = {"all": shortcut_aurocs(splits["train"], splits["test"])}
+    shortcut = {"all": shortcut_aurocs(splits["train"], splits["test"], names)}
     for language in config.languages:
         shortcut[language] = shortcut_aurocs(
             [s for s in splits["train"] if s.language == language],
             [s for s in splits["test"] if s.language == language],
+            names,
         )
     summary = {
         "generator_version": GENERATOR_VERSION,

@@ -7,7 +7,7 @@ names. Anything outside 0.40-0.60 is a label leak in the templates.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from vulntune.data import Sample
 from vulntune.synth.tokens import declared_names
@@ -23,8 +23,17 @@ def _auroc(labels: Sequence[int], scores: Sequence[float]) -> float | None:
     return float(roc_auc_score(labels, scores))
 
 
-def shortcut_aurocs(train: Sequence[Sample], test: Sequence[Sample]) -> dict[str, float | None]:
-    """{"code_length": .., "line_count": .., "identifier_bag": ..} on `test` (None if undefined)."""
+def shortcut_aurocs(
+    train: Sequence[Sample], test: Sequence[Sample], names: Mapping[str, list[str]] | None = None
+) -> dict[str, float | None]:
+    """{"code_length": .., "line_count": .., "identifier_bag": ..} on `test` (None if undefined).
+
+    `names` may map sample id -> `declared_names(...)` when the caller already has them.
+    """
+
+    def declared(s: Sample) -> list[str]:
+        return sorted(set(names[s.id] if names is not None else declared_names(s.code, s.language)))
+
     from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -37,8 +46,8 @@ def shortcut_aurocs(train: Sequence[Sample], test: Sequence[Sample]) -> dict[str
     train_labels = [int(s.is_vulnerable) for s in train]
     if len(set(train_labels)) == 2 and len(set(labels)) == 2:
         vectorizer = CountVectorizer(analyzer=lambda names: names, binary=True)
-        x_train = vectorizer.fit_transform([sorted(set(declared_names(s.code, s.language))) for s in train])
-        x_test = vectorizer.transform([sorted(set(declared_names(s.code, s.language))) for s in test])
+        x_train = vectorizer.fit_transform([declared(s) for s in train])
+        x_test = vectorizer.transform([declared(s) for s in test])
         model = LogisticRegression(max_iter=2000, C=1.0)
         model.fit(x_train, train_labels)
         result["identifier_bag"] = _auroc(labels, model.predict_proba(x_test)[:, 1])

@@ -7,29 +7,60 @@ as opposed to API names (imports, attributes, library calls).
 
 from __future__ import annotations
 
+import functools
 import re
 
-from vulntune.parsing import parse, walk
+import tree_sitter
+
+from vulntune.parsing import parse, parser_for
 
 _TOKEN = re.compile(
     r"""[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|\S""",
 )
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
 
-# (node type, field holding the declared name) per language.
-_PY_NAMED = {"function_definition": "name", "class_definition": "name"}
-_JAVA_NAMED = {
-    "class_declaration": "name",
-    "interface_declaration": "name",
-    "record_declaration": "name",
-    "enum_declaration": "name",
-    "method_declaration": "name",
-    "constructor_declaration": "name",
-    "formal_parameter": "name",
-    "catch_formal_parameter": "name",
-    "variable_declarator": "name",
-    "enhanced_for_statement": "name",
+# Tree-sitter queries for the names a language's code binds itself (run in C: fast).
+_QUERIES = {
+    "python": """
+        (function_definition name: (identifier) @n)
+        (class_definition name: (identifier) @n)
+        (parameters (identifier) @n)
+        (parameters (default_parameter name: (identifier) @n))
+        (parameters (typed_parameter (identifier) @n))
+        (parameters (typed_default_parameter name: (identifier) @n))
+        (parameters (list_splat_pattern (identifier) @n))
+        (parameters (dictionary_splat_pattern (identifier) @n))
+        (lambda_parameters (identifier) @n)
+        (assignment left: (identifier) @n)
+        (assignment left: (pattern_list (identifier) @n))
+        (assignment left: (tuple_pattern (identifier) @n))
+        (augmented_assignment left: (identifier) @n)
+        (for_statement left: (identifier) @n)
+        (for_statement left: (pattern_list (identifier) @n))
+        (for_in_clause left: (identifier) @n)
+        (for_in_clause left: (pattern_list (identifier) @n))
+        (as_pattern_target (identifier) @n)
+    """,
+    "java": """
+        (class_declaration name: (identifier) @n)
+        (interface_declaration name: (identifier) @n)
+        (record_declaration name: (identifier) @n)
+        (enum_declaration name: (identifier) @n)
+        (method_declaration name: (identifier) @n)
+        (constructor_declaration name: (identifier) @n)
+        (formal_parameter name: (identifier) @n)
+        (catch_formal_parameter name: (identifier) @n)
+        (variable_declarator name: (identifier) @n)
+        (enhanced_for_statement name: (identifier) @n)
+        (inferred_parameters (identifier) @n)
+        (lambda_expression parameters: (identifier) @n)
+    """,
 }
+
+
+@functools.cache
+def _query(language: str) -> tree_sitter.Query:
+    return tree_sitter.Query(parser_for(language).language, _QUERIES[language])
 
 
 def tokens(code: str) -> list[str]:
@@ -40,63 +71,17 @@ def tokens(code: str) -> list[str]:
 def declared_names(code: str, language: str) -> list[str]:
     """Identifiers bound by the code itself, in order of appearance (with repeats)."""
     tree = parse(code, language)
-    names: list[str] = []
-    for node in walk(tree.root_node):
-        if language == "python":
-            _python_names(node, names)
-        else:
-            field = _JAVA_NAMED.get(node.type)
-            if field:
-                child = node.child_by_field_name(field)
-                if child is not None and child.type == "identifier":
-                    names.append(child.text.decode())
-    return names
+    captures = tree_sitter.QueryCursor(_query(language)).captures(tree.root_node)
+    nodes = {(n.start_byte, n.end_byte): n for n in captures.get("n", [])}
+    return [nodes[key].text.decode() for key in sorted(nodes)]
 
 
-def _python_names(node, names: list[str]) -> None:
-    kind = node.type
-    if kind in _PY_NAMED:
-        child = node.child_by_field_name("name")
-        if child is not None:
-            names.append(child.text.decode())
-    elif kind == "parameters" or kind == "lambda_parameters":
-        for child in node.named_children:
-            if child.type == "identifier":
-                names.append(child.text.decode())
-            else:
-                sub = child.child_by_field_name("name")
-                if sub is None and child.named_children:
-                    sub = child.named_children[0]
-                if sub is not None and sub.type == "identifier":
-                    names.append(sub.text.decode())
-    elif kind in ("assignment", "augmented_assignment", "for_statement", "for_in_clause"):
-        target = node.child_by_field_name("left")
-        if target is not None:
-            names.extend(_target_names(target))
-    elif kind in ("as_pattern_target",):
-        names.extend(_target_names(node))
-    elif kind == "except_clause":
-        for child in node.named_children:
-            if child.type == "as_pattern":
-                alias = child.child_by_field_name("alias")
-                if alias is not None:
-                    names.extend(_target_names(alias))
+def normalized_tokens(code: str, language: str, declared: list[str] | None = None) -> list[str]:
+    """Tokens with user-declared names alpha-renamed (first seen -> v1, ...): API names stay.
 
-
-def _target_names(node) -> list[str]:
-    if node.type == "identifier":
-        return [node.text.decode()]
-    if node.type in ("pattern_list", "tuple_pattern", "list_pattern", "as_pattern_target", "parenthesized_expression"):
-        out = []
-        for child in node.named_children:
-            out.extend(_target_names(child))
-        return out
-    return []
-
-
-def normalized_tokens(code: str, language: str) -> list[str]:
-    """Tokens with user-declared names alpha-renamed (first seen -> v1, ...): API names stay."""
-    declared = set(declared_names(code, language))
+    `declared` may pass `declared_names(code, language)` when the caller already has it.
+    """
+    declared = set(declared_names(code, language) if declared is None else declared)
     mapping: dict[str, str] = {}
     out: list[str] = []
     for tok in tokens(code):
