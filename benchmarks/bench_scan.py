@@ -438,11 +438,12 @@ def run_bandit(root: Path) -> dict | None:
         import resource, subprocess, sys, time
         began = time.perf_counter()
         subprocess.run([{bandit!r}, "-r", {str(root)!r}, "-f", "json", "-o", {str(report)!r}, "-q"])
-        print(time.perf_counter() - began, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        print(time.perf_counter() - began, usage.ru_maxrss, usage.ru_utime + usage.ru_stime)
     """)
     out = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True, check=True).stdout.split()
     data = json.loads(report.read_text())
-    return {"seconds": float(out[0]), "rss_mb": int(out[1]) / 1024, "results": data["results"],
+    return {"seconds": float(out[0]), "rss_mb": int(out[1]) / 1024, "cpu_seconds": float(out[2]), "results": data["results"],
             "files": len([f for f in data["metrics"] if f != "_totals"])}
 
 
@@ -529,12 +530,14 @@ def main() -> None:
         for r in bandit["results"]:
             b_spans.setdefault(Path(r["filename"]).resolve().relative_to(repo.resolve()).as_posix(), []).append(r["line_number"])
         b = hits(py_planted, b_spans)
-        print(f"bandit (Python only): {bandit['seconds']:.2f} s, {bandit['files'] / bandit['seconds']:,.0f} files/s, "
+        print(f"bandit (Python only): {bandit['seconds']:.2f} s wall, {bandit['cpu_seconds']:.2f} s CPU, "
+              f"{bandit['files'] / bandit['seconds']:,.0f} files/s, "
               f"peak RSS {bandit['rss_mb']:,.0f} MB, {len(bandit['results'])} issues")
         print(f"  planted Python weaknesses hit {b[0]}/{n_vuln_py}; safe twins flagged {b[1]}/{n_safe_py} "
               f"(Bandit also flags imports and plain code outside the planted functions)")
-        print(f"vulntune vs bandit wall time, cold: {s['seconds_total']:.2f} s for {s['files']} files vs "
-              f"{bandit['seconds']:.2f} s for {bandit['files']} Python files")
+        print(f"vulntune vs bandit, cold: {s['seconds_total']:.2f} s wall / {s['cpu_seconds']:.2f} s CPU for "
+              f"{s['files']} files vs {bandit['seconds']:.2f} s wall / {bandit['cpu_seconds']:.2f} s CPU for "
+              f"{bandit['files']} Python files")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
 
