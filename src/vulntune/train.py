@@ -66,6 +66,9 @@ class TrainConfig:
         warmup: warmup steps, or a fraction of all steps when below 1.
         weight_decay: AdamW weight decay.
         lora_r, lora_alpha, lora_dropout: LoRA rank, scale and dropout.
+        lora_top_layers: adapt only the top N transformer layers (None: all). Backward then stops
+            at layer N from the top: on 2 CPU cores SmolLM2-135M trains 2.6x faster with N=8 of 30
+            (10.8 s instead of 27.9 s per step of 8 x 512 tokens, bf16, no dropout).
         lora_targets: module names LoRA adapts; ["all-linear"] means every linear layer but the output.
         ia3_targets, ia3_feedforward: IA3 module names (feedforward ones scale their input).
         balance: "weighted-loss" weights safe and vulnerable equally and CWEs equally among the
@@ -107,6 +110,7 @@ class TrainConfig:
     lora_alpha: int = 16
     lora_dropout: float = 0.05
     lora_targets: tuple[str, ...] = ("all-linear",)
+    lora_top_layers: int | None = None
     ia3_targets: tuple[str, ...] = ("k_proj", "v_proj", "down_proj")
     ia3_feedforward: tuple[str, ...] = ("down_proj",)
     balance: str = "weighted-loss"
@@ -147,6 +151,8 @@ class TrainConfig:
             positive(key)
         for key in ("warmup", "weight_decay", "lora_dropout", "early_stopping_patience"):
             positive(key, zero_ok=True)
+        if self.lora_top_layers is not None:
+            positive("lora_top_layers")
         if not 0.0 <= self.target_fpr <= 1.0:
             raise VulntuneError(f"config key 'target_fpr': must be in [0, 1], got {self.target_fpr}")
         if self.max_length < 32:
@@ -392,8 +398,18 @@ def build_model(config: TrainConfig, base_path: Path, tokenizer, labels: Sequenc
         return model
     if config.method == "lora":
         targets = "all-linear" if list(config.lora_targets) == ["all-linear"] else list(config.lora_targets)
+        layers = None
+        if config.lora_top_layers is not None:
+            total = int(model.config.num_hidden_layers)
+            layers = list(range(max(0, total - config.lora_top_layers), total))
+            if targets == "all-linear":  # PEFT needs module names to pick layers: the linear layers of the blocks
+                import torch
+
+                targets = sorted({name.rsplit(".", 1)[-1] for name, module in model.named_modules()
+                                  if isinstance(module, torch.nn.Linear) and ".layers." in name})
         peft_config = LoraConfig(task_type=task, r=config.lora_r, lora_alpha=config.lora_alpha,
-                                 lora_dropout=config.lora_dropout, target_modules=targets)
+                                 lora_dropout=config.lora_dropout, target_modules=targets,
+                                 layers_to_transform=layers)
     else:
         peft_config = IA3Config(task_type=task, target_modules=list(config.ia3_targets),
                                 feedforward_modules=list(config.ia3_feedforward))
