@@ -25,6 +25,7 @@ from vulntune.evaluate.report import (
     Table,
     cwe_fpr_table,
     num,
+    ordered_languages,
     p_text,
     pct,
     rate_cell,
@@ -135,11 +136,12 @@ def central_table(rows: Sequence[Mapping[str, Any]]) -> Table:
     out = []
     for r in rows:
         t = r["python_vs_java"]
+        recall = " / ".join(pct(r[lang]["recall"]) if r[lang] else "-" for lang in ("python", "java"))
         out.append([r["stage"], r["model"], _side(r["python"]), _side(r["java"]),
                     f"{100 * t['difference']:+.1f}" if t else "", p_text(t["p_fisher"]) if t else "",
-                    p_text(t["p_z"]) if t else ""])
+                    p_text(t["p_z"]) if t else "", recall])
     return Table(headers=["stage", "model", "FPR Python", "FPR Java", "Python - Java (points)", "Fisher p",
-                          "z-test p"], rows=out,
+                          "z-test p", "recall Python / Java"], rows=out,
                  caption="FPR Python vs Java, before and after fine-tuning (template-disjoint test split; "
                          "95% Wilson intervals; thresholds chosen on the validation split)")
 
@@ -169,9 +171,11 @@ def central_sentences(rows: Sequence[Mapping[str, Any]]) -> list[str]:
         p, j, t = r["python"], r["java"], r["python_vs_java"]
         parts = []
         if p:
-            parts.append(f"{p['fp']} of {p['negatives']} safe Python samples (FPR {pct(p['fpr'])})")
+            parts.append(f"{p['fp']} of {p['negatives']} safe Python samples (FPR {pct(p['fpr'])}; recall "
+                         f"{pct(p['recall'])})")
         if j:
-            parts.append(f"{j['fp']} of {j['negatives']} safe Java samples (FPR {pct(j['fpr'])})")
+            parts.append(f"{j['fp']} of {j['negatives']} safe Java samples (FPR {pct(j['fpr'])}; recall "
+                         f"{pct(j['recall'])})")
         text = f"{r['stage'].capitalize()}, {r['model']} flagged " + " and ".join(parts) + "."
         if t:
             text += (f" The Python - Java difference of {100 * t['difference']:+.1f} points is "
@@ -202,7 +206,8 @@ def study_blocks(*, config: Mapping[str, Any], cells: Sequence[Any], results: Ma
     counts: dict[str, dict[str, int]] = {}
     for s in datasets.get("test", []):
         counts.setdefault(s.language, {"vulnerable": 0, "safe": 0})[s.label] += 1
-    desc = "; ".join(f"{lang}: {c['vulnerable']} vulnerable, {c['safe']} safe" for lang, c in sorted(counts.items()))
+    desc = "; ".join(f"{lang}: {counts[lang]['vulnerable']} vulnerable, {counts[lang]['safe']} safe"
+                     for lang in ordered_languages(counts))
     steps = f"{config['max_steps']} steps" if config["max_steps"] else f"{config['epochs']} epoch(s)"
     if config.get("corpus"):
         origin = f"the synth folder {config['corpus']} (given in the config)"
