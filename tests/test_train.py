@@ -187,3 +187,34 @@ def test_tfidf_end_to_end(corpus, tmp_path):
     assert meta["corpus_fingerprint"] and meta["validation_metrics"]["fpr"] <= 0.01
     pred = detector.predict(["cur.execute(\"SELECT * FROM t WHERE a = '\" + a + \"'\")"], language="python")[0]
     assert pred.cwe == "CWE-89"
+
+
+def test_shipped_recipes_parse():
+    from pathlib import Path
+
+    recipes = sorted((Path(__file__).resolve().parents[1] / "recipes").glob("*.toml"))
+    assert recipes
+    for recipe in recipes:
+        config = load_config(recipe)
+        assert config.out is not None and config.data is not None
+
+
+def test_lora_top_layers_adapts_only_the_top_blocks(corpus, tmp_path):
+    # tiny has 2 blocks: adapting the top one leaves block 0 without LoRA weights at all.
+    snap = Snapshot()
+    train(tiny(corpus, tmp_path / "m", lora_top_layers=1, learning_rate=1e-2), callbacks=[snap])
+    adapted = {n for n in snap.before if "lora_" in n}
+    assert adapted and all(".layers.1." in n for n in adapted)
+    assert load_detector(tmp_path / "m").predict(["x = 1"], language="python")
+
+
+@pytest.mark.slow
+def test_smollm2_two_steps_then_load(corpus, tmp_path, monkeypatch):
+    # The real base: converted once into the user cache (~25 s), then 2 steps of LoRA on the top 2 blocks.
+    monkeypatch.delenv("VULNTUNE_CACHE", raising=False)
+    folder = train(tiny(corpus, tmp_path / "m", base="smollm2-135m", lora_top_layers=2, max_length=128,
+                        threads=None))
+    detector = load_detector(folder)
+    preds = detector.predict(["cur.execute('SELECT * FROM t WHERE a = ' + a)"], language="python")
+    assert 0.0 <= preds[0].score <= 1.0
+    assert json.loads((folder / META_FILE).read_text())["base"]["sha256"].startswith("b179c952")

@@ -65,7 +65,9 @@ class TrainConfig:
         learning_rate: peak learning rate (linear warmup, then linear decay).
         warmup: warmup steps, or a fraction of all steps when below 1.
         weight_decay: AdamW weight decay.
-        lora_r, lora_alpha, lora_dropout: LoRA rank, scale and dropout.
+        lora_r, lora_alpha, lora_dropout: LoRA rank, scale and dropout. Dropout is 0 by default:
+            it keeps a copy of every adapted layer's input for backward (measured on SmolLM2-135M,
+            batch 4 x 512, all layers: 9.2 GB peak RSS with 0.05, 6.3 GB without, and 15% slower).
         lora_top_layers: adapt only the top N transformer layers (None: all). Backward then stops
             at layer N from the top: on 2 CPU cores SmolLM2-135M trains 2.6x faster with N=8 of 30
             (10.8 s instead of 27.9 s per step of 8 x 512 tokens, bf16, no dropout).
@@ -108,7 +110,7 @@ class TrainConfig:
     weight_decay: float = 0.0
     lora_r: int = 8
     lora_alpha: int = 16
-    lora_dropout: float = 0.05
+    lora_dropout: float = 0.0
     lora_targets: tuple[str, ...] = ("all-linear",)
     lora_top_layers: int | None = None
     ia3_targets: tuple[str, ...] = ("k_proj", "v_proj", "down_proj")
@@ -298,7 +300,8 @@ def train_transformer(config: TrainConfig, out: Path, train_samples: list[Sample
     # ---------------------------------------------------------------- calibrate and save
     folder = save_folder(config, out, base, model, tokenizer, labels, languages, validation, corpus, history=history,
                          steps=trainer.state.global_step, seconds=seconds,
-                         tokens_per_second=progress.tokens_per_second, resumed_from=progress.resumed_from)
+                         tokens_per_second=progress.tokens_per_second, resumed_from=progress.resumed_from,
+                         tokens_per_cpu_second=progress.tokens_per_cpu_second)
     if not config.keep_checkpoints:
         shutil.rmtree(ckpt, ignore_errors=True)
     return folder
@@ -503,6 +506,7 @@ class ProgressBar:
         self.enabled = enabled
         self.bar = None
         self.tokens_per_second: float | None = None
+        self.tokens_per_cpu_second: float | None = None  # all threads' CPU time: robust to other load
         self.resumed_from = 0
 
     def __getattr__(self, name: str):  # every other TrainerCallback event: nothing to do
@@ -516,12 +520,15 @@ class ProgressBar:
         self.resumed_from = state.global_step
         self.start_tokens = state.num_input_tokens_seen
         self.start_time = time.monotonic()
+        self.start_cpu = time.process_time()
         self.bar = tqdm(total=state.max_steps, initial=state.global_step, desc="train", unit="step",
                         disable=not self.enabled, dynamic_ncols=True)
 
     def on_step_end(self, args, state, control, **kwargs):
         elapsed = max(time.monotonic() - self.start_time, 1e-9)
         self.tokens_per_second = (state.num_input_tokens_seen - self.start_tokens) / elapsed
+        cpu = max(time.process_time() - self.start_cpu, 1e-9)
+        self.tokens_per_cpu_second = (state.num_input_tokens_seen - self.start_tokens) / cpu
         if self.bar is not None:
             self.bar.update(state.global_step - self.bar.n)
             self.bar.set_postfix_str(f"{self.tokens_per_second:,.0f} tok/s", refresh=False)
@@ -552,7 +559,7 @@ def train_tfidf_folder(config: TrainConfig, train_samples, validation, corpus) -
 
 def save_folder(config: TrainConfig, out: Path, base, model, tokenizer, labels, languages, validation, corpus, *,
                 history: list[dict[str, Any]], steps: int, seconds: float, tokens_per_second: float | None = None,
-                resumed_from: int = 0) -> Path:
+                resumed_from: int = 0, tokens_per_cpu_second: float | None = None) -> Path:
     """Write the model folder atomically: weights, then calibrate on them as loaded, then metadata and card."""
     from vulntune.models.transformer import ADAPTER_CONFIG, ADAPTER_WEIGHTS, load_transformer
 
@@ -572,6 +579,7 @@ def save_folder(config: TrainConfig, out: Path, base, model, tokenizer, labels, 
         "train_steps": steps,
         "train_seconds": round(seconds, 1),
         "train_tokens_per_second": round(tokens_per_second, 1) if tokens_per_second else None,
+        "train_tokens_per_cpu_second": round(tokens_per_cpu_second, 1) if tokens_per_cpu_second else None,
         "resumed_from_step": resumed_from,
     }
     if config.objective == "instruct" or config.objective == "zero-shot":
