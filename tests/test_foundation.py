@@ -174,3 +174,17 @@ def test_stratified_sample_is_deterministic_and_keeps_pairs():
     assert {s.cwe for s in picked} == {"CWE-89", "CWE-22"}
     with pytest.raises(VulntuneError):
         stratified_sample(samples, 0)
+
+
+def test_atomic_outputs_have_ordinary_permissions(tmp_path):
+    import os
+    import stat
+
+    mask = os.umask(0o022)
+    try:
+        with atomic_dir(tmp_path / "model") as tmp:
+            write_text(tmp / "weights.txt", "w")
+        assert stat.S_IMODE((tmp_path / "model").stat().st_mode) == 0o755
+        assert stat.S_IMODE((tmp_path / "model" / "weights.txt").stat().st_mode) == 0o644
+    finally:
+        os.umask(mask)
