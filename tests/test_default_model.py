@@ -1,0 +1,51 @@
+"""The detector shipped in the package: complete, checksummed, small, and classifying as recorded."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from vulntune.scan import default_model_path
+
+EXAMPLES = Path(__file__).parent / "data" / "default_model_examples.json"
+
+
+def _meta() -> dict:
+    return json.loads((default_model_path() / "vulntune-model.json").read_text())
+
+
+def test_shipped_model_files_match_their_recorded_checksums():
+    folder = default_model_path()
+    meta = _meta()
+    assert meta["files"], "the metadata records the weight files"
+    for name, digest in meta["files"].items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
+
+
+def test_shipped_model_is_small_and_self_describing():
+    folder = default_model_path()
+    size = sum(p.stat().st_size for p in folder.iterdir())
+    assert size <= 20 * 1024 * 1024
+    meta = _meta()
+    assert meta["base"]["name"] == "smollm2-135m" and len(meta["base"]["sha256"]) == 64
+    assert meta["objective"] == "classify" and meta["method"] == "lora"
+    assert meta["languages"] == ["java", "python"]
+    assert 0.0 < meta["threshold"] < 1.0
+    assert len(meta["corpus_fingerprint"]) == 64
+    assert "## Measured" in (folder / "README.md").read_text()
+
+
+@pytest.mark.slow
+def test_shipped_model_classifies_fixed_examples_as_recorded():
+    """Needs the real SmolLM2 weights (converted once into the user cache)."""
+    from vulntune import load_detector
+
+    detector = load_detector(default_model_path())
+    for example in json.loads(EXAMPLES.read_text()):
+        (prediction,) = detector.predict([example["code"]], language=example["language"])
+        assert prediction.label == example["label"]
+        assert prediction.cwe == example["cwe"]
+        assert prediction.score == pytest.approx(example["score"], abs=2e-3)
