@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--infer-samples", type=int, default=64, help="samples timed for inference")
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--max-length", type=int, default=512)
-    parser.add_argument("--precision", default="auto", choices=("auto", "bf16", "fp32"))
+    parser.add_argument("--precision", default="fp32", choices=("auto", "bf16", "fp32"))
     parser.add_argument("--infer-dtype", default="float32", choices=("float32", "bfloat16"))
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--lora-top-layers", type=int, default=8, help="adapt the top N blocks (0: all)")
