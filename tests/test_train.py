@@ -142,7 +142,7 @@ def test_instruct_and_full_and_zero_shot_folders_load(corpus, tmp_path):
             assert (folder / "model.safetensors").is_file()
 
 
-def test_early_stopping_and_bf16_flags_accepted(corpus, tmp_path):
+def test_early_stopping_with_periodic_evaluation(corpus, tmp_path):
     folder = train(tiny(corpus, tmp_path / "m", max_steps=3, eval_steps=1, early_stopping_patience=1, precision="fp32"))
     rows = list(csv.DictReader(open(folder / "loss.csv")))
     assert any(r["eval_loss"] for r in rows)
