@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import shutil
 import statistics
 import sys
 import tempfile
@@ -106,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         "peak_rss_mb": round(peak_rss_mb), "wall_seconds": round(time.monotonic() - wall_start, 1),
         "validation_metrics": meta["validation_metrics"], "threshold": meta["threshold"],
     }
+    shutil.rmtree(work, ignore_errors=True)  # the samples copy, and the model unless --out kept it elsewhere
     for key, value in result.items():
         print(f"{key:48s} {value}")
     print(json.dumps(result, sort_keys=True), file=sys.stderr)
