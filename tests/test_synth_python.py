@@ -15,6 +15,7 @@ import pytest
 import vulntune.synth.python as python_synth
 from vulntune.cwe import CATALOGUE
 from vulntune.parsing import syntax_errors
+from vulntune.synth.generate import compatible_propagations, compatible_sources
 from vulntune.synth.plan import Plan, Rendered
 from vulntune.synth.python import surface
 from vulntune.synth.template import LEAK_WORDS, REGISTRY, Sink
@@ -46,11 +47,11 @@ def _variants(sink: Sink) -> list[tuple[str, object, object, object]]:
 
 
 def _sources_for(sink: Sink):
-    return [s for s in SOURCES if s.value_kind == sink.value_kind and (not sink.frameworks or s.framework in sink.frameworks)]
+    return sorted(compatible_sources(REGISTRY, sink), key=lambda s: s.id)
 
 
 def _propagations_for(sink: Sink):
-    return [p for p in PROPAGATIONS if sink.value_kind == "str" or not p.string_ops]
+    return sorted(compatible_propagations(REGISTRY, sink), key=lambda p: p.id)
 
 
 def _pair(sink, source, propagation, variant, seed) -> tuple[Plan, Plan]:

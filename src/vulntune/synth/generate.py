@@ -26,7 +26,8 @@ def _rng(seed: int, *parts: str) -> random.Random:
     return random.Random(int.from_bytes(digest[:8], "big"))
 
 
-def _compatible_sources(registry: Registry, sink: Sink) -> list[Source]:
+def compatible_sources(registry: Registry, sink: Sink) -> list[Source]:
+    """The sources whose value kind and framework fit `sink`: the one pairing rule."""
     sources = registry.sources[sink.language].values()
     return [
         s
@@ -35,7 +36,8 @@ def _compatible_sources(registry: Registry, sink: Sink) -> list[Source]:
     ]
 
 
-def _compatible_propagations(registry: Registry, sink: Sink) -> list[Propagation]:
+def compatible_propagations(registry: Registry, sink: Sink) -> list[Propagation]:
+    """The propagations that fit `sink` (string operations only on str values)."""
     props = registry.propagations[sink.language].values()
     return [p for p in props if sink.value_kind == "str" or not p.string_ops]
 
@@ -47,8 +49,8 @@ def plan_pairs(config: SynthConfig, language: str, cwe: str, registry: Registry)
     # sink is used as soon as there are as many pairs as sinks, then every family in turn.
     per_sink = []
     for sink in sorted(registry.sinks_for(language, cwe), key=lambda s: s.id):
-        sources = sorted(_compatible_sources(registry, sink), key=lambda s: s.id)
-        props = sorted(_compatible_propagations(registry, sink), key=lambda p: p.id)
+        sources = sorted(compatible_sources(registry, sink), key=lambda s: s.id)
+        props = sorted(compatible_propagations(registry, sink), key=lambda p: p.id)
         if sources and props:
             rng.shuffle(props)
             per_sink.append((sink, props, sources))
@@ -142,6 +144,6 @@ def count_pairs(config: SynthConfig, registry: Registry) -> int:
     total = 0
     for language in config.languages:
         for cwe in config.cwes_for(language):
-            if any(_compatible_sources(registry, s) for s in registry.sinks_for(language, cwe)):
+            if any(compatible_sources(registry, s) for s in registry.sinks_for(language, cwe)):
                 total += config.per_cwe // 2
     return total

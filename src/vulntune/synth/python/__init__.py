@@ -5,6 +5,6 @@ Importing this package registers every Python source, propagation, sink, kill an
 """
 
 from vulntune.synth.python import guards, kills, propagations, sinks, sources  # noqa: F401  (registers)
-from vulntune.synth.python.render import compatible, render
+from vulntune.synth.python.render import render
 
-__all__ = ["compatible", "render"]
+__all__ = ["render"]

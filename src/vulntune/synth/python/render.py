@@ -25,7 +25,6 @@ from string import Template
 from vulntune.synth.plan import Plan, Rendered
 from vulntune.synth.python import sources as _sources
 from vulntune.synth.python.surface import draw, indent, merge_imports, styled
-from vulntune.synth.template import Propagation, Sink, Source
 
 _IDENT = re.compile(r"[A-Za-z_]\w*")
 _FROM = re.compile(r"from\s+([\w.]+)\s+import\s+(.+)")
@@ -41,15 +40,6 @@ def _template(text: str) -> Template:
 def _body_indent(header: str) -> int:
     last = header.rsplit("\n", 1)[-1]
     return len(last) - len(last.lstrip()) + 4
-
-
-def compatible(source: Source, propagation: Propagation, sink: Sink) -> bool:
-    """Whether a source and propagation fit a sink (value kind, string operations, framework)."""
-    if source.value_kind != sink.value_kind:
-        return False
-    if propagation.string_ops and sink.value_kind != "str":
-        return False
-    return not sink.frameworks or source.framework in sink.frameworks
 
 
 def render(plan: Plan) -> Rendered:
