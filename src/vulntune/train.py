@@ -28,7 +28,7 @@ from typing import Any
 from vulntune.atomic import atomic_dir
 from vulntune.config import from_mapping, load_toml, to_mapping
 from vulntune.cwe import LANGUAGES
-from vulntune.data import Sample, fingerprint, read_samples, read_split_dir
+from vulntune.data import Sample, fingerprint, read_samples, read_split_dir, stratified_sample
 from vulntune.errors import VulntuneError
 from vulntune.models.calibrate import calibrate_detector
 from vulntune.models.card import write_card
@@ -75,10 +75,14 @@ class TrainConfig:
         ia3_targets, ia3_feedforward: IA3 module names (feedforward ones scale their input).
         balance: "weighted-loss" weights safe and vulnerable equally and CWEs equally among the
             vulnerable; "none" uses the raw frequencies.
+        batching: "length" groups samples of similar length (least padding); "twins" keeps each
+            vulnerable/safe twin pair in one batch (see `vulntune.batching`; use an even batch_size).
         target_fpr: the threshold is the smallest whose validation FPR is at most this.
         eval_steps: evaluate (and checkpoint) every this many steps.
-        eval_samples: cap on validation samples used for the periodic evaluation loss (all are
-            used for calibration).
+        eval_samples: cap on validation samples used for the periodic evaluation loss.
+        calibration_samples: cap on validation samples the threshold is calibrated on (a seeded
+            stratified subsample keeping twins together); None: all. Calibration scores whole
+            samples as windows, so on CPU it can cost as much as a quarter of the training.
         early_stopping_patience: stop after this many evaluations without a better eval loss
             (0 disables); the best checkpoint is restored.
         logging_steps: log the training loss every this many steps.
@@ -119,9 +123,11 @@ class TrainConfig:
     ia3_targets: tuple[str, ...] = ("k_proj", "v_proj", "down_proj")
     ia3_feedforward: tuple[str, ...] = ("down_proj",)
     balance: str = "weighted-loss"
+    batching: str = "length"
     target_fpr: float = 0.01
     eval_steps: int = 200
     eval_samples: int = 512
+    calibration_samples: int | None = None
     early_stopping_patience: int = 3
     logging_steps: int = 10
     precision: str = "fp32"
@@ -146,13 +152,16 @@ class TrainConfig:
         choose("method", METHODS)
         choose("precision", PRECISIONS)
         choose("balance", ("weighted-loss", "none"))
+        choose("batching", ("length", "twins"))
+        if self.batching == "twins" and self.batch_size % 2:
+            raise VulntuneError(f"config key 'batch_size': batching = \"twins\" needs an even batch size, got {self.batch_size}")
         for language in self.languages:
             if language not in LANGUAGES:
                 raise VulntuneError(f"config key 'languages': unknown language {language!r} (supported: {', '.join(LANGUAGES)})")
         if not self.languages:
             raise VulntuneError("config key 'languages': needs at least one language")
         for key in ("max_length", "epochs", "max_steps", "batch_size", "eval_batch_size", "gradient_accumulation",
-                    "learning_rate", "lora_r", "lora_alpha", "eval_steps", "eval_samples", "logging_steps", "threads"):
+                    "learning_rate", "lora_r", "lora_alpha", "eval_steps", "eval_samples", "calibration_samples", "logging_steps", "threads"):
             positive(key)
         for key in ("warmup", "weight_decay", "lora_dropout", "early_stopping_patience"):
             positive(key, zero_ok=True)
@@ -271,7 +280,7 @@ def train_transformer(config: TrainConfig, out: Path, train_samples: list[Sample
         data_seed=config.seed,
         bf16=use_bf16,
         use_cpu=not torch.cuda.is_available(),
-        train_sampling_strategy="group_by_length",  # batches of similar length: less padding on CPU
+        train_sampling_strategy="group_by_length",  # batches of similar length: less padding on CPU (batching = "length")
         remove_unused_columns=False,
         include_num_input_tokens_seen="non_padding",
         report_to="none",
@@ -279,7 +288,16 @@ def train_transformer(config: TrainConfig, out: Path, train_samples: list[Sample
         dataloader_num_workers=0,
     )
     progress = ProgressBar(enabled=config.progress)
-    trainer = Trainer(
+    trainer_class = Trainer
+    if config.batching == "twins":
+        from vulntune.batching import make_twin_sampler
+
+        class TwinTrainer(Trainer):
+            def _get_train_sampler(self, train_dataset=None):
+                return make_twin_sampler(train_samples, seed=config.seed)
+
+        trainer_class = TwinTrainer
+    trainer = trainer_class(
         model=model,
         args=args,
         train_dataset=train_set,
@@ -607,6 +625,8 @@ def save_folder(config: TrainConfig, out: Path, base, model, tokenizer, labels, 
             # threshold matches what `load_detector` will compute.
             meta["files"] = {name: sha256_file(tmp / name) for name in weight_files}
             detector = load_transformer(tmp, meta, batch_size=config.eval_batch_size)
+            if config.calibration_samples:
+                validation = stratified_sample(validation, config.calibration_samples, seed=config.seed)
             calibration, metrics = calibrate_detector(detector, validation, target_fpr=config.target_fpr)
             meta["threshold"] = calibration.threshold
             meta["calibration"] = calibration.to_dict()

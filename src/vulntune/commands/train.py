@@ -46,6 +46,10 @@ def register(subparsers) -> None:
     add("--learning-rate", type=float, help="peak learning rate (default: 5e-4)")
     add("--lora-r", type=int, help="LoRA rank (default: 8)")
     add("--lora-top-layers", type=int, help="adapt only the top N transformer blocks (default: all)")
+    add("--batching", choices=("length", "twins"),
+        help="length: batches of similar length (default); twins: each vulnerable/safe twin pair in one batch")
+    add("--calibration-samples", type=int, help="calibrate the threshold on a stratified subsample of this many "
+                                                "validation samples (default: all)")
     add("--target-fpr", type=float, help="validation false positive rate the threshold aims at (default: 0.01)")
     add("--eval-steps", type=int, help="evaluate and checkpoint every N steps (default: 200)")
     add("--early-stopping-patience", type=int, help="evaluations without improvement before stopping (0: off)")
