@@ -11,6 +11,7 @@ import vulntune.synth.java as java
 from vulntune.cwe import cwes_for
 from vulntune.parsing import syntax_errors
 from vulntune.synth.java import surface
+from vulntune.synth.generate import compatible_kills, compatible_propagations, compatible_sources
 from vulntune.synth.java.render import render
 from vulntune.synth.javac import compile_java, javac_available
 from vulntune.synth.plan import Plan
@@ -25,15 +26,15 @@ PLACEHOLDER = re.compile(r"\$\$|\$\w+")
 
 
 def _sources(sink: Sink):
-    return [s for s in SOURCES if s.value_kind == sink.value_kind and (not sink.frameworks or s.framework in sink.frameworks)]
+    return sorted(compatible_sources(REGISTRY, sink), key=lambda s: s.id)
 
 
 def _propagations(sink: Sink):
-    return [p for p in PROPAGATIONS if sink.value_kind == "str" or not p.string_ops]
+    return sorted(compatible_propagations(REGISTRY, sink), key=lambda p: p.id)
 
 
 def _kills(sink: Sink):
-    return [k for k in KILLS if sink.value_kind in k.value_kinds]
+    return compatible_kills(REGISTRY, sink)
 
 
 def _pairs(sink: Sink, rounds: int, offset: int = 0) -> list[tuple[Plan, Plan]]:

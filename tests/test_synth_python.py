@@ -15,7 +15,7 @@ import pytest
 import vulntune.synth.python as python_synth
 from vulntune.cwe import CATALOGUE
 from vulntune.parsing import syntax_errors
-from vulntune.synth.generate import compatible_propagations, compatible_sources
+from vulntune.synth.generate import compatible_kills, compatible_propagations, compatible_sources
 from vulntune.synth.plan import Plan, Rendered
 from vulntune.synth.python import surface
 from vulntune.synth.template import LEAK_WORDS, REGISTRY, Sink
@@ -40,7 +40,7 @@ def _variants(sink: Sink) -> list[tuple[str, object, object, object]]:
     if "untainted" in sink.safe_kinds:
         out.append(("untainted", None, None, None))
     if "taint-killed" in sink.safe_kinds:
-        out += [("taint-killed", None, k, None) for k in KILLS if sink.value_kind in k.value_kinds]
+        out += [("taint-killed", None, k, None) for k in compatible_kills(REGISTRY, sink)]
     if "unreached" in sink.safe_kinds:
         out += [("unreached", None, None, g) for g in GUARDS]
     return out

@@ -16,7 +16,7 @@ from dataclasses import replace
 from vulntune.data import Sample
 from vulntune.synth.config import SynthConfig
 from vulntune.synth.plan import Plan
-from vulntune.synth.template import Propagation, Registry, Sink, Source
+from vulntune.synth.template import Kill, Propagation, Registry, Sink, Source
 from vulntune.synth.templates import load_registry, renderer
 
 
@@ -42,6 +42,12 @@ def compatible_propagations(registry: Registry, sink: Sink) -> list[Propagation]
     return [p for p in props if sink.value_kind == "str" or not p.string_ops]
 
 
+def compatible_kills(registry: Registry, sink: Sink) -> list[Kill]:
+    """The kills that can neutralise `sink`'s value kind, sorted by id."""
+    kills = sorted(registry.kills[sink.language].values(), key=lambda k: k.id)
+    return [k for k in kills if sink.value_kind in k.value_kinds]
+
+
 def plan_pairs(config: SynthConfig, language: str, cwe: str, registry: Registry) -> list[tuple[Plan, Plan]]:
     """(vulnerable, safe) plans for one (language, CWE)."""
     rng = _rng(config.seed, language, cwe)
@@ -57,14 +63,13 @@ def plan_pairs(config: SynthConfig, language: str, cwe: str, registry: Registry)
     if not per_sink:
         return []
     rng.shuffle(per_sink)
-    kills = sorted(registry.kills[language].values(), key=lambda k: k.id)
     guards = sorted(registry.guards[language].values(), key=lambda g: g.id)
     kind_counter: dict[str, int] = {}
     pairs = []
     for index in range(config.per_cwe // 2):
         sink, props, sources = per_sink[index % len(per_sink)]
         prop = props[index // len(per_sink) % len(props)]
-        kinds = [k for k in sink.safe_kinds if _kind_possible(k, sink, kills, guards)]
+        kinds = [k for k in sink.safe_kinds if _kind_possible(k, sink, registry, guards)]
         turn = kind_counter.get(sink.id, 0)
         kind_counter[sink.id] = turn + 1
         pair_kind = kinds[turn % len(kinds)]
@@ -72,7 +77,7 @@ def plan_pairs(config: SynthConfig, language: str, cwe: str, registry: Registry)
         fix = rng.choice(sink.fixes) if pair_kind == "fix" else None
         kill = None
         if pair_kind == "taint-killed":
-            kill = rng.choice([k for k in kills if sink.value_kind in k.value_kinds])
+            kill = rng.choice(compatible_kills(registry, sink))
         guard = rng.choice(guards) if pair_kind == "unreached" else None
         vulnerable = Plan(
             language=language,
@@ -91,11 +96,11 @@ def plan_pairs(config: SynthConfig, language: str, cwe: str, registry: Registry)
     return pairs
 
 
-def _kind_possible(kind: str, sink: Sink, kills, guards) -> bool:
+def _kind_possible(kind: str, sink: Sink, registry: Registry, guards) -> bool:
     if kind == "fix":
         return bool(sink.fixes)
     if kind == "taint-killed":
-        return any(sink.value_kind in k.value_kinds for k in kills)
+        return bool(compatible_kills(registry, sink))
     if kind == "unreached":
         return bool(guards)
     return True
