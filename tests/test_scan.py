@@ -96,6 +96,15 @@ def test_gitignore_above_the_scanned_folder_applies_inside_a_git_work_tree(repo)
     assert names() == ["__init__.py", "tools.py", "users.py"]
 
 
+def test_git_info_exclude_applies_and_a_gitignore_negation_overrides_it(repo):
+    (repo / ".git" / "info").mkdir(parents=True)
+    (repo / ".git" / "info" / "exclude").write_text("tools.py\n")
+    names = lambda: [f.display for f in discover([repo / "app"], config=ScanConfig(), root=repo).files]  # noqa: E731
+    assert "app/tools.py" not in names() and "app/users.py" in names()
+    (repo / "app" / ".gitignore").write_text("!tools.py\n")
+    assert "app/tools.py" in names()
+
+
 def test_named_files_and_duplicates(repo):
     users = repo / "app" / "users.py"
     result = discover([users, repo / "app", repo / "docs" / "notes.txt"], config=ScanConfig(), root=repo)

@@ -1,7 +1,8 @@
 """Find the files to scan: extensions, .gitignore, --exclude globs, vendored folders, symlinks, size.
 
-Nothing here opens a source file for reading except `.gitignore` files; reading and decoding
-the sources happens in `vulntune.scan.extract` (in worker processes when `--jobs` > 1).
+Nothing here opens a source file for reading except `.gitignore` and `.git/info/exclude`
+files; reading and decoding the sources happens in `vulntune.scan.extract` (in worker
+processes when `--jobs` > 1).
 Symlinks are followed only when their target stays inside the scanned folder, and each real
 file or folder is visited once, so a symlink loop ends the walk of that branch.
 """
@@ -121,13 +122,22 @@ class _Ignore:
         return bool(verdict)
 
 
-def _read_gitignore(folder: str) -> pathspec.PathSpec | None:
+def _read_lines(path: str) -> list[str] | None:
     try:
-        with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as fh:
-            lines = fh.read().splitlines()
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return fh.read().splitlines()
     except OSError:
         return None
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def _read_gitignore(folder: str) -> pathspec.PathSpec | None:
+    """The folder's .gitignore; at the top of a work tree, `.git/info/exclude` first (git ranks
+    it below the .gitignore files, and the last matching line wins)."""
+    lines = _read_lines(os.path.join(folder, ".gitignore"))
+    exclude = _read_lines(os.path.join(folder, ".git", "info", "exclude"))
+    if lines is None and exclude is None:
+        return None
+    return pathspec.GitIgnoreSpec.from_lines([*(exclude or ()), *(lines or ())])
 
 
 def _ancestor_ignores(folder: str, root: Path) -> _Ignore:
