@@ -218,3 +218,8 @@ def test_smollm2_two_steps_then_load(corpus, tmp_path, monkeypatch):
     preds = detector.predict(["cur.execute('SELECT * FROM t WHERE a = ' + a)"], language="python")
     assert 0.0 <= preds[0].score <= 1.0
     assert json.loads((folder / META_FILE).read_text())["base"]["sha256"].startswith("b179c952")
+
+
+def test_lora_top_layers_is_refused_for_other_methods(tmp_path):
+    with pytest.raises(VulntuneError, match="only applies to method lora"):
+        TrainConfig(data=tmp_path, out=tmp_path / "m", method="ia3", lora_top_layers=2)

@@ -167,6 +167,8 @@ class TrainConfig:
             positive(key, zero_ok=True)
         if self.lora_top_layers is not None:
             positive("lora_top_layers")
+            if self.method != "lora":
+                raise VulntuneError(f"config key 'lora_top_layers': only applies to method lora, not {self.method}")
         if not 0.0 <= self.target_fpr <= 1.0:
             raise VulntuneError(f"config key 'target_fpr': must be in [0, 1], got {self.target_fpr}")
         if self.max_length < 32:
