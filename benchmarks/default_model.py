@@ -6,6 +6,8 @@ Reproduces every number of `src/vulntune/default_model/README.md` ("Measured" se
     vulntune train --recipe recipes/default.toml
     .venv/bin/python benchmarks/default_model.py data          # the evaluation sets (seeded subsamples)
     .venv/bin/python benchmarks/default_model.py eval          # vulntune eval runs, into reports/default-model/
+    .venv/bin/python benchmarks/default_model.py examples      # re-record the fixed examples the tests check
+    .venv/bin/python benchmarks/default_model.py speed         # scan speed (benchmarks/bench_scan.py, 120 files)
     .venv/bin/python benchmarks/default_model.py card          # the card section, from the metrics files
 
 The evaluation sets: the synthetic test split (template-disjoint) in full; SVEN (real Python
@@ -32,6 +34,9 @@ MODEL = ROOT / "src" / "vulntune" / "default_model"
 SYNTH = ROOT / "data" / "synth"
 SHARED = ROOT.parent / "shared" / "datasets"
 REPORTS = ROOT / "reports" / "default-model"
+EXAMPLES = ROOT / "tests" / "data" / "default_model_examples.json"
+SPEED = REPORTS / "scan-speed.txt"
+SPEED_FILES = 120
 DATA = REPORTS / "data"
 JULIET_SAMPLE = 600
 ZERO_SHOT_SAMPLE = 200
@@ -78,6 +83,48 @@ def run_evals(only: str | None) -> None:
         code = vulntune(["eval", "--rebuild", str(REPORTS / name), "--data", str(path),
                          "--out", str(REPORTS / f"{name}-subsample"), "--bootstrap", "1000"])
         print(f"{name} subsample rebuild: exit {code}", flush=True)
+
+
+def record_examples() -> None:
+    """Score the fixed examples with the shipped model and record the verdicts the slow test checks."""
+    from vulntune import load_detector
+
+    detector = load_detector(MODEL)
+    examples = json.loads(EXAMPLES.read_text(encoding="utf-8"))
+    for example in examples:
+        (prediction,) = detector.predict([example["code"]], language=example["language"])
+        example.update(label=prediction.label, cwe=prediction.cwe, score=round(prediction.score, 4))
+        print(f"{example['name']}: {prediction.label} {prediction.cwe} {prediction.score:.4f}")
+    EXAMPLES.write_text(json.dumps(examples, indent=2) + "\n", encoding="utf-8")
+
+
+def measure_speed() -> None:
+    """Scan a generated 120-file repository with the shipped model; keep the benchmark's report."""
+    import subprocess
+
+    command = [sys.executable, "benchmarks/bench_scan.py", "--model", str(MODEL.relative_to(ROOT)),
+               "--files", str(SPEED_FILES), "--seed", str(SEED)]
+    result = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT)
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    SPEED.write_text(result.stdout, encoding="utf-8")
+    print(result.stdout, end="")
+
+
+def _training_lines() -> list[str]:
+    meta = json.loads((MODEL / "vulntune-model.json").read_text(encoding="utf-8"))
+    minutes = meta["train_seconds"] / 60
+    return [f"Training: {meta['train_steps']} steps in {minutes:.1f} min on the CPU it was built on "
+            f"({meta['train_tokens_per_second']:.0f} training tokens/s, "
+            f"{meta['train_tokens_per_cpu_second']:.0f} per CPU-second, {meta['precision']}), "
+            f"plus calibration on {meta['validation_metrics']['samples']} validation samples; "
+            f"{meta['train_samples']} training samples in the corpus.", ""]
+
+
+def _examples_table() -> list[str]:
+    examples = json.loads(EXAMPLES.read_text(encoding="utf-8"))
+    lines = ["| example | truth | verdict | CWE | score |", "|---|---|---|---|---|"]
+    lines += [f"| {e['name']} | {e['truth']} | {e['label']} | {e['cwe'] or '-'} | {e['score']:.4f} |" for e in examples]
+    return lines
 
 
 def _ci(value, interval) -> str:
@@ -170,6 +217,26 @@ def render_card_section() -> str:
                 "uncalibrated threshold of 0.5 (AUROC in the reports is threshold-free). The CPU budget limits this "
                 "comparison to seeded stratified subsamples; the other rows are the same models' predictions from "
                 "the full runs above, restricted to the subsample.", "", *zs_rows]
+    out += ["### What was tried", "",
+            "- First version (300 steps of 8 x 512 tokens, length-grouped batches, LoRA r8 on the top 8 blocks, "
+            "bf16): at chance on the test split (AUROC 0.515 Python, 0.501 Java) and a CWE accuracy of 72.7%.",
+            "- This version (`recipes/default.toml`): 720 steps of 8 x 384 tokens, each batch four vulnerable/safe "
+            "twin pairs, LoRA r16 on the top 8 blocks, fp32 (faster than bf16 on the 2-core CPU). The CWE is named "
+            "almost always; telling a sample from its twin is learned only for some sink-API fixes. A diagnostic "
+            "on 50 validation pairs (not part of this script): the vulnerable twin scored higher in 30, 26 pairs "
+            "differed by less than 0.01 and 5 scored the same, where the most suspicious window of the file is "
+            "not the one holding the line that differs.",
+            "- Not tried for lack of CPU time: several epochs, LoRA on all blocks, prediction windows centred like "
+            "the training windows, a binary vulnerable/safe head beside the CWE head.", ""]
+    out += ["### Cost", "", *_training_lines()]
+    if SPEED.is_file():
+        out += [f"Scan speed: `benchmarks/bench_scan.py --model src/vulntune/default_model --files {SPEED_FILES}` "
+                "(a generated repository of Flask, CLI, Servlet and DAO code with planted weaknesses and safe "
+                "twins, beside Bandit where installed):", "", "```", SPEED.read_text(encoding="utf-8").rstrip(), "```", ""]
+    out += ["### Fixed examples", "",
+            "The shipped model's verdicts on six small snippets (`tests/data/default_model_examples.json`; the "
+            "slow test `tests/test_default_model.py` checks them). Read them as a record of behaviour, not "
+            "as a measurement:", "", *_examples_table(), ""]
     return "\n".join(out) + "\n"
 
 
@@ -183,13 +250,17 @@ def write_card() -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("step", choices=("data", "eval", "card"))
+    parser.add_argument("step", choices=("data", "eval", "examples", "speed", "card"))
     parser.add_argument("--only", help="eval: one set name (e.g. sven-python, juliet-java-zs)")
     args = parser.parse_args()
     if args.step == "data":
         make_data()
     elif args.step == "eval":
         run_evals(args.only)
+    elif args.step == "examples":
+        record_examples()
+    elif args.step == "speed":
+        measure_speed()
     else:
         write_card()
     return 0
