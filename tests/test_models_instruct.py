@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from vulntune.models.instruct import PromptCodec, answer_text, score_answers, zero_shot_detector
+from vulntune.models.transformer import encode, prediction_windows
 from vulntune.models.prediction import Detector
 from vulntune.models.toy import toy_samples
 
@@ -98,8 +99,18 @@ def test_default_labels_cover_catalogue(cache):
     assert det.labels[0] == "safe" and set(det.labels[1:]) == set(cwes_for("java"))
 
 
-def test_long_code_is_truncated_to_the_window(detector):
+def test_long_code_is_scored_as_windows_and_the_most_suspicious_decides(detector):
     long = "x = 1\n" * 2000
     assert detector.count_tokens(long) > detector.max_length
-    ll = detector.log_likelihoods([long], language="python")
-    assert ll.shape == (1, len(LABELS)) and np.isfinite(ll).all()
+    ll, owner = detector.window_log_likelihoods([long, "y = 2"], language="python")
+    assert ll.shape[1] == len(LABELS) and np.isfinite(ll).all()
+    assert owner.count(0) > 1 and owner.count(1) == 1 and len(owner) == len(ll)
+    # every window fits the prompt budget
+    windows = prediction_windows(encode(detector.tokenizer, long)["input_ids"], detector.max_length)
+    assert len(windows) == owner.count(0) and all(len(w) <= detector.max_length for w in windows)
+    p = np.exp(ll - ll.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    worst = max((k for k in range(len(owner)) if owner[k] == 0), key=lambda k: 1 - p[k, 0])
+    got = detector.probabilities([long, "y = 2"], language="python")
+    np.testing.assert_allclose(got[0], p[worst], rtol=1e-9)
+    np.testing.assert_allclose(got[1], p[owner.index(1)], rtol=1e-9)

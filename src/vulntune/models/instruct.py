@@ -14,7 +14,9 @@ Prediction never generates text: each allowed answer ("none" and one per CWE cla
 the sum of its token log-probabilities (EOS included, so CWE-79 does not win on CWE-798's
 prefix) given the prompt. The prompt runs once per sample; its KV cache is repeated for the K
 candidate answers, which run in a single forward pass. A softmax over the K log-likelihoods gives
-per-class probabilities, hence the score 1 - p(none).
+per-class probabilities, hence the score 1 - p(none). Code longer than the prompt's code budget
+is asked about in overlapping windows, and the most suspicious window decides, as for the
+classify detector.
 
 `zero_shot_detector` applies the same prompt to an untuned base model: the case study's
 baseline.
@@ -32,7 +34,7 @@ from vulntune.cwe import check_language, cwes_for
 from vulntune.models.folder import canonical_json
 from vulntune.models.labels import predictions_from_probabilities, sort_labels
 from vulntune.models.prediction import SAFE, Prediction
-from vulntune.models.transformer import code_window, encode, length_batches
+from vulntune.models.transformer import code_window, encode, length_batches, most_suspicious_windows, prediction_windows
 
 PROMPT_VERSION = 1
 NONE_ANSWER = "none"
@@ -73,8 +75,13 @@ class PromptCodec:
         self.code_budget = self.max_length - overhead - self.max_answer
 
     def prompt(self, code: str, language: str, *, sink_line: int | None = None) -> list[int]:
+        """The prompt around one window of `code` (centred on `sink_line` when given, else its head)."""
+        return self.wrap(code_window(self.tokenizer, code, budget=self.code_budget, sink_line=sink_line), language)
+
+    def wrap(self, code_ids: Sequence[int], language: str) -> list[int]:
+        """The prompt around code tokens that already fit the code budget."""
         head, tail = self._parts[language]
-        return head + code_window(self.tokenizer, code, budget=self.code_budget, sink_line=sink_line) + tail
+        return head + list(code_ids) + tail
 
     def training_example(self, code: str, language: str, label: str, *, sink_line: int | None = None) -> dict[str, list[int]]:
         """input_ids = prompt + answer + EOS; labels mask the prompt with -100."""
@@ -159,20 +166,30 @@ class InstructDetector:
         """Tokens of `code` alone (no prompt) under the base tokenizer, before truncation."""
         return len(encode(self.tokenizer, code)["input_ids"])
 
-    def log_likelihoods(self, codes: Sequence[str], *, language: str) -> np.ndarray:
-        """(n, n_classes) summed log-probabilities of each class's answer string."""
+    def window_log_likelihoods(self, codes: Sequence[str], *, language: str) -> tuple[np.ndarray, list[int]]:
+        """Summed log-probabilities of each class's answer string for every window of every input:
+        ((n_windows, n_classes), the input each window belongs to). Long code is asked about in
+        overlapping windows (`prediction_windows`), as the classify detector scores it."""
         check_language(language)
-        prompts = [self.codec.prompt(code, language) for code in codes]
+        prompts, owner = [], []
+        for index, code in enumerate(codes):
+            for window in prediction_windows(encode(self.tokenizer, code)["input_ids"], self.max_length):
+                prompts.append(self.codec.wrap(window, language))
+                owner.append(index)
         if not prompts:
-            return np.zeros((0, len(self.labels)))
-        return score_answers(self.model, prompts, self.codec.answers, pad_id=self.tokenizer.pad_token_id,
-                             batch_size=self.batch_size)
+            return np.zeros((0, len(self.labels))), owner
+        ll = score_answers(self.model, prompts, self.codec.answers, pad_id=self.tokenizer.pad_token_id,
+                           batch_size=self.batch_size)
+        return ll, owner
 
     def probabilities(self, codes: Sequence[str], *, language: str) -> np.ndarray:
-        ll = self.log_likelihoods(codes, language=language)
-        ll = ll - ll.max(axis=1, keepdims=True) if len(ll) else ll
+        """(n, n_classes): per input, the answer distribution of its most suspicious window."""
+        ll, owner = self.window_log_likelihoods(codes, language=language)
+        if not len(ll):
+            return np.zeros((0, len(self.labels)))
+        ll = ll - ll.max(axis=1, keepdims=True)
         p = np.exp(ll)
-        return p / p.sum(axis=1, keepdims=True) if len(p) else p
+        return most_suspicious_windows(p / p.sum(axis=1, keepdims=True), owner, len(codes))
 
     def predict(self, codes: Sequence[str], *, language: str) -> list[Prediction]:
         return predictions_from_probabilities(self.probabilities(codes, language=language), self.labels, self.threshold)

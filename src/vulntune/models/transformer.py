@@ -109,6 +109,22 @@ def prediction_windows(ids: Sequence[int], budget: int) -> list[list[int]]:
     return [list(ids[start : start + budget]) for start in starts]
 
 
+def most_suspicious_windows(rows: np.ndarray, owner: Sequence[int], count: int) -> np.ndarray:
+    """Per input, the probability row of its window with the highest vulnerable score.
+
+    `rows[k]` holds the class probabilities of window k, which belongs to input `owner[k]`; the
+    vulnerable score is 1 - p(safe), "safe" being class 0. Returns (count, n_classes).
+    """
+    out = np.zeros((count, rows.shape[1]), dtype=np.float64)
+    best = np.full(count, -1.0)
+    for row, index in enumerate(owner):
+        score = 1.0 - rows[row, 0]
+        if score > best[index]:
+            best[index] = score
+            out[index] = rows[row]
+    return out
+
+
 def length_batches(lengths: Sequence[int], batch_size: int) -> Iterator[list[int]]:
     """Indices sorted by length, longest first, in batches: little padding, early OOM if any."""
     order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
@@ -166,15 +182,7 @@ class ClassifierDetector:
                     mask[row, : len(ids[i])] = 1
                 logits = self.model(input_ids=input_ids, attention_mask=mask).logits.float()
                 rows[batch] = torch.softmax(logits.double(), dim=-1).numpy()
-        # Per input, the window with the highest vulnerable score (1 - p(safe); "safe" is class 0).
-        out = np.zeros((len(codes), len(self.labels)), dtype=np.float64)
-        best = np.full(len(codes), -1.0)
-        for row, index in enumerate(owner):
-            score = 1.0 - rows[row, 0]
-            if score > best[index]:
-                best[index] = score
-                out[index] = rows[row]
-        return out
+        return most_suspicious_windows(rows, owner, len(codes))
 
     def predict(self, codes: Sequence[str], *, language: str) -> list[Prediction]:
         return predictions_from_probabilities(self.probabilities(codes, language=language), self.labels, self.threshold)
