@@ -39,6 +39,8 @@ def register(subparsers) -> None:
     add("--method", choices=("lora", "ia3", "full"), help="default: lora")
     add("--languages", type=_languages, help="comma-separated, default: python,java")
     add("--max-length", type=int, help="tokens per sequence (default: 512)")
+    add("--pooling", choices=("last", "max"),
+        help="classify head reads the last token (default) or the maximum over all tokens")
     add("--epochs", type=float, help="passes over the training data (default: 1)")
     add("--max-steps", type=int, help="stop after this many optimizer steps")
     add("--batch-size", type=int, help="sequences per step (default: 8)")

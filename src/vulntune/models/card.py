@@ -38,6 +38,7 @@ def render_card(meta: Mapping[str, Any]) -> str:
         f"| base sha256 | {base.get('sha256') or '-'} |",
         f"| labels | {', '.join(meta['labels'])} |",
         f"| max length (tokens) | {meta['max_length']} |",
+        f"| pooling | {meta.get('pooling', 'last')} |",
         f"| threshold | {_fmt(meta['threshold'])} |",
         f"| corpus fingerprint | {meta.get('corpus_fingerprint') or '-'} |",
         "",

@@ -94,4 +94,6 @@ def read_meta(folder: str | Path, *, verify: bool = True) -> dict[str, Any]:
 def folder_fingerprint(meta: Mapping[str, Any]) -> str:
     """A stable id of a saved model: its weight checksums, labels, threshold and window."""
     keyed = {k: meta.get(k) for k in ("kind", "labels", "threshold", "max_length", "files", "base")}
+    if meta.get("pooling", "last") != "last":  # older folders keep their fingerprint (and their scan cache)
+        keyed["pooling"] = meta["pooling"]
     return hashlib.sha256(canonical_json(keyed).encode("utf-8")).hexdigest()

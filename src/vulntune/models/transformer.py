@@ -135,7 +135,8 @@ def length_batches(lengths: Sequence[int], batch_size: int) -> Iterator[list[int
 class ClassifierDetector:
     """A sequence-classification transformer (implements `Detector`).
 
-    The head reads the last code token; class probabilities are a softmax over "safe" and the
+    The head reads the last code token, or the maximum over all tokens (`pooling` "max" in the
+    folder's metadata; see `vulntune.models.pooling`); class probabilities are a softmax over "safe" and the
     CWE classes, the score is 1 - p(safe).
 
     Attributes:
@@ -210,6 +211,7 @@ def load_model(folder: Path, meta: Mapping[str, Any], *, dtype: str = "float32")
     import torch
     from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
 
+    from vulntune.models.pooling import set_pooling
     from vulntune.models.sources import resolve_base
 
     kind, method = meta["kind"], meta.get("method")
@@ -219,12 +221,13 @@ def load_model(folder: Path, meta: Mapping[str, Any], *, dtype: str = "float32")
     if torch_dtype is None:
         raise VulntuneError(f"unknown dtype {dtype!r} (expected float32 or bfloat16)")
     check_head(folder, meta)
+    pooling = meta.get("pooling", "last")  # folders written before pooling existed read the last token
     labels = list(meta["labels"])
     head = {"num_labels": len(labels), "id2label": dict(enumerate(labels)), "label2id": {l: i for i, l in enumerate(labels)}}
     if method == "full":
         tokenizer = load_tokenizer(folder)
         if kind == "classify":
-            model = AutoModelForSequenceClassification.from_pretrained(str(folder), dtype=torch_dtype)
+            model = set_pooling(AutoModelForSequenceClassification.from_pretrained(str(folder), dtype=torch_dtype), pooling)
         else:
             model = AutoModelForCausalLM.from_pretrained(str(folder), dtype=torch_dtype)
         return model, tokenizer
@@ -237,8 +240,8 @@ def load_model(folder: Path, meta: Mapping[str, Any], *, dtype: str = "float32")
         )
     tokenizer = load_tokenizer(base.path)
     if kind == "classify":
-        model = AutoModelForSequenceClassification.from_pretrained(
-            str(base.path), dtype=torch_dtype, pad_token_id=tokenizer.pad_token_id, **head)
+        model = set_pooling(AutoModelForSequenceClassification.from_pretrained(
+            str(base.path), dtype=torch_dtype, pad_token_id=tokenizer.pad_token_id, **head), pooling)
     else:
         model = AutoModelForCausalLM.from_pretrained(str(base.path), dtype=torch_dtype)
     if method == "none":
