@@ -48,6 +48,9 @@ def register(subparsers) -> None:
     add("--learning-rate", type=float, help="peak learning rate (default: 5e-4)")
     add("--lora-r", type=int, help="LoRA rank (default: 8)")
     add("--lora-top-layers", type=int, help="adapt only the top N transformer blocks (default: all)")
+    add("--trunk-cache", action="store_const", const=True,
+        help="with --lora-top-layers: run the frozen lower blocks once per window, train the top ones from "
+             "their stored outputs (faster for more than one epoch; 4 bytes x hidden size of memory per token)")
     add("--batching", choices=("length", "twins"),
         help="length: batches of similar length (default); twins: each vulnerable/safe twin pair in one batch")
     add("--calibration-samples", type=int, help="calibrate the threshold on a stratified subsample of this many "

@@ -1,0 +1,69 @@
+"""Training the top blocks from stored trunk outputs gives the model that whole-model training gives."""
+
+import json
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from vulntune import load_detector
+from vulntune.data import write_samples
+from vulntune.errors import VulntuneError
+from vulntune.models.folder import META_FILE
+from vulntune.models.toy import toy_corpus
+from vulntune.train import TrainConfig, train
+
+
+@pytest.fixture(autouse=True, scope="module")
+def cache(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("VULNTUNE_CACHE", str(tmp_path_factory.getbasetemp() / "vulntune-cache-trunk"))
+        yield
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("toy-corpus")
+    train_samples, validation = toy_corpus(per_pair=4, seed=0)
+    write_samples(folder / "train.jsonl", train_samples)
+    write_samples(folder / "validation.jsonl", validation)
+    return folder
+
+
+def run(corpus, out, **overrides):
+    options = dict(data=corpus, base="tiny", out=out, max_steps=4, batch_size=4, eval_batch_size=8, eval_steps=50,
+                   progress=False, threads=1, lora_top_layers=1, learning_rate=1e-2, batching="twins")
+    options.update(overrides)
+    return train(TrainConfig(**options))
+
+
+@pytest.mark.parametrize("pooling", ["last", "max"])
+def test_trunk_cache_trains_the_same_weights(corpus, tmp_path, pooling):
+    whole = run(corpus, tmp_path / "whole", pooling=pooling)
+    cached = run(corpus, tmp_path / "cached", pooling=pooling, trunk_cache=True)
+    a, b = load_file(whole / "adapter_model.safetensors"), load_file(cached / "adapter_model.safetensors")
+    assert a.keys() == b.keys() and any(".layers.1." in k for k in a)
+    assert not any(".layers.0." in k for k in a)  # the trunk has no adapter
+    for key in a:
+        assert torch.allclose(a[key], b[key], atol=1e-4), key
+    meta = json.loads((cached / META_FILE).read_text())
+    assert meta["training_config"]["trunk_cache"] is True and meta["train_steps"] == 4
+    code = ["import os\nos.system('ping ' + host)"]
+    assert load_detector(cached).predict(code, language="python")[0].score == pytest.approx(
+        load_detector(whole).predict(code, language="python")[0].score, abs=1e-4)
+
+
+def test_trunk_cache_restores_the_best_checkpoint(corpus, tmp_path):
+    # Evaluation every step with patience 1: the Trainer stops early and reloads the best weights
+    # from a checkpoint that holds only the adapter and head.
+    folder = run(corpus, tmp_path / "m", max_steps=6, eval_steps=1, early_stopping_patience=1, trunk_cache=True)
+    rows = [line.split(",") for line in (folder / "loss.csv").read_text().splitlines()[1:]]
+    assert any(r[3] for r in rows)  # evaluated
+    assert load_detector(folder).predict(["x = 1"], language="python")
+
+
+def test_trunk_cache_needs_a_frozen_trunk(corpus, tmp_path):
+    with pytest.raises(VulntuneError, match="'trunk_cache': needs objective classify, method lora and lora_top_layers"):
+        TrainConfig(data=tmp_path, out=tmp_path / "m", trunk_cache=True)
+    with pytest.raises(VulntuneError, match="adapts every block of this base"):
+        run(corpus, tmp_path / "m", lora_top_layers=2, trunk_cache=True)  # tiny has 2 blocks
