@@ -223,3 +223,19 @@ def test_smollm2_two_steps_then_load(corpus, tmp_path, monkeypatch):
 def test_lora_top_layers_is_refused_for_other_methods(tmp_path):
     with pytest.raises(VulntuneError, match="only applies to method lora"):
         TrainConfig(data=tmp_path, out=tmp_path / "m", method="ia3", lora_top_layers=2)
+
+
+def test_head_learning_rate_moves_the_head_by_its_own_rate(corpus, tmp_path):
+    # Adam steps are about the learning rate in size: a head rate 10,000x smaller moves the head
+    # 10,000x less, while the adapter moves as before.
+    steps = {}
+    for name, head_rate in (("same", None), ("slow", 1e-6)):
+        snap = Snapshot()
+        train(tiny(corpus, tmp_path / name, learning_rate=1e-2, head_learning_rate=head_rate), callbacks=[snap])
+        moved = {n: (snap.after[n] - snap.before[n]).abs().max().item() for n in snap.before}
+        steps[name] = (max(v for n, v in moved.items() if "modules_to_save" in n and "score" in n),
+                       max(v for n, v in moved.items() if "lora_" in n))
+    assert steps["same"][0] > 1e-3 and steps["slow"][0] < 1e-5
+    assert steps["slow"][1] == pytest.approx(steps["same"][1], rel=0.5)
+    with pytest.raises(VulntuneError, match="'head_learning_rate': only applies to objective classify"):
+        TrainConfig(data=tmp_path, out=tmp_path / "m", objective="instruct", head_learning_rate=1e-4)

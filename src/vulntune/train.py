@@ -64,6 +64,10 @@ class TrainConfig:
         eval_batch_size: sequences per forward pass in evaluation and calibration.
         gradient_accumulation: batches accumulated per optimizer step.
         learning_rate: peak learning rate (linear warmup, then linear decay).
+        head_learning_rate: peak learning rate of the new classification head (classify; default:
+            learning_rate). The head reads hidden states of large norm (SmolLM2-135M: about 50 per
+            token, 110 max-pooled), so one Adam step at a LoRA-sized rate moves its logits by whole
+            units and the loss oscillates instead of falling.
         warmup: warmup steps, or a fraction of all steps when below 1.
         weight_decay: AdamW weight decay.
         lora_r, lora_alpha, lora_dropout: LoRA rank, scale and dropout. Dropout is 0 by default:
@@ -121,6 +125,7 @@ class TrainConfig:
     eval_batch_size: int = 16
     gradient_accumulation: int = 1
     learning_rate: float = 5e-4
+    head_learning_rate: float | None = None
     warmup: float = 0.03
     weight_decay: float = 0.0
     lora_r: int = 8
@@ -173,7 +178,7 @@ class TrainConfig:
         if not self.languages:
             raise VulntuneError("config key 'languages': needs at least one language")
         for key in ("max_length", "epochs", "max_steps", "batch_size", "eval_batch_size", "gradient_accumulation",
-                    "learning_rate", "lora_r", "lora_alpha", "eval_steps", "eval_samples", "calibration_samples", "logging_steps", "threads"):
+                    "learning_rate", "head_learning_rate", "lora_r", "lora_alpha", "eval_steps", "eval_samples", "calibration_samples", "logging_steps", "threads"):
             positive(key)
         for key in ("warmup", "weight_decay", "lora_dropout", "early_stopping_patience"):
             positive(key, zero_ok=True)
@@ -181,6 +186,8 @@ class TrainConfig:
             positive("lora_top_layers")
             if self.method != "lora":
                 raise VulntuneError(f"config key 'lora_top_layers': only applies to method lora, not {self.method}")
+        if self.head_learning_rate is not None and self.objective != "classify":
+            raise VulntuneError(f"config key 'head_learning_rate': only applies to objective classify, not {self.objective}")
         if self.trunk_cache and (self.lora_top_layers is None or self.objective != "classify"):
             raise VulntuneError("config key 'trunk_cache': needs objective classify, method lora and lora_top_layers")
         if not 0.0 <= self.target_fpr <= 1.0:
@@ -323,6 +330,7 @@ def train_transformer(config: TrainConfig, out: Path, train_samples: list[Sample
         eval_dataset=eval_set or None,
         data_collator=collate,
         compute_loss_func=loss_fn,
+        optimizers=(make_optimizer(config, trained), None),  # None, None: the Trainer's own AdamW
         callbacks=[progress, *([EarlyStoppingCallback(config.early_stopping_patience)] if early else []), *callbacks],
     )
     from transformers.trainer_callback import PrinterCallback, ProgressCallback
@@ -346,6 +354,21 @@ def train_transformer(config: TrainConfig, out: Path, train_samples: list[Sample
     if not config.keep_checkpoints:
         shutil.rmtree(ckpt, ignore_errors=True)
     return folder
+
+
+def make_optimizer(config: TrainConfig, model):
+    """AdamW with the head at `head_learning_rate`, or None (the Trainer's AdamW) when it is not set."""
+    if config.head_learning_rate is None:
+        return None
+    import torch
+
+    trainable = [(name, p) for name, p in model.named_parameters() if p.requires_grad]
+    head = [p for name, p in trainable if ".score." in f".{name}."]
+    if not head:
+        raise VulntuneError("config key 'head_learning_rate': this model has no trainable 'score' head")
+    body = [p for name, p in trainable if ".score." not in f".{name}."]
+    groups = [{"params": body, "lr": config.learning_rate}, {"params": head, "lr": config.head_learning_rate}]
+    return torch.optim.AdamW([g for g in groups if g["params"]], weight_decay=config.weight_decay)
 
 
 def with_trunk_cache(config: TrainConfig, model, tokenizer, train_set: list[dict[str, Any]],

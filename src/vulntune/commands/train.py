@@ -46,6 +46,7 @@ def register(subparsers) -> None:
     add("--batch-size", type=int, help="sequences per step (default: 8)")
     add("--gradient-accumulation", type=int, help="batches per optimizer step (default: 1)")
     add("--learning-rate", type=float, help="peak learning rate (default: 5e-4)")
+    add("--head-learning-rate", type=float, help="peak learning rate of the classify head (default: --learning-rate)")
     add("--lora-r", type=int, help="LoRA rank (default: 8)")
     add("--lora-top-layers", type=int, help="adapt only the top N transformer blocks (default: all)")
     add("--trunk-cache", action="store_const", const=True,
