@@ -5,10 +5,11 @@ import json
 import pytest
 
 from vulntune.batching import make_twin_sampler, twin_groups, twin_order
-from vulntune.data import Sample, write_samples
+from vulntune.data import Sample
 from vulntune.errors import VulntuneError
-from vulntune.models.toy import toy_corpus
 from vulntune.train import TrainConfig, train
+
+from conftest import write_toy_corpus
 
 
 def sample(i, pair):
@@ -54,9 +55,7 @@ def test_twins_need_an_even_batch_size(tmp_path):
 
 def test_training_batches_hold_twins_and_calibration_subsample(tmp_path, monkeypatch):
     monkeypatch.setenv("VULNTUNE_CACHE", str(tmp_path / "cache"))
-    train_samples, validation = toy_corpus(per_pair=4, seed=0)
-    write_samples(tmp_path / "train.jsonl", train_samples)
-    write_samples(tmp_path / "validation.jsonl", validation)
+    write_toy_corpus(tmp_path)
     import vulntune.train as training
 
     seen = []

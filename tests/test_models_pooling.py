@@ -6,7 +6,6 @@ import pytest
 import torch
 
 from vulntune import load_detector
-from vulntune.data import write_samples
 from vulntune.errors import VulntuneError
 from vulntune.models.folder import META_FILE
 from vulntune.models.pooling import RunningMaxLinear, set_pooling
@@ -74,12 +73,8 @@ def test_pooling_only_for_classify(tmp_path):
         TrainConfig(data=tmp_path, out=tmp_path / "m", pooling="mean")
 
 
-def test_max_pooled_model_trains_saves_and_reloads_identically(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    train_samples, validation = toy_corpus(per_pair=4, seed=0)
-    write_samples(corpus / "train.jsonl", train_samples)
-    write_samples(corpus / "validation.jsonl", validation)
+def test_max_pooled_model_trains_saves_and_reloads_identically(corpus, tmp_path):
+    validation = toy_corpus(per_pair=4, seed=0)[1]
     folder = train(TrainConfig(data=corpus, base="tiny", out=tmp_path / "m", max_steps=3, batch_size=4,
                                eval_batch_size=8, eval_steps=50, progress=False, threads=1, pooling="max",
                                learning_rate=1e-2))

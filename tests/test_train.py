@@ -6,7 +6,6 @@ import json
 import pytest
 
 from vulntune import load_detector
-from vulntune.data import write_samples
 from vulntune.errors import VulntuneError
 from vulntune.models.folder import META_FILE
 from vulntune.models.toy import toy_corpus
@@ -18,15 +17,6 @@ def cache(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("VULNTUNE_CACHE", str(tmp_path_factory.getbasetemp() / "vulntune-cache-train"))
         yield
-
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("toy-corpus")
-    train_samples, validation = toy_corpus(per_pair=4, seed=0)
-    write_samples(folder / "train.jsonl", train_samples)
-    write_samples(folder / "validation.jsonl", validation)
-    return folder
 
 
 def tiny(corpus, out, **overrides):

@@ -8,6 +8,8 @@ from vulntune.cli import main
 from vulntune.data import write_samples
 from vulntune.models.toy import toy_corpus
 
+from conftest import write_toy_corpus
+
 
 @pytest.fixture(autouse=True)
 def cache(tmp_path_factory, monkeypatch):
@@ -16,11 +18,7 @@ def cache(tmp_path_factory, monkeypatch):
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("cli-corpus")
-    train_samples, validation = toy_corpus(per_pair=3, seed=1)
-    write_samples(folder / "train.jsonl", train_samples)
-    write_samples(folder / "validation.jsonl", validation)
-    return folder
+    return write_toy_corpus(tmp_path_factory.mktemp("cli-corpus"), per_pair=3, seed=1)
 
 
 @pytest.fixture(scope="module")

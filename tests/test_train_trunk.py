@@ -7,10 +7,8 @@ import torch
 from safetensors.torch import load_file
 
 from vulntune import load_detector
-from vulntune.data import write_samples
 from vulntune.errors import VulntuneError
 from vulntune.models.folder import META_FILE
-from vulntune.models.toy import toy_corpus
 from vulntune.train import TrainConfig, train
 
 
@@ -19,15 +17,6 @@ def cache(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("VULNTUNE_CACHE", str(tmp_path_factory.getbasetemp() / "vulntune-cache-trunk"))
         yield
-
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("toy-corpus")
-    train_samples, validation = toy_corpus(per_pair=4, seed=0)
-    write_samples(folder / "train.jsonl", train_samples)
-    write_samples(folder / "validation.jsonl", validation)
-    return folder
 
 
 def run(corpus, out, **overrides):
@@ -48,6 +37,7 @@ def test_trunk_cache_trains_the_same_weights(corpus, tmp_path, pooling):
         assert torch.allclose(a[key], b[key], atol=1e-4), key
     meta = json.loads((cached / META_FILE).read_text())
     assert meta["training_config"]["trunk_cache"] is True and meta["train_steps"] == 4
+    assert meta["trunk_seconds"] >= 0 and json.loads((whole / META_FILE).read_text())["trunk_seconds"] is None
     code = ["import os\nos.system('ping ' + host)"]
     assert load_detector(cached).predict(code, language="python")[0].score == pytest.approx(
         load_detector(whole).predict(code, language="python")[0].score, abs=1e-4)

@@ -276,9 +276,11 @@ def train_transformer(config: TrainConfig, out: Path, train_samples: list[Sample
     eval_set = [encoder.example(s) for s in random.Random(config.seed).sample(eval_pool, min(len(eval_pool), config.eval_samples))]
     weights = class_weights(train_samples, labels) if config.balance == "weighted-loss" else [1.0] * len(labels)
     loss_fn = make_loss(config.objective, weights, encoder)
-    trained, collate = model, encoder.collate
+    trained, collate, trunk_seconds = model, encoder.collate, None
     if config.trunk_cache:  # the frozen lower blocks run once per window, not once per step
+        started = time.monotonic()
         trained, collate = with_trunk_cache(config, model, tokenizer, train_set, eval_set)
+        trunk_seconds = time.monotonic() - started
 
     use_bf16 = bf16_supported() if config.precision == "auto" else config.precision == "bf16"
     early = config.early_stopping_patience > 0 and bool(eval_set)
@@ -350,7 +352,7 @@ def train_transformer(config: TrainConfig, out: Path, train_samples: list[Sample
                          steps=trainer.state.global_step, seconds=seconds,
                          tokens_per_second=progress.tokens_per_second, resumed_from=progress.resumed_from,
                          tokens_per_cpu_second=progress.tokens_per_cpu_second,
-                         precision="bf16" if use_bf16 else "fp32")
+                         precision="bf16" if use_bf16 else "fp32", trunk_seconds=trunk_seconds)
     if not config.keep_checkpoints:
         shutil.rmtree(ckpt, ignore_errors=True)
     return folder
@@ -647,7 +649,8 @@ def train_tfidf_folder(config: TrainConfig, train_samples, validation, corpus) -
 
 def save_folder(config: TrainConfig, out: Path, base, model, tokenizer, labels, languages, validation, corpus, *,
                 history: list[dict[str, Any]], steps: int, seconds: float, tokens_per_second: float | None = None,
-                resumed_from: int = 0, tokens_per_cpu_second: float | None = None, precision: str | None = None) -> Path:
+                resumed_from: int = 0, tokens_per_cpu_second: float | None = None, precision: str | None = None,
+                trunk_seconds: float | None = None) -> Path:
     """Write the model folder atomically: weights, then calibrate on them as loaded, then metadata and card."""
     from vulntune.models.transformer import ADAPTER_CONFIG, ADAPTER_WEIGHTS, load_transformer
 
@@ -671,6 +674,7 @@ def save_folder(config: TrainConfig, out: Path, base, model, tokenizer, labels, 
         "train_tokens_per_second": round(tokens_per_second, 1) if tokens_per_second else None,
         "train_tokens_per_cpu_second": round(tokens_per_cpu_second, 1) if tokens_per_cpu_second else None,
         "resumed_from_step": resumed_from,
+        "trunk_seconds": round(trunk_seconds, 1) if trunk_seconds is not None else None,  # before train_seconds
     }
     if config.objective == "instruct" or config.objective == "zero-shot":
         from vulntune.models.instruct import PROMPT_VERSION
