@@ -17,6 +17,14 @@ def write_toy_corpus(folder: Path, *, per_pair: int = 4, seed: int = 0) -> Path:
 
 
 @pytest.fixture(scope="module")
+def module_cache(tmp_path_factory, request):
+    """VULNTUNE_CACHE in a folder of the test module's own (tiny base models are built there)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("VULNTUNE_CACHE", str(tmp_path_factory.getbasetemp() / f"vulntune-cache-{request.module.__name__}"))
+        yield
+
+
+@pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     """A toy corpus folder, one per test module."""
     return write_toy_corpus(tmp_path_factory.mktemp("toy-corpus"))

@@ -8,18 +8,15 @@ import torch
 from vulntune import load_detector
 from vulntune.errors import VulntuneError
 from vulntune.models.folder import META_FILE
-from vulntune.models.pooling import RunningMaxLinear, set_pooling
+from vulntune.models.pooling import POOLINGS, RunningMaxLinear, set_pooling
 from vulntune.models.sources import resolve_base
 from vulntune.models.toy import toy_corpus
 from vulntune.models.transformer import load_tokenizer
+from vulntune.train import POOLINGS as TRAIN_POOLINGS
 from vulntune.train import TrainConfig, train
 
 
-@pytest.fixture(autouse=True, scope="module")
-def cache(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("VULNTUNE_CACHE", str(tmp_path_factory.getbasetemp() / "vulntune-cache-pooling"))
-        yield
+pytestmark = pytest.mark.usefixtures("module_cache")
 
 
 def tiny_classifier(labels=3):
@@ -67,6 +64,7 @@ def test_last_pooling_leaves_the_model_alone_and_bad_names_are_refused():
 
 
 def test_pooling_only_for_classify(tmp_path):
+    assert TRAIN_POOLINGS == POOLINGS  # train.py keeps its own copy so that configs load without torch
     with pytest.raises(VulntuneError, match="'pooling': only applies to objective classify"):
         TrainConfig(data=tmp_path, out=tmp_path / "m", objective="instruct", pooling="max")
     with pytest.raises(VulntuneError, match="config key 'pooling'"):

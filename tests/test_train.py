@@ -12,11 +12,7 @@ from vulntune.models.toy import toy_corpus
 from vulntune.train import TrainConfig, checkpoint_dir, class_weights, load_config, train
 
 
-@pytest.fixture(autouse=True, scope="module")
-def cache(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("VULNTUNE_CACHE", str(tmp_path_factory.getbasetemp() / "vulntune-cache-train"))
-        yield
+pytestmark = pytest.mark.usefixtures("module_cache")
 
 
 def tiny(corpus, out, **overrides):

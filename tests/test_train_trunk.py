@@ -12,11 +12,7 @@ from vulntune.models.folder import META_FILE
 from vulntune.train import TrainConfig, train
 
 
-@pytest.fixture(autouse=True, scope="module")
-def cache(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("VULNTUNE_CACHE", str(tmp_path_factory.getbasetemp() / "vulntune-cache-trunk"))
-        yield
+pytestmark = pytest.mark.usefixtures("module_cache")
 
 
 def run(corpus, out, **overrides):

@@ -536,14 +536,14 @@ class Encoder:
     def collate(self, examples: list[dict[str, Any]]) -> dict[str, Any]:
         import torch
 
+        from vulntune.models.transformer import right_padded
+
+        if self.codec is None:  # classify: right padding; the head reads the last real token
+            ids, mask = right_padded([e["input_ids"] for e in examples], self.pad)
+            return {"input_ids": ids, "attention_mask": mask, "labels": torch.tensor([e["labels"] for e in examples])}
         width = max(len(e["input_ids"]) for e in examples)
         ids = torch.full((len(examples), width), self.pad, dtype=torch.long)
         mask = torch.zeros((len(examples), width), dtype=torch.long)
-        if self.codec is None:  # classify: right padding; the head reads the last real token
-            for row, e in enumerate(examples):
-                ids[row, : len(e["input_ids"])] = torch.tensor(e["input_ids"])
-                mask[row, : len(e["input_ids"])] = 1
-            return {"input_ids": ids, "attention_mask": mask, "labels": torch.tensor([e["labels"] for e in examples])}
         # instruct: left padding, so every answer ends at the last position and only the last
         # (longest answer + 1) positions need logits: 7 of 512 positions x 49k vocabulary.
         labels = torch.full((len(examples), width), -100, dtype=torch.long)

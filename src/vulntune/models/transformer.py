@@ -125,6 +125,23 @@ def most_suspicious_windows(rows: np.ndarray, owner: Sequence[int], count: int) 
     return out
 
 
+def right_padded(rows: Sequence[Sequence[int]], pad: int):
+    """(ids, attention mask) long tensors, each row's tokens first and `pad` after them.
+
+    Right padding is what the classification head relies on: the last real token (and, with
+    max pooling, its running maximum) is at `mask.sum(-1) - 1`.
+    """
+    import torch
+
+    width = max(1, max((len(r) for r in rows), default=0))
+    ids = torch.full((len(rows), width), pad, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, row in enumerate(rows):
+        ids[i, : len(row)] = torch.tensor(row, dtype=torch.long)
+        mask[i, : len(row)] = 1
+    return ids, mask
+
+
 def length_batches(lengths: Sequence[int], batch_size: int) -> Iterator[list[int]]:
     """Indices sorted by length, longest first, in batches: little padding, early OOM if any."""
     order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
@@ -175,12 +192,7 @@ class ClassifierDetector:
         pad = self.tokenizer.pad_token_id
         with torch.inference_mode():
             for batch in length_batches([len(x) for x in ids], self.batch_size):
-                width = max(1, max(len(ids[i]) for i in batch))
-                input_ids = torch.full((len(batch), width), pad, dtype=torch.long)
-                mask = torch.zeros((len(batch), width), dtype=torch.long)
-                for row, i in enumerate(batch):
-                    input_ids[row, : len(ids[i])] = torch.tensor(ids[i], dtype=torch.long)
-                    mask[row, : len(ids[i])] = 1
+                input_ids, mask = right_padded([ids[i] for i in batch], pad)
                 logits = self.model(input_ids=input_ids, attention_mask=mask).logits.float()
                 rows[batch] = torch.softmax(logits.double(), dim=-1).numpy()
         return most_suspicious_windows(rows, owner, len(codes))

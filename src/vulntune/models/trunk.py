@@ -24,6 +24,7 @@ from torch import nn
 from transformers.modeling_outputs import SequenceClassifierOutput
 
 from vulntune.errors import VulntuneError
+from vulntune.models.transformer import right_padded
 
 
 def backbone_of(peft_model) -> tuple[nn.Module, nn.Module]:
@@ -46,17 +47,6 @@ def only_blocks(backbone: nn.Module, blocks: slice) -> Iterator[None]:
         backbone.layers = every
 
 
-def pad_batch(rows: Sequence[Sequence[int]], pad: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Right-padded (ids, mask) tensors."""
-    width = max(1, max(len(r) for r in rows))
-    ids = torch.full((len(rows), width), pad, dtype=torch.long)
-    mask = torch.zeros((len(rows), width), dtype=torch.long)
-    for i, row in enumerate(rows):
-        ids[i, : len(row)] = torch.tensor(row, dtype=torch.long)
-        mask[i, : len(row)] = 1
-    return ids, mask
-
-
 def trunk_outputs(peft_model, windows: Sequence[Sequence[int]], *, first_trained: int, pad: int,
                   batch_size: int = 16, progress: bool = False) -> list[torch.Tensor]:
     """The hidden states entering block `first_trained`, one (tokens, hidden) float32 tensor per window."""
@@ -75,7 +65,7 @@ def trunk_outputs(peft_model, windows: Sequence[Sequence[int]], *, first_trained
         with torch.inference_mode(), only_blocks(backbone, slice(0, first_trained)):
             for start in tqdm(range(0, len(order), batch_size), desc="trunk", unit="batch", disable=not progress):
                 batch = order[start : start + batch_size]
-                ids, mask = pad_batch([windows[i] for i in batch], pad)
+                ids, mask = right_padded([windows[i] for i in batch], pad)
                 captured.clear()
                 backbone(input_ids=ids, attention_mask=mask)
                 hidden = captured[-1].float()
@@ -121,7 +111,7 @@ class TopBlocks(nn.Module):
 
 def collate_with_trunk(examples: Sequence[dict], pad: int) -> dict[str, torch.Tensor]:
     """A Trainer batch: right-padded ids, mask, stored trunk states and labels."""
-    ids, mask = pad_batch([e["input_ids"] for e in examples], pad)
+    ids, mask = right_padded([e["input_ids"] for e in examples], pad)
     trunk = torch.zeros((len(examples), ids.shape[1], examples[0]["trunk"].shape[-1]), dtype=torch.float32)
     for row, e in enumerate(examples):
         trunk[row, : len(e["input_ids"])] = e["trunk"]
@@ -137,7 +127,7 @@ def check_top_blocks(peft_model, windows: Sequence[Sequence[int]], *, first_trai
         VulntuneError: the largest difference is above `tolerance`.
     """
     windows = list(windows)[:4]
-    ids, mask = pad_batch(windows, pad)
+    ids, mask = right_padded(windows, pad)
     trunk = trunk_outputs(peft_model, windows, first_trained=first_trained, pad=pad)
     batch = collate_with_trunk([{"input_ids": w, "trunk": t, "labels": 0} for w, t in zip(windows, trunk)], pad)
     was_training = peft_model.training
