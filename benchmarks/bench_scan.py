@@ -8,7 +8,9 @@ twelve its fixed twin. Then it:
 1. scans the repository once with an empty results cache (files/s, units/s, tokens/s, peak RSS),
 2. scans it again with the warm cache (the speed-up of a cached re-scan),
 3. runs Bandit on the same Python files (`pip install bandit`, the `bench` extra),
-4. counts planted weaknesses each tool hits (a finding inside the planted function).
+4. counts planted weaknesses each tool hits (a finding inside the planted function), and
+   vulntune's noise: how many of the units outside every planted function (plain helpers,
+   constructors, module code; none of them has a weakness) it flags.
 
     .venv/bin/python benchmarks/bench_scan.py                    # a TF-IDF model trained first
     .venv/bin/python benchmarks/bench_scan.py --model models/x   # any vulntune model folder
@@ -459,6 +461,33 @@ def hits(planted: list[Planted], spans: dict[str, list[int]]) -> tuple[int, int]
     return found_vulnerable, found_safe
 
 
+def plain_units_flagged(repo: Path, planted: list[Planted], findings) -> dict[str, tuple[int, int]]:
+    """Per unit kind, (flagged, all) units that share no line with a planted function or its twin.
+
+    The templates outside the planted functions hold no weakness, so every finding on such a
+    unit is a false positive: this is the scanner's per-unit false positive rate on plain code.
+    """
+    from vulntune.scan.extract import extract_units
+
+    spans: dict[str, list[Planted]] = {}
+    for p in planted:
+        spans.setdefault(p.file, []).append(p)
+    flagged = {(f.file, f.start_line, f.unit) for f in findings}
+    counts: dict[str, list[int]] = {}
+    for path in sorted(repo.rglob("*")):
+        language = {".py": "python", ".java": "java"}.get(path.suffix)
+        if language is None:
+            continue
+        rel = path.relative_to(repo).as_posix()
+        for unit in extract_units(path.read_text(), language=language, file=rel).units:
+            if any(p.start <= line <= p.end for p in spans.get(rel, ()) for line in unit.lines):
+                continue
+            row = counts.setdefault(f"{language} {unit.kind}", [0, 0])
+            row[0] += (rel, unit.start_line, unit.name) in flagged
+            row[1] += 1
+    return {kind: (row[0], row[1]) for kind, row in sorted(counts.items())}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", help="model folder (default: train a TF-IDF baseline first)")
@@ -523,6 +552,11 @@ def main() -> None:
     print(f"vulntune: planted weaknesses hit {vt_all[0]}/{sum(1 for p in planted if p.cwe)} "
           f"(Python {vt_py[0]}/{n_vuln_py}); safe twins flagged {vt_all[1]}/{sum(1 for p in planted if not p.cwe)} "
           f"(Python {vt_py[1]}/{n_safe_py})")
+    plain = plain_units_flagged(repo, planted, cold.findings)
+    flagged, total = sum(f for f, _ in plain.values()), sum(n for _, n in plain.values())
+    print(f"vulntune: plain units flagged {flagged}/{total} ({100 * flagged / max(total, 1):.1f}%: units outside every "
+          "planted function, none of them vulnerable); by kind: "
+          + ", ".join(f"{kind} {f}/{n}" for kind, (f, n) in plain.items()))
 
     bandit = run_bandit(repo)
     if bandit:

@@ -33,7 +33,7 @@ from vulntune.errors import VulntuneError
 from vulntune.models.calibrate import calibrate_detector
 from vulntune.models.card import write_card
 from vulntune.models.folder import sha256_file, write_meta
-from vulntune.models.labels import class_of, label_map
+from vulntune.models.labels import class_of, classes_by_language, label_map
 from vulntune.models.sources import DEFAULT_BASE, is_tfidf
 
 OBJECTIVES = ("classify", "instruct", "zero-shot")
@@ -82,6 +82,10 @@ class TrainConfig:
             once per training window and train from their stored outputs (see
             `vulntune.models.trunk`): each step then runs only the top blocks. Costs memory: 4
             bytes x hidden size per training token (SmolLM2-135M, 6,600 windows of 256: 3.9 GB).
+        scan_units: also train on scan units cut from the training files (see
+            `vulntune.unit_samples`): each file's sink unit with the file's label, and one other
+            unit of each vulnerable file as safe. The scanner scores units, mostly far shorter
+            than the files the corpus holds.
         lora_targets: module names LoRA adapts; ["all-linear"] means every linear layer but the output.
         ia3_targets, ia3_feedforward: IA3 module names (feedforward ones scale their input).
         balance: "weighted-loss" weights safe and vulnerable equally and CWEs equally among the
@@ -134,6 +138,7 @@ class TrainConfig:
     lora_targets: tuple[str, ...] = ("all-linear",)
     lora_top_layers: int | None = None
     trunk_cache: bool = False
+    scan_units: bool = False
     ia3_targets: tuple[str, ...] = ("k_proj", "v_proj", "down_proj")
     ia3_feedforward: tuple[str, ...] = ("down_proj",)
     balance: str = "weighted-loss"
@@ -235,7 +240,14 @@ def train(config: TrainConfig, *, callbacks: Sequence[Any] = ()) -> Path:
         raise VulntuneError(f"{out}: folder exists and is not empty (pass --force to replace it)")
     languages = tuple(sorted({s.language for s in train_samples}))
     corpus = {"corpus_fingerprint": fingerprint(train_samples), "validation_fingerprint": fingerprint(validation),
-              "train_samples": len(train_samples), "validation_samples": len(validation)}
+              "train_samples": len(train_samples), "validation_samples": len(validation),
+              "classes_by_language": classes_by_language(train_samples, labels)}
+    if config.scan_units:
+        from vulntune.unit_samples import scan_unit_samples
+
+        units = scan_unit_samples(train_samples, seed=config.seed)
+        corpus["train_units"] = len(units)
+        train_samples = train_samples + units
 
     if is_tfidf(config.base):
         return train_tfidf_folder(config, train_samples, validation, corpus)

@@ -52,6 +52,9 @@ def register(subparsers) -> None:
     add("--trunk-cache", action="store_const", const=True,
         help="with --lora-top-layers: run the frozen lower blocks once per window, train the top ones from "
              "their stored outputs (faster for more than one epoch; 4 bytes x hidden size of memory per token)")
+    add("--scan-units", action="store_const", const=True,
+        help="also train on scan-sized units cut from the training files: each sink unit with its file's label, "
+             "one other unit of each vulnerable file as safe")
     add("--batching", choices=("length", "twins"),
         help="length: batches of similar length (default); twins: each vulnerable/safe twin pair in one batch")
     add("--calibration-samples", type=int, help="calibrate the threshold on a stratified subsample of this many "

@@ -41,8 +41,15 @@ def render_card(meta: Mapping[str, Any]) -> str:
         f"| pooling | {meta.get('pooling', 'last')} |",
         f"| threshold | {_fmt(meta['threshold'])} |",
         f"| corpus fingerprint | {meta.get('corpus_fingerprint') or '-'} |",
+        f"| training samples | {meta.get('train_samples', '-')} files"
+        + (f" + {meta['train_units']} scan units cut from them |" if meta.get("train_units") else " |"),
         "",
     ]
+    by_language = meta.get("classes_by_language")
+    if by_language:
+        lines += ["Classes scored per language (the others were never trained on that language and get 0):", ""]
+        lines += [f"- {language}: {', '.join(classes)}" for language, classes in sorted(by_language.items())]
+        lines.append("")
     calibration = meta.get("calibration")
     if calibration:
         lines += [

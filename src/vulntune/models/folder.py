@@ -96,4 +96,6 @@ def folder_fingerprint(meta: Mapping[str, Any]) -> str:
     keyed = {k: meta.get(k) for k in ("kind", "labels", "threshold", "max_length", "files", "base")}
     if meta.get("pooling", "last") != "last":  # older folders keep their fingerprint (and their scan cache)
         keyed["pooling"] = meta["pooling"]
+    if meta.get("classes_by_language"):
+        keyed["classes_by_language"] = meta["classes_by_language"]
     return hashlib.sha256(canonical_json(keyed).encode("utf-8")).hexdigest()

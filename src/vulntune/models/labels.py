@@ -37,6 +37,18 @@ def label_map(samples: Sequence[Sample], *, what: str = "training data") -> tupl
     return sort_labels(classes)
 
 
+def classes_by_language(samples: Sequence[Sample], labels: Sequence[str]) -> dict[str, list[str]]:
+    """Per language, the labels its training samples carry ("safe" always), in label order.
+
+    A detector scores only these classes for code of that language: a class never trained on
+    Java code (CWE-94, Python's eval) cannot be a finding in a Java file.
+    """
+    seen: dict[str, set[str]] = {}
+    for sample in samples:
+        seen.setdefault(sample.language, {SAFE}).add(class_of(sample))
+    return {language: [label for label in labels if label in classes] for language, classes in sorted(seen.items())}
+
+
 def predictions_from_probabilities(probs: np.ndarray, labels: Sequence[str], threshold: float) -> list[Prediction]:
     """Prediction records from (n, n_classes) probabilities whose column 0 is "safe"."""
     out = []

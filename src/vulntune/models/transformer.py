@@ -154,7 +154,8 @@ class ClassifierDetector:
 
     The head reads the last code token, or the maximum over all tokens (`pooling` "max" in the
     folder's metadata; see `vulntune.models.pooling`); class probabilities are a softmax over "safe" and the
-    CWE classes, the score is 1 - p(safe).
+    CWE classes, the score is 1 - p(safe). When the metadata records `classes_by_language`, the
+    softmax runs over the classes trained for the code's language only (the others get 0).
 
     Attributes:
         max_length: code tokens per window (what `count_tokens` counts); longer code is scored
@@ -172,6 +173,9 @@ class ClassifierDetector:
         self.fingerprint = fingerprint
         self.batch_size = int(batch_size)
         self.meta = dict(meta or {})
+        by_language = self.meta.get("classes_by_language") or {}
+        self.excluded = {language: [i for i, label in enumerate(self.labels) if label not in allowed]
+                         for language, allowed in by_language.items()}
 
     def count_tokens(self, code: str) -> int:
         """Tokens of `code` under the base model's tokenizer, no special tokens, before truncation."""
@@ -190,11 +194,13 @@ class ClassifierDetector:
                 owner.append(index)
         rows = np.zeros((len(ids), len(self.labels)), dtype=np.float64)
         pad = self.tokenizer.pad_token_id
+        excluded = self.excluded.get(language, [])
         with torch.inference_mode():
             for batch in length_batches([len(x) for x in ids], self.batch_size):
                 input_ids, mask = right_padded([ids[i] for i in batch], pad)
-                logits = self.model(input_ids=input_ids, attention_mask=mask).logits.float()
-                rows[batch] = torch.softmax(logits.double(), dim=-1).numpy()
+                logits = self.model(input_ids=input_ids, attention_mask=mask).logits.double()
+                logits[:, excluded] = float("-inf")
+                rows[batch] = torch.softmax(logits, dim=-1).numpy()
         return most_suspicious_windows(rows, owner, len(codes))
 
     def predict(self, codes: Sequence[str], *, language: str) -> list[Prediction]:
