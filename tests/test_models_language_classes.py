@@ -74,3 +74,8 @@ def test_training_records_language_classes_and_scan_units(tmp_path):
     java = [s.code for s in validation if s.language == "java"]
     assert all(p.probabilities["CWE-22"] == 0.0 for p in load_detector(folder).predict(java, language="java"))
     assert folder_fingerprint(meta) != folder_fingerprint({k: v for k, v in meta.items() if k != "classes_by_language"})
+
+
+def test_only_classify_transformers_record_language_classes(corpus, tmp_path):
+    folder = train(TrainConfig(data=corpus, base="tfidf", out=tmp_path / "t", progress=False))
+    assert "classes_by_language" not in json.loads((folder / META_FILE).read_text())

@@ -240,8 +240,9 @@ def train(config: TrainConfig, *, callbacks: Sequence[Any] = ()) -> Path:
         raise VulntuneError(f"{out}: folder exists and is not empty (pass --force to replace it)")
     languages = tuple(sorted({s.language for s in train_samples}))
     corpus = {"corpus_fingerprint": fingerprint(train_samples), "validation_fingerprint": fingerprint(validation),
-              "train_samples": len(train_samples), "validation_samples": len(validation),
-              "classes_by_language": classes_by_language(train_samples, labels)}
+              "train_samples": len(train_samples), "validation_samples": len(validation)}
+    if config.objective == "classify" and not is_tfidf(config.base):  # what ClassifierDetector restricts itself to
+        corpus["classes_by_language"] = classes_by_language(train_samples, labels)
     if config.scan_units:
         from vulntune.unit_samples import scan_unit_samples
 
