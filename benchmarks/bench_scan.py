@@ -467,7 +467,7 @@ def plain_units_flagged(repo: Path, planted: list[Planted], findings) -> dict[st
     The templates outside the planted functions hold no weakness, so every finding on such a
     unit is a false positive: this is the scanner's per-unit false positive rate on plain code.
     """
-    from vulntune.scan.extract import extract_units
+    from vulntune.units import extract_units
 
     spans: dict[str, list[Planted]] = {}
     for p in planted:

@@ -16,9 +16,9 @@ from fixtures.scan.helpers import EXPECTED, EXPECTED_SUPPRESSED, _private_cache,
 from vulntune.errors import VulntuneError
 from vulntune.scan import Finding, ResultCache, ScanConfig, scan_paths
 from vulntune.scan.discover import discover
-from vulntune.scan.extract import extract_units
 from vulntune.scan.infer import cut_windows
 from vulntune.scan.locate import most_likely_line
+from vulntune.units import extract_units
 
 
 class CountingDetector:

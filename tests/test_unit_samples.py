@@ -2,7 +2,7 @@
 
 from vulntune.data import Sample
 from vulntune.unit_samples import scan_unit_samples, sink_unit
-from vulntune.scan.extract import extract_units
+from vulntune.units import extract_units
 
 VULNERABLE = '''import os
 

@@ -4,7 +4,7 @@ The corpus holds whole files (a Flask module, a DAO class); the scanner scores f
 methods and module-level code one at a time, most of them far shorter than a file (median 54
 tokens in the default corpus). A detector trained on files alone has never seen a lone
 constructor or a three-line helper, and flags them at random. `scan_unit_samples` cuts each
-training file with the scanner's own extractor (`vulntune.scan.extract`) and adds:
+training file with the scanner's own extractor (`vulntune.units`) and adds:
 
 - the unit holding the sink line (the innermost one), with the file's label: a vulnerable
   file's sink unit is vulnerable, its safe twin's sink unit is safe, and the pair keeps its
@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from vulntune.data import Sample
-from vulntune.scan.extract import Unit, extract_units
+from vulntune.units import Unit, extract_units
 
 
 def sink_unit(units: Sequence[Unit], sink_line: int) -> Unit | None:

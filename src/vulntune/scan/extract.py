@@ -1,96 +1,17 @@
-"""Cut a source file into scan units with tree-sitter: functions, methods and module-level code.
+"""Read a discovered source file and cut it into units (the worker of `--jobs`).
 
-Every function and method (nested ones, methods of classes and of anonymous classes, with their
-decorators or annotations) is a unit; what no function covers (imports, module statements,
-class fields) is one more unit, the "module" unit. A unit remembers the file line of each of
-its lines, so a model's verdict maps back to the file. Source text is only parsed: tree-sitter
-builds a syntax tree and tolerates syntax errors, nothing is imported or executed.
+Reading decides whether a file can be scanned at all (binary, not UTF-8, unreadable: a reason,
+never an exception); cutting is `vulntune.units.extract_units`.
 """
 
 from __future__ import annotations
 
-import functools
-import re
-import textwrap
-from dataclasses import dataclass, field
-
-import tree_sitter
-
-from vulntune.cwe import normalize_cwe
 from vulntune.errors import VulntuneError
-from vulntune.parsing import parse, parser_for
 from vulntune.scan.discover import SourceFile
+from vulntune.units import ExtractedFile, extract_units
 
 # Reading a file stops at its first NUL byte within this many bytes: such a file is binary.
 BINARY_SNIFF_BYTES = 8192
-MODULE = "<module>"
-
-_FUNCTIONS = {
-    "python": {"function_definition": "function"},
-    "java": {"method_declaration": "method", "constructor_declaration": "constructor",
-             "compact_constructor_declaration": "constructor"},
-}
-_SCOPES = {
-    "python": {"class_definition", "function_definition"},
-    "java": {"class_declaration", "interface_declaration", "enum_declaration", "record_declaration",
-             "annotation_type_declaration", "method_declaration", "constructor_declaration"},
-}
-_COMMENTS = {"python": {"comment"}, "java": {"line_comment", "block_comment"}}
-# Module-level code is scored only when it holds one of these: imports, package lines and empty
-# class shells alone cannot carry a weakness (a hard-coded password is an assignment).
-_SUBSTANCE = {
-    "python": {"call", "assignment", "augmented_assignment"},
-    "java": {"method_invocation", "object_creation_expression", "variable_declarator", "assignment_expression"},
-}
-CALLS = {"python": {"call"}, "java": {"method_invocation", "object_creation_expression"}}
-
-_DIRECTIVE = re.compile(r"vulntune:\s*ignore\b(?:\[([^\]]*)\])?", re.IGNORECASE)
-ALL = "*"  # a bare `vulntune: ignore` suppresses every CWE
-
-
-@dataclass(kw_only=True, frozen=True)
-class Unit:
-    """One piece of code the detector scores.
-
-    Attributes:
-        file: display path of the file.
-        language: "python" or "java".
-        kind: "function", "method", "constructor" or "module".
-        name: qualified name ("UserDao.find", "outer.inner"), "<module>" for module-level code.
-        start_line: first file line (1-based; a decorator or annotation line when there is one).
-        end_line: last file line (inclusive).
-        header_line: the line holding the name (`def f`, `void f(`); start_line for modules.
-        lines: the file line of each line of `text`.
-        text: the code, dedented; the module unit joins the lines no function covers.
-    """
-
-    file: str
-    language: str
-    kind: str
-    name: str
-    start_line: int
-    end_line: int
-    header_line: int
-    lines: tuple[int, ...]
-    text: str
-
-
-@dataclass(kw_only=True, frozen=True)
-class ExtractedFile:
-    """A file's units, its suppression comments, or why it could not be read.
-
-    Attributes:
-        suppressions: file line -> suppressed CWE ids ("*" for all), from `vulntune: ignore` comments.
-        syntax_error: tree-sitter found ERROR or MISSING nodes (the file is scanned anyway).
-        skipped: the reason the file was not read, else None.
-    """
-
-    file: str
-    language: str
-    units: tuple[Unit, ...] = ()
-    suppressions: dict[int, frozenset[str]] = field(default_factory=dict)
-    syntax_error: bool = False
-    skipped: str | None = None
 
 
 def read_source(path: str) -> str:
@@ -125,103 +46,3 @@ def extract_file(source: SourceFile) -> ExtractedFile:
     except Exception as exc:  # a parser bug must cost one file, not the scan
         return ExtractedFile(file=source.display, language=source.language,
                              skipped=f"could not be parsed ({type(exc).__name__})")
-
-
-def _name_of(node) -> str:
-    name = node.child_by_field_name("name")
-    return name.text.decode("utf-8", "replace") if name is not None else "<anonymous>"
-
-
-def _qualified_name(node, language: str) -> str:
-    parts = [_name_of(node)]
-    parent = node.parent
-    while parent is not None:  # a loop, not recursion: trees can be thousands of levels deep
-        if parent.type in _SCOPES[language]:
-            parts.append(_name_of(parent))
-        parent = parent.parent
-    return ".".join(reversed(parts))
-
-
-def _kind(node, language: str) -> str:
-    kind = _FUNCTIONS[language][node.type]
-    if language == "python":
-        parent = node.parent
-        if parent is not None and parent.type == "decorated_definition":
-            parent = parent.parent
-        if parent is not None and parent.type == "block" and parent.parent is not None \
-                and parent.parent.type == "class_definition":
-            kind = "method"
-    return kind
-
-
-def _suppressions(comment: str) -> frozenset[str] | None:
-    match = _DIRECTIVE.search(comment)
-    if match is None:
-        return None
-    if match.group(1) is None:
-        return frozenset({ALL})
-    ids = set()
-    for item in re.split(r"[,\s]+", match.group(1).strip()):
-        if not item:
-            continue
-        try:
-            ids.add(normalize_cwe(item))
-        except VulntuneError:
-            ids.add(item.upper())  # never matches a CWE: a typo suppresses nothing
-    return frozenset(ids) if ids else frozenset({ALL})
-
-
-@functools.cache
-def _query(language: str) -> tree_sitter.Query:
-    """One tree-sitter query per language for everything extraction needs (runs in C, not a
-    Python walk over every node: a third of the extraction time on a typical repository)."""
-    functions = " ".join(f"({kind})" for kind in _FUNCTIONS[language])
-    comments = " ".join(f"({kind})" for kind in _COMMENTS[language])
-    substance = " ".join(f"({kind})" for kind in _SUBSTANCE[language])
-    source = (f"[{functions}] @function\n"
-              f'([{comments}] @directive (#match? @directive "vulntune"))\n'
-              f"[{substance}] @substance\n"
-              "[(ERROR) (MISSING)] @error\n")
-    return tree_sitter.Query(parser_for(language).language, source)
-
-
-def _make_unit(lines: list[str], numbers: list[int], *, file, language, kind, name, header) -> Unit:
-    text = textwrap.dedent("\n".join(lines[n - 1] for n in numbers))
-    return Unit(file=file, language=language, kind=kind, name=name, start_line=numbers[0],
-                end_line=numbers[-1], header_line=header, lines=tuple(numbers), text=text)
-
-
-def extract_units(text: str, *, language: str, file: str) -> ExtractedFile:
-    """Cut source `text` into units; never raises on malformed code."""
-    lines = [line.removesuffix("\r") for line in text.split("\n")]
-    tree = parse(text, language)
-    captures = tree_sitter.QueryCursor(_query(language)).captures(tree.root_node)
-    units: list[Unit] = []
-    covered = bytearray(len(lines) + 2)  # 1 where a function covers the line
-    for node in captures.get("function", ()):
-        if language == "java" and node.child_by_field_name("body") is None:
-            continue  # abstract or interface method: no code
-        outer = node.parent if node.parent is not None and node.parent.type == "decorated_definition" else node
-        # Java annotations sit inside the declaration's modifiers; Python decorators outside it.
-        first, last = outer.start_point[0] + 1, node.end_point[0] + 1
-        header_node = node.child_by_field_name("name") or node
-        units.append(_make_unit(
-            lines, list(range(first, last + 1)), file=file, language=language,
-            kind=_kind(node, language), name=_qualified_name(node, language),
-            header=header_node.start_point[0] + 1))
-        covered[first:last + 1] = b"\x01" * (last - first + 1)
-    suppressions: dict[int, frozenset[str]] = {}
-    for node in captures.get("directive", ()):
-        found = _suppressions(node.text.decode("utf-8", "replace"))
-        if found is not None:
-            row = node.start_point[0] + 1
-            suppressions[row] = suppressions.get(row, frozenset()) | found
-    # ERROR and MISSING nodes may hide anything, so they count as code that could carry a finding.
-    substantive_rows = {node.start_point[0] + 1 for name in ("substance", "error") for node in captures.get(name, ())}
-    rest = [n for n in range(1, len(lines) + 1) if not covered[n] and lines[n - 1].strip()]
-    if rest and any(not covered[row] for row in substantive_rows):
-        units.append(_make_unit(lines, rest, file=file, language=language, kind="module",
-                                name=MODULE, header=rest[0]))
-    units.sort(key=lambda u: (u.start_line, -u.end_line, u.name))
-    return ExtractedFile(file=file, language=language, units=tuple(units), suppressions=suppressions,
-                         syntax_error=tree.root_node.has_error)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from vulntune.cwe import CATALOGUE, SEVERITIES
 from vulntune.scan.cache import Verdict, text_digest
-from vulntune.scan.extract import ExtractedFile, Unit
+from vulntune.units import ExtractedFile, Unit
 
 FINGERPRINT_VERSION = "v1"
 SNIPPET_CHARS = 200

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from vulntune.models.prediction import Detector
 from vulntune.scan.cache import ResultCache, Verdict, text_digest
-from vulntune.scan.extract import Unit
 from vulntune.scan.locate import most_likely_line
+from vulntune.units import Unit
 
 OVERLAP = 0.25  # of a window's tokens, repeated at the start of the next window
 CHUNK = 256  # units scored (and cached) together

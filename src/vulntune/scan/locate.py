@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from vulntune.parsing import parse, walk
-from vulntune.scan.extract import CALLS
+from vulntune.units import CALLS
 
 # Below this drop a masking "changed nothing" (scores are floats from a softmax or a sigmoid).
 MIN_DROP = 1e-6

@@ -20,11 +20,12 @@ from vulntune import __version__
 from vulntune.models.prediction import Detector
 from vulntune.scan.cache import ResultCache
 from vulntune.scan.discover import Skipped, SourceFile, discover
-from vulntune.scan.extract import ExtractedFile, extract_file
+from vulntune.scan.extract import extract_file
 from vulntune.scan.findings import Finding, build_findings, severity_rank
 from vulntune.scan.infer import InferenceStats, score_units
 from vulntune.scan.settings import ScanConfig
 from vulntune.scan.suppress import is_suppressed
+from vulntune.units import ExtractedFile
 
 
 @dataclass(kw_only=True, frozen=True)

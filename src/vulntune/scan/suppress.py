@@ -3,7 +3,7 @@
 A directive counts on the flagged line, on the unit's first line (its first decorator or
 annotation) or on the line holding the unit's name (`def f(...)`, `void f(...)`). `ignore`
 without brackets suppresses every CWE; several ids may be listed: `ignore[CWE-89, CWE-78]`.
-Directives are read from comment nodes of the syntax tree (`vulntune.scan.extract`), so the
+Directives are read from comment nodes of the syntax tree (`vulntune.units`), so the
 same words inside a string literal suppress nothing.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from vulntune.scan.extract import ALL, Unit
 from vulntune.scan.findings import Finding
+from vulntune.units import ALL, Unit
 
 
 def is_suppressed(finding: Finding, unit: Unit, suppressions: Mapping[int, frozenset[str]]) -> bool:
