@@ -21,6 +21,7 @@ COMMANDS = (
     "synth",
     "models",
     "train",
+    "calibrate",
     "eval",
     "study",
     "scan",

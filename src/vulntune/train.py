@@ -30,7 +30,7 @@ from vulntune.config import from_mapping, load_toml, to_mapping
 from vulntune.cwe import LANGUAGES
 from vulntune.data import Sample, fingerprint, read_samples, read_split_dir, stratified_sample
 from vulntune.errors import VulntuneError
-from vulntune.models.calibrate import calibrate_detector
+from vulntune.models.calibrate import calibration_record
 from vulntune.models.card import write_card
 from vulntune.models.folder import sha256_file, write_meta
 from vulntune.models.labels import class_of, classes_by_language, label_map
@@ -84,8 +84,9 @@ class TrainConfig:
             bytes x hidden size per training token (SmolLM2-135M, 6,600 windows of 256: 3.9 GB).
         scan_units: also train on scan units cut from the training files (see
             `vulntune.unit_samples`): each file's sink unit with the file's label, and one other
-            unit of each vulnerable file as safe. The scanner scores units, mostly far shorter
-            than the files the corpus holds.
+            unit of each vulnerable file as safe; and calibrate on the units cut from the
+            calibration samples as well as on the samples. The scanner scores units, mostly far
+            shorter than the files the corpus holds.
         lora_targets: module names LoRA adapts; ["all-linear"] means every linear layer but the output.
         ia3_targets, ia3_feedforward: IA3 module names (feedforward ones scale their input).
         balance: "weighted-loss" weights safe and vulnerable equally and CWEs equally among the
@@ -407,6 +408,23 @@ def with_trunk_cache(config: TrainConfig, model, tokenizer, train_set: list[dict
     return TopBlocks(model, first_trained=first), functools.partial(collate_with_trunk, pad=pad)
 
 
+def calibration_set(validation: Sequence[Sample], *, samples: int | None, seed: int,
+                    scan_units: bool) -> tuple[list[Sample], int]:
+    """(the samples a threshold is calibrated on, how many of them are scan units).
+
+    A seeded stratified subsample of `samples` validation samples (all when None), plus, with
+    `scan_units`, the scan units cut from them: the scanner asks the model about units, so the
+    threshold must hold its false positive rate on them too.
+    """
+    chosen = stratified_sample(validation, samples, seed=seed) if samples else list(validation)
+    if not scan_units:
+        return chosen, 0
+    from vulntune.unit_samples import scan_unit_samples
+
+    units = scan_unit_samples(chosen, seed=seed)
+    return chosen + units, len(units)
+
+
 def load_data(config: TrainConfig) -> tuple[list[Sample], list[Sample]]:
     """(train, validation) samples of the configured languages."""
     if config.data is not None:
@@ -709,12 +727,9 @@ def save_folder(config: TrainConfig, out: Path, base, model, tokenizer, labels, 
             # threshold matches what `load_detector` will compute.
             meta["files"] = {name: sha256_file(tmp / name) for name in weight_files}
             detector = load_transformer(tmp, meta, batch_size=config.eval_batch_size)
-            if config.calibration_samples:
-                validation = stratified_sample(validation, config.calibration_samples, seed=config.seed)
-            calibration, metrics = calibrate_detector(detector, validation, target_fpr=config.target_fpr)
-            meta["threshold"] = calibration.threshold
-            meta["calibration"] = calibration.to_dict()
-            meta["validation_metrics"] = metrics
+            chosen, units = calibration_set(validation, samples=config.calibration_samples, seed=config.seed,
+                                            scan_units=config.scan_units)
+            meta.update(calibration_record(detector, chosen, target_fpr=config.target_fpr, scan_units=units))
             del meta["files"]
             record = write_meta(tmp, meta, weight_files=weight_files)
             write_card(tmp, record)

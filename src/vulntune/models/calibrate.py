@@ -115,6 +115,20 @@ def calibrate_detector(detector, validation: Sequence[Sample], *, target_fpr: fl
     return calibration, validation_metrics(scores, truth, calibration.threshold, cwe_hits=cwe_hits)
 
 
+def calibration_record(detector, samples: Sequence[Sample], *, target_fpr: float, scan_units: int = 0) -> dict[str, Any]:
+    """The metadata keys a calibration sets: `threshold`, `calibration` and `validation_metrics`.
+
+    Args:
+        detector: scores `samples` (its own threshold is ignored).
+        samples: the calibration set.
+        target_fpr: the false positive rate the threshold aims at.
+        scan_units: how many of `samples` are scan units cut from the others (recorded).
+    """
+    calibration, metrics = calibrate_detector(detector, samples, target_fpr=target_fpr)
+    return {"threshold": calibration.threshold, "calibration": {**calibration.to_dict(), "scan_units": scan_units},
+            "validation_metrics": metrics}
+
+
 def validation_metrics(scores: Sequence[float], truth: Sequence[bool], threshold: float, *, cwe_hits: int) -> dict[str, Any]:
     """Confusion-matrix numbers at `threshold` (vulntune.evaluate computes the full set)."""
     tp = sum(s >= threshold and t for s, t in zip(scores, truth))

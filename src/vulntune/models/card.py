@@ -55,8 +55,9 @@ def render_card(meta: Mapping[str, Any]) -> str:
         lines += [
             "## Calibration",
             "",
-            f"The threshold is the smallest score whose false positive rate on the validation split is at most "
-            f"{_fmt(calibration['target_fpr'])}: there it flags {_fmt(calibration['fpr'])} of "
+            f"The threshold is the smallest score whose false positive rate on the validation split"
+            + (f" (with the {calibration['scan_units']} scan units cut from it)" if calibration.get("scan_units") else "")
+            + f" is at most {_fmt(calibration['target_fpr'])}: there it flags {_fmt(calibration['fpr'])} of "
             f"{calibration['negatives']} safe samples and {_fmt(calibration['tpr'])} of {calibration['positives']} "
             "vulnerable ones.",
             "",
