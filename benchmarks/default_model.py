@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
 from pathlib import Path
@@ -31,6 +30,7 @@ from vulntune.cli import main as vulntune
 from vulntune.cwe import cwes_for
 from vulntune.data import read_samples, read_split_dir, stratified_sample, write_samples
 from vulntune.evaluate.intervals import wilson
+from vulntune.models.card import MEASURED
 from vulntune.unit_samples import scan_unit_samples
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,8 +137,7 @@ def _training_lines() -> list[str]:
             f"{meta['train_tokens_per_cpu_second']:.0f} per CPU-second, {meta['precision']}), "
             f"plus calibration on {calibrated - units} validation samples"
             + (f" and {units} scan units cut from them; " if units else "; ")
-            +
-            f"{meta['train_samples']} training files in the corpus"
+            + f"{meta['train_samples']} training files in the corpus"
             + (f", plus {meta['train_units']} scan units cut from them." if meta.get("train_units") else "."), ""]
 
 
@@ -292,7 +291,7 @@ def render_card_section() -> str:
 def write_card() -> None:
     card = MODEL / "README.md"
     text = card.read_text(encoding="utf-8")
-    text = re.split(r"\n## Measured\n", text)[0].rstrip() + "\n\n"
+    text = text.split(MEASURED)[0].rstrip() + "\n\n"
     card.write_text(text + render_card_section(), encoding="utf-8")
     print(f"wrote {card.relative_to(ROOT)}")
 

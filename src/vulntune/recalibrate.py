@@ -19,7 +19,7 @@ from vulntune.atomic import write_text
 from vulntune.data import read_samples, read_split_dir
 from vulntune.errors import VulntuneError
 from vulntune.models.calibrate import calibration_record
-from vulntune.models.card import render_card
+from vulntune.models.card import write_card
 from vulntune.models.folder import META_FILE, read_meta
 from vulntune.train import calibration_set
 
@@ -78,9 +78,5 @@ def recalibrate(folder: str | Path, *, data: str | Path | None = None, validatio
     detector = load_detector(folder, **options)
     meta.update(calibration_record(detector, chosen, target_fpr=target, scan_units=units))
     write_text(folder / META_FILE, json.dumps(meta, indent=2, sort_keys=True) + "\n")
-    card = folder / "README.md"
-    if card.is_file():  # keep what follows the generated part (a "## Measured" section, say)
-        text = card.read_text(encoding="utf-8")
-        tail = text[text.index("\n## Measured\n"):] if "\n## Measured\n" in text else ""
-        write_text(card, render_card(meta).rstrip() + "\n" + tail)
+    write_card(folder, meta)
     return meta

@@ -11,6 +11,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from vulntune.atomic import write_text
+
+MEASURED = "\n## Measured\n"  # the heading of the section evaluation appends to a card
+
 
 def _fmt(value: Any) -> str:
     if value is None:
@@ -81,4 +85,14 @@ def render_card(meta: Mapping[str, Any]) -> str:
 
 
 def write_card(folder: Path, meta: Mapping[str, Any]) -> None:
-    (Path(folder) / "README.md").write_text(render_card(meta), encoding="utf-8")
+    """Write (atomically) the card from `meta`, keeping a "## Measured" section an existing card has.
+
+    The measured section is written by evaluation (`benchmarks/default_model.py card`), not from
+    the metadata, so rewriting the metadata part (`vulntune calibrate`) must not lose it.
+    """
+    card = Path(folder) / "README.md"
+    text = card.read_text(encoding="utf-8") if card.is_file() else ""
+    rendered = render_card(meta)
+    if MEASURED in text:
+        rendered = rendered.rstrip() + "\n" + text[text.index(MEASURED):]
+    write_text(card, rendered)
