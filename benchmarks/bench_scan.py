@@ -494,6 +494,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=1200, help="files to generate (default 1200)")
     parser.add_argument("--jobs", type=int, default=1, help="parsing processes (default 1)")
     parser.add_argument("--threads", type=int, help="torch CPU threads for transformer models")
+    parser.add_argument("--target-fpr", type=float, help="scan at the model's operating point for this validation FPR")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--keep", metavar="DIR", help="generate into DIR and keep it")
     args = parser.parse_args()
@@ -513,20 +514,23 @@ def main() -> None:
     if not args.model:
         train_default_model(model)
 
-    os.environ["VULNTUNE_CACHE"] = str(work / "cache")
-    shutil.rmtree(work / "cache", ignore_errors=True)
     from vulntune.scan import ResultCache, ScanConfig, load_scan_model, scan_paths
 
     began = time.perf_counter()
-    detector = load_scan_model(model, threads=args.threads)
+    detector = load_scan_model(model, threads=args.threads, target_fpr=args.target_fpr)
     load_s = time.perf_counter() - began
+    # A fresh results cache, set only now: the base model's converted folder (also under
+    # $VULNTUNE_CACHE) stays in the user's cache instead of being converted again on every run.
+    os.environ["VULNTUNE_CACHE"] = str(work / "cache")
+    shutil.rmtree(work / "cache", ignore_errors=True)
     config = ScanConfig(jobs=args.jobs)
     with ResultCache() as cache:
         cold = scan_paths([repo], detector=detector, config=config, cache=cache, root=repo)
         warm = scan_paths([repo], detector=detector, config=config, cache=cache, root=repo)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     s, w = cold.stats, warm.stats
-    print(f"model: {model} ({type(detector).__name__}, max_length {detector.max_length}), loaded in {load_s:.2f} s")
+    print(f"model: {model} ({type(detector).__name__}, max_length {detector.max_length}, threshold "
+          f"{detector.threshold:.4f}), loaded in {load_s:.2f} s")
     print(f"cold scan: {s['seconds_total']:.2f} s wall, {s['cpu_seconds']:.2f} s CPU  (discover {s['seconds_discover']:.2f}, "
           f"parse {s['seconds_parse']:.2f} with --jobs {args.jobs}, score {s['seconds_score']:.2f}); load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")

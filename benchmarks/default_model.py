@@ -203,6 +203,36 @@ def _quality_bar(model: dict) -> list[str]:
     return lines
 
 
+def _operating_points_on(name: str, points: list[dict]) -> list[str]:
+    """Per language recall and FPR of the default detector at each recorded operating point, read
+    from the set's saved predictions (the thresholds were chosen on validation, never here)."""
+    path = REPORTS / name / "predictions.jsonl"
+    if not path.is_file():
+        return []
+    truth = {s.id: (s.language, s.is_vulnerable) for s in read_samples(SETS[name][0])}
+    scores = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    default_name = next(m for m in sorted({r["model"] for r in scores}) if "default" in m)
+    by_language: dict[str, list[tuple[float, bool]]] = {}
+    for row in scores:
+        if row["model"] == default_name:
+            language, vulnerable = truth[row["id"]]
+            by_language.setdefault(language, []).append((row["score"], vulnerable))
+    languages = sorted(by_language)
+    lines = ["| target FPR (validation) | threshold |" + "".join(f" {lang} recall | {lang} FPR |" for lang in languages),
+             "|---|---|" + "---|---|" * len(languages)]
+    for point in points:
+        row = f"| {point['target_fpr']:g} | {point['threshold']:.4f} |"
+        for language in languages:
+            pairs = by_language[language]
+            vulnerable = [score for score, v in pairs if v]
+            safe = [score for score, v in pairs if not v]
+            hit = sum(score >= point["threshold"] for score in vulnerable)
+            fp = sum(score >= point["threshold"] for score in safe)
+            row += f" {hit / len(vulnerable):.1%} | {fp / len(safe):.1%} |" if vulnerable and safe else " - | - |"
+        lines.append(row)
+    return lines
+
+
 def render_card_section() -> str:
     out = [
         "## Measured",
@@ -215,6 +245,7 @@ def render_card_section() -> str:
         "",
     ]
     default_name = None
+    points = json.loads((MODEL / "vulntune-model.json").read_text(encoding="utf-8")).get("operating_points") or []
     for name, (_, description) in SETS.items():
         path = REPORTS / name / "metrics.json"
         if not path.is_file():
@@ -229,6 +260,9 @@ def render_card_section() -> str:
             out += [*_quality_bar(metrics["models"][default_name]), ""]
         if kinds and name.startswith("synthetic-test"):
             out += ["False positive rate of the default detector by kind of safe code:", "", *kinds, ""]
+        if points and (table := _operating_points_on(name, points)):
+            out += ["The default detector at each of its operating points (`vulntune scan --target-fpr`):", "",
+                    *table, ""]
     zs_rows = []
     for name, (_, description) in SETS.items():
         merged: dict = {"models": {}}

@@ -1,8 +1,6 @@
 """The demo's closing line: known weaknesses found, look-alikes flagged, findings elsewhere."""
 
-from types import SimpleNamespace
-
-from vulntune.commands.demo import score_against_expected
+from vulntune.commands.demo import operating_point_table, score_against_expected
 
 EXPECTED = [
     {"file": "a.py", "function": "export", "label": "vulnerable", "cwe": "CWE-78"},
@@ -11,14 +9,9 @@ EXPECTED = [
 ]
 
 
-def finding(file, unit, cwe):
-    return SimpleNamespace(file=file, unit=unit, cwe=cwe)
-
-
 def test_counts_found_right_cwe_false_alarms_and_findings_elsewhere():
-    findings = [finding("a.py", "export", "CWE-78"), finding("a.py", "Repo.query", "CWE-94"),
-                finding("B.java", "Dao.safeQuery", "CWE-89"), finding("B.java", "Dao.Dao", "CWE-22"),
-                finding("a.py", "<module>", "CWE-798")]
+    findings = [("a.py", "export", "CWE-78"), ("a.py", "Repo.query", "CWE-94"), ("B.java", "Dao.safeQuery", "CWE-89"),
+                ("B.java", "Dao.Dao", "CWE-22"), ("a.py", "<module>", "CWE-798")]
     line = score_against_expected(findings, EXPECTED)
     assert line.startswith("demo: 2/2 known weaknesses flagged (1 with the right CWE), 1/1 safe look-alikes flagged, "
                            "2 findings on code the truth table does not count;")
@@ -27,3 +20,15 @@ def test_counts_found_right_cwe_false_alarms_and_findings_elsewhere():
 def test_a_quiet_scan():
     assert "0/2 known weaknesses flagged (0 with the right CWE), 0/1 safe look-alikes flagged, 0 findings" in \
         score_against_expected([], EXPECTED)
+
+
+def test_operating_point_table_counts_each_point_from_unit_scores():
+    scored = [("a.py", "export", "CWE-78", 0.95), ("a.py", "query", "CWE-89", 0.6), ("B.java", "Dao.safeQuery", "CWE-89", 0.7),
+              ("a.py", "helper", None, 0.99)]  # no CWE named: never a finding
+    points = [{"target_fpr": 0.01, "threshold": 0.9, "fpr": 0.01, "tpr": 0.1},
+              {"target_fpr": 0.2, "threshold": 0.5, "fpr": 0.19, "tpr": 0.8}]
+    table = operating_point_table(scored, points, EXPECTED, current=0.9).splitlines()
+    assert table[3].split()[:5] == ["0.01*", "0.9000", "1.0%", "10.0%", "1/2"]
+    assert table[3].endswith("1/2 found (1 right CWE), 0/1 look-alikes, 0 elsewhere")
+    assert table[4].split()[:5] == ["0.2", "0.5000", "19.0%", "80.0%", "2/2"]
+    assert table[4].endswith("2/2 found (2 right CWE), 1/1 look-alikes, 0 elsewhere")

@@ -105,7 +105,8 @@ def test_text_groups_by_file_and_colours_only_when_asked(report):
     assert "in function find_user, lines 11-14" in plain
     assert lines[-5:] == [
         "Skipped", "  bad.py: binary file", "  missing.py: no such file or directory  (error)", "",
-        "5 findings (2 critical, 3 high) in 3 files; 4 files scanned, 19 units, 2 skipped, 3 suppressed."]
+        "5 findings (2 critical, 3 high) in 3 files; 4 files scanned, 19 units, 2 skipped, 3 suppressed; "
+        f"threshold {report.model.threshold:.4f} (validation FPR 0.0%, recall 100.0%)."]
     coloured = render("text", report, color=True)
     assert "\033[31mhigh" in coloured and "\033[1;35mcritical" in coloured
     assert re.sub(r"\033\[[0-9;]*m", "", coloured) == plain
@@ -114,7 +115,7 @@ def test_text_groups_by_file_and_colours_only_when_asked(report):
 def test_text_says_so_when_clean(tmp_path, detector):
     (tmp_path / "ok.py").write_text("def add(a, b):\n    return a + b\n")
     text = render("text", scan_paths([tmp_path], detector=detector, root=tmp_path))
-    assert text == "No findings; 1 file scanned, 1 unit.\n"
+    assert text == f"No findings; 1 file scanned, 1 unit; threshold {detector.threshold:.4f} (validation FPR 0.0%, recall 100.0%).\n"
 
 
 def test_text_escapes_control_characters_from_scanned_content(tmp_path, detector):

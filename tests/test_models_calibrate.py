@@ -5,7 +5,7 @@ import math
 import pytest
 
 from vulntune.errors import VulntuneError
-from vulntune.models.calibrate import calibrate_threshold, validation_metrics
+from vulntune.models.calibrate import calibrate_threshold, operating_point, operating_points, validation_metrics
 
 
 def test_picks_smallest_threshold_meeting_target():
@@ -57,3 +57,30 @@ def test_validation_metrics_counts():
     m = validation_metrics([0.9, 0.2, 0.7, 0.1], [True, True, False, False], 0.5, cwe_hits=1)
     assert (m["tp"], m["fn"], m["fp"], m["tn"]) == (1, 1, 1, 1)
     assert m["precision"] == 0.5 and m["recall"] == 0.5 and m["fpr"] == 0.5 and m["cwe_accuracy"] == 0.5
+
+
+def test_operating_points_per_target_and_language():
+    scores = [0.1, 0.2, 0.3, 0.9, 0.4, 0.8, 0.95, 0.6]
+    truth = [False, False, False, False, False, True, True, True]
+    languages = ["java"] * 4 + ["python"] * 4
+    points = operating_points(scores, truth, languages, targets=(0.2, 0.0, 0.2))
+    assert [p["target_fpr"] for p in points] == [0.0, 0.2]  # sorted, once each
+    strict, loose = points
+    # Five safe scores: target 0 sits above 0.9 (only 0.95 flagged); 0.2 allows one (0.9).
+    assert strict["threshold"] == math.nextafter(0.9, math.inf)
+    assert (strict["fpr"], strict["tpr"]) == (0.0, pytest.approx(1 / 3))
+    assert loose["threshold"] == math.nextafter(0.4, math.inf)
+    assert (loose["fpr"], loose["tpr"]) == (pytest.approx(0.2), 1.0)
+    assert loose["by_language"] == {
+        "java": {"fpr": 0.25, "tpr": None, "negatives": 4, "positives": 0},
+        "python": {"fpr": 0.0, "tpr": 1.0, "negatives": 1, "positives": 3},
+    }
+
+
+def test_operating_point_lookup():
+    meta = {"operating_points": [{"target_fpr": 0.01, "threshold": 0.9}, {"target_fpr": 0.05, "threshold": 0.7}]}
+    assert operating_point(meta, 0.05)["threshold"] == 0.7
+    with pytest.raises(VulntuneError, match="only for 0.01, 0.05"):
+        operating_point(meta, 0.03)
+    with pytest.raises(VulntuneError, match="vulntune calibrate"):
+        operating_point({}, 0.05)

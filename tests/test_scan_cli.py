@@ -11,6 +11,7 @@ import pytest
 
 from fixtures.scan.helpers import EXPECTED, _private_cache, detector, model_dir, repo  # noqa: F401
 from vulntune.cli import main
+from vulntune.models.folder import read_meta
 
 
 def scan(capsys, *args):
@@ -65,6 +66,18 @@ def test_filters_on_the_command_line(capsys, repo, model_dir):
     code, out, _ = scan(capsys, repo, "--model", model_dir, "--format", "json", "--min-confidence", "1")
     assert code == 0 and findings(out) == set()
     assert json.loads(out)["summary"]["below_filters"] == len(EXPECTED)
+
+
+def test_target_fpr_flags_at_a_recorded_operating_point(capsys, repo, model_dir):
+    meta = read_meta(model_dir)
+    points = {p["target_fpr"]: p["threshold"] for p in meta["operating_points"]}
+    assert points[0.01] == meta["threshold"] and points[0.2] <= points[0.01]
+    code, out, _ = scan(capsys, repo, "--model", model_dir, "--format", "json", "--target-fpr", "0.2")
+    report = json.loads(out)
+    assert report["model"]["threshold"] == points[0.2]
+    assert findings(out) >= EXPECTED and all(f["confidence"] >= points[0.2] for f in report["findings"])
+    code, _, err = scan(capsys, repo, "--model", model_dir, "--target-fpr", "0.03")
+    assert code == 2 and err.count("\n") == 1 and "operating points only for 0.005, 0.01, 0.02" in err
 
 
 def test_baseline_reports_only_new_findings(capsys, repo, model_dir, tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -15,52 +16,120 @@ def register(subparsers) -> None:
         description=(
             "Scan a folder (default: examples/) with the bundled default detector, print the findings, "
             "and, when the folder has an expected.json, say how many known weaknesses were found and how "
-            "many safe look-alikes were flagged."
+            "many safe look-alikes were flagged, at the model's threshold and at each operating point it "
+            "records (the recall and false positives a lower threshold buys)."
         ),
-        epilog="Example: vulntune demo --path examples",
+        epilog="Examples:\n  vulntune demo\n  vulntune demo --target-fpr 0.1   # more recall, more false positives",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--path", type=Path, default=Path("examples"), help="folder to scan (default: examples)")
     parser.add_argument("--model", help="model folder (default: the bundled detector)")
+    parser.add_argument("--target-fpr", type=float, metavar="X",
+                        help="scan at the model's operating point for this validation false positive rate "
+                             "(as `vulntune scan --target-fpr`)")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from vulntune.errors import VulntuneError
     from vulntune.formats import get_formatter
-    from vulntune.scan import ResultCache, ScanConfig, load_scan_model, scan_paths
+    from vulntune.models.folder import read_meta
+    from vulntune.scan import ResultCache, ScanConfig, default_model_path, load_scan_model, scan_paths
 
     if not args.path.is_dir():
         raise VulntuneError(f"{args.path}: no such folder (run the demo from the repository root)")
-    detector = load_scan_model(args.model)
+    detector = load_scan_model(args.model, target_fpr=args.target_fpr)
     cache = ResultCache()
     try:
         report = scan_paths([args.path], detector=detector, config=ScanConfig(), cache=cache, root=args.path,
                             progress=sys.stderr.isatty())
+        sys.stdout.write(get_formatter("text")(report, color=sys.stdout.isatty()))
+        expected_file = args.path / "expected.json"
+        if expected_file.is_file():
+            expected = json.loads(expected_file.read_text(encoding="utf-8"))
+            print(score_against_expected(((f.file, f.unit, f.cwe) for f in report.findings), expected))
+            points = read_meta(args.model or default_model_path()).get("operating_points")
+            if points:
+                # Every unit is in the cache now: scoring them again costs no model call.
+                scored = unit_scores(args.path, detector, cache=cache)
+                print(operating_point_table(scored, points, expected, current=detector.threshold))
     finally:
         cache.close()
-    sys.stdout.write(get_formatter("text")(report, color=sys.stdout.isatty()))
-    expected_file = args.path / "expected.json"
-    if expected_file.is_file():
-        print(score_against_expected(report.findings, json.loads(expected_file.read_text(encoding="utf-8"))))
     return 0
 
 
-def score_against_expected(findings, expected: list[dict]) -> str:
-    """One line: known weaknesses found (and with the right CWE), safe look-alikes flagged, and the
-    findings on code the truth table does not count (noise, or a pass-through of a listed weakness)."""
-    flagged: dict[tuple[str, str], set[str]] = {}
-    for finding in findings:
-        name = finding.unit.rsplit(".", 1)[-1]
-        flagged.setdefault((finding.file, name), set()).add(finding.cwe)
+def unit_scores(folder: Path, detector, *, cache) -> list[tuple[str, str, str | None, float]]:
+    """(file, unit, CWE, score) of every unit the scan of `folder` scores."""
+    from vulntune.scan import ScanConfig
+    from vulntune.scan.cache import text_digest
+    from vulntune.scan.discover import discover
+    from vulntune.scan.extract import extract_file
+    from vulntune.scan.infer import score_units
+
+    files = discover([folder], config=ScanConfig(), root=folder).files
+    units = [u for source in files if source.language in detector.languages for u in extract_file(source).units]
+    verdicts, _ = score_units(units, detector, cache=cache)
+    scored = []
+    for unit in units:
+        verdict = verdicts[(unit.language, text_digest(unit.text))]
+        scored.append((unit.file, unit.name, verdict.cwe, verdict.score))
+    return scored
+
+
+def operating_point_table(scored, points: list[dict], expected: list[dict], *, current: float) -> str:
+    """What each recorded operating point of the model would have flagged in the demo."""
+    lines = ["", "The same scan at the model's other operating points (chosen on validation data):",
+             f"  {'target FPR':>10}  {'threshold':>9}  {'val FPR':>7}  {'val recall':>10}  in this demo"]
+    for point in points:
+        threshold = point["threshold"]
+        flagged = [(file, unit, cwe) for file, unit, cwe, score in scored if cwe is not None and score >= threshold]
+        s = tally(flagged, expected)
+        mark = "*" if threshold == current else " "
+        lines.append(f"  {point['target_fpr']:>9g}{mark}  {threshold:>9.4f}  {100 * point['fpr']:>6.1f}%  "
+                     f"{100 * point['tpr']:>9.1f}%  {s.found}/{s.vulnerable} found ({s.right_cwe} right CWE), "
+                     f"{s.false_alarms}/{s.safe} look-alikes, {s.elsewhere} elsewhere")
+    lines.append("  (* the threshold of the scan above; `vulntune scan --target-fpr X` scans at another point)")
+    return "\n".join(lines)
+
+
+@dataclass(kw_only=True, frozen=True)
+class Tally:
+    """A scan of the demo against its truth table: known weaknesses found (and with the right CWE),
+    safe look-alikes flagged, and findings on code the table does not list (noise, or a
+    pass-through of a listed weakness)."""
+
+    vulnerable: int
+    found: int
+    right_cwe: int
+    safe: int
+    false_alarms: int
+    elsewhere: int
+
+
+def tally(flagged, expected: list[dict]) -> Tally:
+    """Count `flagged`, (file, unit name, CWE) of each finding, against the truth table `expected`.
+
+    A unit name may be qualified (`Class.method`); the table names the function alone.
+    """
+    cwes_of: dict[tuple[str, str], set[str]] = {}
+    for file, unit, cwe in flagged:
+        cwes_of.setdefault((file, unit.rsplit(".", 1)[-1]), set()).add(cwe)
     vulnerable = [e for e in expected if e["label"] == "vulnerable"]
     safe = [e for e in expected if e["label"] == "safe"]
-    found = [e for e in vulnerable if (e["file"], e["function"]) in flagged]
-    right_cwe = [e for e in found if e["cwe"] in flagged[(e["file"], e["function"])]]
-    false_alarms = [e for e in safe if (e["file"], e["function"]) in flagged]
+    found = [e for e in vulnerable if (e["file"], e["function"]) in cwes_of]
     listed = {(e["file"], e["function"]) for e in expected}
-    elsewhere = sum(1 for f in findings if (f.file, f.unit.rsplit(".", 1)[-1]) not in listed)
+    return Tally(
+        vulnerable=len(vulnerable), found=len(found),
+        right_cwe=sum(e["cwe"] in cwes_of[(e["file"], e["function"])] for e in found),
+        safe=len(safe), false_alarms=sum((e["file"], e["function"]) in cwes_of for e in safe),
+        elsewhere=sum(len(cwes) for key, cwes in cwes_of.items() if key not in listed))
+
+
+def score_against_expected(flagged, expected: list[dict]) -> str:
+    """The demo's closing line: `tally` in words."""
+    s = tally(flagged, expected)
     return (
-        f"demo: {len(found)}/{len(vulnerable)} known weaknesses flagged ({len(right_cwe)} with the right CWE), "
-        f"{len(false_alarms)}/{len(safe)} safe look-alikes flagged, {elsewhere} findings on code the truth table "
+        f"demo: {s.found}/{s.vulnerable} known weaknesses flagged ({s.right_cwe} with the right CWE), "
+        f"{s.false_alarms}/{s.safe} safe look-alikes flagged, {s.elsewhere} findings on code the truth table "
         "does not count; the truth is in examples/README.md"
     )

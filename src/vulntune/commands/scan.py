@@ -16,6 +16,7 @@ EPILOG = """\
 examples:
   vulntune scan src/ --model models/tfidf
   vulntune scan . --format sarif --output vulntune.sarif --min-severity high
+  vulntune scan src/ --target-fpr 0.05     # more recall, more false positives
   vulntune scan . --changed-since origin/main --baseline previous.json --exit-zero
 
 exit codes: 0 clean, 1 findings, 2 usage or input error.
@@ -45,6 +46,9 @@ def register(subparsers) -> None:
     parser.add_argument("--extensions", type=_csv, metavar="EXTS", help="file extensions, e.g. .py,.java")
     parser.add_argument("--max-file-size", type=int, metavar="BYTES", help="skip larger files (default 1000000)")
     parser.add_argument("--min-confidence", type=float, metavar="X", help="report findings with confidence >= X")
+    parser.add_argument("--target-fpr", type=float, metavar="X",
+                        help="flag at the model's operating point for this validation false positive rate "
+                             "instead of its default threshold (the model card lists them, e.g. 0.05)")
     parser.add_argument("--min-severity", choices=("low", "medium", "high", "critical"),
                         help="report findings of this severity or higher")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
@@ -82,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     config = resolve_config({
         "model": args.model, "format": args.format, "exclude": tuple(args.exclude) if args.exclude else None,
         "extensions": args.extensions, "max_file_size": args.max_file_size,
-        "min_confidence": args.min_confidence, "min_severity": args.min_severity, "jobs": args.jobs,
+        "min_confidence": args.min_confidence, "target_fpr": args.target_fpr, "min_severity": args.min_severity, "jobs": args.jobs,
         "batch_size": args.batch_size, "threads": args.threads, "cache": False if args.no_cache else None,
         "gitignore": False if args.no_gitignore else None,
     }, pyproject=pyproject)
@@ -92,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
 
     root = Path(os.path.abspath(args.root)) if args.root else scan_root(args.paths)
     only = changed_files(args.changed_since, cwd=root if root.is_dir() else Path.cwd()) if args.changed_since else None
-    detector = load_scan_model(config.model, threads=config.threads)
+    detector = load_scan_model(config.model, threads=config.threads, target_fpr=config.target_fpr)
 
     warn = (lambda message: None) if args.quiet else (lambda message: print(f"vulntune: {message}", file=sys.stderr))
     cache = ResultCache() if config.cache else None

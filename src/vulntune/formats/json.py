@@ -35,6 +35,8 @@ def render(report: ScanReport, *, color: bool = False) -> str:
             "max_length": report.model.max_length,
             "languages": list(report.model.languages),
             "labels": list(report.model.labels),
+            "validation_fpr": report.model.validation_fpr,
+            "validation_recall": report.model.validation_recall,
         },
         "summary": asdict(report.summary),
         "findings": findings,

@@ -62,4 +62,8 @@ def _summary(report: ScanReport) -> str:
                          (s.below_filters, "below --min-confidence/--min-severity")):
         if count:
             tail.append(f"{count} {label}")
-    return f"{head}; " + ", ".join(tail) + "."
+    model = report.model
+    at = f"threshold {model.threshold:.4f}"
+    if model.validation_fpr is not None and model.validation_recall is not None:
+        at += f" (validation FPR {model.validation_fpr:.1%}, recall {model.validation_recall:.1%})"
+    return f"{head}; " + ", ".join(tail) + f"; {at}."

@@ -28,7 +28,7 @@ from vulntune.atomic import atomic_dir
 from vulntune.cwe import check_language
 from vulntune.data import Sample, fingerprint as corpus_fingerprint
 from vulntune.errors import VulntuneError
-from vulntune.models.calibrate import calibrate_detector
+from vulntune.models.calibrate import calibration_record
 from vulntune.models.folder import canonical_json, read_meta, write_meta
 from vulntune.models.labels import class_of, label_map, predictions_from_probabilities
 from vulntune.models.prediction import Prediction
@@ -204,11 +204,9 @@ def train_tfidf(
         "validation_metrics": None,
     }
     if validation:
-        calibration, metrics = calibrate_detector(detector, validation, target_fpr=target_fpr)
-        detector.threshold = calibration.threshold
+        meta.update(calibration_record(detector, validation, target_fpr=target_fpr))
+        detector.threshold = meta["threshold"]
         detector.__post_init__()  # the threshold is part of the fingerprint
-        meta["calibration"] = calibration.to_dict()
-        meta["validation_metrics"] = metrics
     detector.meta = meta
     return detector
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from vulntune.data import Sample
 from vulntune.errors import VulntuneError
+
+# The validation false positive rates a calibration records a threshold for (besides its target).
+OPERATING_FPRS = (0.005, 0.01, 0.02, 0.05, 0.10, 0.20)
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -86,22 +89,72 @@ def calibrate_threshold(
     )
 
 
-def score_samples(detector, samples: Sequence[Sample]) -> tuple[list[float], list[bool], int]:
+def score_samples(detector, samples: Sequence[Sample]) -> tuple[list[float], list[bool], list[str], int]:
     """Run `detector` over `samples`, one language at a time.
 
     Returns:
-        (scores, is-vulnerable flags, vulnerable samples whose CWE the detector named right).
+        (scores, is-vulnerable flags, languages, vulnerable samples whose CWE the detector named
+        right); the first three are aligned.
     """
     scores: list[float] = []
     truth: list[bool] = []
+    languages: list[str] = []
     cwe_hits = 0
     for language in sorted({s.language for s in samples}):
         group = [s for s in samples if s.language == language]
         preds = detector.predict([s.code for s in group], language=language)
         scores.extend(p.score for p in preds)
         truth.extend(s.is_vulnerable for s in group)
+        languages.extend(language for _ in group)
         cwe_hits += sum(p.cwe == s.cwe for p, s in zip(preds, group) if s.is_vulnerable)
-    return scores, truth, cwe_hits
+    return scores, truth, languages, cwe_hits
+
+
+def _rates(scores: Sequence[float], truth: Sequence[bool], threshold: float) -> dict[str, Any]:
+    negatives = [s for s, t in zip(scores, truth) if not t]
+    positives = [s for s, t in zip(scores, truth) if t]
+    return {
+        "fpr": sum(s >= threshold for s in negatives) / len(negatives) if negatives else None,
+        "tpr": sum(s >= threshold for s in positives) / len(positives) if positives else None,
+        "negatives": len(negatives), "positives": len(positives),
+    }
+
+
+def operating_points(scores: Sequence[float], truth: Sequence[bool], languages: Sequence[str], *,
+                     targets: Sequence[float] = OPERATING_FPRS) -> list[dict[str, Any]]:
+    """A threshold for each target false positive rate, and what it does on these scores.
+
+    Each point is chosen as `calibrate_threshold` chooses (on all languages together) and carries
+    its FPR and recall overall and per language, so a user can trade recall for false positives
+    (`vulntune scan --target-fpr`) knowing what each choice measured.
+    """
+    points = []
+    for target in sorted(set(targets)):
+        threshold = calibrate_threshold(scores, truth, target_fpr=target).threshold
+        by_language = {}
+        for language in sorted(set(languages)):
+            rows = [i for i, name in enumerate(languages) if name == language]
+            by_language[language] = _rates([scores[i] for i in rows], [truth[i] for i in rows], threshold)
+        points.append({"target_fpr": float(target), "threshold": threshold, **_rates(scores, truth, threshold),
+                       "by_language": by_language})
+    return points
+
+
+def operating_point(meta: Mapping[str, Any], target_fpr: float) -> dict[str, Any]:
+    """The recorded operating point of a model's metadata for exactly `target_fpr`.
+
+    Raises:
+        VulntuneError: the model records no operating points, or none for this target.
+    """
+    points = meta.get("operating_points") or []
+    if not points:
+        raise VulntuneError("this model records no operating points; choose them with "
+                            "`vulntune calibrate --model DIR` (it keeps the weights)")
+    for point in points:
+        if math.isclose(point["target_fpr"], target_fpr, rel_tol=0.0, abs_tol=1e-9):
+            return point
+    known = ", ".join(f"{p['target_fpr']:g}" for p in points)
+    raise VulntuneError(f"--target-fpr {target_fpr:g}: the model records operating points only for {known}")
 
 
 def calibrate_detector(detector, validation: Sequence[Sample], *, target_fpr: float) -> tuple[Calibration, dict[str, Any]]:
@@ -110,13 +163,20 @@ def calibrate_detector(detector, validation: Sequence[Sample], *, target_fpr: fl
     Returns:
         (the Calibration, validation metrics at its threshold).
     """
-    scores, truth, cwe_hits = score_samples(detector, validation)
+    calibration, metrics, _ = _calibrate(detector, validation, target_fpr=target_fpr)
+    return calibration, metrics
+
+
+def _calibrate(detector, validation: Sequence[Sample], *, target_fpr: float):
+    scores, truth, languages, cwe_hits = score_samples(detector, validation)
     calibration = calibrate_threshold(scores, truth, target_fpr=target_fpr)
-    return calibration, validation_metrics(scores, truth, calibration.threshold, cwe_hits=cwe_hits)
+    points = operating_points(scores, truth, languages, targets=(*OPERATING_FPRS, target_fpr))
+    return calibration, validation_metrics(scores, truth, calibration.threshold, cwe_hits=cwe_hits), points
 
 
 def calibration_record(detector, samples: Sequence[Sample], *, target_fpr: float, scan_units: int = 0) -> dict[str, Any]:
-    """The metadata keys a calibration sets: `threshold`, `calibration` and `validation_metrics`.
+    """The metadata keys a calibration sets: `threshold`, `calibration`, `validation_metrics` and
+    `operating_points`.
 
     Args:
         detector: scores `samples` (its own threshold is ignored).
@@ -124,9 +184,9 @@ def calibration_record(detector, samples: Sequence[Sample], *, target_fpr: float
         target_fpr: the false positive rate the threshold aims at.
         scan_units: how many of `samples` are scan units cut from the others (recorded).
     """
-    calibration, metrics = calibrate_detector(detector, samples, target_fpr=target_fpr)
+    calibration, metrics, points = _calibrate(detector, samples, target_fpr=target_fpr)
     return {"threshold": calibration.threshold, "calibration": {**calibration.to_dict(), "scan_units": scan_units},
-            "validation_metrics": metrics}
+            "validation_metrics": metrics, "operating_points": points}
 
 
 def validation_metrics(scores: Sequence[float], truth: Sequence[bool], threshold: float, *, cwe_hits: int) -> dict[str, Any]:

@@ -66,6 +66,7 @@ def render_card(meta: Mapping[str, Any]) -> str:
             "vulnerable ones.",
             "",
         ]
+    lines += _operating_points(meta)
     metrics = meta.get("validation_metrics")
     if metrics:
         lines += ["## Validation metrics (at the threshold)", "", "| metric | value |", "|---|---|"]
@@ -82,6 +83,37 @@ def render_card(meta: Mapping[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def _operating_points(meta: Mapping[str, Any]) -> list[str]:
+    points = meta.get("operating_points")
+    if not points:
+        return []
+    languages = sorted({name for p in points for name in p.get("by_language", {})})
+    header = "| target FPR | threshold | FPR | recall |" + "".join(f" {name} FPR | {name} recall |" for name in languages)
+    lines = [
+        "## Operating points",
+        "",
+        "Thresholds for other validation false positive rates, measured on the same calibration set; "
+        "`vulntune scan --target-fpr X` flags at one of them instead of at the default (marked *).",
+        "",
+        header,
+        "|" + "---|" * (4 + 2 * len(languages)),
+    ]
+    for point in points:
+        default = "*" if point["threshold"] == meta["threshold"] else ""
+        row = (f"| {point['target_fpr']:g}{default} | {point['threshold']:.4f} | {_percent(point['fpr'])} | "
+               f"{_percent(point['tpr'])} |")
+        for name in languages:
+            rates = point.get("by_language", {}).get(name, {})
+            row += f" {_percent(rates.get('fpr'))} | {_percent(rates.get('tpr'))} |"
+        lines.append(row)
+    lines.append("")
+    return lines
 
 
 def write_card(folder: Path, meta: Mapping[str, Any]) -> None:

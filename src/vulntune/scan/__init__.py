@@ -33,13 +33,16 @@ def default_model_path() -> Path:
     return Path(__file__).resolve().parent.parent / "default_model"
 
 
-def load_scan_model(path: str | Path | None, *, threads: int | None = None):
+def load_scan_model(path: str | Path | None, *, threads: int | None = None, target_fpr: float | None = None):
     """Load the detector a scan uses: `path`, or the bundled default when `path` is None.
 
     `threads` sets torch's CPU threads for transformer models (ignored by the TF-IDF baseline).
+    `target_fpr` replaces the model's threshold with its recorded operating point for that
+    validation false positive rate.
 
     Raises:
-        VulntuneError: no default model is bundled, or `path` is not a model folder.
+        VulntuneError: no default model is bundled, `path` is not a model folder, or the model
+            records no operating point for `target_fpr`.
     """
     if path is None:
         default = default_model_path()
@@ -52,5 +55,11 @@ def load_scan_model(path: str | Path | None, *, threads: int | None = None):
     if not path.is_dir():
         raise VulntuneError(f"--model {path}: no such folder")
     from vulntune import load_detector
+    from vulntune.models.calibrate import operating_point
+    from vulntune.models.folder import read_meta
 
-    return load_detector(path, threads=threads) if threads else load_detector(path)
+    point = operating_point(read_meta(path), target_fpr) if target_fpr is not None else None
+    detector = load_detector(path, threads=threads) if threads else load_detector(path)
+    if point is not None:
+        detector.threshold = float(point["threshold"])
+    return detector

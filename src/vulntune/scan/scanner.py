@@ -55,11 +55,25 @@ class Summary:
 
 @dataclass(kw_only=True, frozen=True)
 class ModelInfo:
+    """The detector a scan ran. `validation_fpr` and `validation_recall`: what its threshold
+    measured on validation data, when the model records it as an operating point (else None)."""
+
     fingerprint: str
     threshold: float
     max_length: int
     languages: tuple[str, ...]
     labels: tuple[str, ...]
+    validation_fpr: float | None = None
+    validation_recall: float | None = None
+
+
+def model_info(detector: Detector) -> ModelInfo:
+    points = (getattr(detector, "meta", None) or {}).get("operating_points") or []
+    point = next((p for p in points if p["threshold"] == detector.threshold), {})
+    return ModelInfo(fingerprint=detector.fingerprint, threshold=float(detector.threshold),
+                     max_length=int(detector.max_length), languages=tuple(detector.languages),
+                     labels=tuple(detector.labels), validation_fpr=point.get("fpr"),
+                     validation_recall=point.get("tpr"))
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -165,9 +179,7 @@ def scan_paths(
         units=len(units), findings=len(reported), **counts)
     return ScanReport(
         findings=tuple(reported), skipped=tuple(sorted(skipped)), summary=summary,
-        model=ModelInfo(fingerprint=detector.fingerprint, threshold=float(detector.threshold),
-                        max_length=int(detector.max_length), languages=tuple(detector.languages),
-                        labels=tuple(detector.labels)),
+        model=model_info(detector),
         started_at=started_at,
         stats=_stats(inference, files=len(readable), bytes_read=sum(s.size for s in files),
                      discover=discovered - began, parse=parsed - discovered, total=finished - began,

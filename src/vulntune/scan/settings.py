@@ -42,6 +42,9 @@ class ScanConfig:
         "files larger than this many bytes are skipped with a warning"))
     min_confidence: float = field(default=0.0, metadata=_help(
         "report only findings whose confidence is at least this (0..1), on top of the model's threshold"))
+    target_fpr: float | None = field(default=None, metadata=_help(
+        "flag at the model's recorded operating point for this validation false positive rate (e.g. 0.05) "
+        "instead of at its default threshold; the model card lists the points and the recall each measured"))
     min_severity: str = field(default="low", metadata=_help(
         "report only findings of at least this severity: " + ", ".join(SEVERITIES)))
     jobs: int = field(default=1, metadata=_help("processes that parse files; 0 means one per CPU"))
@@ -67,6 +70,8 @@ class ScanConfig:
             raise SettingError(f"max_file_size: expected a positive number of bytes, got {self.max_file_size}")
         if not 0.0 <= self.min_confidence <= 1.0:
             raise SettingError(f"min_confidence: expected a number from 0 to 1, got {self.min_confidence}")
+        if self.target_fpr is not None and not 0.0 <= self.target_fpr <= 1.0:
+            raise SettingError(f"target_fpr: expected a number from 0 to 1, got {self.target_fpr}")
         if self.min_severity not in SEVERITIES:
             raise SettingError(f"min_severity: expected one of {', '.join(SEVERITIES)}, got {self.min_severity!r}")
         if self.jobs < 0:
