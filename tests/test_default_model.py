@@ -38,6 +38,17 @@ def test_shipped_model_is_small_and_self_describing():
     assert "## Measured" in (folder / "README.md").read_text()
 
 
+def test_shipped_threshold_is_one_of_its_recorded_operating_points():
+    meta = _meta()
+    points = {p["target_fpr"]: p for p in meta["operating_points"]}
+    assert points[meta["calibration"]["target_fpr"]]["threshold"] == meta["threshold"]
+    assert set(points) >= {0.005, 0.01, 0.02, 0.05, 0.1, 0.2}
+    thresholds = [points[target]["threshold"] for target in sorted(points)]
+    assert thresholds == sorted(thresholds, reverse=True)  # a higher FPR allowed, a lower threshold
+    assert all(p["fpr"] <= target for target, p in points.items())
+    assert "## Operating points" in (default_model_path() / "README.md").read_text()
+
+
 @pytest.mark.slow
 def test_shipped_model_classifies_fixed_examples_as_recorded():
     """Needs the real SmolLM2 weights (converted once into the user cache)."""

@@ -40,7 +40,8 @@ def test_another_target_rewrites_threshold_metadata_and_card_not_weights(model):
     assert folder_fingerprint(after) != folder_fingerprint(before)
     text = card.read_text()
     assert "scan units cut from it) is at most 0.5000" in text and text.endswith("## Measured\n\nkept\n")
-    recalibrate(model, scan_units=False)  # back to the recorded settings
+    assert recalibrate(model, scan_units=True)["threshold"] == after["threshold"]  # the current target kept
+    recalibrate(model, target_fpr=before["calibration"]["target_fpr"], scan_units=False)  # back to training's
     assert read_meta(model)["threshold"] == before["threshold"]
 
 

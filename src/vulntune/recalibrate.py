@@ -4,8 +4,9 @@ For another false positive rate than the one it was trained for, on other valida
 with scan units in the calibration set. The weights are not touched; `vulntune-model.json`
 (threshold, calibration, validation metrics) and the model card are rewritten atomically, and
 the model's fingerprint changes with its threshold, so scan caches do not mix the two.
-Unless told otherwise it repeats what training did: the same validation data, subsample, seed
-and target, read from the folder's recorded training configuration.
+Unless told otherwise it repeats what training did (the same validation data, subsample and
+seed, read from the folder's recorded training configuration) for the target of the folder's
+current calibration.
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ def recalibrate(folder: str | Path, *, data: str | Path | None = None, validatio
                 scan_units: bool | None = None, batch_size: int = 16) -> dict[str, Any]:
     """Calibrate the model in `folder` again and rewrite its metadata and card; returns the new metadata.
 
-    Every option left None takes the value recorded in the folder's training configuration.
+    Every option left None takes the value recorded in the folder's training configuration, except
+    the target FPR, which repeats the folder's current calibration.
 
     Raises:
         VulntuneError: not a model folder, no validation data, a target outside [0, 1].
@@ -65,7 +67,8 @@ def recalibrate(folder: str | Path, *, data: str | Path | None = None, validatio
     folder = Path(folder)
     meta = read_meta(folder)
     recorded = meta.get("training_config") or {}
-    target = float(_setting(target_fpr, recorded, "target_fpr", 0.01))
+    # The target of the current calibration first: a model calibrated again at another rate keeps it.
+    target = float(_setting(target_fpr, meta.get("calibration") or recorded, "target_fpr", 0.01))
     if not 0.0 <= target <= 1.0:
         raise VulntuneError(f"--target-fpr must be in [0, 1], got {target}")
     samples = _setting(calibration_samples, recorded, "calibration_samples", None)

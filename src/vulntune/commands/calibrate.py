@@ -27,7 +27,7 @@ def register(subparsers) -> None:
     add("--model", type=Path, required=True, help="model folder to recalibrate (rewritten in place)")
     add("--data", type=Path, help="synth folder whose validation split to use (default: the model's training data)")
     add("--validation-file", type=Path, help="validation JSONL (instead of --data)")
-    add("--target-fpr", type=float, help="false positive rate the threshold aims at (default: the model's)")
+    add("--target-fpr", type=float, help="false positive rate the threshold aims at (default: the model's current one)")
     add("--calibration-samples", type=int, help="a stratified subsample of this many validation samples")
     add("--scan-units", action=argparse.BooleanOptionalAction, default=None,
         help="also calibrate on the scan units cut from the validation samples (default: as trained)")
