@@ -83,13 +83,15 @@ class BaseModel:
 
 
 def cache_dir() -> Path:
-    """`$VULNTUNE_CACHE`, else the platform's user cache dir for vulntune."""
+    """`$VULNTUNE_CACHE`, else the platform's user cache dir for vulntune (e.g. ~/.cache/vulntune).
+
+    Converted base models (`bases/`) and the scan results cache live here."""
     env = os.environ.get("VULNTUNE_CACHE")
     if env:
         return Path(env).expanduser()
     import platformdirs
 
-    return Path(platformdirs.user_cache_dir("vulntune"))
+    return Path(platformdirs.user_cache_dir("vulntune", appauthor=False))
 
 
 def is_tfidf(name: str) -> bool:

@@ -18,19 +18,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from vulntune.models.sources import cache_dir
+
 # Bump when the meaning of a cached row changes (windowing, line choice): old rows are dropped.
 SCHEMA_VERSION = 1
 FILE_NAME = "scan-results.sqlite3"
-
-
-def cache_dir() -> Path:
-    """$VULNTUNE_CACHE when set, else the user cache folder (e.g. ~/.cache/vulntune)."""
-    override = os.environ.get("VULNTUNE_CACHE")
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("vulntune", appauthor=False))
 
 
 def text_digest(text: str) -> str:
