@@ -3,22 +3,22 @@
 from vulntune.commands.demo import operating_point_table, score_against_expected
 
 EXPECTED = [
-    {"file": "a.py", "function": "export", "label": "vulnerable", "cwe": "CWE-78"},
-    {"file": "a.py", "function": "query", "label": "vulnerable", "cwe": "CWE-89"},
-    {"file": "B.java", "function": "safeQuery", "label": "safe", "cwe": "CWE-89"},
+    {"file": "a.py", "function": "export", "label": "vulnerable", "cwe": "CWE-78", "line": 4},
+    {"file": "a.py", "function": "query", "label": "vulnerable", "cwe": "CWE-89", "line": 12},
+    {"file": "B.java", "function": "safeQuery", "label": "safe", "cwe": "CWE-89", "line": 30},
 ]
 
 
 def test_counts_found_right_cwe_false_alarms_and_findings_elsewhere():
-    findings = [("a.py", "export", "CWE-78"), ("a.py", "Repo.query", "CWE-94"), ("B.java", "Dao.safeQuery", "CWE-89"),
-                ("B.java", "Dao.Dao", "CWE-22"), ("a.py", "<module>", "CWE-798")]
+    findings = [("a.py", "export", "CWE-78", 4), ("a.py", "Repo.query", "CWE-94", 11),
+                ("B.java", "Dao.safeQuery", "CWE-89", 30), ("B.java", "Dao.Dao", "CWE-22", 5), ("a.py", "<module>", "CWE-798", 1)]
     line = score_against_expected(findings, EXPECTED)
-    assert line.startswith("demo: 2/2 known weaknesses flagged (1 with the right CWE), 1/1 safe look-alikes flagged, "
-                           "2 findings on code the truth table does not count;")
+    assert line.startswith("demo: 2/2 known weaknesses flagged (1 with the right CWE, 1 on the listed line), "
+                           "1/1 safe look-alikes flagged, 2 findings on code the truth table does not count;")
 
 
 def test_a_quiet_scan():
-    assert "0/2 known weaknesses flagged (0 with the right CWE), 0/1 safe look-alikes flagged, 0 findings" in \
+    assert "0/2 known weaknesses flagged (0 with the right CWE, 0 on the listed line), 0/1 safe look-alikes flagged, 0 findings" in \
         score_against_expected([], EXPECTED)
 
 

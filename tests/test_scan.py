@@ -17,7 +17,7 @@ from vulntune.errors import VulntuneError
 from vulntune.scan import Finding, ResultCache, ScanConfig, scan_paths
 from vulntune.scan.discover import discover
 from vulntune.scan.infer import cut_windows
-from vulntune.scan.locate import most_likely_line
+from vulntune.scan.locate import call_rows, most_likely_line, statement_rows
 from vulntune.units import extract_units
 
 
@@ -242,6 +242,16 @@ def test_most_likely_line_is_the_sink_not_the_first_call(detector):
         row = most_likely_line(code, language="python", probability=prediction.probabilities["CWE-89"],
                                score=score, cap=cap)
         assert row == 4
+
+
+def test_line_candidates_are_body_rows_without_header_comments_or_braces():
+    python = '@app.get("/")\ndef f(a,\n      b):\n    # why\n    x = g(a)\n\n    password = "hunter2"\n    return x\n'
+    assert statement_rows(python, "python") == [4, 6, 7]
+    java = '@Override\npublic void f(String a)\n        throws IOException {\n    // hi\n    Cookie c = new Cookie(a);\n' \
+           '    c.setSecure(false);\n}\n'
+    assert statement_rows(java, "java") == [4, 5]
+    assert statement_rows("import os\nKEY = 'x'\n", "python") == [0, 1]  # module code: no header
+    assert call_rows(python, "python") == [0, 4]  # the older candidates: only rows starting a call
 
 
 def test_second_scan_runs_the_model_on_zero_units(repo, detector, tmp_path):

@@ -78,6 +78,11 @@ def test_target_fpr_flags_at_a_recorded_operating_point(capsys, repo, model_dir)
     assert findings(out) >= EXPECTED and all(f["confidence"] >= points[0.2] for f in report["findings"])
     code, _, err = scan(capsys, repo, "--model", model_dir, "--target-fpr", "0.03")
     assert code == 2 and err.count("\n") == 1 and "operating points only for 0.005, 0.01, 0.02" in err
+    (repo / "pyproject.toml").write_text(f'[tool.vulntune]\nmodel = "{model_dir}"\ntarget_fpr = 0.2\n')
+    code, out, _ = scan(capsys, repo, "--format", "json")
+    assert json.loads(out)["model"]["threshold"] == points[0.2]
+    code, _, err = scan(capsys, repo, "--target-fpr", "1.5")
+    assert code == 2 and "target_fpr: expected a number from 0 to 1" in err
 
 
 def test_baseline_reports_only_new_findings(capsys, repo, model_dir, tmp_path):

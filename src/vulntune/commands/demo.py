@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         expected_file = args.path / "expected.json"
         if expected_file.is_file():
             expected = json.loads(expected_file.read_text(encoding="utf-8"))
-            print(score_against_expected(((f.file, f.unit, f.cwe) for f in report.findings), expected))
+            print(score_against_expected(((f.file, f.unit, f.cwe, f.line) for f in report.findings), expected))
             points = read_meta(args.model or default_model_path()).get("operating_points")
             if points:
                 # Every unit is in the cache now: scoring them again costs no model call.
@@ -82,7 +82,7 @@ def operating_point_table(scored, points: list[dict], expected: list[dict], *, c
              f"  {'target FPR':>10}  {'threshold':>9}  {'val FPR':>7}  {'val recall':>10}  in this demo"]
     for point in points:
         threshold = point["threshold"]
-        flagged = [(file, unit, cwe) for file, unit, cwe, score in scored if cwe is not None and score >= threshold]
+        flagged = [(file, unit, cwe, None) for file, unit, cwe, score in scored if cwe is not None and score >= threshold]
         s = tally(flagged, expected)
         mark = "*" if threshold == current else " "
         lines.append(f"  {point['target_fpr']:>9g}{mark}  {threshold:>9.4f}  {100 * point['fpr']:>6.1f}%  "
@@ -96,24 +96,31 @@ def operating_point_table(scored, points: list[dict], expected: list[dict], *, c
 class Tally:
     """A scan of the demo against its truth table: known weaknesses found (and with the right CWE),
     safe look-alikes flagged, and findings on code the table does not list (noise, or a
-    pass-through of a listed weakness)."""
+    pass-through of a listed weakness). `on_line`: known weaknesses whose finding points at the
+    table's line (counted only when the findings carry lines)."""
 
     vulnerable: int
     found: int
     right_cwe: int
+    on_line: int
     safe: int
     false_alarms: int
     elsewhere: int
 
 
 def tally(flagged, expected: list[dict]) -> Tally:
-    """Count `flagged`, (file, unit name, CWE) of each finding, against the truth table `expected`.
+    """Count `flagged`, (file, unit name, CWE, line or None) of each finding, against the truth
+    table `expected`.
 
     A unit name may be qualified (`Class.method`); the table names the function alone.
     """
     cwes_of: dict[tuple[str, str], set[str]] = {}
-    for file, unit, cwe in flagged:
-        cwes_of.setdefault((file, unit.rsplit(".", 1)[-1]), set()).add(cwe)
+    lines_of: dict[tuple[str, str], set[int]] = {}
+    for file, unit, cwe, line in flagged:
+        key = (file, unit.rsplit(".", 1)[-1])
+        cwes_of.setdefault(key, set()).add(cwe)
+        if line is not None:
+            lines_of.setdefault(key, set()).add(line)
     vulnerable = [e for e in expected if e["label"] == "vulnerable"]
     safe = [e for e in expected if e["label"] == "safe"]
     found = [e for e in vulnerable if (e["file"], e["function"]) in cwes_of]
@@ -121,6 +128,7 @@ def tally(flagged, expected: list[dict]) -> Tally:
     return Tally(
         vulnerable=len(vulnerable), found=len(found),
         right_cwe=sum(e["cwe"] in cwes_of[(e["file"], e["function"])] for e in found),
+        on_line=sum(e["line"] in lines_of.get((e["file"], e["function"]), ()) for e in found),
         safe=len(safe), false_alarms=sum((e["file"], e["function"]) in cwes_of for e in safe),
         elsewhere=sum(len(cwes) for key, cwes in cwes_of.items() if key not in listed))
 
@@ -129,7 +137,8 @@ def score_against_expected(flagged, expected: list[dict]) -> str:
     """The demo's closing line: `tally` in words."""
     s = tally(flagged, expected)
     return (
-        f"demo: {s.found}/{s.vulnerable} known weaknesses flagged ({s.right_cwe} with the right CWE), "
+        f"demo: {s.found}/{s.vulnerable} known weaknesses flagged ({s.right_cwe} with the right CWE, "
+        f"{s.on_line} on the listed line), "
         f"{s.false_alarms}/{s.safe} safe look-alikes flagged, {s.elsewhere} findings on code the truth table "
         "does not count; the truth is in examples/README.md"
     )

@@ -21,7 +21,7 @@ from pathlib import Path
 from vulntune.models.sources import cache_dir
 
 # Bump when the meaning of a cached row changes (windowing, line choice): old rows are dropped.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: a finding's line is searched among every body row, not only calls
 FILE_NAME = "scan-results.sqlite3"
 
 
