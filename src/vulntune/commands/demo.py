@@ -33,8 +33,7 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from vulntune.errors import VulntuneError
     from vulntune.formats import get_formatter
-    from vulntune.models.folder import read_meta
-    from vulntune.scan import ResultCache, ScanConfig, default_model_path, load_scan_model, scan_paths
+    from vulntune.scan import ResultCache, ScanConfig, load_scan_model, scan_paths
 
     if not args.path.is_dir():
         raise VulntuneError(f"{args.path}: no such folder (run the demo from the repository root)")
@@ -48,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         if expected_file.is_file():
             expected = json.loads(expected_file.read_text(encoding="utf-8"))
             print(score_against_expected(((f.file, f.unit, f.cwe, f.line) for f in report.findings), expected))
-            points = read_meta(args.model or default_model_path()).get("operating_points")
+            points = detector.meta.get("operating_points")
             if points:
                 # Every unit is in the cache now: scoring them again costs no model call.
                 scored = unit_scores(args.path, detector, cache=cache)

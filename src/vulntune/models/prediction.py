@@ -36,6 +36,7 @@ class Detector(Protocol):
     threshold: float  # calibrated decision threshold on `score`
     max_length: int  # tokens per window (for scanners that cut long units)
     fingerprint: str  # stable id of the weights + config, keys result caches
+    meta: dict  # the folder's vulntune-model.json (operating points, calibration...); empty when built in memory
 
     def predict(self, codes: Sequence[str], *, language: str) -> list[Prediction]:
         """Classify each code string; one Prediction per input, same order."""
