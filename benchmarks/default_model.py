@@ -324,7 +324,8 @@ def render_card_section() -> str:
             "units, it was nearly silent: 0 of 56 planted weaknesses on the scan benchmark, 0 of 12 in the demo, "
             "and still 0 of 12 at FPR 2% (threshold 0.967).",
             "- The same weights, calibrated again with `vulntune calibrate --target-fpr 0.1` (no retraining): the "
-            "validation negatives are the safe twins of vulnerable samples, the hardest safe code there is, and "
+            "validation negatives are the safe twins of vulnerable samples (and scan units cut from them), the hardest "
+            "safe code there is, and "
             "their score tail is heavy. At this point the detector flags 0 of the 53 safe twins and 0 of the 758 "
             "ordinary units of the scan benchmark and 0 of the demo's 17 look-alikes, while finding 9 of 56 and "
             "5 of 12; on the test split's look-alike files it pays with the FPRs in the tables above. The "
