@@ -175,6 +175,14 @@ def test_tfidf_end_to_end(corpus, tmp_path):
     assert pred.cwe == "CWE-89"
 
 
+def test_tfidf_calibrates_on_scan_units_too(corpus, tmp_path):
+    meta = json.loads((train(TrainConfig(data=corpus, base="tfidf", out=tmp_path / "t", scan_units=True)) / META_FILE)
+                      .read_text())
+    files = meta["validation_samples"]
+    assert meta["calibration"]["scan_units"] > 0 and meta["train_units"] > 0
+    assert meta["validation_metrics"]["samples"] == files + meta["calibration"]["scan_units"]
+
+
 def test_shipped_recipes_parse():
     from pathlib import Path
 

@@ -671,7 +671,10 @@ def train_tfidf_folder(config: TrainConfig, train_samples, validation, corpus) -
     from vulntune.models.baseline import save_tfidf, train_tfidf
 
     started = time.monotonic()
-    detector = train_tfidf(train_samples, validation=validation, target_fpr=config.target_fpr, seed=config.seed)
+    chosen, units = calibration_set(validation, samples=config.calibration_samples, seed=config.seed,
+                                    scan_units=config.scan_units)
+    detector = train_tfidf(train_samples, validation=chosen, target_fpr=config.target_fpr, seed=config.seed,
+                           scan_units=units)
     detector.meta["training_config"] = {**to_mapping(config), **detector.meta["training_config"]}
     detector.meta.update(corpus)
     detector.meta["train_seconds"] = round(time.monotonic() - started, 3)

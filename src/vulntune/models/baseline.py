@@ -149,6 +149,7 @@ def train_tfidf(
     seed: int = 0,
     max_features: int = MAX_FEATURES,
     c: float = 10.0,
+    scan_units: int = 0,
 ) -> TfidfDetector:
     """Fit the baseline on `samples`; calibrate its threshold on `validation` when given.
 
@@ -162,6 +163,7 @@ def train_tfidf(
         seed: fixes the solver.
         max_features: vocabulary cap (most frequent n-grams).
         c: inverse regularisation strength of the logistic regression.
+        scan_units: how many of `validation` are scan units cut from the others (recorded).
 
     Raises:
         VulntuneError: no samples, or a single label.
@@ -204,7 +206,7 @@ def train_tfidf(
         "validation_metrics": None,
     }
     if validation:
-        meta.update(calibration_record(detector, validation, target_fpr=target_fpr))
+        meta.update(calibration_record(detector, validation, target_fpr=target_fpr, scan_units=scan_units))
         detector.threshold = meta["threshold"]
         detector.__post_init__()  # the threshold is part of the fingerprint
     detector.meta = meta
