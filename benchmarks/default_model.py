@@ -31,6 +31,7 @@ from vulntune.cli import main as vulntune
 from vulntune.cwe import cwes_for
 from vulntune.data import read_samples, read_split_dir, stratified_sample, write_samples
 from vulntune.evaluate.intervals import wilson
+from vulntune.models.calibrate import rates_at
 from vulntune.models.card import MEASURED
 from vulntune.unit_samples import scan_unit_samples
 
@@ -225,23 +226,22 @@ def _operating_points_on(name: str, points: list[dict]) -> list[str]:
     truth = {s.id: (s.language, s.is_vulnerable) for s in read_samples(SETS[name][0])}
     scores = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     default_name = next(m for m in sorted({r["model"] for r in scores}) if "default" in m)
-    by_language: dict[str, list[tuple[float, bool]]] = {}
+    by_language: dict[str, tuple[list[float], list[bool]]] = {}
     for row in scores:
         if row["model"] == default_name:
             language, vulnerable = truth[row["id"]]
-            by_language.setdefault(language, []).append((row["score"], vulnerable))
+            group = by_language.setdefault(language, ([], []))
+            group[0].append(row["score"])
+            group[1].append(vulnerable)
     languages = sorted(by_language)
     lines = ["| target FPR (validation) | threshold |" + "".join(f" {lang} recall | {lang} FPR |" for lang in languages),
              "|---|---|" + "---|---|" * len(languages)]
     for point in points:
         row = f"| {point['target_fpr']:g} | {point['threshold']:.4f} |"
         for language in languages:
-            pairs = by_language[language]
-            vulnerable = [score for score, v in pairs if v]
-            safe = [score for score, v in pairs if not v]
-            hit = sum(score >= point["threshold"] for score in vulnerable)
-            fp = sum(score >= point["threshold"] for score in safe)
-            row += f" {hit / len(vulnerable):.1%} | {fp / len(safe):.1%} |" if vulnerable and safe else " - | - |"
+            rates = rates_at(*by_language[language], point["threshold"])
+            both = rates["tpr"] is not None and rates["fpr"] is not None
+            row += f" {rates['tpr']:.1%} | {rates['fpr']:.1%} |" if both else " - | - |"
         lines.append(row)
     return lines
 

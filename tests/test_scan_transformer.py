@@ -40,7 +40,7 @@ class CountingDetector:
 
     def __init__(self, inner):
         self.inner, self.inputs = inner, 0
-        for name in ("languages", "labels", "threshold", "max_length", "fingerprint"):
+        for name in ("languages", "labels", "threshold", "max_length", "fingerprint", "meta"):
             setattr(self, name, getattr(inner, name))
 
     def predict(self, codes, *, language):

@@ -110,7 +110,8 @@ def score_samples(detector, samples: Sequence[Sample]) -> tuple[list[float], lis
     return scores, truth, languages, cwe_hits
 
 
-def _rates(scores: Sequence[float], truth: Sequence[bool], threshold: float) -> dict[str, Any]:
+def rates_at(scores: Sequence[float], truth: Sequence[bool], threshold: float) -> dict[str, Any]:
+    """FPR and recall (None without safe or vulnerable scores) at `threshold`, with the counts."""
     negatives = [s for s, t in zip(scores, truth) if not t]
     positives = [s for s, t in zip(scores, truth) if t]
     return {
@@ -128,15 +129,17 @@ def operating_points(scores: Sequence[float], truth: Sequence[bool], languages: 
     its FPR and recall overall and per language, so a user can trade recall for false positives
     (`vulntune scan --target-fpr`) knowing what each choice measured.
     """
+    by_language: dict[str, tuple[list[float], list[bool]]] = {}
+    for score, vulnerable, language in zip(scores, truth, languages, strict=True):
+        group = by_language.setdefault(language, ([], []))
+        group[0].append(score)
+        group[1].append(vulnerable)
     points = []
     for target in sorted(set(targets)):
         threshold = calibrate_threshold(scores, truth, target_fpr=target).threshold
-        by_language = {}
-        for language in sorted(set(languages)):
-            rows = [i for i, name in enumerate(languages) if name == language]
-            by_language[language] = _rates([scores[i] for i in rows], [truth[i] for i in rows], threshold)
-        points.append({"target_fpr": float(target), "threshold": threshold, **_rates(scores, truth, threshold),
-                       "by_language": by_language})
+        points.append({"target_fpr": float(target), "threshold": threshold, **rates_at(scores, truth, threshold),
+                       "by_language": {language: rates_at(*by_language[language], threshold)
+                                       for language in sorted(by_language)}})
     return points
 
 
@@ -163,15 +166,9 @@ def calibrate_detector(detector, validation: Sequence[Sample], *, target_fpr: fl
     Returns:
         (the Calibration, validation metrics at its threshold).
     """
-    calibration, metrics, _ = _calibrate(detector, validation, target_fpr=target_fpr)
-    return calibration, metrics
-
-
-def _calibrate(detector, validation: Sequence[Sample], *, target_fpr: float):
-    scores, truth, languages, cwe_hits = score_samples(detector, validation)
+    scores, truth, _, cwe_hits = score_samples(detector, validation)
     calibration = calibrate_threshold(scores, truth, target_fpr=target_fpr)
-    points = operating_points(scores, truth, languages, targets=(*OPERATING_FPRS, target_fpr))
-    return calibration, validation_metrics(scores, truth, calibration.threshold, cwe_hits=cwe_hits), points
+    return calibration, validation_metrics(scores, truth, calibration.threshold, cwe_hits=cwe_hits)
 
 
 def calibration_record(detector, samples: Sequence[Sample], *, target_fpr: float, scan_units: int = 0) -> dict[str, Any]:
@@ -184,9 +181,11 @@ def calibration_record(detector, samples: Sequence[Sample], *, target_fpr: float
         target_fpr: the false positive rate the threshold aims at.
         scan_units: how many of `samples` are scan units cut from the others (recorded).
     """
-    calibration, metrics, points = _calibrate(detector, samples, target_fpr=target_fpr)
+    scores, truth, languages, cwe_hits = score_samples(detector, samples)
+    calibration = calibrate_threshold(scores, truth, target_fpr=target_fpr)
     return {"threshold": calibration.threshold, "calibration": {**calibration.to_dict(), "scan_units": scan_units},
-            "validation_metrics": metrics, "operating_points": points}
+            "validation_metrics": validation_metrics(scores, truth, calibration.threshold, cwe_hits=cwe_hits),
+            "operating_points": operating_points(scores, truth, languages, targets=(*OPERATING_FPRS, target_fpr))}
 
 
 def validation_metrics(scores: Sequence[float], truth: Sequence[bool], threshold: float, *, cwe_hits: int) -> dict[str, Any]:

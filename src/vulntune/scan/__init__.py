@@ -58,6 +58,7 @@ def load_scan_model(path: str | Path | None, *, threads: int | None = None, targ
     from vulntune.models.calibrate import operating_point
     from vulntune.models.folder import read_meta
 
+    # Looked up before the weights load, so an unrecorded target fails at once.
     point = operating_point(read_meta(path), target_fpr) if target_fpr is not None else None
     detector = load_detector(path, threads=threads) if threads else load_detector(path)
     if point is not None:

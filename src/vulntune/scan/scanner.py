@@ -68,7 +68,7 @@ class ModelInfo:
 
 
 def model_info(detector: Detector) -> ModelInfo:
-    points = (getattr(detector, "meta", None) or {}).get("operating_points") or []
+    points = detector.meta.get("operating_points") or []
     point = next((p for p in points if p["threshold"] == detector.threshold), {})
     return ModelInfo(fingerprint=detector.fingerprint, threshold=float(detector.threshold),
                      max_length=int(detector.max_length), languages=tuple(detector.languages),
