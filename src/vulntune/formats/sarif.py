@@ -2,14 +2,16 @@
 
 One rule per CWE the model knows (id "CWE-89"), tagged `security` and `external/cwe/cwe-89`,
 with the catalogue's `security-severity`; results carry a `partialFingerprints` entry
-("vulntune/v1") for baselines and URIs relative to the `%SRCROOT%` base (the scan root).
-Skipped files become tool execution notifications.
+("vulntune/v1") for baselines and URIs relative to the `%SRCROOT%` base (the repository root,
+given as `originalUriBaseIds`). Every file scanned is an artifact; skipped files become tool
+execution notifications.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from urllib.parse import quote
 
 from vulntune.cwe import CATALOGUE
@@ -52,8 +54,16 @@ def _rule(cwe_id: str) -> dict:
     }
 
 
+def _artifacts(report: ScanReport) -> list[dict]:
+    """The files scanned, with their language and size (SARIF `run.artifacts`)."""
+    return [{"location": _uri(source.display), "sourceLanguage": source.language, "length": source.size,
+             "roles": ["analysisTarget"]} for source in report.files]
+
+
 def render(report: ScanReport, *, color: bool = False) -> str:
     """The report as a SARIF 2.1.0 log (sorted keys). `color` is unused."""
+    artifacts = _artifacts(report)
+    artifact_index = {source.display: i for i, source in enumerate(report.files)}
     cwe_ids = sorted({label for label in report.model.labels if label.startswith("CWE-")}
                      | {f.cwe for f in report.findings}, key=lambda c: (int(c.split("-")[-1]), c))
     index = {cwe: i for i, cwe in enumerate(cwe_ids)}
@@ -69,7 +79,8 @@ def render(report: ScanReport, *, color: bool = False) -> str:
             "message": {"text": f.message},
             "locations": [{
                 "physicalLocation": {
-                    "artifactLocation": _uri(f.file),
+                    "artifactLocation": {**_uri(f.file), **({"index": artifact_index[f.file]}
+                                                             if f.file in artifact_index else {})},
                     "region": region,
                     "contextRegion": {"startLine": f.start_line, "endLine": f.end_line},
                 },
@@ -104,6 +115,9 @@ def render(report: ScanReport, *, color: bool = False) -> str:
                 "toolExecutionNotifications": notifications,
             }],
             "columnKind": "unicodeCodePoints",
+            "artifacts": artifacts,
+            **({"originalUriBaseIds": {URI_BASE: {"uri": Path(report.root).as_uri().rstrip("/") + "/"}}}
+               if report.root else {}),
             "results": results,
             "properties": {
                 "summary": {k: v for k, v in vars(report.summary).items()},

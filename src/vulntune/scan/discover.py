@@ -1,8 +1,12 @@
 """Find the files to scan: extensions, .gitignore, --exclude globs, vendored folders, symlinks, size.
 
+Inside a git work tree a named folder is listed by git itself (`vulntune.scan.git`: tracked
+files always, untracked ones unless git ignores them, `core.excludesFile` included), so the scan
+and `git status` agree. Outside one (a copy without `.git`, no git installed) or with
+`gitignore = false` the folders are walked here, honouring `.gitignore` files as git would.
 Nothing here opens a source file for reading except `.gitignore` and `.git/info/exclude`
-files; reading and decoding the sources happens in `vulntune.scan.extract` (in worker
-processes when `--jobs` > 1).
+files, and standard input for the PATH `-`; reading and decoding the sources happens in
+`vulntune.scan.extract` (in worker processes when `--jobs` > 1).
 Symlinks are followed only when their target stays inside the scanned folder, and each real
 file or folder is visited once, so a symlink loop ends the walk of that branch.
 """
@@ -12,13 +16,24 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pathspec
 
+from vulntune.scan import git
 from vulntune.scan.settings import LANGUAGE_OF_EXTENSION, ScanConfig
+
+STDIN = "-"  # the PATH that means "read one file from standard input"
+STDIN_DISPLAY = "<stdin>"  # its path in reports without --stdin-filename (scanned as Python)
+
+# Why a path was passed over on purpose (not warnings: `--verbose` lists them).
+IGNORED_BY_GIT = "ignored by git"
+IGNORED_BY_GITIGNORE = "ignored by .gitignore"
+EXCLUDED = "matches an exclude pattern"
+VENDORED = "vendored or generated folder"
 
 # Folders of third-party or generated code; never entered (a folder named explicitly is scanned).
 VENDORED_DIRS = frozenset({
@@ -35,12 +50,14 @@ class SourceFile:
         display: the path shown in findings, relative to the scan root, with "/" separators.
         language: "python" or "java".
         size: bytes, at discovery.
+        data: the file's bytes when they were read at discovery (standard input), else None.
     """
 
     path: str
     display: str
     language: str
     size: int
+    data: bytes | None = None
 
 
 @dataclass(kw_only=True, frozen=True, order=True)
@@ -60,20 +77,57 @@ class Skipped:
 
 @dataclass(kw_only=True)
 class Discovery:
+    """What a scan reads and what it does not.
+
+    Attributes:
+        root: findings' paths are relative to it.
+        files: the files to read, sorted by display path.
+        skipped: paths that could not be scanned (warnings; `error` ones change the exit code).
+        passed_over: paths left out on purpose (ignored, excluded, vendored): no warning.
+        notes: sentences for the user, e.g. that a named folder git ignores was scanned anyway.
+    """
+
     root: Path
     files: list[SourceFile] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    passed_over: list[Skipped] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _lexical(path: str | os.PathLike) -> str:
+    """The absolute path with its folder resolved and its last part kept (a named symlink stays
+    one), so paths compare with git's top level, which git gives resolved."""
+    absolute = os.path.abspath(path)
+    return os.path.join(os.path.realpath(os.path.dirname(absolute)), os.path.basename(absolute))
 
 
 def scan_root(paths: Sequence[str | os.PathLike]) -> Path:
-    """The folder paths are reported relative to: the current directory when every PATH is
-    inside it, else the deepest folder containing them all."""
-    cwd = os.getcwd()
-    absolute = [os.path.abspath(p) for p in paths] or [cwd]
+    """The folder paths are reported relative to outside a git work tree: the current directory
+    when every PATH is inside it, else the deepest folder containing them all. `-` (standard
+    input) does not count, nor do PATHs that do not exist (errors) unless no PATH does:
+    `scan app /nonexist` must not report from `/`."""
+    cwd = os.path.realpath(os.getcwd())
+    named = [_lexical(p) for p in paths if str(p) != STDIN]
+    absolute = [p for p in named if os.path.lexists(p)] or named or [cwd]
     if all(_inside(p, cwd) for p in absolute):
         return Path(cwd)
     folders = [p if os.path.isdir(p) else os.path.dirname(p) for p in absolute]
     return Path(os.path.commonpath(folders))
+
+
+def report_root(paths: Sequence[str | os.PathLike], *, stdin_filename: str | None = None) -> Path:
+    """The folder findings' paths are relative to: the top of the git work tree holding the
+    PATHs (so paths and fingerprints do not depend on the current directory), else `scan_root`.
+
+    `-` counts as `stdin_filename` (or the current directory without one).
+    """
+    named = [stdin_filename or os.curdir if str(p) == STDIN else p for p in paths]
+    existing = [_lexical(p) for p in named if os.path.lexists(p) or p == stdin_filename]
+    if existing:
+        top = git.toplevel(existing[0] if os.path.isdir(existing[0]) else os.path.dirname(existing[0]))
+        if top is not None and all(_inside(p, str(top)) for p in existing):
+            return top
+    return scan_root(named)
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -162,19 +216,21 @@ def discover(
     config: ScanConfig,
     root: Path | None = None,
     only: Iterable[str] | None = None,
+    stdin_filename: str | None = None,
 ) -> Discovery:
     """List the files under `paths` that a scan reads, and everything passed over with a reason.
 
     Args:
-        paths: files and folders named by the user.
+        paths: files and folders named by the user; `-` reads one file from standard input.
         config: extensions, exclude patterns, size limit, .gitignore switch.
-        root: findings' paths are relative to it (default: `scan_root(paths)`).
+        root: findings' paths are relative to it (default: `report_root(paths)`).
         only: when given, real paths of the only files to keep (for `--changed-since`).
+        stdin_filename: the path and language of `-` (default: `<stdin>`, Python).
 
     Returns:
-        The files, sorted by display path, and the skipped paths.
+        The files, sorted by display path, and the skipped and passed-over paths.
     """
-    root = Path(os.path.abspath(root)) if root is not None else scan_root(paths)
+    root = Path(os.path.realpath(root)) if root is not None else report_root(paths, stdin_filename=stdin_filename)
     found = Discovery(root=root)
     exclude = pathspec.GitIgnoreSpec.from_lines(config.exclude)
     only_set = {os.path.realpath(p) for p in only} if only is not None else None
@@ -195,6 +251,7 @@ def discover(
                 found.skipped.append(Skipped(path=display, reason=f"not a {wanted} file"))
             return
         if excluded(path, is_dir=False):
+            found.passed_over.append(Skipped(path=display, reason=EXCLUDED))
             return
         key = (st.st_dev, st.st_ino)
         if key in seen:
@@ -208,25 +265,120 @@ def discover(
             return
         found.files.append(SourceFile(path=path, display=display, language=language, size=st.st_size))
 
+    folders = []
     for raw in paths:
-        path = os.path.abspath(raw)
-        display = _display(path, root)
+        if str(raw) == STDIN:
+            _add_stdin(found, stdin_filename, root=root, config=config, excluded=excluded)
+            continue
+        path = _lexical(raw)
         try:
             st = os.stat(path)
         except OSError as exc:
             reason = _reason(exc) if os.path.lexists(path) else "no such file or directory"
-            found.skipped.append(Skipped(path=display, reason=reason, error=True))
+            found.skipped.append(Skipped(path=_display(path, root), reason=reason, error=True))
             continue
         if stat.S_ISDIR(st.st_mode):
-            _walk(path, st, root=root, config=config, found=found, seen=seen,
-                  excluded=excluded, add_file=add_file)
+            folders.append((path, st))
         elif stat.S_ISREG(st.st_mode):
             add_file(path, st, named=True)
         else:  # a FIFO or device would block or never end
-            found.skipped.append(Skipped(path=display, reason="not a regular file"))
+            found.skipped.append(Skipped(path=_display(path, root), reason="not a regular file"))
+    for path, st in folders:
+        top = git.toplevel(path) if config.gitignore else None
+        if top is not None:
+            _list_with_git(path, top, root=root, found=found, excluded=excluded, add_file=add_file)
+        else:
+            _walk(path, st, root=root, config=config, found=found, seen=seen, excluded=excluded, add_file=add_file)
     found.files.sort(key=lambda f: f.display)
     found.skipped.sort()
+    found.passed_over = sorted(set(found.passed_over))
     return found
+
+
+def _add_stdin(found: Discovery, name: str | None, *, root: Path, config: ScanConfig, excluded) -> None:
+    """Standard input as one file: `name` gives its path (relative to the current directory, as
+    any PATH) and so its language and exclude patterns; without a name it is `<stdin>`, Python."""
+    if any(f.path == STDIN for f in found.files):
+        return  # named twice: it can be read only once
+    if name is None:
+        display, language = STDIN_DISPLAY, "python"
+    else:
+        path = _lexical(name)
+        display = _display(path, root)
+        language = LANGUAGE_OF_EXTENSION.get(os.path.splitext(name)[1])
+        if language is None:
+            known = ", ".join(LANGUAGE_OF_EXTENSION)
+            found.skipped.append(Skipped(path=display, reason=f"--stdin-filename: not a {known} file", error=True))
+            return
+        if excluded(path, is_dir=False):
+            found.passed_over.append(Skipped(path=display, reason=EXCLUDED))
+            return
+    data = sys.stdin.buffer.read()
+    if len(data) > config.max_file_size:
+        found.skipped.append(Skipped(
+            path=display, reason=f"larger than {config.max_file_size:,} bytes ({len(data):,} bytes)"))
+        return
+    found.files.append(SourceFile(path=STDIN, display=display, language=language, size=len(data), data=data))
+
+
+def _list_with_git(top_folder: str, top: Path, *, root: Path, found: Discovery, excluded, add_file) -> None:
+    """One named folder inside a git work tree: the files git lists under it.
+
+    A folder that ignore rules match (or that lies in an ignored folder) is scanned whole
+    (tracked and untracked files alike, as Bandit does) because it was named, with a note
+    saying so; vendored folder names below it still apply.
+    """
+    prefix = Path(os.path.relpath(top_folder, top)).as_posix()
+    prefix = "" if prefix == "." else prefix
+    rule = git.ignore_rules(top, [prefix + "/"]).get(prefix + "/") if prefix else None
+    try:
+        if rule is not None:
+            names = git.list_files(top, prefix, honour_ignores=False)
+            found.notes.append(f"{_display(top_folder, root)}: scanned although git ignores it ({rule}), "
+                               "because it was named")
+        else:
+            names = git.list_files(top, prefix)
+            for name in git.ignored_entries(top, prefix):
+                if name.endswith("/") or os.path.splitext(name)[1] in LANGUAGE_OF_EXTENSION:
+                    found.passed_over.append(Skipped(
+                        path=_display(os.path.join(top, name), root) + ("/" if name.endswith("/") else ""),
+                        reason=IGNORED_BY_GIT))
+    except git.GitError as exc:
+        found.skipped.append(Skipped(path=_display(top_folder, root), reason=f"git: {exc}", error=True))
+        return
+    boundary = os.path.realpath(top_folder)
+    links = []
+    for name in names:
+        path = os.path.join(top, name)
+        below = Path(os.path.relpath(path, top_folder)).parts[:-1]
+        vendored = next((i for i, part in enumerate(below) if part in VENDORED_DIRS), None)
+        if vendored is not None:
+            folder = os.path.join(top_folder, *below[:vendored + 1])
+            found.passed_over.append(Skipped(path=_display(folder, root) + "/", reason=VENDORED))
+            continue
+        if os.path.splitext(name)[1] not in LANGUAGE_OF_EXTENSION:
+            continue  # cheap test first: most files of a repository are not sources
+        try:
+            is_link = os.path.islink(path)
+            st = os.stat(path)
+        except FileNotFoundError:
+            if is_link:
+                found.skipped.append(Skipped(path=_display(path, root), reason="broken symlink"))
+            continue  # tracked but deleted in the work tree: nothing to scan
+        except OSError as exc:
+            found.skipped.append(Skipped(path=_display(path, root), reason=_reason(exc)))
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            continue  # a submodule, or a symlink to a folder (git lists neither's files)
+        if is_link:
+            if not _inside(os.path.realpath(path), boundary):
+                found.skipped.append(Skipped(path=_display(path, root), reason="symlink to outside the scanned folder"))
+            else:
+                links.append((path, st))
+            continue
+        add_file(path, st, named=False)
+    for path, st in links:  # after every real file, so a file reached both ways keeps its real path
+        add_file(path, st, named=False)
 
 
 def _walk(top, top_stat, *, root, config, found, seen, excluded, add_file) -> None:
@@ -272,11 +424,17 @@ def _walk(top, top_stat, *, root, config, found, seen, excluded, add_file) -> No
                 found.skipped.append(Skipped(path=_display(path, root), reason=reason))
                 continue
             is_dir = os.path.isdir(path)
+            shown = _display(path, root) + ("/" if is_dir else "")
             if is_dir and entry.name in VENDORED_DIRS:
+                found.passed_over.append(Skipped(path=shown, reason=VENDORED))
                 continue
             if not is_dir and os.path.splitext(entry.name)[1] not in config.extensions:
                 continue  # cheap test first: most files of a repository are not sources
-            if ignore.ignored(path, is_dir=is_dir) or excluded(path, is_dir=is_dir):
+            if ignore.ignored(path, is_dir=is_dir):
+                found.passed_over.append(Skipped(path=shown, reason=IGNORED_BY_GITIGNORE))
+                continue
+            if excluded(path, is_dir=is_dir):
+                found.passed_over.append(Skipped(path=shown, reason=EXCLUDED))
                 continue
             if is_link:
                 if not _inside(os.path.realpath(path), boundary):

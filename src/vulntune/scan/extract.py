@@ -14,19 +14,20 @@ from vulntune.units import ExtractedFile, extract_units
 BINARY_SNIFF_BYTES = 8192
 
 
-def read_source(path: str) -> str:
-    """Read a source file as text.
+def read_source(path: str, data: bytes | None = None) -> str:
+    """Read a source file as text (`data`, its bytes, when they are already read).
 
     Raises:
         VulntuneError: the reason it cannot be scanned (binary, not UTF-8, unreadable).
     """
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except PermissionError:
-        raise VulntuneError("permission denied") from None
-    except OSError as exc:
-        raise VulntuneError((exc.strerror or type(exc).__name__).lower()) from None
+    if data is None:
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except PermissionError:
+            raise VulntuneError("permission denied") from None
+        except OSError as exc:
+            raise VulntuneError((exc.strerror or type(exc).__name__).lower()) from None
     if b"\x00" in data[:BINARY_SNIFF_BYTES]:
         raise VulntuneError("binary file")
     try:
@@ -38,7 +39,7 @@ def read_source(path: str) -> str:
 def extract_file(source: SourceFile) -> ExtractedFile:
     """Read and cut one file (the worker function of `--jobs`: top level, so it pickles)."""
     try:
-        text = read_source(source.path)
+        text = read_source(source.path, source.data)
     except VulntuneError as exc:
         return ExtractedFile(file=source.display, language=source.language, skipped=str(exc))
     try:

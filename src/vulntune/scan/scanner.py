@@ -88,6 +88,10 @@ class ScanReport:
         started_at: UTC time the scan began, ISO 8601 (volatile).
         version: vulntune's version (volatile).
         stats: timings and cache counts (volatile; shown on stderr and by the benchmark only).
+        files: the files read and parsed (SARIF's artifacts), sorted by path.
+        passed_over: paths left out on purpose: ignored, excluded, vendored (`--verbose`).
+        notes: what discovery wants the user to know (a named folder git ignores was scanned).
+        root: the absolute folder findings' paths are relative to.
     """
 
     findings: tuple[Finding, ...]
@@ -97,6 +101,10 @@ class ScanReport:
     started_at: str
     version: str = __version__
     stats: dict[str, float] = field(default_factory=dict, compare=False)
+    files: tuple[SourceFile, ...] = ()
+    passed_over: tuple[Skipped, ...] = ()
+    notes: tuple[str, ...] = ()
+    root: str = ""
 
     @property
     def input_error(self) -> bool:
@@ -114,6 +122,7 @@ def scan_paths(
     only: Iterable[str] | None = None,
     baseline: frozenset[str] = frozenset(),
     progress: bool = False,
+    stdin_filename: str | None = None,
 ) -> ScanReport:
     """Scan files and folders with a loaded detector.
 
@@ -126,11 +135,13 @@ def scan_paths(
         only: real paths of the only files to scan (`--changed-since`).
         baseline: fingerprints of findings not to report again.
         progress: show progress bars on stderr.
+        stdin_filename: the path (and so language) of the PATH `-`, standard input.
     """
     config = config or ScanConfig()
     started_at = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     began, cpu_began = time.perf_counter(), _cpu_seconds()
-    found = discover(paths, config=config, root=Path(root) if root else None, only=only)
+    found = discover(paths, config=config, root=Path(root) if root else None, only=only,
+                     stdin_filename=stdin_filename)
     skipped = list(found.skipped)
     files = []
     for source in found.files:
@@ -173,6 +184,7 @@ def scan_paths(
         else:
             reported.append(finding)
     finished = time.perf_counter()
+    read = {item.file for item in readable}
     summary = Summary(
         files_scanned=len(readable), files_skipped=len(skipped),
         files_with_syntax_errors=sum(1 for item in readable if item.syntax_error),
@@ -181,6 +193,8 @@ def scan_paths(
         findings=tuple(reported), skipped=tuple(sorted(skipped)), summary=summary,
         model=model_info(detector),
         started_at=started_at,
+        files=tuple(f for f in files if f.display in read),
+        passed_over=tuple(found.passed_over), notes=tuple(found.notes), root=str(found.root),
         stats=_stats(inference, files=len(readable), bytes_read=sum(s.size for s in files),
                      discover=discovered - began, parse=parsed - discovered, total=finished - began,
                      cpu=_cpu_seconds() - cpu_began))
