@@ -12,6 +12,7 @@ builds a syntax tree and tolerates syntax errors, nothing is imported or execute
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import textwrap
@@ -43,6 +44,17 @@ _SUBSTANCE = {
     "java": {"method_invocation", "object_creation_expression", "variable_declarator", "assignment_expression"},
 }
 CALLS = {"python": {"call"}, "java": {"method_invocation", "object_creation_expression"}}
+# Simple statements: a suppression anywhere on one that spans several lines covers all of them
+# (compound statements, whose bodies hold other code, never count as a whole).
+_STATEMENTS = {
+    "python": {"expression_statement", "return_statement", "assert_statement", "raise_statement",
+               "delete_statement", "import_statement", "import_from_statement", "future_import_statement",
+               "global_statement", "nonlocal_statement", "print_statement", "exec_statement",
+               "type_alias_statement", "decorator"},
+    "java": {"expression_statement", "local_variable_declaration", "return_statement", "throw_statement",
+             "assert_statement", "yield_statement", "field_declaration", "constant_declaration",
+             "explicit_constructor_invocation"},
+}
 
 _DIRECTIVE = re.compile(r"vulntune:\s*ignore\b(?:\[([^\]]*)\])?", re.IGNORECASE)
 ALL = "*"  # a bare `vulntune: ignore` suppresses every CWE
@@ -80,7 +92,8 @@ class ExtractedFile:
     """A file's units, its suppression comments, or why it could not be read.
 
     Attributes:
-        suppressions: file line -> suppressed CWE ids ("*" for all), from `vulntune: ignore` comments.
+        suppressions: file line -> CWE ids ("*" for all) that `vulntune: ignore` comments suppress
+            on it (see `suppression_targets`).
         syntax_error: tree-sitter found ERROR or MISSING nodes (the file is scanned anyway).
         skipped: the reason the file was not read, else None.
     """
@@ -138,6 +151,53 @@ def _suppressions(comment: str) -> frozenset[str] | None:
 
 
 @functools.cache
+def _statement_query(language: str) -> tree_sitter.Query:
+    kinds = " ".join(f"({kind})" for kind in sorted(_STATEMENTS[language]))
+    return tree_sitter.Query(parser_for(language).language, f"[{kinds}] @statement\n")
+
+
+def _statement_spans(tree, language: str) -> list[tuple[int, int]]:
+    """(first, last) file lines of each simple statement spanning several lines that holds no
+    other statement (a Java declaration whose anonymous class or lambda has statements counts
+    line by line, or one directive would silence a whole class body)."""
+    nodes = tree_sitter.QueryCursor(_statement_query(language)).captures(tree.root_node).get("statement", ())
+    rows = sorted({(n.start_point[0] + 1, n.end_point[0] + 1) for n in nodes})
+    starts = [first for first, _ in rows]
+    # A statement holds another when one starts on any of its lines after the first.
+    return [(first, last) for first, last in rows
+            if last > first and bisect.bisect_right(starts, last) == bisect.bisect_right(starts, first)]
+
+
+def suppression_targets(comments: list[tuple[int, bool, frozenset[str]]], spans: list[tuple[int, int]]
+                        ) -> dict[int, frozenset[str]]:
+    """File line -> the CWE ids suppressed on it ("*": all), from directives.
+
+    A directive counts on its own line; when the comment is alone on its line, on the next line
+    too; and when either of those lines belongs to a simple statement spanning several lines
+    (`spans`), on every line of that statement.
+
+    Args:
+        comments: (line, alone on its line, ids) of each directive.
+        spans: (first, last) lines of multi-line simple statements, from `_statement_spans`.
+    """
+    targets: dict[int, frozenset[str]] = {}
+
+    def cover(line: int, ids: frozenset[str]) -> None:
+        lines = {line}
+        for first, last in spans:
+            if first <= line <= last:
+                lines.update(range(first, last + 1))
+        for target in lines:
+            targets[target] = targets.get(target, frozenset()) | ids
+
+    for line, alone, ids in comments:
+        cover(line, ids)
+        if alone:
+            cover(line + 1, ids)
+    return targets
+
+
+@functools.cache
 def _query(language: str) -> tree_sitter.Query:
     """One tree-sitter query per language for everything extraction needs (runs in C, not a
     Python walk over every node: a third of the extraction time on a typical repository)."""
@@ -176,12 +236,16 @@ def extract_units(text: str, *, language: str, file: str) -> ExtractedFile:
             kind=_kind(node, language), name=_qualified_name(node, language),
             header=header_node.start_point[0] + 1))
         covered[first:last + 1] = b"\x01" * (last - first + 1)
-    suppressions: dict[int, frozenset[str]] = {}
+    comments = []
     for node in captures.get("directive", ()):
         found = _suppressions(node.text.decode("utf-8", "replace"))
         if found is not None:
-            row = node.start_point[0] + 1
-            suppressions[row] = suppressions.get(row, frozenset()) | found
+            row, column = node.start_point
+            # tree-sitter counts columns in UTF-8 bytes
+            alone = row < len(lines) and not lines[row].encode("utf-8", "surrogatepass")[:column].strip()
+            comments.append((row + 1, alone, found))
+    # Statement spans only matter near a directive, and most files have none: no second query then.
+    suppressions = suppression_targets(comments, _statement_spans(tree, language)) if comments else {}
     # ERROR and MISSING nodes may hide anything, so they count as code that could carry a finding.
     substantive_rows = {node.start_point[0] + 1 for name in ("substance", "error") for node in captures.get(name, ())}
     rest = [n for n in range(1, len(lines) + 1) if not covered[n] and lines[n - 1].strip()]

@@ -1,9 +1,15 @@
 """Inline suppressions: `# vulntune: ignore[CWE-89]` (Python) or `// vulntune: ignore[CWE-89]` (Java).
 
-A directive counts on the flagged line, on the unit's first line (its first decorator or
-annotation) or on the line holding the unit's name (`def f(...)`, `void f(...)`). `ignore`
-without brackets suppresses every CWE; several ids may be listed: `ignore[CWE-89, CWE-78]`.
-Directives are read from comment nodes of the syntax tree (`vulntune.units`), so the
+Where a directive counts (`vulntune.units.suppression_targets` maps it to lines):
+
+* on its own line, and, when the comment is alone on its line, on the line after it;
+* on every line of a simple statement spanning several lines when it sits on any of them or
+  alone on the line just before it (`# nosec` and `# nosemgrep` work the same way);
+* a directive on a unit's first line (its first decorator or annotation) or on the line holding
+  its name (`def f(...)`, `void f(...)`) covers every finding of that unit.
+
+`ignore` without brackets suppresses every CWE; several ids may be listed:
+`ignore[CWE-89, CWE-78]`. Directives are read from comment nodes of the syntax tree, so the
 same words inside a string literal suppress nothing.
 """
 
