@@ -1,4 +1,9 @@
-"""Atomic file writes: write beside the target, fsync, rename. A crash never leaves half a file."""
+"""Atomic file writes: write beside the target, fsync, rename. A crash never leaves half a file.
+
+`check_file_target` and `check_folder_target` try an output path before the work that fills
+it, so `-o some_folder/` or `--out /proc/x` fails in a second with one line, not after an hour
+of training with a traceback.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from vulntune.errors import VulntuneError
 
 
 @functools.cache
@@ -76,3 +83,44 @@ def atomic_dir(path: str | os.PathLike, *, force: bool = False) -> Iterator[Path
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _nearest_existing(path: Path) -> Path:
+    for candidate in (path, *path.parents):
+        if os.path.lexists(candidate):
+            return candidate
+    return Path(os.sep)
+
+
+def _try_create_in(folder: Path, shown: str | os.PathLike, what: str) -> None:
+    """Create and remove a temporary file in `folder`: the only sure test that writing works."""
+    if not folder.is_dir():
+        raise VulntuneError(f"{what} {shown}: {folder} is not a folder")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".vulntune-probe.", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise VulntuneError(f"{what} {shown}: cannot write in {folder} ({(exc.strerror or str(exc)).lower()})") from None
+
+
+def check_file_target(path: str | os.PathLike, *, what: str = "--output") -> None:
+    """Raise a one-line VulntuneError unless a file can be written atomically at `path`.
+
+    Args:
+        path: the file to be written (its folders may not exist yet: `atomic_open` makes them).
+        what: the option that named it, for the message.
+    """
+    text = os.fspath(path)
+    target = Path(text)
+    if text.endswith(("/", os.sep)) or target.is_dir():
+        raise VulntuneError(f"{what} {text}: is a folder; name a file")
+    _try_create_in(_nearest_existing(target.parent), text, what)
+
+
+def check_folder_target(path: str | os.PathLike, *, what: str = "--out") -> None:
+    """Raise a one-line VulntuneError unless a folder can be made (or written into) at `path`."""
+    target = Path(path)
+    if os.path.lexists(target) and not target.is_dir():
+        raise VulntuneError(f"{what} {path}: exists and is not a folder")
+    _try_create_in(target if target.is_dir() else _nearest_existing(target.parent), path, what)

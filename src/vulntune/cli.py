@@ -1,7 +1,8 @@
 """The command line: thin. It parses arguments and calls the stages; each command is a module.
 
-Exit codes: 0 success (a clean scan), 1 findings, 2 usage or input error. A VulntuneError is
-printed as one line, never a traceback.
+Exit codes: 0 success (a clean scan), 1 findings, 2 usage or input error. A VulntuneError, or
+an OSError no command turned into one (a disk that fills up mid-write), is printed as one
+line, never a traceback.
 """
 
 from __future__ import annotations
@@ -67,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("vulntune: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # a write that failed past the early checks (disk full, folder removed)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"vulntune: {where}{(exc.strerror or str(exc)).lower()}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

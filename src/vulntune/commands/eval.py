@@ -64,6 +64,10 @@ def run(args: argparse.Namespace) -> int:
         raise VulntuneError("--bootstrap must be 0 or more")
     if args.batch_size < 1:
         raise VulntuneError("--batch-size must be at least 1")
+    if args.out:  # before any model is loaded or sample scored
+        from vulntune.atomic import check_folder_target
+
+        check_folder_target(args.out, what="--out")
     if args.suite or args.expected:
         return _run_suite(args)
     if args.rebuild:
@@ -161,8 +165,12 @@ def _detectors(args: argparse.Namespace):
     for path in args.model:
         if not Path(path).is_dir():
             raise VulntuneError(f"{path}: no such model folder")
+    from vulntune.progress import elapsed
+
     for path in args.model:
-        yield _unique(Path(path).resolve().name, taken), str(path), load_detector(path)
+        with elapsed(f"loading model {path}", enabled=sys.stderr.isatty()):
+            detector = load_detector(path)
+        yield _unique(Path(path).resolve().name, taken), str(path), detector
     if args.baseline:
         detector, source = _baseline(args)
         yield _unique("tfidf-baseline", taken), source, detector

@@ -48,6 +48,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if not args.out:
         raise VulntuneError("--out DIR is required")
+    from vulntune.atomic import check_folder_target
+
+    check_folder_target(args.out, what="--out")
     config = load_study_config(args.config, profile=args.profile)
     summary = run_study(config, Path(args.out), force=args.force, quiet=args.quiet)
     for row in summary["central"]:

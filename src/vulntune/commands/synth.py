@@ -45,7 +45,10 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         javac=not args.no_javac,
     )
+    from vulntune.atomic import check_folder_target
+
     check_output_dir(args.out, args.force)
+    check_folder_target(args.out, what="--out")
     summary = synthesize(config, args.out, force=args.force, progress=not args.quiet, jobs=args.jobs)
     if not args.quiet:
         print_summary(summary, args.out)

@@ -80,6 +80,10 @@ def run(args: argparse.Namespace) -> int:
 
     options = {k: v for k, v in vars(args).items() if k not in ("command", "handler", "recipe")}
     config = load_config(args.recipe, options)
+    if config.out is not None:  # before hours of training, not after
+        from vulntune.atomic import check_folder_target
+
+        check_folder_target(config.out, what="--out")
     folder = train(config)
     import json
 
