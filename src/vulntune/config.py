@@ -71,7 +71,7 @@ def from_mapping(cls: type[T], mapping: Mapping[str, Any], *, where: str = "conf
         where: names the source in error messages, e.g. "recipes/default.toml".
 
     Raises:
-        VulntuneError: an unknown key or a value of the wrong type.
+        VulntuneError: an unknown key or a value of the wrong type, prefixed with `where`.
     """
     if not isinstance(mapping, Mapping):
         raise VulntuneError(f"{where}: expected a table of settings, got {type(mapping).__name__}")
@@ -81,7 +81,10 @@ def from_mapping(cls: type[T], mapping: Mapping[str, Any], *, where: str = "conf
     if unknown:
         known = ", ".join(sorted(fields))
         raise VulntuneError(f"{where}: unknown key '{unknown[0]}' (known keys: {known})")
-    values = {k: _coerce(v, hints[k], k) for k, v in mapping.items()}
+    try:
+        values = {k: _coerce(v, hints[k], k) for k, v in mapping.items()}
+    except VulntuneError as exc:  # say where the bad value came from, not only its key
+        raise VulntuneError(f"{where}: {exc}") from None
     try:
         return cls(**values)
     except (TypeError, ValueError) as exc:

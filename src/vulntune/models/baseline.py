@@ -31,7 +31,7 @@ from vulntune.errors import VulntuneError
 from vulntune.models.calibrate import calibration_record
 from vulntune.models.folder import canonical_json, read_meta, write_meta
 from vulntune.models.labels import class_of, label_map, predictions_from_probabilities
-from vulntune.models.prediction import Prediction
+from vulntune.models.prediction import Prediction, check_codes
 
 # Identifiers, numbers, then any other single non-space character: string quotes, "+", "(" and
 # "." stay visible, which is what separates `"..." + name` from a bound parameter.
@@ -138,6 +138,7 @@ class TfidfDetector:
         return exp / exp.sum(axis=1, keepdims=True)
 
     def predict(self, codes: Sequence[str], *, language: str) -> list[Prediction]:
+        check_codes(codes)
         return predictions_from_probabilities(self.probabilities(codes, language=language), self.labels, self.threshold)
 
 

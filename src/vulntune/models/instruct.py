@@ -33,7 +33,7 @@ import numpy as np
 from vulntune.cwe import check_language, cwes_for
 from vulntune.models.folder import canonical_json
 from vulntune.models.labels import predictions_from_probabilities, sort_labels
-from vulntune.models.prediction import SAFE, Prediction
+from vulntune.models.prediction import SAFE, Prediction, check_codes
 from vulntune.models.transformer import code_window, encode, length_batches, most_suspicious_windows, prediction_windows
 
 PROMPT_VERSION = 1
@@ -192,6 +192,7 @@ class InstructDetector:
         return most_suspicious_windows(p / p.sum(axis=1, keepdims=True), owner, len(codes))
 
     def predict(self, codes: Sequence[str], *, language: str) -> list[Prediction]:
+        check_codes(codes)
         return predictions_from_probabilities(self.probabilities(codes, language=language), self.labels, self.threshold)
 
 

@@ -27,6 +27,14 @@ class Prediction:
     probabilities: Mapping[str, float]
 
 
+def check_codes(codes: Sequence[str]) -> None:
+    """Refuse a lone string where a list of code strings is expected (a string is a sequence
+    too: each of its characters would be scored as a piece of code)."""
+    if isinstance(codes, (str, bytes)):
+        raise TypeError("predict() takes a list of code strings, not one string: "
+                        "write detector.predict([code], language=...)")
+
+
 @runtime_checkable
 class Detector(Protocol):
     """A loaded model that classifies code. Implementations live in `vulntune.models`."""

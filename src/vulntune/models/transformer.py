@@ -21,7 +21,7 @@ from vulntune.cwe import check_language
 from vulntune.errors import VulntuneError
 from vulntune.models.folder import folder_fingerprint
 from vulntune.models.labels import predictions_from_probabilities
-from vulntune.models.prediction import Prediction
+from vulntune.models.prediction import Prediction, check_codes
 
 ADAPTER_WEIGHTS = "adapter_model.safetensors"
 ADAPTER_CONFIG = "adapter_config.json"
@@ -204,6 +204,7 @@ class ClassifierDetector:
         return most_suspicious_windows(rows, owner, len(codes))
 
     def predict(self, codes: Sequence[str], *, language: str) -> list[Prediction]:
+        check_codes(codes)
         return predictions_from_probabilities(self.probabilities(codes, language=language), self.labels, self.threshold)
 
 

@@ -56,6 +56,8 @@ class ScanConfig:
     gitignore: bool = field(default=True, metadata=_help("honour .gitignore files"))
     max_occlusions: int = field(default=24, metadata=_help(
         "model calls per masking round when choosing a finding's most likely line"))
+    exit_zero: bool = field(default=False, metadata=_help(
+        "exit 0 even when there are findings (input errors still exit 2)"))
 
     def __post_init__(self) -> None:
         if self.format not in ("text", "json", "sarif"):
