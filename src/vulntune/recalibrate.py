@@ -22,6 +22,7 @@ from vulntune.errors import VulntuneError
 from vulntune.models.calibrate import calibration_record
 from vulntune.models.card import write_card
 from vulntune.models.folder import META_FILE, read_meta
+from vulntune.progress import elapsed
 from vulntune.train import calibration_set
 
 
@@ -53,11 +54,12 @@ def load_validation(meta: Mapping[str, Any], *, data: str | Path | None, validat
 
 def recalibrate(folder: str | Path, *, data: str | Path | None = None, validation_file: str | Path | None = None,
                 target_fpr: float | None = None, calibration_samples: int | None = None,
-                scan_units: bool | None = None, batch_size: int = 16) -> dict[str, Any]:
+                scan_units: bool | None = None, batch_size: int = 16, progress: bool = False) -> dict[str, Any]:
     """Calibrate the model in `folder` again and rewrite its metadata and card; returns the new metadata.
 
     Every option left None takes the value recorded in the folder's training configuration, except
-    the target FPR, which repeats the folder's current calibration.
+    the target FPR, which repeats the folder's current calibration. `progress` shows each step
+    and its elapsed time on stderr (loading the model, calibrating).
 
     Raises:
         VulntuneError: not a model folder, no validation data, a target outside [0, 1].
@@ -78,8 +80,10 @@ def recalibrate(folder: str | Path, *, data: str | Path | None = None, validatio
     chosen, units = calibration_set(validation, samples=samples, seed=int(recorded.get("seed", 0)),
                                     scan_units=bool(_setting(scan_units, recorded, "scan_units", False)))
     options = {"batch_size": batch_size} if meta["kind"] != "tfidf" else {}
-    detector = load_detector(folder, **options)
-    meta.update(calibration_record(detector, chosen, target_fpr=target, scan_units=units))
+    with elapsed("loading model", enabled=progress):
+        detector = load_detector(folder, **options)
+    with elapsed(f"calibrating on {len(chosen):,} samples", enabled=progress):
+        meta.update(calibration_record(detector, chosen, target_fpr=target, scan_units=units))
     write_text(folder / META_FILE, json.dumps(meta, indent=2, sort_keys=True) + "\n")
     write_card(folder, meta)
     return meta

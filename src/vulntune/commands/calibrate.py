@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         raise VulntuneError("give either --data or --validation-file, not both")
     meta = recalibrate(args.model, data=args.data, validation_file=args.validation_file, target_fpr=args.target_fpr,
                        calibration_samples=args.calibration_samples, scan_units=args.scan_units,
-                       batch_size=args.batch_size)
+                       batch_size=args.batch_size, progress=sys.stderr.isatty())
     c, m = meta["calibration"], meta["validation_metrics"]
     units = f" (with {c['scan_units']} scan units)" if c.get("scan_units") else ""
     print(f"{args.model}: threshold {meta['threshold']:.4g} on {m['samples']} validation samples{units}: "

@@ -37,7 +37,10 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.path.is_dir():
         raise VulntuneError(f"{args.path}: no such folder (run the demo from the repository root)")
-    detector = load_scan_model(args.model, target_fpr=args.target_fpr)
+    from vulntune.progress import elapsed
+
+    with elapsed("loading model", enabled=sys.stderr.isatty()):
+        detector = load_scan_model(args.model, target_fpr=args.target_fpr)
     cache = ResultCache()
     try:
         report = scan_paths([args.path], detector=detector, config=ScanConfig(), cache=cache, root=args.path,
