@@ -199,5 +199,5 @@ def _why_nothing(report, changed_since: str | None) -> str:
     if changed_since:
         parts.append(f"only files changed since the merge base of {changed_since} and HEAD count")
     if not parts:
-        return " (no .py or .java file under the PATHs)"
+        return " (no file with a scanned extension under the PATHs)"
     return ": " + "; ".join(parts) + " (--verbose lists them)"

@@ -4,7 +4,7 @@ Discovery inside a work tree lists files as git does (`git ls-files`: tracked fi
 untracked ones unless ignored by `.gitignore`, `.git/info/exclude` or `core.excludesFile`), so
 vulntune and git agree on what the repository holds. Paths are passed as literal pathspecs
 (`GIT_LITERAL_PATHSPECS`), so a file named `*.py` or `:x` is only itself. Without git, or
-outside a work tree, every function here answers None and discovery walks the folders itself.
+outside a work tree, `toplevel` answers None and discovery walks the folders itself.
 """
 
 from __future__ import annotations
