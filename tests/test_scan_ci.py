@@ -322,7 +322,7 @@ def test_every_key_scan_help_lists_works_in_pyproject(git_fixture_repo, model_di
     values = {"model": str(model_dir), "format": "json", "extensions": [".py", ".java"], "exclude": ["docs/"],
               "max_file_size": 1_000_000, "min_confidence": 0.0, "target_fpr": 0.2, "min_severity": "low",
               "jobs": 1, "batch_size": 16, "threads": 1, "cache": False, "gitignore": True, "max_occlusions": 24,
-              "exit_zero": True}
+              "exit_zero": True, "unit": "function", "judge": "model", "explain": False}
     assert set(keys) <= set(values), set(keys) - set(values)
     lines = [f"{key} = {json.dumps(values[key])}" for key in keys]
     (git_fixture_repo / "pyproject.toml").write_text("[tool.vulntune]\n" + "\n".join(lines) + "\n")

@@ -36,6 +36,7 @@ from vulntune.models.folder import sha256_file, write_meta
 from vulntune.models.labels import class_of, classes_by_language, label_map
 from vulntune.models.sources import DEFAULT_BASE, is_tfidf
 
+UNITS = ("file", "slice")
 OBJECTIVES = ("classify", "instruct", "zero-shot")
 METHODS = ("lora", "ia3", "full")
 PRECISIONS = ("auto", "bf16", "fp32")
@@ -82,6 +83,10 @@ class TrainConfig:
             once per training window and train from their stored outputs (see
             `vulntune.models.trunk`): each step then runs only the top blocks. Costs memory: 4
             bytes x hidden size per training token (SmolLM2-135M, 6,600 windows of 256: 3.9 GB).
+        unit: what the detector reads: "file" (whole corpus samples, and scan units with
+            `scan_units`) or "slice" (the slice of every candidate sink, cut from training,
+            validation and calibration samples by `vulntune.analysis`, labelled as
+            `vulntune.slices` says; the scanner then judges slices too).
         scan_units: also train on scan units cut from the training files (see
             `vulntune.unit_samples`): each file's sink unit with the file's label, and one other
             unit of each vulnerable file as safe; and calibrate on the units cut from the
@@ -139,6 +144,7 @@ class TrainConfig:
     lora_targets: tuple[str, ...] = ("all-linear",)
     lora_top_layers: int | None = None
     trunk_cache: bool = False
+    unit: str = "file"
     scan_units: bool = False
     ia3_targets: tuple[str, ...] = ("k_proj", "v_proj", "down_proj")
     ia3_feedforward: tuple[str, ...] = ("down_proj",)
@@ -176,6 +182,9 @@ class TrainConfig:
             raise VulntuneError(f"config key 'pooling': only applies to objective classify, not {self.objective}")
         choose("balance", ("weighted-loss", "none"))
         choose("batching", ("length", "twins"))
+        choose("unit", UNITS)
+        if self.unit == "slice" and self.scan_units:
+            raise VulntuneError("'scan_units' cuts files into functions; it does not combine with unit = \"slice\"")
         if self.batching == "twins" and self.batch_size % 2:
             raise VulntuneError(f"config key 'batch_size': batching = \"twins\" needs an even batch size, got {self.batch_size}")
         for language in self.languages:
@@ -232,6 +241,13 @@ def train(config: TrainConfig, *, callbacks: Sequence[Any] = ()) -> Path:
     # ---------------------------------------------------------------- setup: data and labels
     out = Path(config.out)
     train_samples, validation = load_data(config)
+    files = {"train_files": len(train_samples), "validation_files": len(validation)}
+    if config.unit == "slice":
+        from vulntune.slices import slice_samples
+
+        train_samples, validation = slice_samples(train_samples), slice_samples(validation)
+        if not validation:
+            raise VulntuneError("validation data: no candidate sink found, so no slice to calibrate on")
     labels = label_map(train_samples)
     if not validation:
         raise VulntuneError("validation data: no samples for the chosen languages (needed to calibrate the threshold)")
@@ -241,7 +257,8 @@ def train(config: TrainConfig, *, callbacks: Sequence[Any] = ()) -> Path:
         raise VulntuneError(f"{out}: folder exists and is not empty (pass --force to replace it)")
     languages = tuple(sorted({s.language for s in train_samples}))
     corpus = {"corpus_fingerprint": fingerprint(train_samples), "validation_fingerprint": fingerprint(validation),
-              "train_samples": len(train_samples), "validation_samples": len(validation)}
+              "train_samples": len(train_samples), "validation_samples": len(validation),
+              **(files if config.unit == "slice" else {})}
     if config.objective == "classify" and not is_tfidf(config.base):  # what ClassifierDetector restricts itself to
         corpus["classes_by_language"] = classes_by_language(train_samples, labels)
     if config.scan_units:

@@ -16,7 +16,7 @@ import bisect
 import functools
 import re
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import tree_sitter
 
@@ -85,6 +85,23 @@ class Unit:
     header_line: int
     lines: tuple[int, ...]
     text: str
+
+
+@dataclass(kw_only=True, frozen=True)
+class SliceUnit(Unit):
+    """A candidate sink's slice, scored in place of a whole function (`kind` "slice").
+
+    Attributes:
+        cwe: the candidate's catalogued weakness.
+        candidate_line: the file line of the sink, where a finding sits.
+        sink: the catalogue pattern that matched.
+        fallback: why a window of lines stands in for a slice, else None.
+    """
+
+    cwe: str
+    candidate_line: int
+    sink: str
+    fallback: str | None = None
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -255,3 +272,20 @@ def extract_units(text: str, *, language: str, file: str) -> ExtractedFile:
     units.sort(key=lambda u: (u.start_line, -u.end_line, u.name))
     return ExtractedFile(file=file, language=language, units=tuple(units), suppressions=suppressions,
                          syntax_error=tree.root_node.has_error)
+
+
+def extract_slices(text: str, *, language: str, file: str) -> ExtractedFile:
+    """`extract_units`' suppressions and syntax check, with one `SliceUnit` per candidate sink in
+    place of the functions (`vulntune.analysis`); never raises on malformed code."""
+    from vulntune.analysis import analyse
+
+    extracted = extract_units(text, language=language, file=file)
+    units = []
+    for found in analyse(text, language):
+        cut, candidate = found.slice, found.candidate
+        units.append(SliceUnit(
+            file=file, language=language, kind="slice", name=candidate.function or MODULE,
+            start_line=min(cut.lines), end_line=max(cut.lines), header_line=candidate.line, lines=cut.lines,
+            text=cut.text, cwe=candidate.cwe, candidate_line=candidate.line, sink=candidate.sink,
+            fallback=cut.fallback))
+    return replace(extracted, units=tuple(units))

@@ -53,6 +53,13 @@ def register(subparsers) -> None:
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files and folders to scan; - reads one file from stdin")
     parser.add_argument("--model", metavar="DIR", help="model folder (default: the bundled detector)")
+    parser.add_argument("--unit", choices=("slice", "function"),
+                        help="what the judge reads: the data-flow slice of each candidate sink, or whole functions "
+                             "(default: what the model was trained on)")
+    parser.add_argument("--judge", choices=("model", "none"),
+                        help="none: report every candidate sink without a model (pattern matching, fast); "
+                             "default: model")
+    parser.add_argument("--explain", action="store_true", help="show the slice each finding was judged on")
     parser.add_argument("--format", choices=("text", "json", "sarif"), help="output format (default: text)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report here instead of stdout")
     parser.add_argument("--exclude", action="append", metavar="GLOB",
@@ -112,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
         "min_confidence": args.min_confidence, "target_fpr": args.target_fpr, "min_severity": args.min_severity, "jobs": args.jobs,
         "batch_size": args.batch_size, "threads": args.threads, "cache": False if args.no_cache else None,
         "gitignore": False if args.no_gitignore else None, "exit_zero": True if args.exit_zero else None,
+        "unit": args.unit, "judge": args.judge, "explain": True if args.explain else None,
     }, pyproject=pyproject)
     if args.output:  # before the model loads and the scan runs, not after
         check_file_target(args.output, what="--output")
@@ -120,8 +128,10 @@ def run(args: argparse.Namespace) -> int:
     root = Path(os.path.realpath(args.root)) if args.root else report_root(args.paths, stdin_filename=args.stdin_filename)
     only = changed_files(args.changed_since, cwd=root if root.is_dir() else Path.cwd()) if args.changed_since else None
     progress = not args.quiet and sys.stderr.isatty()
-    with elapsed("loading model", enabled=progress):
-        detector = load_scan_model(config.model, threads=config.threads, target_fpr=config.target_fpr)
+    detector = None
+    if config.judge == "model":
+        with elapsed("loading model", enabled=progress):
+            detector = load_scan_model(config.model, threads=config.threads, target_fpr=config.target_fpr)
 
     warn = (lambda message: None) if args.quiet else (lambda message: print(f"vulntune: {message}", file=sys.stderr))
     cache = ResultCache() if config.cache else None

@@ -52,6 +52,9 @@ def register(subparsers) -> None:
     add("--trunk-cache", action="store_const", const=True,
         help="with --lora-top-layers: run the frozen lower blocks once per window, train the top ones from "
              "their stored outputs (faster for more than one epoch; 4 bytes x hidden size of memory per token)")
+    add("--unit", choices=("file", "slice"),
+        help="file: train on corpus samples (default); slice: on the slice of every candidate sink, as the "
+             "sink-anchored scanner shows them (see vulntune.slices)")
     add("--scan-units", action="store_const", const=True,
         help="also train on scan-sized units cut from the training files: each sink unit with its file's label, "
              "one other unit of each vulnerable file as safe")

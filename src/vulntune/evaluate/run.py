@@ -19,6 +19,7 @@ from vulntune.errors import VulntuneError
 from vulntune.evaluate.intervals import bootstrap_f1_auroc, wilson
 from vulntune.evaluate.metrics import confusion, rate_metrics, score_metrics
 from vulntune.evaluate.twins import twin_metrics
+from vulntune.slices import judge_records, reads_slices
 
 BOOTSTRAP = 1000  # resamples for the F1 and AUROC intervals
 
@@ -103,7 +104,11 @@ def predict(
     progress: Callable[[int], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Run the detector on each sample's `code` (nothing else) and return prediction rows
-    `{"id", "score", "label", "cwe"}` in sample order."""
+    `{"id", "score", "label", "cwe"}` in sample order. A detector trained on slices judges each
+    sample's candidate slices; the sample's verdict is its most suspicious candidate's."""
+    if reads_slices(detector):
+        rows = judge_records(detector, samples, batch_size=batch_size, progress=progress)
+        return [{key: row[key] for key in ("id", "score", "label", "cwe")} for row in rows]
     rows: list[dict[str, Any] | None] = [None] * len(samples)
     by_language: dict[str, list[int]] = {}
     for i, sample in enumerate(samples):

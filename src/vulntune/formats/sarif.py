@@ -88,7 +88,8 @@ def render(report: ScanReport, *, color: bool = False) -> str:
             }],
             "partialFingerprints": {SARIF_FINGERPRINT_KEY: f.fingerprint},
             "rank": round(f.confidence * 100, 2),
-            "properties": {"confidence": f.confidence, "severity": f.severity, "language": f.language},
+            "properties": {"confidence": f.confidence, "severity": f.severity, "language": f.language,
+                           **({"sink": f.sink} if f.sink else {}), **({"slice": f.slice} if f.slice else {})},
         })
     notifications = [
         {

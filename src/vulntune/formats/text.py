@@ -34,6 +34,8 @@ def render(report: ScanReport, *, color: bool = False) -> str:
             out.append(paint(f"         in {where}, lines {f.start_line}-{f.end_line}", _DIM))
             if f.snippet:
                 out.append(f"         {printable(f.snippet)}")
+            if f.slice:
+                out.extend(paint(f"         | {printable(line)}", _DIM) for line in f.slice.split("\n"))
         out.append("")
     if report.skipped:
         out.append(paint("Skipped", _BOLD))

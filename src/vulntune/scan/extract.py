@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from vulntune.errors import VulntuneError
 from vulntune.scan.discover import SourceFile
-from vulntune.units import ExtractedFile, extract_units
+from vulntune.units import ExtractedFile, extract_slices, extract_units
 
 # Reading a file stops at its first NUL byte within this many bytes: such a file is binary.
 BINARY_SNIFF_BYTES = 8192
@@ -36,14 +36,16 @@ def read_source(path: str, data: bytes | None = None) -> str:
         raise VulntuneError(f"not valid UTF-8 (byte {exc.start})") from None
 
 
-def extract_file(source: SourceFile) -> ExtractedFile:
-    """Read and cut one file (the worker function of `--jobs`: top level, so it pickles)."""
+def extract_file(source: SourceFile, slices: bool = False) -> ExtractedFile:
+    """Read and cut one file into functions, or with `slices` into candidate slices (the worker
+    function of `--jobs`: top level, so it pickles)."""
     try:
         text = read_source(source.path, source.data)
     except VulntuneError as exc:
         return ExtractedFile(file=source.display, language=source.language, skipped=str(exc))
     try:
-        return extract_units(text, language=source.language, file=source.display)
+        cut = extract_slices if slices else extract_units
+        return cut(text, language=source.language, file=source.display)
     except Exception as exc:  # a parser bug must cost one file, not the scan
         return ExtractedFile(file=source.display, language=source.language,
                              skipped=f"could not be parsed ({type(exc).__name__})")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from vulntune.cwe import CATALOGUE, SEVERITIES
 from vulntune.scan.cache import Verdict, text_digest
-from vulntune.units import ExtractedFile, Unit
+from vulntune.units import MODULE, ExtractedFile, SliceUnit, Unit
 
 FINGERPRINT_VERSION = "v1"
 SNIPPET_CHARS = 200
@@ -40,6 +40,8 @@ class Finding:
         message: one sentence for people.
         snippet: the flagged line, stripped and cut to 200 characters.
         fingerprint: stable id for baselines (32 hex digits).
+        sink: the catalogue pattern of the candidate sink, for findings on slices; else None.
+        slice: the slice the judge read, with `--explain`; else None.
     """
 
     file: str
@@ -56,6 +58,8 @@ class Finding:
     message: str
     snippet: str
     fingerprint: str
+    sink: str | None = None
+    slice: str | None = None
 
     @property
     def sort_key(self) -> tuple:
@@ -86,9 +90,13 @@ def build_findings(
     files: Iterable[ExtractedFile],
     verdicts: Mapping[tuple[str, str], Verdict],
     *,
-    threshold: float,
+    threshold: float | Mapping[str, float],
+    explain: bool = False,
 ) -> list[tuple[Finding, Unit]]:
     """Findings for every unit whose verdict reaches `threshold`, each with its unit, sorted.
+
+    `threshold` may be one per language. A slice's finding sits on its candidate's line with the
+    candidate's CWE (and, with `explain`, carries the slice); a function's on its most likely line.
 
     A finding of a nested function is also seen by the enclosing function, which contains its
     text: when two units flag the same CWE on the same line, only the innermost is kept.
@@ -97,7 +105,14 @@ def build_findings(
     for extracted in files:
         for unit in extracted.units:
             verdict = verdicts.get((unit.language, text_digest(unit.text)))
-            if verdict is None or verdict.score < threshold or verdict.cwe is None or verdict.line is None:
+            limit = threshold if isinstance(threshold, (int, float)) else threshold[unit.language]
+            if verdict is None or verdict.score < limit:
+                continue
+            if isinstance(unit, SliceUnit):
+                finding = _finding(unit, replace(verdict, cwe=unit.cwe), unit.candidate_line)
+                raw.append((replace(finding, sink=unit.sink, slice=unit.text if explain else None), unit))
+                continue
+            if verdict.cwe is None or verdict.line is None:
                 continue
             line = unit.lines[min(verdict.line, len(unit.lines) - 1)]
             raw.append((_finding(unit, verdict, line), unit))
@@ -126,7 +141,8 @@ def _finding(unit: Unit, verdict: Verdict, line: int) -> Finding:
     entry = CATALOGUE.get(verdict.cwe)
     name = entry.name if entry else verdict.cwe
     severity = entry.severity if entry else "medium"  # a CWE outside the catalogue: a middle severity
-    where = "module-level code" if unit.kind == "module" else f"{unit.kind} '{unit.name}'"
+    where = ("module-level code" if unit.name == MODULE else
+             f"the slice of '{unit.name}'" if unit.kind == "slice" else f"{unit.kind} '{unit.name}'")
     description = f" {entry.description}" if entry else ""
     line_text = unit_line_text(unit, line)
     snippet = line_text.strip()

@@ -121,8 +121,14 @@ def score_units(
     batch_size: int = 16,
     max_occlusions: int = 24,
     progress: Callable[[int], None] | None = None,
+    locate: bool = True,
 ) -> tuple[dict[tuple[str, str], Verdict], InferenceStats]:
     """Verdicts for `units`, keyed by (language, sha256 of the unit text).
+
+    With `locate` (function units) a verdict above the threshold also holds its most likely
+    line, found by occlusion; without it (slices, whose finding sits on the candidate's line)
+    the verdict is the score alone, cached independently of the threshold, so scanning again at
+    another `--target-fpr` runs no model.
 
     The model runs only on units the cache does not hold; new verdicts are written back.
     `progress(n)` is called as units are answered.
@@ -135,7 +141,7 @@ def score_units(
     verdicts: dict[tuple[str, str], Verdict] = {}
     # A verdict's line is searched only above the threshold, so the threshold is part of the key
     # (a detector's fingerprint may not cover a threshold changed after loading).
-    model_key = f"{detector.fingerprint}@{float(detector.threshold)!r}"
+    model_key = f"{detector.fingerprint}@{float(detector.threshold)!r}" if locate else f"{detector.fingerprint}#score"
     for language in sorted(by_language):
         texts = by_language[language]
         stats.units += len(texts)
@@ -150,7 +156,7 @@ def score_units(
         for start in range(0, len(missing), CHUNK):
             chunk = {d: texts[d] for d in missing[start:start + CHUNK]}
             fresh = _infer(chunk, language, detector, stats=stats, batch_size=batch_size,
-                           max_occlusions=max_occlusions, progress=progress)
+                           max_occlusions=max_occlusions, progress=progress, locate=locate)
             verdicts.update({(language, d): v for d, v in fresh.items()})
             if cache is not None:
                 cache.put_many(model_key, language, fresh)
@@ -159,7 +165,7 @@ def score_units(
 
 
 def _infer(texts: dict[str, str], language: str, detector: Detector, *, stats: InferenceStats,
-           batch_size: int, max_occlusions: int, progress) -> dict[str, Verdict]:
+           batch_size: int, max_occlusions: int, progress, locate: bool = True) -> dict[str, Verdict]:
     if not texts:
         return {}
     windows: list[tuple[str, Window]] = []
@@ -190,7 +196,7 @@ def _infer(texts: dict[str, str], language: str, detector: Detector, *, stats: I
     for digest in texts:
         window, prediction = best[digest]
         line = None
-        if prediction.score >= detector.threshold and prediction.cwe is not None:
+        if locate and prediction.score >= detector.threshold and prediction.cwe is not None:
             stats.located += 1
             row = most_likely_line(
                 window.text, language=language, cap=max_occlusions,

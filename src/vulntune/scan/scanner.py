@@ -7,6 +7,7 @@ command's. Scanned code is only read as text and parsed with tree-sitter.
 from __future__ import annotations
 
 import datetime
+import functools
 import os
 import sys
 import time
@@ -17,15 +18,17 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from vulntune import __version__
+from vulntune.cwe import CATALOGUE, LANGUAGES
 from vulntune.models.prediction import Detector
-from vulntune.scan.cache import ResultCache
+from vulntune.scan.cache import ResultCache, Verdict, text_digest
 from vulntune.scan.discover import Skipped, SourceFile, discover
 from vulntune.scan.extract import extract_file
 from vulntune.scan.findings import Finding, build_findings, severity_rank
 from vulntune.scan.infer import InferenceStats, score_units
 from vulntune.scan.settings import ScanConfig
 from vulntune.scan.suppress import is_suppressed
-from vulntune.units import ExtractedFile
+from vulntune.slices import reads_slices
+from vulntune.units import ExtractedFile, Unit
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -115,7 +118,7 @@ class ScanReport:
 def scan_paths(
     paths: Sequence[str | os.PathLike],
     *,
-    detector: Detector,
+    detector: Detector | None,
     config: ScanConfig | None = None,
     cache: ResultCache | None = None,
     root: str | os.PathLike | None = None,
@@ -128,7 +131,8 @@ def scan_paths(
 
     Args:
         paths: files and folders.
-        detector: from `vulntune.load_detector`.
+        detector: from `vulntune.load_detector`; None with `config.judge == "none"` (every
+            candidate sink is a finding).
         config: discovery, filters, jobs and batch size (default `ScanConfig()`).
         cache: a results cache, or None to score every unit.
         root: findings' paths are relative to it (default: see `discover.scan_root`).
@@ -138,6 +142,10 @@ def scan_paths(
         stdin_filename: the path (and so language) of the PATH `-`, standard input.
     """
     config = config or ScanConfig()
+    if detector is None and config.judge != "none":
+        raise ValueError("scan_paths needs a detector unless config.judge is 'none'")
+    unit = scan_unit(config, detector)
+    languages = LANGUAGES if detector is None else detector.languages
     started_at = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     began, cpu_began = time.perf_counter(), _cpu_seconds()
     found = discover(paths, config=config, root=Path(root) if root else None, only=only,
@@ -145,13 +153,13 @@ def scan_paths(
     skipped = list(found.skipped)
     files = []
     for source in found.files:
-        if source.language in detector.languages:
+        if source.language in languages:
             files.append(source)
         else:
             skipped.append(Skipped(path=source.display, reason=f"the model does not cover {source.language}"))
     discovered = time.perf_counter()
 
-    extracted = _extract_all(files, jobs=config.worker_count, progress=progress)
+    extracted = _extract_all(files, jobs=config.worker_count, progress=progress, slices=unit == "slice")
     readable = []
     for item in extracted:
         if item.skipped is not None:
@@ -161,20 +169,24 @@ def scan_paths(
     units = [u for item in readable for u in item.units]
     parsed = time.perf_counter()
 
-    bar = _bar(progress, total=len({(u.language, u.text) for u in units}), unit="unit", desc="scoring")
-    try:
-        verdicts, inference = score_units(units, detector, cache=cache, batch_size=config.batch_size,
-                                          max_occlusions=config.max_occlusions,
-                                          progress=bar.update if bar else None)
-    finally:
-        if bar:
-            bar.close()
+    if detector is None:
+        verdicts, inference = _every_candidate(units), InferenceStats(units=len({(u.language, u.text) for u in units}))
+    else:
+        bar = _bar(progress, total=len({(u.language, u.text) for u in units}), unit="unit", desc="scoring")
+        try:
+            verdicts, inference = score_units(units, detector, cache=cache, batch_size=config.batch_size,
+                                              max_occlusions=config.max_occlusions, locate=unit == "function",
+                                              progress=bar.update if bar else None)
+        finally:
+            if bar:
+                bar.close()
 
     suppressions = {item.file: item.suppressions for item in readable}
     counts = {"below_filters": 0, "suppressed": 0, "baselined": 0}
     reported = []
     min_rank = severity_rank(config.min_severity)
-    for finding, unit in build_findings(readable, verdicts, threshold=detector.threshold):
+    threshold = 1.0 if detector is None else detector.threshold
+    for finding, unit in build_findings(readable, verdicts, threshold=threshold, explain=config.explain):
         if is_suppressed(finding, unit, suppressions[finding.file]):
             counts["suppressed"] += 1
         elif finding.confidence < config.min_confidence or severity_rank(finding.severity) < min_rank:
@@ -191,13 +203,32 @@ def scan_paths(
         units=len(units), findings=len(reported), **counts)
     return ScanReport(
         findings=tuple(reported), skipped=tuple(sorted(skipped)), summary=summary,
-        model=model_info(detector),
+        model=model_info(detector) if detector is not None else _no_model(),
         started_at=started_at,
         files=tuple(f for f in files if f.display in read),
         passed_over=tuple(found.passed_over), notes=tuple(found.notes), root=str(found.root),
         stats=_stats(inference, files=len(readable), bytes_read=sum(s.size for s in files),
                      discover=discovered - began, parse=parsed - discovered, total=finished - began,
                      cpu=_cpu_seconds() - cpu_began))
+
+
+def scan_unit(config: ScanConfig, detector: Detector | None) -> str:
+    """"slice" or "function": the configured unit, else what the detector was trained on (a
+    detector from before slices reads functions); the pattern-matching judge reads slices."""
+    if config.unit is not None:
+        return config.unit
+    return "slice" if detector is None or reads_slices(detector) else "function"
+
+
+def _every_candidate(units: Sequence[Unit]) -> dict[tuple[str, str], Verdict]:
+    """`--judge none`: each candidate slice is a finding with confidence 1."""
+    return {(u.language, text_digest(u.text)): Verdict(cwe=getattr(u, "cwe", None), score=1.0, probabilities={}, line=0)
+            for u in units}
+
+
+def _no_model() -> ModelInfo:
+    return ModelInfo(fingerprint="judge:none", threshold=1.0, max_length=0, languages=LANGUAGES,
+                     labels=("safe",) + tuple(CATALOGUE))
 
 
 def _cpu_seconds() -> float:
@@ -231,7 +262,7 @@ def _bar(enabled: bool, **kwargs):
     return tqdm(file=sys.stderr, leave=False, dynamic_ncols=True, **kwargs)
 
 
-def _extract_all(files: list[SourceFile], *, jobs: int, progress: bool) -> list[ExtractedFile]:
+def _extract_all(files: list[SourceFile], *, jobs: int, progress: bool, slices: bool = False) -> list[ExtractedFile]:
     """Extract units from every file, in `jobs` processes when there is enough work."""
     bar = _bar(progress, total=len(files), unit="file", desc="parsing")
     results: list[ExtractedFile] = []
@@ -240,13 +271,13 @@ def _extract_all(files: list[SourceFile], *, jobs: int, progress: bool) -> list[
             # "spawn", not "fork": the parent may hold a loaded torch model and its threads.
             with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
                 chunk = max(1, min(64, len(files) // (jobs * 4)))
-                for item in pool.map(extract_file, files, chunksize=chunk):
+                for item in pool.map(functools.partial(extract_file, slices=slices), files, chunksize=chunk):
                     results.append(item)
                     if bar:
                         bar.update(1)
         else:
             for source in files:
-                results.append(extract_file(source))
+                results.append(extract_file(source, slices=slices))
                 if bar:
                     bar.update(1)
     finally:

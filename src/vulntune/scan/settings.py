@@ -56,10 +56,23 @@ class ScanConfig:
     gitignore: bool = field(default=True, metadata=_help("honour .gitignore files"))
     max_occlusions: int = field(default=24, metadata=_help(
         "model calls per masking round when choosing a finding's most likely line"))
+    unit: str | None = field(default=None, metadata=_help(
+        "what the judge reads: slice (the data-flow slice of each candidate sink) or function (whole functions, "
+        "the earlier design); None: what the model was trained on"))
+    judge: str = field(default="model", metadata=_help(
+        "model: the detector judges each candidate; none: every candidate sink is a finding (pattern matching, "
+        "no model loaded)"))
+    explain: bool = field(default=False, metadata=_help("show the slice each finding was judged on"))
     exit_zero: bool = field(default=False, metadata=_help(
         "exit 0 even when there are findings (input errors still exit 2)"))
 
     def __post_init__(self) -> None:
+        if self.unit not in (None, "slice", "function"):
+            raise SettingError(f"unit: expected slice or function, got {self.unit!r}")
+        if self.judge not in ("model", "none"):
+            raise SettingError(f"judge: expected model or none, got {self.judge!r}")
+        if self.judge == "none" and self.unit == "function":
+            raise SettingError("judge: none flags candidate sinks, which only slices have (unit = slice)")
         if self.format not in ("text", "json", "sarif"):
             raise SettingError(f"format: expected text, json or sarif, got {self.format!r}")
         for ext in self.extensions:
