@@ -345,6 +345,8 @@ def _construction_root(node: tree_sitter.Node, context: _Context) -> bool:
         written, _, receiver = context.callee_parts(node)
         if not written:
             return False
+        while receiver is not None and receiver.type == "parenthesized_expression" and receiver.named_child_count == 1:
+            receiver = receiver.named_children[0]
         if written[-1] == "format" and receiver is not None and receiver.type in _STRINGS[context.language]:
             return True  # "...{}".format(x)
         if written[-1] in ("format", "formatted") and context.language == "java":
@@ -385,10 +387,11 @@ def _construction_matches(node: tree_sitter.Node, context: _Context) -> Iterator
         return
     uses = None
     for pattern in context.constructions:
-        if not re.search(pattern.text, text, re.IGNORECASE):
+        shaped = re.search(pattern.text, text, re.IGNORECASE) is not None
+        if not shaped and not pattern.named:
             continue
         uses = uses if uses is not None else _uses_of(node, context)
-        if _handed_on(pattern, uses):
+        if (shaped and _handed_on(pattern, uses)) or _named(pattern, uses):
             yield Match(candidate=_candidate(node, pattern.cwe, pattern.id, "construction", context.language),
                         node=node, data=(node,))
 
@@ -397,6 +400,7 @@ def _construction_matches(node: tree_sitter.Node, context: _Context) -> Iterator
 class _Uses:
     callees: tuple[str, ...]  # last names of the calls the text is passed to, directly or by a variable
     returned: bool
+    names: tuple[str, ...] = ()  # the variables it is assigned to
 
 
 def _uses_of(node: tree_sitter.Node, context: _Context) -> _Uses:
@@ -441,7 +445,12 @@ def _uses_of(node: tree_sitter.Node, context: _Context) -> _Uses:
                         callees.append(written[-1])
             elif other.type == "return_statement" and target_names & identifiers(other):
                 returned = True
-    return _Uses(callees=tuple(callees), returned=returned)
+    return _Uses(callees=tuple(callees), returned=returned, names=tuple(sorted(target_names)))
+
+
+def _named(pattern: Construction, uses: _Uses) -> bool:
+    """A built text whose variable or receiving call says what it is (`ssh_cmd`, `run_shell`)."""
+    return bool(pattern.named) and any(re.search(pattern.named, name) for name in uses.names + uses.callees)
 
 
 def _handed_on(pattern: Construction, uses: _Uses) -> bool:

@@ -34,9 +34,10 @@ COMMAND_TEXT = (r"(^|[\s'\"`;|&(])(ls|cat|rm|cp|mv|chmod|chown|ping|nslookup|dig
 HTML_TEXT = (r"<\s*/?\s*(html|body|head|title|div|span|p|a|b|i|u|em|strong|h[1-6]|ul|ol|li|table|tr|td|th"
              r"|script|style|img|form|input|textarea|select|option|button|br|hr|pre|code|iframe|label|meta"
              r"|link|small|section|article|nav|footer|header|font|center|tt)\b")
+COMMAND_NAME = r"(?i)(^|_)(cmd|command|cmdline|commandline|shell_?cmd|ssh_?cmd|cli_?cmd)s?$|ssh|shell|popen|spawn|^exec"
 LDAP_TEXT = r"\(\s*[&|!]?\s*\(?\s*[a-zA-Z][\w-]*\s*[~<>]?=|\)\s*\("
 URL_TEXT = r"^\s*https?://"
-PATH_TEXT = (r"(^|[^<:/])/[\w.-]*$|^\.{0,2}/|\.\./|\\\\|^[\w.-]*/$|\.(txt|log|json|csv|xml|html?|png|jpe?g|gif|pdf"
+PATH_TEXT = (r"(^|[^<:/])/([\w.-]|%[sdr]|\{[^}]*\})*$|^\.{0,2}/|\.\./|\\\\|^[\w.-]*/$|\.(txt|log|json|csv|xml|html?|png|jpe?g|gif|pdf"
              r"|zip|tar|gz|cfg|conf|ini|ya?ml|db|sqlite|key|pem|md|py|sh)$")
 XPATH_TEXT = r"//\s*\w+|\[\s*@?[\w-]+\s*=|/@[\w-]+|\btext\(\)|\bcontains\(|/\w+\[|\bstarts-with\("
 SECRET_NAME = (r"(?i)^(?:[a-z0-9]*_)*(password|passwd|passwrd|pwd|pass|passphrase|secret|secret_key|secretkey"
@@ -98,6 +99,9 @@ class Construction:
             or through a variable; empty for any call. A built text that is returned counts when
             `returned` is set.
         returned: a handler returning the built text is a candidate too (HTML).
+        named: regular expression on the name the text is assigned to, or the callee it is
+            handed to, that makes it a candidate whatever its text (`ssh_cmd = "svc %s" % x`:
+            a vendor's command words are in no list).
     """
 
     id: str
@@ -106,6 +110,7 @@ class Construction:
     text: str
     handed_to: str = ""
     returned: bool = False
+    named: str = ""
 
 
 class Catalogue:
@@ -152,7 +157,7 @@ def _validate(pattern: SinkPattern | Construction) -> None:
     if pattern.cwe not in CATALOGUE or pattern.language not in CATALOGUE[pattern.cwe].languages:
         raise VulntuneError(f"{where}: {pattern.cwe} is not catalogued for {pattern.language}")
     regexes = ([pattern.text, pattern.handed_to] if isinstance(pattern, Construction)
-               else [pattern.receiver, pattern.weak])
+               else [pattern.receiver, pattern.weak]) + ([pattern.named] if isinstance(pattern, Construction) else [])
     if isinstance(pattern, SinkPattern):
         if pattern.kind not in KINDS:
             raise VulntuneError(f"{where}: kind must be one of {', '.join(KINDS)}")

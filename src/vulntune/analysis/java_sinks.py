@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import partial
 
 from vulntune.analysis.catalogue import (
-    CATALOGUE_OF_SINKS, COMMAND_TEXT, HTML_TEXT, LDAP_TEXT, PATH_TEXT, SECRET_NAME, SQL_TEXT, URL_TEXT, XPATH_TEXT,
+    CATALOGUE_OF_SINKS, COMMAND_TEXT, HTML_TEXT, LDAP_TEXT, COMMAND_NAME, PATH_TEXT, SECRET_NAME, SQL_TEXT, URL_TEXT, XPATH_TEXT,
     Construction, sink,
 )
 
@@ -40,7 +40,7 @@ CATALOGUE_OF_SINKS.register(
           receiver=r"builder|^pb$|process"),
     _java("CWE-78", "os-command-commons-exec", _CALL, "CommandLine.parse", "Apache Commons Exec CommandLine"),
     Construction(id="command-line-built", language="java", cwe="CWE-78", text=COMMAND_TEXT,
-                 handed_to=r"(?i)(exec|run|command|shell|ssh|execute|system|process)"),
+                 handed_to=r"(?i)(exec|run|command|shell|ssh|execute|system|process)", named=COMMAND_NAME),
     # CWE-22 path traversal
     _java("CWE-22", "path-file-new", _NEW,
           "File FileInputStream FileOutputStream FileReader FileWriter RandomAccessFile ZipFile JarFile",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import partial
 
 from vulntune.analysis.catalogue import (
-    CATALOGUE_OF_SINKS, COMMAND_TEXT, HTML_TEXT, LDAP_TEXT, PATH_TEXT, SECRET_NAME, SQL_TEXT, URL_TEXT, XPATH_TEXT,
+    CATALOGUE_OF_SINKS, COMMAND_TEXT, HTML_TEXT, LDAP_TEXT, COMMAND_NAME, PATH_TEXT, SECRET_NAME, SQL_TEXT, URL_TEXT, XPATH_TEXT,
     Construction, sink,
 )
 
@@ -40,7 +40,7 @@ CATALOGUE_OF_SINKS.register(
         "asyncio.create_subprocess_shell asyncio.create_subprocess_exec *.create_subprocess_shell",
         "subprocess.run, call, check_output, Popen", data=(0, "args", "cmd")),
     _py("CWE-78", "os-command-imported", _CALL,
-        "Popen check_output check_call getoutput getstatusoutput system popen spawn",
+        "Popen check_output check_call call getoutput getstatusoutput system popen spawn",
         "subprocess/os functions imported by name", data=(0, "args", "cmd", "command")),
     _py("CWE-78", "os-command-shell-true", _CALL, "*", "any process call with shell=True",
         weak=r"\bshell\s*=\s*True\b", data=(0, "args", "cmd", "command")),
@@ -48,10 +48,17 @@ CATALOGUE_OF_SINKS.register(
         "os.execl os.execle os.execlp os.execlpe os.execv os.execve os.execvp os.execvpe os.spawnl os.spawnle "
         "os.spawnlp os.spawnv os.spawnve os.spawnvp os.posix_spawn os.posix_spawnp pty.spawn pexpect.spawn "
         "pexpect.run", "os.exec*, os.spawn*, pty.spawn, pexpect"),
+    _py("CWE-78", "os-command-wrapper", _CALL, "*", "a project's run/execute helper given a command word",
+        weak=r"(?i)^[\w.]*(execute|exec|run|call|system|popen|spawn|ssh|shell|command|cmd)\w*\(\s*\[?\s*[rbuf]?['\"]"
+             r"(ls|cat|rm|cp|mv|chmod|chown|ping|git|svn|hg|tar|zip|unzip|gzip|find|kill|sudo|sh|bash|ssh|scp|rsync"
+             r"|mkdir|mount|umount|ln|dd|ip|iptables|qemu-img|lvcreate|lvremove|vgs|lvs|dmsetup|iscsiadm|systemctl"
+             r"|service|useradd|chpasswd|openssl|curl|wget|convert|ffmpeg|docker|kubectl)\b"),
+    _py("CWE-78", "os-command-remote-run", _CALL, "*.run *.sudo *.local", "Fabric/Invoke Connection.run",
+        receiver=r"^(c|conn|ctx|connection|ssh|client|host|remote|fabric|invoke)$", data=(0, "command")),
     _py("CWE-78", "os-command-remote", _CALL, "*.exec_command *.invoke_shell", "paramiko SSHClient.exec_command",
         data=(0, "command")),
     Construction(id="command-line-built", language="python", cwe="CWE-78", text=COMMAND_TEXT,
-                 handed_to=_COMMAND_CALLEE),
+                 handed_to=_COMMAND_CALLEE, named=COMMAND_NAME),
     # CWE-22 path traversal
     _py("CWE-22", "path-open", _CALL, "open io.open codecs.open os.open builtins.open",
         "open, io.open, os.open", data=(0, "file", "filename", "path")),
@@ -91,9 +98,12 @@ CATALOGUE_OF_SINKS.register(
         "render_template_string flask.render_template_string jinja2.Template Template *.from_string",
         "flask.render_template_string, jinja2.Template, Environment.from_string", data=(0, "source")),
     _py("CWE-79", "html-autoescape-off", _CALL, "jinja2.Environment Environment",
-        "jinja2.Environment(autoescape=False)", weak=r"autoescape\s*=\s*(False|0|None)\b|^[^(]*\(\s*\)$"),
+        "jinja2.Environment without autoescape=True", weak=r"^(?![\s\S]*autoescape\s*=\s*True)"),
+    _py("CWE-79", "html-markdown-render", _CALL,
+        "markdown markdown.markdown markdown2.markdown mistune.markdown mistune.html commonmark.commonmark "
+        "*.markdown", "Markdown rendered to HTML (raw HTML passes through)", data=(0, "text")),
     _py("CWE-79", "html-handler-write", _CALL, "*.write", "tornado RequestHandler.write, wfile.write",
-        receiver=r"^self$|wfile|^(response|resp|res)$", data=(0,)),
+        receiver=r"^self$|wfile|response$|^(resp|res)$", data=(0,)),
     Construction(id="html-text-built", language="python", cwe="CWE-79", text=HTML_TEXT, returned=True),
     # CWE-94 code injection
     _py("CWE-94", "code-eval", _CALL, "eval exec compile builtins.eval builtins.exec execfile",
