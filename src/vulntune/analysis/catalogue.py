@@ -34,7 +34,7 @@ COMMAND_TEXT = (r"(^|[\s'\"`;|&(])(ls|cat|rm|cp|mv|chmod|chown|ping|nslookup|dig
 HTML_TEXT = (r"<\s*/?\s*(html|body|head|title|div|span|p|a|b|i|u|em|strong|h[1-6]|ul|ol|li|table|tr|td|th"
              r"|script|style|img|form|input|textarea|select|option|button|br|hr|pre|code|iframe|label|meta"
              r"|link|small|section|article|nav|footer|header|font|center|tt)\b")
-COMMAND_NAME = r"(?i)(^|_)(cmd|command|cmdline|commandline|shell_?cmd|ssh_?cmd|cli_?cmd)s?$|ssh|shell|popen|spawn|^exec"
+COMMAND_NAME = r"(?i)(^|_)(cmd|command|cmdline|commandline|shell_?cmd|ssh_?cmd|cli_?cmd)s?$|ssh|shell|popen|spawn|^exec(_|$)|_exec$"
 LDAP_TEXT = r"\(\s*[&|!]?\s*\(?\s*[a-zA-Z][\w-]*\s*[~<>]?=|\)\s*\("
 URL_TEXT = r"^\s*https?://"
 PATH_TEXT = (r"(^|[^<:/])/([\w.-]|%[sdr]|\{[^}]*\})*$|^\.{0,2}/|\.\./|\\\\|^[\w.-]*/$|\.(txt|log|json|csv|xml|html?|png|jpe?g|gif|pdf"
