@@ -22,6 +22,7 @@ from vulntune.analysis import java_sinks, python_sinks  # noqa: F401  (register 
 from vulntune.analysis.catalogue import CATALOGUE_OF_SINKS, Construction, SinkPattern
 from vulntune.analysis.syntax import (
     FUNCTIONS,
+    dotted,
     enclosing,
     identifiers,
     node_text,
@@ -104,7 +105,7 @@ class _Context:
         """(written parts, import-resolved parts, receiver node) of a call's callee."""
         if self.language == "python":
             function = node.child_by_field_name("function")
-            parts = _dotted(function)
+            parts = dotted(function)
             receiver = function.child_by_field_name("object") if function is not None and function.type == "attribute" else None
             resolved = parts
             if parts and parts[0] in self.aliases:
@@ -116,7 +117,7 @@ class _Context:
             return (name,), (name,), None
         receiver = node.child_by_field_name("object")
         name = node_text(node.child_by_field_name("name"))
-        parts = (_dotted(receiver) if receiver is not None else ()) + (name,)
+        parts = (dotted(receiver) if receiver is not None else ()) + (name,)
         return parts, parts, receiver
 
     def receiver_matches(self, regex: str, receiver: tree_sitter.Node | None) -> bool:
@@ -129,32 +130,6 @@ class _Context:
             return True
         declared = self.types.get(text)
         return declared is not None and re.search(regex, declared, re.IGNORECASE) is not None
-
-
-def _dotted(node: tree_sitter.Node | None) -> tuple[str, ...]:
-    """`a.b.c` -> ("a", "b", "c"); a call or index in the chain becomes "()"."""
-    parts: list[str] = []
-    while node is not None:
-        if node.type in ("identifier", "type_identifier", "this", "super"):
-            parts.append(node_text(node))
-            break
-        if node.type == "attribute":
-            parts.append(node_text(node.child_by_field_name("attribute")))
-            node = node.child_by_field_name("object")
-        elif node.type == "field_access":
-            parts.append(node_text(node.child_by_field_name("field")))
-            node = node.child_by_field_name("object")
-        elif node.type == "scoped_identifier":
-            parts.append(node_text(node.child_by_field_name("name")))
-            node = node.child_by_field_name("scope")
-        elif node.type == "method_invocation":
-            parts.append("()")
-            parts.append(node_text(node.child_by_field_name("name")))
-            node = node.child_by_field_name("object")
-        else:
-            parts.append("()")
-            break
-    return tuple(reversed(parts))
 
 
 def _type_name(node: tree_sitter.Node | None) -> str:
@@ -263,11 +238,11 @@ def _python_assignment_matches(node: tree_sitter.Node, context: _Context) -> Ite
     for pattern in context.sinks:
         if pattern.kind == "subscript" and left.type == "subscript":
             target = left.child_by_field_name("value")
-            parts = _dotted(target)
+            parts = dotted(target)
             if parts and parts[-1] in pattern.names and (not pattern.weak or re.search(pattern.weak, node_text(left))):
                 yield Match(candidate=_candidate(node, pattern.cwe, pattern.id, "api", "python"), node=node, data=(right,))
         elif pattern.kind == "literal":
-            name = _dotted(left)[-1] if left.type in ("identifier", "attribute") else ""
+            name = dotted(left)[-1] if left.type in ("identifier", "attribute") else ""
             if name and _is_secret(pattern, name) and _is_literal(right, "python"):
                 yield Match(candidate=_candidate(node, pattern.cwe, pattern.id, "api", "python"), node=node, data=(right,))
 
@@ -295,7 +270,7 @@ def _java_assignment_matches(node: tree_sitter.Node, context: _Context) -> Itera
         target, value = node.child_by_field_name("left"), node.child_by_field_name("right")
     if target is None or value is None or not _is_literal(value, "java"):
         return
-    parts = _dotted(target)
+    parts = dotted(target)
     if not parts:
         return
     statement = node.parent if node.type == "variable_declarator" else node

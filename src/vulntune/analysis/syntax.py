@@ -48,24 +48,38 @@ def is_variable(node: tree_sitter.Node) -> bool:
     return (node.parent.type, _field_name(node)) not in _NOT_VARIABLES
 
 
-def chain(node: tree_sitter.Node) -> str | None:
-    """`a`, `self.path`, `this.query` as a dotted name; None for anything else."""
-    parts = []
+def dotted(node: tree_sitter.Node | None) -> tuple[str, ...]:
+    """`a.b.c` -> ("a", "b", "c"); a call, index or literal in the chain becomes "()"."""
+    parts: list[str] = []
     while node is not None:
-        if node.type in ("identifier", "this"):
+        if node.type in ("identifier", "type_identifier", "this", "super"):
             parts.append(node_text(node))
-            return ".".join(reversed(parts))
+            break
         if node.type == "attribute":
             parts.append(node_text(node.child_by_field_name("attribute")))
             node = node.child_by_field_name("object")
         elif node.type == "field_access":
             parts.append(node_text(node.child_by_field_name("field")))
             node = node.child_by_field_name("object")
+        elif node.type == "scoped_identifier":
+            parts.append(node_text(node.child_by_field_name("name")))
+            node = node.child_by_field_name("scope")
+        elif node.type == "method_invocation":
+            parts.append("()")
+            parts.append(node_text(node.child_by_field_name("name")))
+            node = node.child_by_field_name("object")
         elif node.type == "parenthesized_expression" and node.named_child_count == 1:
             node = node.named_children[0]
         else:
-            return None
-    return None
+            parts.append("()")
+            break
+    return tuple(reversed(parts))
+
+
+def chain(node: tree_sitter.Node | None) -> str | None:
+    """A variable as a dotted name (`a`, `self.path`, `this.query`); None for anything else."""
+    parts = dotted(node)
+    return ".".join(parts) if parts and "()" not in parts else None
 
 
 def identifiers(node: tree_sitter.Node | None) -> set[str]:
