@@ -495,6 +495,9 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1, help="parsing processes (default 1)")
     parser.add_argument("--threads", type=int, help="torch CPU threads for transformer models")
     parser.add_argument("--target-fpr", type=float, help="scan at the model's operating point for this validation FPR")
+    parser.add_argument("--unit", choices=("slice", "function"), help="what the judge reads (default: the model's)")
+    parser.add_argument("--judge", choices=("model", "none"), default="model",
+                        help="none: every candidate sink is a finding, no model")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--keep", metavar="DIR", help="generate into DIR and keep it")
     args = parser.parse_args()
@@ -511,26 +514,31 @@ def main() -> None:
           f"{sum(1 for p in planted if p.cwe)} planted weaknesses, {sum(1 for p in planted if not p.cwe)} safe twins")
 
     model = Path(args.model) if args.model else work / "tfidf-model"
-    if not args.model:
+    if not args.model and args.judge == "model":
         train_default_model(model)
 
     from vulntune.scan import ResultCache, ScanConfig, load_scan_model, scan_paths
+    from vulntune.scan.scanner import scan_unit
 
     began = time.perf_counter()
-    detector = load_scan_model(model, threads=args.threads, target_fpr=args.target_fpr)
+    detector = (load_scan_model(model, threads=args.threads, target_fpr=args.target_fpr)
+                if args.judge == "model" else None)
     load_s = time.perf_counter() - began
     # A fresh results cache, set only now: the base model's converted folder (also under
     # $VULNTUNE_CACHE) stays in the user's cache instead of being converted again on every run.
     os.environ["VULNTUNE_CACHE"] = str(work / "cache")
     shutil.rmtree(work / "cache", ignore_errors=True)
-    config = ScanConfig(jobs=args.jobs)
+    config = ScanConfig(jobs=args.jobs, unit=args.unit, judge=args.judge)
     with ResultCache() as cache:
         cold = scan_paths([repo], detector=detector, config=config, cache=cache, root=repo)
         warm = scan_paths([repo], detector=detector, config=config, cache=cache, root=repo)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     s, w = cold.stats, warm.stats
-    print(f"model: {model} ({type(detector).__name__}, max_length {detector.max_length}, threshold "
-          f"{detector.threshold:.4f}), loaded in {load_s:.2f} s")
+    if detector is None:
+        print("judge: none (every candidate sink is a finding; no model)")
+    else:
+        print(f"model: {model} ({type(detector).__name__}, max_length {detector.max_length}, threshold "
+              f"{detector.threshold:.4f}, unit {scan_unit(config, detector)}), loaded in {load_s:.2f} s")
     print(f"cold scan: {s['seconds_total']:.2f} s wall, {s['cpu_seconds']:.2f} s CPU  (discover {s['seconds_discover']:.2f}, "
           f"parse {s['seconds_parse']:.2f} with --jobs {args.jobs}, score {s['seconds_score']:.2f}); load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")

@@ -64,6 +64,17 @@ def test_twin_slices_differ(corpus):
     ("import yaml\ndef f(s):\n    return yaml.load(s, Loader=yaml.SafeLoader)\n", set()),
     ("DB_PASSWORD = 'hunter2'\n", {(1, "CWE-798")}),
     ("def f(path):\n    with open('/srv/files/' + path) as fh:\n        return fh.read()\n", {(2, "CWE-22")}),
+    ("def f(conn, user):\n    conn.search('dc=x', '(uid=' + user + ')')\n", {(2, "CWE-90")}),
+    ("def f(src):\n    return eval(src)\n", {(2, "CWE-94")}),
+    ("from Crypto.Cipher import DES\ndef f(k):\n    return DES.new(k, DES.MODE_ECB)\n", {(3, "CWE-327")}),
+    ("import random\ndef token():\n    return str(random.randint(0, 10**6))\n", {(3, "CWE-330")}),
+    ("from flask import session, request\ndef f():\n    session['role'] = request.args['r']\n", {(3, "CWE-501")}),
+    ("import pickle\ndef f(blob):\n    return pickle.loads(blob)\n", {(3, "CWE-502")}),
+    ("from flask import redirect, request\ndef f():\n    return redirect(request.args['next'])\n", {(3, "CWE-601")}),
+    ("from lxml import etree\ndef f(x):\n    return etree.fromstring(x)\n", {(3, "CWE-611")}),
+    ("def f(resp, sid):\n    resp.set_cookie('sid', sid, httponly=True)\n", {(2, "CWE-614")}),
+    ("def f(tree, name):\n    return tree.xpath(\"//user[@name='\" + name + \"']\")\n", {(2, "CWE-643")}),
+    ("import requests\ndef f(u):\n    return requests.get(u).text\n", {(3, "CWE-918")}),
 ])
 def test_python_real_style_snippets(code, expected):
     assert _cwes(code, "python") == expected
@@ -79,6 +90,23 @@ def test_python_real_style_snippets(code, expected):
     ("class A { void f() throws Exception {\n MessageDigest d = MessageDigest.getInstance(\"SHA-256\");\n} }", set()),
     ("class A { void f(HttpServletResponse r, String u) throws Exception {\n r.sendRedirect(u);\n} }", {(2, "CWE-601")}),
     ("class A { void f(String p) {\n File f = new File(\"/data/\" + p);\n} }", {(2, "CWE-22")}),
+    ("class A { void f(DirContext ctx, String u) throws Exception {\n ctx.search(\"dc=x\", \"(uid=\" + u + \")\", null);\n} }",
+     {(2, "CWE-90")}),
+    ("class A { void f() throws Exception {\n Cipher c = Cipher.getInstance(\"DES/ECB/PKCS5Padding\");\n} }", {(2, "CWE-327")}),
+    ("class A { int f() {\n return new Random().nextInt();\n} }", {(2, "CWE-330")}),
+    ("class A { void f(HttpServletRequest r) {\n r.getSession().setAttribute(\"u\", r.getParameter(\"u\"));\n} }",
+     {(2, "CWE-501")}),
+    ("class A { Object f(InputStream in) throws Exception {\n return new ObjectInputStream(in).readObject();\n} }",
+     {(2, "CWE-502")}),
+    ("class A { void f(InputStream in) throws Exception {\n DocumentBuilder b = DocumentBuilderFactory.newInstance()"
+     ".newDocumentBuilder();\n b.parse(in);\n} }", {(3, "CWE-611")}),
+    ("class A { void f(HttpServletResponse r, String v) {\n Cookie c = new Cookie(\"sid\", v);\n r.addCookie(c);\n} }",
+     {(3, "CWE-614")}),
+    ("class A { Object f(XPath xp, Document d, String n) throws Exception {\n return xp.evaluate(\"//user[@name='\" + n"
+     " + \"']\", d);\n} }", {(2, "CWE-643")}),
+    ("class A { Connection f() throws Exception {\n return DriverManager.getConnection(\"jdbc:x\", \"sa\", \"s3cret\");\n} }",
+     {(2, "CWE-798")}),
+    ("class A { void f(String u) throws Exception {\n new URL(u).openStream();\n} }", {(2, "CWE-918")}),
 ])
 def test_java_real_style_snippets(code, expected):
     assert _cwes(code, "java") == expected

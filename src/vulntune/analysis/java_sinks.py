@@ -52,7 +52,8 @@ CATALOGUE_OF_SINKS.register(
           "Files.createDirectories Files.newByteChannel *.getResourceAsStream",
           "java.nio.file.Paths.get, Files.*"),
     Construction(id="path-text-built", language="java", cwe="CWE-22", text=PATH_TEXT,
-                 handed_to=r"(?i)file|path|stream|reader|writer|get|of|resolve|read|write|delete|copy|move"),
+                 handed_to=r"(?i)^(\w*File\w*|\w*Path|get|of|resolve|\w*Stream|\w*Reader|\w*Writer|read\w*|write\w*"
+                           r"|delete\w*|copy|move|exists|list)$"),
     # CWE-79 cross-site scripting
     _java("CWE-79", "html-servlet-writer", _CALL, "*.print *.println *.printf *.write *.format *.append",
           "javax.servlet PrintWriter / ServletOutputStream / JspWriter",

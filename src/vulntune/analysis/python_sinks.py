@@ -71,8 +71,8 @@ CATALOGUE_OF_SINKS.register(
         "PurePath safe_join werkzeug.utils.safe_join werkzeug.security.safe_join",
         "os.path.join, Path.joinpath, pathlib.Path(...) with a variable part"),
     Construction(id="path-text-built", language="python", cwe="CWE-22", text=PATH_TEXT,
-                 handed_to=r"(?i)open|read|write|file|path|load|save|send|remove|unlink|delete|exists|listdir|stat"
-                           r"|copy|move|join|extract|mkdir|rmtree"),
+                 handed_to=r"(?i)^(open|read\w*|write\w*|\w*file\w*|\w*_path|path\w*|Path|load|save|send\w*|remove"
+                           r"|unlink|delete|exists|listdir|stat|copy\w*|move|join|extract\w*|mkdir|makedirs|rmtree)$"),
     _py("CWE-22", "path-pathlib", _CALL,
         "*.read_text *.read_bytes *.write_text *.write_bytes *.unlink *.rmdir *.mkdir *.touch *.iterdir",
         "pathlib.Path read/write/delete", receiver=r"path|file|dir|folder|target|dest|upload|/|^p$",
