@@ -28,7 +28,20 @@ def test_order_keeps_twins_adjacent_and_aligned_to_even_batches():
     assert sorted(order) == list(range(104))
     pairs = [set(order[k : k + 2]) for k in range(0, 100, 2)]
     assert all(p in [set(g) for g in groups] for p in pairs)  # every even-aligned slot holds one pair
-    assert set(order[100:]) == {100, 101, 102, 103}  # other groups come after the pairs
+    assert set(order[100:]) == {100, 101, 102, 103}  # a group larger than a batch and a single come last
+
+
+def test_groups_of_three_and_four_share_one_batch_with_singles_filling_the_room():
+    """Scan units and slices give a vulnerable sample several safe variants: 3-4 member groups."""
+    groups, index = [], 0
+    for size in [2] * 40 + [3] * 30 + [4] * 20 + [1] * 130:
+        groups.append(list(range(index, index + size)))
+        index += size
+    for batch_size in (4, 8):
+        order = twin_order(groups, seed=0, epoch=0, batch_size=batch_size)
+        assert sorted(order) == list(range(index))
+        batch_of = {i: position // batch_size for position, i in enumerate(order)}
+        assert all(len({batch_of[i] for i in group}) == 1 for group in groups)
 
 
 def test_order_is_seeded_and_reshuffled_per_epoch():

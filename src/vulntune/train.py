@@ -353,7 +353,7 @@ def train_transformer(config: TrainConfig, out: Path, train_samples: list[Sample
 
         class TwinTrainer(Trainer):
             def _get_train_sampler(self, train_dataset=None):
-                return make_twin_sampler(train_samples, seed=config.seed)
+                return make_twin_sampler(train_samples, seed=config.seed, batch_size=config.batch_size)
 
         trainer_class = TwinTrainer
     trainer = trainer_class(
