@@ -156,9 +156,13 @@ def test_slice_follows_builders_and_one_level_of_callers():
 
 
 def test_slicer_never_crashes_and_falls_back_on_broken_code():
-    broken = "def f(x):\n    os.system('ls ' + x\n    y = (\n"
-    for found in analyse(broken, "python"):
-        assert found.slice.fallback is not None or found.slice.text
+    broken = "import os\ndef f(x):\n    os.system('ls ' + x\n    y = (\n"
+    [found] = analyse(broken, "python")
+    assert (found.candidate.line, found.candidate.cwe) == (3, "CWE-78")
+    assert found.slice.fallback == "syntax error around the sink" and "os.system('ls ' + x" in found.slice.text
+    big = "import os\ndef f(x):\n" + "".join(f"    v{i} = {i}\n" for i in range(1600)) + "    os.system('ls ' + x)\n"
+    [found] = analyse(big, "python")
+    assert found.slice.fallback == "function of 1601 statements" and len(found.slice.text.splitlines()) <= 10
     deep = "def f(x):\n" + "".join("    " * (i + 1) + "if x:\n" for i in range(200)) + "    " * 201 + "eval(x)\n"
     assert analyse(deep, "python")
     assert analyse("", "java") == [] and analyse("\x00\xff", "python") == []

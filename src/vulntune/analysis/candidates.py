@@ -84,6 +84,8 @@ def find_candidates(tree: tree_sitter.Tree, language: str) -> list[Match]:
             matches.extend(_java_assignment_matches(node, context))
         if kind in context.construction_nodes:
             matches.extend(_construction_matches(node, context))
+        if kind == "ERROR":
+            matches.extend(_error_matches(node, context))
     matches = _without_duplicates(matches)
     matches.sort(key=lambda m: (m.node.start_byte, m.candidate.cwe, m.candidate.sink))
     return matches
@@ -229,6 +231,33 @@ def _call_matches(node: tree_sitter.Node, context: _Context) -> Iterator[Match]:
         if data is None:
             continue
         yield Match(candidate=_candidate(node, pattern.cwe, pattern.id, "api", context.language), node=node, data=data)
+
+
+def _error_matches(node: tree_sitter.Node, context: _Context) -> Iterator[Match]:
+    """Calls of named sink APIs inside code tree-sitter could not parse (`os.system('ls ' + x` with
+    its parenthesis missing): found by their text, so the slicer cuts a window around them."""
+    text = node.text or b""
+    for pattern in context.sinks:
+        if pattern.kind not in ("call", "new"):
+            continue
+        for name in pattern.names:
+            if name.startswith("*") or (pattern.kind == "call" and "." not in name):
+                continue  # a method on any receiver, or a bare name, is too common to find by text
+            for found in re.finditer(rb"(?<![\w.])" + re.escape(name.encode()) + rb"\s*\(", text):
+                inner = node.descendant_for_byte_range(node.start_byte + found.start(), node.start_byte + found.end())
+                if inner is not None and not _inside_error_call(inner, context):
+                    yield Match(candidate=_candidate(inner, pattern.cwe, pattern.id, "api", context.language),
+                                node=inner, data=())
+
+
+def _inside_error_call(node: tree_sitter.Node, context: _Context) -> bool:
+    """Was this call parsed after all (an ERROR node can hold well-formed calls)?"""
+    parent = node
+    while parent is not None and parent.type != "ERROR":
+        if parent.type in _CALLS[context.language] or parent.type in _NEWS[context.language]:
+            return True
+        parent = parent.parent
+    return False
 
 
 def _python_assignment_matches(node: tree_sitter.Node, context: _Context) -> Iterator[Match]:
