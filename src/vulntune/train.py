@@ -19,6 +19,7 @@ import csv
 import json
 import random
 import shutil
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from vulntune.config import from_mapping, load_toml, to_mapping
 from vulntune.cwe import LANGUAGES
 from vulntune.data import Sample, fingerprint, read_samples, read_split_dir, stratified_sample
 from vulntune.errors import VulntuneError
+from vulntune.progress import elapsed
 from vulntune.models.calibrate import calibration_record
 from vulntune.models.card import write_card
 from vulntune.models.folder import sha256_file, write_meta
@@ -749,7 +751,8 @@ def save_folder(config: TrainConfig, out: Path, base, model, tokenizer, labels, 
             detector = load_transformer(tmp, meta, batch_size=config.eval_batch_size)
             chosen, units = calibration_set(validation, samples=config.calibration_samples, seed=config.seed,
                                             scan_units=config.scan_units)
-            meta.update(calibration_record(detector, chosen, target_fpr=config.target_fpr, scan_units=units))
+            with elapsed(f"calibrating on {len(chosen)} samples", enabled=config.progress and sys.stderr.isatty()):
+                meta.update(calibration_record(detector, chosen, target_fpr=config.target_fpr, scan_units=units))
             del meta["files"]
             record = write_meta(tmp, meta, weight_files=weight_files)
             write_card(tmp, record)
