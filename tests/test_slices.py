@@ -107,6 +107,8 @@ def test_judge_none_reports_every_candidate_without_a_model(tmp_path):
     assert sorted((r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in results) == [
         ("CWE-78", 4), ("CWE-89", 3)]
     assert all(r["properties"]["slice"] and r["properties"]["sink"] for r in results)
+    code, out, _ = _vulntune("scan", str(tmp_path), "--judge", "none", cwd=tmp_path)
+    assert code == 1 and "every candidate sink reported (--judge none, no model)" in out
     code, _, err = _vulntune("scan", str(tmp_path), "--judge", "none", "--unit", "function")
     assert code == 2 and "unit = slice" in err and "Traceback" not in err
 

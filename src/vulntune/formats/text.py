@@ -6,7 +6,7 @@ import unicodedata
 from itertools import groupby
 
 from vulntune.cwe import SEVERITIES
-from vulntune.scan.scanner import ScanReport
+from vulntune.scan.scanner import NO_MODEL, ScanReport
 
 _COLORS = {"critical": "\033[1;35m", "high": "\033[31m", "medium": "\033[33m", "low": "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -65,6 +65,8 @@ def _summary(report: ScanReport) -> str:
         if count:
             tail.append(f"{count} {label}")
     model = report.model
+    if model.fingerprint == NO_MODEL:
+        return f"{head}; " + ", ".join(tail) + "; every candidate sink reported (--judge none, no model)."
     at = f"threshold {model.threshold:.4f}"
     if model.validation_fpr is not None and model.validation_recall is not None:
         at += f" (validation FPR {model.validation_fpr:.1%}, recall {model.validation_recall:.1%})"

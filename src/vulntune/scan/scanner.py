@@ -212,6 +212,9 @@ def scan_paths(
                      cpu=_cpu_seconds() - cpu_began))
 
 
+NO_MODEL = "judge:none"  # ModelInfo.fingerprint of a `--judge none` scan
+
+
 def scan_unit(config: ScanConfig, detector: Detector | None) -> str:
     """"slice" or "function": the configured unit, else what the detector was trained on (a
     detector from before slices reads functions); the pattern-matching judge reads slices."""
@@ -227,7 +230,7 @@ def _every_candidate(units: Sequence[Unit]) -> dict[tuple[str, str], Verdict]:
 
 
 def _no_model() -> ModelInfo:
-    return ModelInfo(fingerprint="judge:none", threshold=1.0, max_length=0, languages=LANGUAGES,
+    return ModelInfo(fingerprint=NO_MODEL, threshold=1.0, max_length=0, languages=LANGUAGES,
                      labels=("safe",) + tuple(CATALOGUE))
 
 
