@@ -11,7 +11,6 @@ Source text is only parsed with tree-sitter, never imported or executed.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -214,10 +213,10 @@ def _call_matches(node: tree_sitter.Node, context: _Context) -> Iterator[Match]:
     written, resolved, receiver = context.callee_parts(node)
     if not written:
         return
-    is_new = node.type in _NEWS[context.language]
+    kind = "new" if node.type in _NEWS[context.language] else "call"  # a Python class is called like a function
     text = None
     for pattern in context.sinks:
-        if pattern.kind not in ("new" if is_new else "call", "call" if context.language == "python" else ""):
+        if pattern.kind != kind:
             continue
         if not _names_match(pattern.names, written, resolved):
             continue
@@ -531,10 +530,8 @@ def _python_aliases(root: tree_sitter.Node) -> dict[str, str]:
     return aliases
 
 
-@functools.cache
-def _declaration_types() -> frozenset[str]:
-    return frozenset({"local_variable_declaration", "field_declaration", "formal_parameter", "resource",
-                      "catch_formal_parameter", "enhanced_for_statement"})
+_DECLARATIONS = frozenset({"local_variable_declaration", "field_declaration", "formal_parameter", "resource",
+                           "catch_formal_parameter", "enhanced_for_statement"})
 
 
 def _python_constructed_types(root: tree_sitter.Node) -> dict[str, str]:
@@ -554,7 +551,7 @@ def _java_declared_types(root: tree_sitter.Node) -> dict[str, str]:
     rarely reused with another type inside one file; `var` declarations read their initialiser)."""
     types: dict[str, str] = {}
     for node in walk(root):
-        if node.type not in _declaration_types():
+        if node.type not in _DECLARATIONS:
             continue
         type_name = _type_name(node.child_by_field_name("type"))
         if node.type in ("formal_parameter", "resource", "catch_formal_parameter", "enhanced_for_statement"):

@@ -45,8 +45,8 @@ _SIMPLE = {
     "java": {"local_variable_declaration", "expression_statement", "return_statement", "throw_statement",
              "yield_statement", "explicit_constructor_invocation", "field_declaration"},
 }
-_HEADERS = {  # compound statements whose header binds or reads names: (node type, header parts)
-    "python": {"for_statement", "with_statement", "except_clause", "for_in_clause"},
+_HEADERS = {  # compound statements whose header binds names (loop targets, `with ... as`, resources)
+    "python": {"for_statement", "with_statement", "except_clause"},
     "java": {"enhanced_for_statement", "for_statement", "try_with_resources_statement", "catch_clause"},
 }
 _CONDITIONS = {  # compound nodes whose `condition` (or value) decides which branch runs
@@ -271,15 +271,13 @@ class _Slicer:
 
 
 def _scope(node: tree_sitter.Node, language: str) -> tree_sitter.Node:
-    parent = node.parent
-    while parent is not None:
-        if parent.type in FUNCTIONS[language]:
-            return parent
-        if parent.type in ("lambda", "lambda_expression"):
-            pass
-        last = parent
-        parent = parent.parent
-    return last if node.parent is not None else node
+    """The function or method holding `node`, else the file's root (module or class code)."""
+    scope = node
+    while scope.parent is not None:
+        scope = scope.parent
+        if scope.type in FUNCTIONS[language]:
+            return scope
+    return scope
 
 
 def _near_error(node: tree_sitter.Node) -> bool:
@@ -390,7 +388,7 @@ def _header_atom(node: tree_sitter.Node, language: str) -> _Atom | None:
     reads: set[str] = set()
     body = node.child_by_field_name("body")
     end = body.start_byte if body is not None else node.end_byte
-    if node.type in ("for_statement", "for_in_clause") and language == "python":
+    if node.type == "for_statement" and language == "python":
         defines |= _target_names(node.child_by_field_name("left"))
         reads |= identifiers(node.child_by_field_name("right"))
     elif node.type == "with_statement":
