@@ -187,3 +187,16 @@ def test_catalogue_rejects_bad_patterns():
     with pytest.raises(VulntuneError, match="regular expression"):
         catalogue.register(SinkPattern(id="w", language="python", cwe="CWE-89", kind="call", names=("w",), api="w",
                                        weak="("))
+
+
+def test_sources_follow_the_data_not_the_guards():
+    guarded = ("import os\nfrom flask import request\n\ndef f(user):\n"
+               "    if request.args.get('debug') and user:\n        os.system('ls /tmp')\n")
+    [found] = analyse(guarded, "python")
+    assert found.slice.sources == () and "request.args.get('debug')" in found.slice.text
+    tainted = guarded.replace("os.system('ls /tmp')", "os.system('ls ' + request.args['d'])")
+    [found] = analyse(tainted, "python")
+    assert found.slice.sources == ("input",)
+    through_parameter = "import os\ndef f(user):\n    target = '/home/' + user\n    os.system('ls ' + target)\n"
+    [found] = analyse(through_parameter, "python")
+    assert found.slice.sources == ("parameter",)

@@ -78,9 +78,9 @@ class Slice:
         text: the slice as code, the sink line marked (`# <- CWE-89`).
         lines: the file line of each line of `text`.
         sink_row: index in `text`'s lines of the sink's first line.
-        sources: kinds of untrusted input the slice reads: "parameter" (a parameter of the
-            function reaches the sink), "input" (a request, argv, environment, stream or socket
-            read in the slice); empty when the data is built only from literals and constants.
+        sources: where the sink's data comes from, following its definitions (not the guards):
+            "parameter" (a parameter of the function), "input" (a request, argv, environment,
+            stream or socket read); empty when it is built only from literals and constants.
         unreachable: the sink sits behind a condition that folds to never true.
         fallback: why a window of lines was cut instead of a slice; None for a real slice.
     """
@@ -133,8 +133,8 @@ class _Slicer:
         ordered = sorted(set(extra_before)) + body + [r for r in sorted(set(extra_after)) if r not in body]
         text, file_lines, marked = _render(ordered, self.lines, self.language, sink_row, notes,
                                            self.match.candidate.cwe)
-        return Slice(text=text, lines=file_lines, sink_row=marked,
-                     sources=self._sources(text, relevant), unreachable=unreachable)
+        return Slice(text=text, lines=file_lines, sink_row=marked, sources=self._sources(),
+                     unreachable=unreachable)
 
     def rows_only(self) -> set[int]:
         rows, *_ = self._cut()
@@ -258,11 +258,27 @@ class _Slicer:
                 after.extend(_helper_rows(node, self.language))
         return before, after
 
-    def _sources(self, text: str, relevant: set[str]) -> tuple[str, ...]:
+    def _sources(self) -> tuple[str, ...]:
+        """Where the sink's data comes from, following definitions only (a guard that reads a
+        request decides whether the sink runs, not what reaches it)."""
+        names: set[str] = set()
+        texts = [node_text(data) for data in self.match.data]
+        for data in self.match.data:
+            names |= identifiers(data)
+        pending = [a for a in self.atoms if a.node.start_byte < self.match.node.start_byte]
+        changed = True
+        while changed:
+            changed = False
+            for atom in list(pending):
+                if _defines_any(atom.defines, names):
+                    pending.remove(atom)
+                    names |= atom.reads
+                    texts.append(node_text(atom.node))
+                    changed = True
         found = []
-        if relevant & _parameters(self.scope, self.language):
+        if names & _parameters(self.scope, self.language):
             found.append("parameter")
-        if _SOURCES[self.language].search(text):
+        if any(_SOURCES[self.language].search(text) for text in texts):
             found.append("input")
         return tuple(found)
 
