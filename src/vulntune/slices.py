@@ -93,10 +93,8 @@ def judge_records(
     """
     rows: list[dict[str, Any]] = []
     pending: dict[str, list[tuple[int, CandidateSlice]]] = {}
-    cut = []
     for index, sample in enumerate(samples):
         slices = analyse(sample.code, sample.language)
-        cut.append(slices)
         rows.append({"id": sample.id, "score": 0.0, "label": "safe", "cwe": None, "line": None})
         for found in slices:
             pending.setdefault(sample.language, []).append((index, found))

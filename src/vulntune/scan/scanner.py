@@ -169,10 +169,11 @@ def scan_paths(
     units = [u for item in readable for u in item.units]
     parsed = time.perf_counter()
 
+    distinct = len({(u.language, u.text) for u in units})
     if detector is None:
-        verdicts, inference = _every_candidate(units), InferenceStats(units=len({(u.language, u.text) for u in units}))
+        verdicts, inference = _every_candidate(units), InferenceStats(units=distinct)
     else:
-        bar = _bar(progress, total=len({(u.language, u.text) for u in units}), unit="unit", desc="scoring")
+        bar = _bar(progress, total=distinct, unit="unit", desc="scoring")
         try:
             verdicts, inference = score_units(units, detector, cache=cache, batch_size=config.batch_size,
                                               max_occlusions=config.max_occlusions, locate=unit == "function",
