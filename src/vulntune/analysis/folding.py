@@ -2,7 +2,9 @@
 
 A constant is a name assigned exactly once in the file, with a literal: a local of the function, a
 module-level name, or a Java field. Folding evaluates only literals and arithmetic, comparison and
-boolean operators on them (never code: nothing is executed); anything else is `Unknown`.
+boolean operators on them, ternaries with a constant condition and constant indices into literal
+sequences (`[False, True][1]`, `List.of(0, 1).get(1)`); never code: nothing is executed. Anything
+else is `Unknown`.
 """
 
 from __future__ import annotations
@@ -109,6 +111,17 @@ def fold(node: tree_sitter.Node, constants: dict[str, object], language: str) ->
         if kind == "identifier" and language == "python" and name in ("True", "False", "None"):
             return {"True": True, "False": False, "None": None}[name]
         raise Unknown
+    if kind == "conditional_expression" and node.named_child_count == 3:  # python: a if cond else b
+        taken, condition, other = node.named_children
+        return fold(taken if fold(condition, constants, language) else other, constants, language)
+    if kind == "ternary_expression":  # java: cond ? a : b
+        chosen = "consequence" if fold(node.child_by_field_name("condition"), constants, language) else "alternative"
+        return fold(node.child_by_field_name(chosen), constants, language)
+    if kind == "subscript":  # python: [a, b][1], (a, b)[-1] over literal elements
+        return _element(node.child_by_field_name("value"), node.child_by_field_name("subscript"), constants, language)
+    if kind == "method_invocation" and node_text(node.child_by_field_name("name")) == "get":
+        # java: List.of(a, b).get(1), Arrays.asList(a, b).get(1)
+        return _element(node.child_by_field_name("object"), node.child_by_field_name("arguments"), constants, language)
     if kind == "not_operator":
         return not fold(node.child_by_field_name("argument"), constants, language)
     if kind in ("unary_operator", "unary_expression"):
@@ -138,6 +151,32 @@ def fold(node: tree_sitter.Node, constants: dict[str, object], language: str) ->
         values = [fold(o, constants, language) for o in operands]
         return all(_apply(op, a, b) for op, a, b in zip(operators, values, values[1:]))
     raise Unknown
+
+
+_SEQUENCE_CALLS = {"List.of", "Arrays.asList", "java.util.List.of", "java.util.Arrays.asList"}
+
+
+def _element(sequence: tree_sitter.Node | None, index: tree_sitter.Node | None, constants: dict[str, object],
+             language: str) -> object:
+    """The folded element of a literal sequence at a constant index, or raise `Unknown`."""
+    if sequence is None or index is None:
+        raise Unknown
+    if sequence.type == "method_invocation":
+        callee = node_text(sequence.child_by_field_name("object")) + "." + node_text(sequence.child_by_field_name("name"))
+        if callee not in _SEQUENCE_CALLS:
+            raise Unknown
+        sequence = sequence.child_by_field_name("arguments")
+    elif sequence.type not in ("list", "tuple"):
+        raise Unknown
+    if index.type == "argument_list":  # java get(i): exactly one argument
+        if index.named_child_count != 1:
+            raise Unknown
+        index = index.named_children[0]
+    elements = [child for child in sequence.named_children if child.type != "comment"]
+    position = fold(index, constants, language)
+    if isinstance(position, bool) or not isinstance(position, int) or not -len(elements) <= position < len(elements):
+        raise Unknown
+    return fold(elements[position], constants, language)
 
 
 def _apply(symbol: str, left: object, right: object) -> object:

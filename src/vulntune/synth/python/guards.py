@@ -19,6 +19,9 @@ GUARDS = [
     _g("module-flag-negated", "not $FLAG", "not $FLAG", "$FLAG = False", "$FLAG = True"),
     _g("settings-switch", '$OPTS["$opt"]', '$OPTS["$opt"]', '$OPTS = {"$opt": True}', '$OPTS = {"$opt": False}'),
     _g("module-none-check", "$LAZY is None", "$LAZY is None", "$LAZY = None", "$LAZY = {}"),
+    _g("arithmetic-comparison", "7 * 3 < 100", "7 * 3 > 100"),
+    _g("list-literal-index", "[False, True][1]", "[False, True][0]"),
+    _g("constant-ternary", "(9 % 2 == 1) if 4 > 3 else False", "(9 % 2 == 0) if 4 > 3 else False"),
     _g("module-tuple-length", "len($OPTS) > 0", "len($OPTS) > 0", '$OPTS = ("$opt",)', "$OPTS = ()"),
 ]
 

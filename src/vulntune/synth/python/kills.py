@@ -33,6 +33,14 @@ KILLS = [
     _k("dict-constant-value", '$bag = {"$k1": $out, "$k2": $lit}\n$out = $bag["$k1"]',
        '$bag = {"$k1": $out, "$k2": $lit}\n$out = $bag["$k2"]'),
     _k("dict-get-default", '$out = {"$k1": $lit}.get("$k2", $out)', '$out = {"$k1": $lit}.get("$k1", $out)'),
+    # conditions and indices computed from arithmetic: fold to a constant, never run at request time
+    _k("arithmetic-branch", "if 24 * 60 > 86400:\n    $out = $lit", "if 24 * 60 < 86400:\n    $out = $lit"),
+    _k("modulo-branch", "if 365 % 7 == 0:\n    $out = $lit", "if 365 % 7 == 1:\n    $out = $lit"),
+    _k("arithmetic-ternary", "$out = $lit if 60 * 60 != 3600 else $out", "$out = $lit if 60 * 60 == 3600 else $out"),
+    _k("nested-list-element", "$items = [[$out], [$lit]]\n$out = $items[0][0]",
+       "$items = [[$out], [$lit]]\n$out = $items[1][0]"),
+    _k("inline-list-index", "$out = [$out, $lit][0]", "$out = [$out, $lit][1]"),
+    _k("computed-index", "$out = ($out, $lit)[6 - 2 * 3]", "$out = ($out, $lit)[7 - 2 * 3]"),
     _k("tuple-unpack-element", "$first, $second = $out, $lit\n$out = $first", "$first, $second = $out, $lit\n$out = $second"),
 ]
 

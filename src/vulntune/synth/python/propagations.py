@@ -91,6 +91,26 @@ PROPAGATIONS = [
                 raise ValueError("empty")
             return value
         ''')),
+    _p("instance-field-methods", "$wrapped = $Cls()\n$wrapped.load($var)\n$out = $wrapped.current()",
+       helper=snippet('''
+        class $Cls:
+            def __init__(self):
+                self.value = None
+
+            def load(self, value):
+                self.value = value
+
+            def current(self):
+                return self.value
+        ''')),
+    _p("helper-chain", "$out = $helper($var)", helper=snippet('''
+        def $helper(value):
+            return $inner(value.strip())
+
+
+        def $inner(value):
+            return value
+        ''')),
     _p("tuple-unpack", "$out, $size = $var, len($var)"),
 ]
 

@@ -64,6 +64,12 @@ SOURCES = [
            imports=("from flask import Blueprint, request",), prelude='$bp = Blueprint("$entity", __name__)',
            header='@$bp.get("$route")\ndef $func():', read='$var = request.args.get("$param", default="")',
            tail='return "ok"'),
+    _flask("flask-cookie-loop", snippet('''
+               $var = ""
+               for $ckname, $ckval in request.cookies.items():
+                   if $ckname == "$param":
+                       $var = $ckval
+               ''')),
     _flask("flask-get-data", "$var = request.get_data()", route='@$app.post("$route")', value_kind="bytes"),
     _flask("flask-files-read", '$var = request.files["$param"].read()',
            route='@$app.route("$route", methods=["POST"])', value_kind="bytes"),
@@ -86,6 +92,12 @@ SOURCES = [
             imports=_DJANGO + ("from django.views.decorators.csrf import csrf_exempt",), value_kind="bytes"),
     _django("django-files-read", '$var = request.FILES["$param"].read()', value_kind="bytes",
             tail='return JsonResponse({"ok": True})', imports=_DJANGO_JSON),
+    _django("django-headers-loop", snippet('''
+                $var = ""
+                for $ckname, $ckval in request.headers.items():
+                    if $ckname.lower() == "x-$param":
+                        $var = $ckval
+                ''')),
     # FastAPI
     _fastapi("fastapi-query", '@$app.get("$route")\ndef $func($var: str = ""):'),
     _fastapi("fastapi-query-alias", '@$app.get("$route")\ndef $func($var: str = Query(default="", alias="$param_dash")):',
@@ -133,6 +145,26 @@ SOURCES = [
            value_kind="bytes"),
     _plain("socket-recv-text", "stdlib", "def $func($sock):", "$var = $sock.recv(4096).decode().strip()"),
     _plain("socket-recv-bytes", "stdlib", "def $func($sock):", "$var = $sock.recv(65536)", value_kind="bytes"),
+    _plain("socket-recv-loop", "stdlib", "def $func($sock):", snippet('''
+               $buf = b""
+               while not $buf.endswith(b"\\n"):
+                   $chunk = $sock.recv(1024)
+                   if not $chunk:
+                       break
+                   $buf += $chunk
+               $var = $buf.decode("utf-8").strip()
+               ''')),
+    _plain("urlopen-read-text", "stdlib", "def $func($src_url):",
+           'with urllib.request.urlopen($src_url, timeout=10) as $inf:\n    $var = $inf.read().decode("utf-8").strip()',
+           imports=("import urllib.request",)),
+    _plain("urlopen-read-bytes", "stdlib", "def $func($src_url):", "$var = urllib.request.urlopen($src_url).read()",
+           imports=("import urllib.request",), value_kind="bytes"),
+    _plain("db-fetchone", "stdlib", "def $func($src_conn):",
+           '$var = $src_conn.execute("SELECT $param FROM preferences WHERE id = ?", (1,)).fetchone()[0]'),
+    _plain("wsgi-query-string", "stdlib", "def $func(environ, start_response):",
+           '$qs = parse_qs(environ.get("QUERY_STRING", ""))\n$var = $qs.get("$param", [""])[0]',
+           imports=("from urllib.parse import parse_qs",),
+           tail='start_response("200 OK", [("Content-Type", "text/plain")])\nreturn [b"ok"]'),
     _plain("socketserver-line", "stdlib", "class $Handler(socketserver.StreamRequestHandler):\n    def handle(self):",
            '$var = self.rfile.readline().strip().decode("utf-8")', imports=("import socketserver",),
            tail='self.wfile.write(b"ok\\n")'),

@@ -156,6 +156,17 @@ ROLES: dict[str, tuple[str, ...]] = {
     "sinkfn": ("_apply", "_perform", "_run_step", "_process_value", "_use_value", "_do_work"),
     "sinkarg": ("item", "arg_in", "val", "incoming_value"),
     "benign_arg": ("raw_limit", "cents", "row", "rows_in", "items_in"),
+    # command lines built over several lines, sources read in loops
+    "cmdline": ("cmd_line", "command_line", "shell_cmd"),
+    "cmdargs": ("cmd_args", "arg_vector", "argv_parts"),
+    "status": ("rc", "exit_code", "ret_code"),
+    "src_url": ("feed_source", "upstream_url", "remote_src"),
+    "src_conn": ("src_db", "settings_db", "meta_conn"),
+    "ckname": ("cookie_name", "cname", "ck_key"),
+    "ckval": ("cookie_val", "cval", "ck_value"),
+    "qs": ("qs", "query_args", "parsed_qs"),
+    "buf": ("buf", "received", "inbox"),
+    "chunk": ("chunk", "piece_in", "block"),
 }
 
 _ROLE_TABLE = tuple((role, pool, len(pool)) for role, pool in ROLES.items())

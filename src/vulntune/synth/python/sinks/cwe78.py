@@ -81,6 +81,44 @@ SINKS = [
             $output = $proc.communicate()[0]
             ''', prelude=ALLOW_LIST),
     ], imports=_SUB),
+    sink("os-command-built-lines-run-shell", CWE, "subprocess.run", '''
+        $cmdline = "$shellcmd"
+        $cmdline += " " + $value
+        @@$proc = subprocess.run($cmdline, shell=True, capture_output=True, text=True)
+        $output = $proc.stdout
+        ''', [
+        fix("shlex-quote-lines", '''
+            $cmdline = "$shellcmd"
+            $cmdline += " " + shlex.quote($value)
+            @@$proc = subprocess.run($cmdline, shell=True, capture_output=True, text=True)
+            $output = $proc.stdout
+            ''', imports=_SHLEX),
+        fix("argument-list-lines", '''
+            $cmdargs = [$shellargs]
+            $cmdargs.append($value)
+            @@$proc = subprocess.run($cmdargs, capture_output=True, text=True)
+            $output = $proc.stdout
+            '''),
+    ], imports=_SUB),
+    sink("os-command-joined-list-call-shell", CWE, "subprocess.call", '''
+        $cmdargs = [$shellargs]
+        $cmdargs.append($value)
+        $cmdline = " ".join($cmdargs)
+        @@$status = subprocess.call($cmdline, shell=True)
+        ''', [
+        fix("shlex-join", '''
+            $cmdargs = [$shellargs]
+            $cmdargs.append($value)
+            $cmdline = shlex.join($cmdargs)
+            @@$status = subprocess.call($cmdline, shell=True)
+            ''', imports=_SHLEX),
+        fix("argument-list-no-shell", '''
+            $cmdargs = [$shellargs]
+            $cmdargs.append($value)
+            $cmdline = list($cmdargs)
+            @@$status = subprocess.call($cmdline)
+            '''),
+    ], imports=_SUB),
 ]
 
 REGISTRY.register_all(SINKS)

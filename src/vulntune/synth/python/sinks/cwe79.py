@@ -81,6 +81,49 @@ SINKS = [
             @@$html = $jenv.from_string("<p>{{ $key }}</p>").render($key=$value)
             ''', imports=("from jinja2 import select_autoescape",)),
     ], imports=("from jinja2 import BaseLoader, Environment",)),
+    sink("html-jinja2-template-render", CWE, "jinja2.Template.render", '''
+        @@$html = Template("<li>{{ $key }}</li>").render($key=$value)
+        ''', [
+        fix("template-autoescape", '''
+            @@$html = Template("<li>{{ $key }}</li>", autoescape=True).render($key=$value)
+            '''),
+        fix("template-escape-filter", '''
+            @@$html = Template("<li>{{ $key|e }}</li>").render($key=$value)
+            '''),
+    ], imports=("from jinja2 import Template",)),
+    sink("html-fstring-django-mark-safe", CWE, "django.utils.safestring.mark_safe", '''
+        @@$html = mark_safe(f"<span class=\\"$field\\">{$value}</span>")
+        return HttpResponse($html)
+        ''', [
+        fix("format-html", '''
+            @@$html = format_html("<span class=\\"$field\\">{}</span>", $value)
+            return HttpResponse($html)
+            ''', imports=("from django.utils.html import format_html",)),
+        fix("escape-before-mark-safe", '''
+            @@$html = mark_safe(f"<span class=\\"$field\\">{escape($value)}</span>")
+            return HttpResponse($html)
+            ''', imports=("from django.utils.html import escape",)),
+    ], frameworks=("django",), returns=True,
+        imports=("from django.http import HttpResponse", "from django.utils.safestring import mark_safe")),
+    sink("html-built-lines-django-http-response", CWE, "django.http.HttpResponse", '''
+        $html = "<ul>"
+        $html += f"<li>{$value}</li>"
+        $html += "</ul>"
+        @@return HttpResponse($html)
+        ''', [
+        fix("format-html-item", '''
+            $html = "<ul>"
+            $html += format_html("<li>{}</li>", $value)
+            $html += "</ul>"
+            @@return HttpResponse($html)
+            ''', imports=("from django.utils.html import format_html",)),
+        fix("django-escape-item", '''
+            $html = "<ul>"
+            $html += f"<li>{escape($value)}</li>"
+            $html += "</ul>"
+            @@return HttpResponse($html)
+            ''', imports=("from django.utils.html import escape",)),
+    ], frameworks=("django",), returns=True, imports=("from django.http import HttpResponse",)),
 ]
 
 REGISTRY.register_all(SINKS)

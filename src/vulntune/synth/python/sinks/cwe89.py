@@ -102,6 +102,25 @@ SINKS = [
                 @@$cur.execute("UPDATE ${app_label}_$table SET $field = %s WHERE id = %s", [$value, 1])
             '''),
     ], frameworks=("django",), imports=("from django.db import connection",)),
+    sink("sql-fstring-django-raw", CWE, "django.db.models.Manager.raw", '''
+        $query = f"SELECT * FROM ${app_label}_$table WHERE $field = '{$value}'"
+        @@$rows = list($Model.objects.raw($query))
+        ''', [
+        fix("raw-params", '''
+            $query = "SELECT * FROM ${app_label}_$table WHERE $field = %s"
+            @@$rows = list($Model.objects.raw($query, [$value]))
+            '''),
+    ], frameworks=("django",), imports=("from $app_label.models import $Model",)),
+    sink("sql-fstring-django-extra-where", CWE, "django.db.models.QuerySet.extra", '''
+        @@$rows = list($Model.objects.extra(where=[f"$field = '{$value}'"]))
+        ''', [
+        fix("extra-params", '''
+            @@$rows = list($Model.objects.extra(where=["$field = %s"], params=[$value]))
+            '''),
+        fix("orm-filter", '''
+            @@$rows = list($Model.objects.filter($field=$value))
+            '''),
+    ], frameworks=("django",), imports=("from $app_label.models import $Model",)),
 ]
 
 REGISTRY.register_all(SINKS)
