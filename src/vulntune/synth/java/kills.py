@@ -50,6 +50,22 @@ KILLS = (
     Kill(id="array-constant-element", language="java", value_kinds=_BOTH,
          vulnerable="$type[] $karr = {$out, $dflt};\n$out = $karr[0];",
          safe="$type[] $karr = {$out, $dflt};\n$out = $karr[1];"),
+    # constant arithmetic, constant indices and switches on constants: fold to one outcome
+    Kill(id="arithmetic-branch", language="java", value_kinds=_BOTH,
+         vulnerable="if (24 * 60 > 86400) {\n    $out = $dflt;\n}",
+         safe="if (24 * 60 < 86400) {\n    $out = $dflt;\n}"),
+    Kill(id="arithmetic-ternary", language="java", value_kinds=_BOTH,
+         vulnerable="$out = 60 * 60 == 3600 ? $out : $dflt;",
+         safe="$out = 60 * 60 != 3600 ? $out : $dflt;"),
+    Kill(id="switch-constant", language="java", value_kinds=_BOTH,
+         vulnerable="switch (7 % 3) {\n    case 0:\n        $out = $dflt;\n        break;\n    default:\n        break;\n}",
+         safe="switch (7 % 3) {\n    case 1:\n        $out = $dflt;\n        break;\n    default:\n        break;\n}"),
+    Kill(id="list-of-element", language="java", value_kinds=_BOTH,
+         vulnerable="$out = List.of($out, $dflt).get(0);",
+         safe="$out = List.of($out, $dflt).get(1);"),
+    Kill(id="map-of-constant-key", language="java", value_kinds=_BOTH,
+         vulnerable='$out = Map.of("$k1", $out, "$k2", $dflt).get("$k1");',
+         safe='$out = Map.of("$k1", $out, "$k2", $dflt).get("$k2");'),
     Kill(id="regex-check", language="java",
          vulnerable='$out = $out.matches("[0-9]+") ? $dflt : $out;',
          safe='$out = $out.matches("[0-9]+") ? $out : $dflt;'),
@@ -66,6 +82,8 @@ KILLS = (
 IMPORTS: dict[str, tuple[str, ...]] = {
     "list-constant-element": ("java.util.ArrayList", "java.util.List"),
     "map-constant-entry": ("java.util.HashMap", "java.util.Map"),
+    "list-of-element": ("java.util.List",),
+    "map-of-constant-key": ("java.util.Map",),
 }
 
 REGISTRY.register_all(KILLS)

@@ -107,6 +107,26 @@ PROPAGATIONS = (
     Propagation(id="stream-map", language="java", string_ops=True,
                 imports=("java.util.stream.Collectors", "java.util.stream.Stream"),
                 lines="String $out = Stream.of($var).map(String::trim).collect(Collectors.joining());"),
+    Propagation(id="instance-field", language="java",
+                lines="$remember($var);\n$type $out = $recall();",
+                helper="private $type $stash;\n"
+                       "\n"
+                       "private void $remember($type value) {\n"
+                       "    this.$stash = value;\n"
+                       "}\n"
+                       "\n"
+                       "private $type $recall() {\n"
+                       "    return this.$stash;\n"
+                       "}"),
+    Propagation(id="inner-class-field", language="java",
+                lines="new $Holder().accept($var);\n$type $out = $stash;",
+                helper="private $type $stash;\n"
+                       "\n"
+                       "private final class $Holder {\n"
+                       "    void accept($type value) {\n"
+                       "        $stash = value;\n"
+                       "    }\n"
+                       "}"),
     Propagation(id="array-element", language="java", lines="$type[] $arr = {$var};\n$type $out = $arr[0];"),
 )
 

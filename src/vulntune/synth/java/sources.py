@@ -77,6 +77,28 @@ SOURCES = (
              "BufferedReader $rd = request.getReader();\n"
              'String $var = $rd.lines().collect(Collectors.joining("\\n"));',
              imports=("java.io.BufferedReader", "java.util.stream.Collectors")),
+    _servlet("servlet-query-string-split",
+             'String $var = "";\n'
+             "String $qstr = request.getQueryString();\n"
+             "if ($qstr != null) {\n"
+             '    for (String $pair : $qstr.split("&")) {\n'
+             '        String[] $kv = $pair.split("=", 2);\n'
+             '        if ($kv.length == 2 && "$param".equals($kv[0])) {\n'
+             "            $var = URLDecoder.decode($kv[1], StandardCharsets.UTF_8);\n"
+             "        }\n"
+             "    }\n"
+             "}",
+             imports=("java.net.URLDecoder", "java.nio.charset.StandardCharsets")),
+    _servlet("servlet-header-names",
+             'String $var = "";\n'
+             "Enumeration<String> $hnames = request.getHeaderNames();\n"
+             "while ($hnames.hasMoreElements()) {\n"
+             "    String $hname = $hnames.nextElement();\n"
+             '    if ($hname.equalsIgnoreCase("$header")) {\n'
+             "        $var = request.getHeader($hname);\n"
+             "    }\n"
+             "}",
+             imports=("java.util.Enumeration",)),
     _servlet("servlet-input-stream", "InputStream $var = request.getInputStream();",
              imports=("java.io.InputStream",), value_kind="bytes"),
     # ---- Spring MVC
@@ -175,6 +197,38 @@ SOURCES = (
                 "}\n"
                 'String $var = $props.getProperty("$param", "");',
            imports=("java.io.InputStream", "java.nio.file.Files", "java.nio.file.Path", "java.util.Properties",
+                    "java.io.IOException")),
+    Source(id="system-property", language="java", framework="stdlib", header="public void $handler()$throws",
+           read='String $var = System.getProperty("app.$param", "");', imports=("java.io.IOException",)),
+    Source(id="url-connection-line", language="java", framework="stdlib",
+           header="public void $handler(URL $feed)$throws",
+           read="String $var;\n"
+                "URLConnection $fconn = $feed.openConnection();\n"
+                "try (BufferedReader $frd = new BufferedReader(new InputStreamReader($fconn.getInputStream(), "
+                "StandardCharsets.UTF_8))) {\n"
+                "    $var = $frd.readLine();\n"
+                "}",
+           imports=("java.io.BufferedReader", "java.io.InputStreamReader", "java.net.URL", "java.net.URLConnection",
+                    "java.nio.charset.StandardCharsets", "java.io.IOException")),
+    Source(id="url-connection-stream", language="java", framework="stdlib",
+           header="public void $handler(URL $feed)$throws",
+           read="URLConnection $fconn = $feed.openConnection();\nInputStream $var = $fconn.getInputStream();",
+           imports=("java.io.InputStream", "java.net.URL", "java.net.URLConnection", "java.io.IOException"),
+           value_kind="bytes"),
+    Source(id="jdbc-result-set", language="java", framework="stdlib",
+           header="public void $handler(Connection $srcconn)$throws",
+           read='String $var = "";\n'
+                'try (PreparedStatement $srcst = $srcconn.prepareStatement("SELECT $param FROM profiles WHERE id = ?")) {\n'
+                "    $srcst.setLong(1, 1L);\n"
+                "    try (ResultSet $srcrs = $srcst.executeQuery()) {\n"
+                "        if ($srcrs.next()) {\n"
+                "            $var = $srcrs.getString(1);\n"
+                "        }\n"
+                "    }\n"
+                "} catch (SQLException $srcex) {\n"
+                "    throw new IOException($srcex);\n"
+                "}",
+           imports=("java.sql.Connection", "java.sql.PreparedStatement", "java.sql.ResultSet", "java.sql.SQLException",
                     "java.io.IOException")),
     Source(id="socket-stream", language="java", framework="stdlib",
            header="public void $handler(Socket $sock)$throws",

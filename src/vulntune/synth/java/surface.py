@@ -137,6 +137,23 @@ ROLES: dict[str, tuple[str, ...]] = {
     "ldapt": ("ldapTemplate", "directoryTemplate", "ldapOps"),
     "vals": ("paramValues", "given", "submitted"),
     "pmap": ("params", "form", "queryParams"),
+    "em": ("entityManager", "em", "persistence"),
+    "q": ("typedQuery", "jpaQuery", "dbQuery"),
+    "qstr": ("queryString", "rawQuery", "qs"),
+    "pair": ("pairText", "kvPair", "assignment"),
+    "kv": ("kv", "keyValue", "halves"),
+    "hnames": ("headerNames", "names", "hdrNames"),
+    "hname": ("headerName", "hdr", "hn"),
+    "feed": ("feedUrl", "upstream", "sourceUrl"),
+    "fconn": ("feedConn", "upstreamConn", "sourceConn"),
+    "frd": ("feedReader", "lineIn", "upstreamReader"),
+    "srcconn": ("profileDb", "metaConn", "lookupConn"),
+    "srcst": ("profileStmt", "lookupStmt", "metaStmt"),
+    "srcrs": ("profileRows", "lookupRows", "metaRows"),
+    "srcex": ("sqlEx", "dbEx", "lookupEx"),
+    "stash": ("stashedValue", "lastInput", "carried"),
+    "remember": ("keepValue", "stashValue", "holdValue"),
+    "recall": ("recall", "recallValue", "takeStashed"),
 }
 
 ROLE_ITEMS = tuple(ROLES.items())

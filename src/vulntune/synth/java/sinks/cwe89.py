@@ -130,3 +130,54 @@ sink(
                  '$log.info("found " + $res.size());'),
     ),
 )
+
+_EM = "@PersistenceContext\nprivate EntityManager $em;"
+_JPA = ("javax.persistence.EntityManager", "javax.persistence.PersistenceContext")
+
+sink(
+    id="jpql-concat-create-query", cwe=CWE, api="javax.persistence.EntityManager.createQuery",
+    prelude=_EM, imports=_JPA + ("javax.persistence.TypedQuery",),
+    vulnerable="@@TypedQuery<Long> $q = $em.createQuery(\"SELECT COUNT(x) FROM $Entity x WHERE x.$column = '\" + $value + \"'\", Long.class);\n"
+               '$log.info("count " + $q.getSingleResult());',
+    fixes=(
+        Fix(id="jpql-named-parameter",
+            code='@@TypedQuery<Long> $q = $em.createQuery("SELECT COUNT(x) FROM $Entity x WHERE x.$column = :$column", Long.class);\n'
+                 '$q.setParameter("$column", $value);\n'
+                 '$log.info("count " + $q.getSingleResult());'),
+        Fix(id="jpql-positional-parameter",
+            code='@@TypedQuery<Long> $q = $em.createQuery("SELECT COUNT(x) FROM $Entity x WHERE x.$column = ?1", Long.class);\n'
+                 "$q.setParameter(1, $value);\n"
+                 '$log.info("count " + $q.getSingleResult());'),
+    ),
+)
+
+sink(
+    id="sql-concat-create-native-query", cwe=CWE, api="javax.persistence.EntityManager.createNativeQuery",
+    prelude=_EM, imports=_JPA + ("javax.persistence.Query",),
+    vulnerable="@@Query $q = $em.createNativeQuery(\"DELETE FROM $table WHERE $column = '\" + $value + \"'\");\n"
+               "int $n = $q.executeUpdate();\n"
+               '$log.info("removed " + $n);',
+    fixes=(
+        Fix(id="native-positional-parameter",
+            code='@@Query $q = $em.createNativeQuery("DELETE FROM $table WHERE $column = ?1");\n'
+                 "$q.setParameter(1, $value);\n"
+                 "int $n = $q.executeUpdate();\n"
+                 '$log.info("removed " + $n);'),
+    ),
+)
+
+sink(
+    id="sql-concat-jdbc-template-query-for-object", cwe=CWE, api="JdbcTemplate.queryForObject",
+    prelude=_JT, imports=_JT_IMPORTS,
+    vulnerable="String $sql = \"SELECT COUNT(*) FROM $table\";\n"
+               "$sql += \" WHERE $column = '\" + $value + \"'\";\n"
+               "@@Integer $n = $jdbc.queryForObject($sql, Integer.class);\n"
+               '$log.info("count " + $n);',
+    fixes=(
+        Fix(id="jdbc-template-object-args",
+            code='String $sql = "SELECT COUNT(*) FROM $table";\n'
+                 '$sql += " WHERE $column = ?";\n'
+                 "@@Integer $n = $jdbc.queryForObject($sql, Integer.class, $value);\n"
+                 '$log.info("count " + $n);'),
+    ),
+)

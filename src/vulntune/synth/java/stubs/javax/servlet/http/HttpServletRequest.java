@@ -8,6 +8,7 @@ public interface HttpServletRequest extends ServletRequest {
     Cookie[] getCookies();
     String getHeader(String name);
     Enumeration<String> getHeaders(String name);
+    Enumeration<String> getHeaderNames();
     String getMethod();
     String getPathInfo();
     String getContextPath();
