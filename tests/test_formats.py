@@ -106,7 +106,8 @@ def test_text_groups_by_file_and_colours_only_when_asked(report):
     assert lines[-5:] == [
         "Skipped", "  bad.py: binary file", "  missing.py: no such file or directory  (error)", "",
         "5 findings (2 critical, 3 high) in 3 files; 4 files scanned, 19 units, 2 skipped, 3 suppressed; "
-        f"threshold {report.model.threshold:.4f} (validation FPR 0.0%, recall 100.0%)."]
+        f"thresholds java {report.model.thresholds['java']:.4f}, python {report.model.thresholds['python']:.4f} "
+        "(validation FPR 0.0%, recall 100.0%)."]  # calibrated per language
     coloured = render("text", report, color=True)
     assert "\033[31mhigh" in coloured and "\033[1;35mcritical" in coloured
     assert re.sub(r"\033\[[0-9;]*m", "", coloured) == plain
@@ -115,7 +116,9 @@ def test_text_groups_by_file_and_colours_only_when_asked(report):
 def test_text_says_so_when_clean(tmp_path, detector):
     (tmp_path / "ok.py").write_text("def add(a, b):\n    return a + b\n")
     text = render("text", scan_paths([tmp_path], detector=detector, root=tmp_path))
-    assert text == f"No findings; 1 file scanned, 1 unit; threshold {detector.threshold:.4f} (validation FPR 0.0%, recall 100.0%).\n"
+    java, python = detector.thresholds["java"], detector.thresholds["python"]
+    assert text == (f"No findings; 1 file scanned, 1 unit; thresholds java {java:.4f}, python {python:.4f} "
+                    "(validation FPR 0.0%, recall 100.0%).\n")
 
 
 def test_text_escapes_control_characters_from_scanned_content(tmp_path, detector):

@@ -5,7 +5,9 @@ import math
 import pytest
 
 from vulntune.errors import VulntuneError
-from vulntune.models.calibrate import calibrate_threshold, operating_point, operating_points, validation_metrics
+from vulntune.data import Sample
+from vulntune.models.calibrate import (calibrate_threshold, calibration_record, flags_at, language_thresholds, operating_point,
+                                       operating_points, point_thresholds, validation_metrics)
 
 
 def test_picks_smallest_threshold_meeting_target():
@@ -66,15 +68,46 @@ def test_operating_points_per_target_and_language():
     points = operating_points(scores, truth, languages, targets=(0.2, 0.0, 0.2))
     assert [p["target_fpr"] for p in points] == [0.0, 0.2]  # sorted, once each
     strict, loose = points
-    # Five safe scores: target 0 sits above 0.9 (only 0.95 flagged); 0.2 allows one (0.9).
+    # The pooled threshold (five safe scores): target 0 sits above 0.9; 0.2 allows one (0.9).
     assert strict["threshold"] == math.nextafter(0.9, math.inf)
-    assert (strict["fpr"], strict["tpr"]) == (0.0, pytest.approx(1 / 3))
     assert loose["threshold"] == math.nextafter(0.4, math.inf)
-    assert (loose["fpr"], loose["tpr"]) == (pytest.approx(0.2), 1.0)
-    assert loose["by_language"] == {
-        "java": {"fpr": 0.25, "tpr": None, "negatives": 4, "positives": 0},
-        "python": {"fpr": 0.0, "tpr": 1.0, "negatives": 1, "positives": 3},
-    }
+    # Each language at its own: Java's safe 0.9 no longer pushes Python's threshold above 0.8 and
+    # 0.6; Python's one safe score 0.4 sets its threshold at both targets (0.2 of 1 allows none).
+    for point in points:
+        assert point["by_language"] == {
+            "java": {"threshold": math.nextafter(0.9, math.inf), "fpr": 0.0, "tpr": None, "negatives": 4, "positives": 0},
+            "python": {"threshold": math.nextafter(0.4, math.inf), "fpr": 0.0, "tpr": 1.0, "negatives": 1, "positives": 3},
+        }
+        assert (point["fpr"], point["tpr"]) == (0.0, 1.0)  # every score at its language's threshold
+        assert point_thresholds(point) == {"java": math.nextafter(0.9, math.inf), "python": math.nextafter(0.4, math.inf)}
+
+
+def test_language_thresholds_hold_each_languages_fpr():
+    # Java's safe code scores high, Python's low: one pooled threshold at 25% FPR flags two Java
+    # safe samples (50%) and no Python one; per language, each flags one of four.
+    scores = [0.9, 0.8, 0.1, 0.1, 0.3, 0.2, 0.1, 0.1, 0.95, 0.5]
+    truth = [False] * 8 + [True, True]
+    languages = ["java"] * 4 + ["python"] * 4 + ["java", "python"]
+    thresholds = language_thresholds(scores, truth, languages, target_fpr=0.25)
+    assert thresholds == {"java": math.nextafter(0.8, math.inf), "python": math.nextafter(0.2, math.inf)}
+    flagged = flags_at(scores, languages, thresholds, default=1.0)
+    assert flagged == [True, False, False, False, True, False, False, False, True, True]
+    assert language_thresholds([0.5, 0.7], [True, True], ["java", "python"], target_fpr=0.1) == {}  # no safe scores
+
+
+def test_calibration_record_predicts_per_language():
+    class Fixed:  # scores by language: Java's safe code scores higher than Python's
+        def predict(self, codes, *, language):
+            from vulntune.models.prediction import Prediction
+            return [Prediction(label="safe", cwe="CWE-89", score=float(c), probabilities={}) for c in codes]
+
+    samples = [Sample(id=f"{lang}{i}", language=lang, cwe="CWE-89", label="vulnerable" if v else "safe", code=str(score))
+               for i, (lang, score, v) in enumerate([("java", 0.9, False), ("java", 0.7, False), ("java", 0.95, True),
+                                                     ("python", 0.3, False), ("python", 0.2, False), ("python", 0.5, True)])]
+    record = calibration_record(Fixed(), samples, target_fpr=0.0)
+    assert record["thresholds"] == {"java": math.nextafter(0.9, math.inf), "python": math.nextafter(0.3, math.inf)}
+    assert record["threshold"] == math.nextafter(0.9, math.inf)  # pooled: Python's vulnerable 0.5 would be missed
+    assert (record["validation_metrics"]["tp"], record["validation_metrics"]["fp"]) == (2, 0)
 
 
 def test_operating_point_lookup():

@@ -28,7 +28,7 @@ class CountingDetector:
         self.inner = inner
         self.calls = 0
         self.inputs = 0
-        for name in ("languages", "labels", "threshold", "max_length", "fingerprint", "meta"):
+        for name in ("languages", "labels", "threshold", "thresholds", "max_length", "fingerprint", "meta"):
             setattr(self, name, getattr(inner, name))
 
     def predict(self, codes, *, language):

@@ -40,7 +40,7 @@ class CountingDetector:
 
     def __init__(self, inner):
         self.inner, self.inputs = inner, 0
-        for name in ("languages", "labels", "threshold", "max_length", "fingerprint", "meta"):
+        for name in ("languages", "labels", "threshold", "thresholds", "max_length", "fingerprint", "meta"):
             setattr(self, name, getattr(inner, name))
 
     def predict(self, codes, *, language):
@@ -55,7 +55,7 @@ def test_tiny_transformer_scan_windows_locates_and_caches(tiny_dir, tmp_path):
     repo = copy_repo(tmp_path / "repo")
     detector = load_detector(tiny_dir)
     assert detector.max_length == 64
-    detector.threshold = 0.0  # every unit becomes a finding, so every unit's line is searched
+    detector.threshold, detector.thresholds = 0.0, {}  # every unit becomes a finding, so every unit's line is searched
     with ResultCache(tmp_path / "cache.sqlite3") as cache:
         cold_spy = CountingDetector(detector)
         cold = scan_paths([repo], detector=cold_spy, cache=cache)

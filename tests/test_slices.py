@@ -124,7 +124,7 @@ def test_slice_scores_are_cached_independently_of_the_threshold(synth, tmp_path)
     cache = ResultCache(tmp_path / "cache.sqlite")
     detector = load_tfidf(Path(model))
     first = scan_paths([tmp_path / "src"], detector=detector, config=ScanConfig(), cache=cache)
-    detector.threshold = 0.0
+    detector.threshold, detector.thresholds = 0.0, {}
     second = scan_paths([tmp_path / "src"], detector=detector, config=ScanConfig(), cache=cache)
     assert first.stats["units_inferred"] == 1 and second.stats["units_cached"] == 1
     assert len(second.findings) == 1

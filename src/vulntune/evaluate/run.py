@@ -64,6 +64,7 @@ def detector_info(detector: Any, *, name: str, source: str) -> dict[str, Any]:
         "languages": list(detector.languages),
         "labels": list(detector.labels),
         "threshold": float(detector.threshold),
+        "thresholds": dict(sorted((getattr(detector, "thresholds", None) or {}).items())),
         "fingerprint": str(detector.fingerprint),
     }
 

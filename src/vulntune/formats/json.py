@@ -32,6 +32,7 @@ def render(report: ScanReport, *, color: bool = False) -> str:
         "model": {
             "fingerprint": report.model.fingerprint,
             "threshold": report.model.threshold,
+            "thresholds": dict(sorted(report.model.thresholds.items())),
             "max_length": report.model.max_length,
             "languages": list(report.model.languages),
             "labels": list(report.model.labels),

@@ -67,7 +67,9 @@ def _summary(report: ScanReport) -> str:
     model = report.model
     if model.fingerprint == NO_MODEL:
         return f"{head}; " + ", ".join(tail) + "; every candidate sink reported (--judge none, no model)."
-    at = f"threshold {model.threshold:.4f}"
+    distinct = sorted(set(model.thresholds.values()))
+    at = (f"threshold {distinct[0]:.4f}" if len(distinct) == 1 else
+          "thresholds " + ", ".join(f"{language} {t:.4f}" for language, t in sorted(model.thresholds.items())))
     if model.validation_fpr is not None and model.validation_recall is not None:
         at += f" (validation FPR {model.validation_fpr:.1%}, recall {model.validation_recall:.1%})"
     return f"{head}; " + ", ".join(tail) + f"; {at}."

@@ -31,7 +31,7 @@ from vulntune.errors import VulntuneError
 from vulntune.models.calibrate import calibration_record
 from vulntune.models.folder import canonical_json, read_meta, write_meta
 from vulntune.models.labels import class_of, label_map, predictions_from_probabilities
-from vulntune.models.prediction import Prediction, check_codes
+from vulntune.models.prediction import Prediction, check_codes, language_threshold
 
 # Identifiers, numbers, then any other single non-space character: string quotes, "+", "(" and
 # "." stay visible, which is what separates `"..." + name` from a bound parameter.
@@ -78,6 +78,7 @@ class TfidfDetector:
     coef: np.ndarray
     intercept: np.ndarray
     max_length: int = MAX_LENGTH
+    thresholds: dict[str, float] = field(default_factory=dict)  # per language, when calibrated per language
     meta: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -98,8 +99,11 @@ class TfidfDetector:
         self._coef64 = self.coef.astype(np.float64)
         self._intercept64 = self.intercept.astype(np.float64)
         digest = hashlib.sha256()
-        digest.update(canonical_json({"kind": "tfidf", "labels": list(self.labels), "threshold": self.threshold,
-                                      "max_length": self.max_length, "vocabulary": self.vocabulary}).encode())
+        keyed = {"kind": "tfidf", "labels": list(self.labels), "threshold": self.threshold,
+                 "max_length": self.max_length, "vocabulary": self.vocabulary}
+        if self.thresholds:  # older folders keep their fingerprint
+            keyed["thresholds"] = self.thresholds
+        digest.update(canonical_json(keyed).encode())
         for array in (self.idf, self.coef, self.intercept):
             digest.update(np.ascontiguousarray(array).tobytes())
         self.fingerprint = digest.hexdigest()
@@ -139,7 +143,8 @@ class TfidfDetector:
 
     def predict(self, codes: Sequence[str], *, language: str) -> list[Prediction]:
         check_codes(codes)
-        return predictions_from_probabilities(self.probabilities(codes, language=language), self.labels, self.threshold)
+        return predictions_from_probabilities(self.probabilities(codes, language=language), self.labels,
+                                              language_threshold(self, language))
 
 
 def train_tfidf(
@@ -208,8 +213,8 @@ def train_tfidf(
     }
     if validation:
         meta.update(calibration_record(detector, validation, target_fpr=target_fpr, scan_units=scan_units))
-        detector.threshold = meta["threshold"]
-        detector.__post_init__()  # the threshold is part of the fingerprint
+        detector.threshold, detector.thresholds = meta["threshold"], meta["thresholds"]
+        detector.__post_init__()  # the thresholds are part of the fingerprint
     detector.meta = meta
     return detector
 
@@ -228,6 +233,7 @@ def save_tfidf(detector: TfidfDetector, out: str | Path, *, force: bool = False)
         "languages": list(detector.languages),
         "max_length": detector.max_length,
         "threshold": detector.threshold,
+        "thresholds": detector.thresholds,
     }
     meta.setdefault("objective", "classify")
     meta.setdefault("method", "tfidf-logreg")
@@ -264,6 +270,7 @@ def load_tfidf(folder: str | Path, meta: Mapping[str, Any] | None = None, **_opt
         languages=tuple(meta["languages"]),
         labels=tuple(meta["labels"]),
         threshold=float(meta["threshold"]),
+        thresholds={k: float(v) for k, v in (meta.get("thresholds") or {}).items()},
         max_length=int(meta["max_length"]),
         vocabulary=vocabulary,
         idf=arrays["idf"],

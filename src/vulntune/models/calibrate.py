@@ -121,26 +121,61 @@ def rates_at(scores: Sequence[float], truth: Sequence[bool], threshold: float) -
     }
 
 
-def operating_points(scores: Sequence[float], truth: Sequence[bool], languages: Sequence[str], *,
-                     targets: Sequence[float] = OPERATING_FPRS) -> list[dict[str, Any]]:
-    """A threshold for each target false positive rate, and what it does on these scores.
-
-    Each point is chosen as `calibrate_threshold` chooses (on all languages together) and carries
-    its FPR and recall overall and per language, so a user can trade recall for false positives
-    (`vulntune scan --target-fpr`) knowing what each choice measured.
-    """
-    by_language: dict[str, tuple[list[float], list[bool]]] = {}
+def _by_language(scores: Sequence[float], truth: Sequence[bool],
+                 languages: Sequence[str]) -> dict[str, tuple[list[float], list[bool]]]:
+    groups: dict[str, tuple[list[float], list[bool]]] = {}
     for score, vulnerable, language in zip(scores, truth, languages, strict=True):
-        group = by_language.setdefault(language, ([], []))
+        group = groups.setdefault(language, ([], []))
         group[0].append(score)
         group[1].append(vulnerable)
+    return dict(sorted(groups.items()))
+
+
+def language_thresholds(scores: Sequence[float], truth: Sequence[bool], languages: Sequence[str], *,
+                        target_fpr: float) -> dict[str, float]:
+    """A threshold per language, each chosen as `calibrate_threshold` chooses on that language's
+    scores alone, so each language's false positive rate holds the target on its own (one shared
+    threshold lets the language whose safe code scores higher pay for the other). A language
+    without safe scores gets none: it falls back to the pooled threshold."""
+    return {language: calibrate_threshold(s, t, target_fpr=target_fpr).threshold
+            for language, (s, t) in _by_language(scores, truth, languages).items() if not all(t)}
+
+
+def flags_at(scores: Sequence[float], languages: Sequence[str], thresholds: Mapping[str, float],
+             default: float) -> list[bool]:
+    """Each score against its language's threshold (`default` for a language without one)."""
+    return [s >= thresholds.get(language, default) for s, language in zip(scores, languages, strict=True)]
+
+
+def operating_points(scores: Sequence[float], truth: Sequence[bool], languages: Sequence[str], *,
+                     targets: Sequence[float] = OPERATING_FPRS) -> list[dict[str, Any]]:
+    """Thresholds for each target false positive rate, and what they do on these scores.
+
+    Each point holds a threshold per language (`by_language[language]["threshold"]`, chosen on
+    that language's scores, see `language_thresholds`) with its FPR and recall there; the
+    point's own `threshold` is chosen on all languages together (for a language the point has
+    no threshold for), and its overall FPR and recall count every score at its language's
+    threshold. A user trades recall for false positives (`vulntune scan --target-fpr`) knowing
+    what each choice measured.
+    """
+    by_language = _by_language(scores, truth, languages)
     points = []
     for target in sorted(set(targets)):
-        threshold = calibrate_threshold(scores, truth, target_fpr=target).threshold
-        points.append({"target_fpr": float(target), "threshold": threshold, **rates_at(scores, truth, threshold),
-                       "by_language": {language: rates_at(*by_language[language], threshold)
-                                       for language in sorted(by_language)}})
+        pooled = calibrate_threshold(scores, truth, target_fpr=target).threshold
+        thresholds = language_thresholds(scores, truth, languages, target_fpr=target)
+        flagged = flags_at(scores, languages, thresholds, pooled)
+        points.append({"target_fpr": float(target), "threshold": pooled,
+                       **rates_at([float(f) for f in flagged], truth, 1.0),
+                       "by_language": {language: {"threshold": thresholds.get(language, pooled),
+                                                  **rates_at(*by_language[language], thresholds.get(language, pooled))}
+                                       for language in by_language}})
     return points
+
+
+def point_thresholds(point: Mapping[str, Any]) -> dict[str, float]:
+    """The per-language thresholds an operating point records (none in older model folders)."""
+    return {language: float(rates["threshold"]) for language, rates in (point.get("by_language") or {}).items()
+            if rates.get("threshold") is not None}
 
 
 def operating_point(meta: Mapping[str, Any], target_fpr: float) -> dict[str, Any]:
@@ -172,19 +207,23 @@ def calibrate_detector(detector, validation: Sequence[Sample], *, target_fpr: fl
 
 
 def calibration_record(detector, samples: Sequence[Sample], *, target_fpr: float, scan_units: int = 0) -> dict[str, Any]:
-    """The metadata keys a calibration sets: `threshold`, `calibration`, `validation_metrics` and
-    `operating_points`.
+    """The metadata keys a calibration sets: `threshold` (chosen on all languages together),
+    `thresholds` (one per language, see `language_thresholds`: what predictions use),
+    `calibration`, `validation_metrics` (at the per-language thresholds) and `operating_points`.
 
     Args:
-        detector: scores `samples` (its own threshold is ignored).
+        detector: scores `samples` (its own thresholds are ignored).
         samples: the calibration set.
-        target_fpr: the false positive rate the threshold aims at.
+        target_fpr: the false positive rate the thresholds aim at.
         scan_units: how many of `samples` are scan units cut from the others (recorded).
     """
     scores, truth, languages, cwe_hits = score_samples(detector, samples)
     calibration = calibrate_threshold(scores, truth, target_fpr=target_fpr)
-    return {"threshold": calibration.threshold, "calibration": {**calibration.to_dict(), "scan_units": scan_units},
-            "validation_metrics": validation_metrics(scores, truth, calibration.threshold, cwe_hits=cwe_hits),
+    thresholds = language_thresholds(scores, truth, languages, target_fpr=target_fpr)
+    flagged = [float(f) for f in flags_at(scores, languages, thresholds, calibration.threshold)]
+    return {"threshold": calibration.threshold, "thresholds": thresholds,
+            "calibration": {**calibration.to_dict(), "scan_units": scan_units},
+            "validation_metrics": validation_metrics(flagged, truth, 1.0, cwe_hits=cwe_hits),
             "operating_points": operating_points(scores, truth, languages, targets=(*OPERATING_FPRS, target_fpr))}
 
 

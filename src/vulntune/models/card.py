@@ -43,7 +43,8 @@ def render_card(meta: Mapping[str, Any]) -> str:
         f"| labels | {', '.join(meta['labels'])} |",
         f"| max length (tokens) | {meta['max_length']} |",
         f"| pooling | {meta.get('pooling', 'last')} |",
-        f"| threshold | {_fmt(meta['threshold'])} |",
+        f"| threshold | {_fmt(meta['threshold'])}"
+        + "".join(f"; {language} {_fmt(t)}" for language, t in sorted((meta.get("thresholds") or {}).items())) + " |",
         f"| corpus fingerprint | {meta.get('corpus_fingerprint') or '-'} |",
         f"| training samples | {meta.get('train_samples', '-')} files"
         + (f" + {meta['train_units']} scan units cut from them |" if meta.get("train_units") else " |"),
@@ -63,7 +64,10 @@ def render_card(meta: Mapping[str, Any]) -> str:
             + (f" (with the {calibration['scan_units']} scan units cut from it)" if calibration.get("scan_units") else "")
             + f" is at most {_fmt(calibration['target_fpr'])}: there it flags {_fmt(calibration['fpr'])} of "
             f"{calibration['negatives']} safe samples and {_fmt(calibration['tpr'])} of {calibration['positives']} "
-            "vulnerable ones.",
+            "vulnerable ones."
+            + (" Each language has its own threshold, chosen the same way on that language's samples alone "
+               "(the pooled one above decides a language without its own); the validation metrics below use them."
+               if meta.get("thresholds") else ""),
             "",
         ]
     lines += _operating_points(meta)
@@ -94,15 +98,18 @@ def _operating_points(meta: Mapping[str, Any]) -> list[str]:
     if not points:
         return []
     languages = sorted({name for p in points for name in p.get("by_language", {})})
-    header = "| target FPR | threshold | FPR | recall |" + "".join(f" {name} FPR | {name} recall |" for name in languages)
+    own = any("threshold" in rates for p in points for rates in p.get("by_language", {}).values())
+    columns = ("threshold", "FPR", "recall") if own else ("FPR", "recall")
+    header = "| target FPR | threshold | FPR | recall |" + "".join(f" {name} {c} |" for name in languages for c in columns)
     lines = [
         "## Operating points",
         "",
         "Thresholds for other validation false positive rates, measured on the same calibration set; "
-        "`vulntune scan --target-fpr X` flags at one of them instead of at the default (marked *).",
+        "`vulntune scan --target-fpr X` flags at one of them instead of at the default (marked *)"
+        + (", each language at its own threshold." if own else "."),
         "",
         header,
-        "|" + "---|" * (4 + 2 * len(languages)),
+        "|" + "---|" * (4 + len(columns) * len(languages)),
     ]
     for point in points:
         default = "*" if point["threshold"] == meta["threshold"] else ""
@@ -110,6 +117,8 @@ def _operating_points(meta: Mapping[str, Any]) -> list[str]:
                f"{_percent(point['tpr'])} |")
         for name in languages:
             rates = point.get("by_language", {}).get(name, {})
+            if own:
+                row += f" {_fmt(rates.get('threshold'))} |"
             row += f" {_percent(rates.get('fpr'))} | {_percent(rates.get('tpr'))} |"
         lines.append(row)
     lines.append("")

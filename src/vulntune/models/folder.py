@@ -98,4 +98,6 @@ def folder_fingerprint(meta: Mapping[str, Any]) -> str:
         keyed["pooling"] = meta["pooling"]
     if meta.get("classes_by_language"):
         keyed["classes_by_language"] = meta["classes_by_language"]
+    if meta.get("thresholds"):  # calibrated per language
+        keyed["thresholds"] = meta["thresholds"]
     return hashlib.sha256(canonical_json(keyed).encode("utf-8")).hexdigest()

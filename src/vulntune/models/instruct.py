@@ -33,7 +33,7 @@ import numpy as np
 from vulntune.cwe import check_language, cwes_for
 from vulntune.models.folder import canonical_json
 from vulntune.models.labels import predictions_from_probabilities, sort_labels
-from vulntune.models.prediction import SAFE, Prediction, check_codes
+from vulntune.models.prediction import SAFE, Prediction, check_codes, language_threshold
 from vulntune.models.transformer import code_window, encode, length_batches, most_suspicious_windows, prediction_windows
 
 PROMPT_VERSION = 1
@@ -161,6 +161,7 @@ class InstructDetector:
         self.fingerprint = fingerprint
         self.batch_size = int(batch_size)
         self.meta = dict(meta or {})
+        self.thresholds = {k: float(v) for k, v in (self.meta.get("thresholds") or {}).items()}
 
     def count_tokens(self, code: str) -> int:
         """Tokens of `code` alone (no prompt) under the base tokenizer, before truncation."""
@@ -193,7 +194,8 @@ class InstructDetector:
 
     def predict(self, codes: Sequence[str], *, language: str) -> list[Prediction]:
         check_codes(codes)
-        return predictions_from_probabilities(self.probabilities(codes, language=language), self.labels, self.threshold)
+        return predictions_from_probabilities(self.probabilities(codes, language=language), self.labels,
+                                              language_threshold(self, language))
 
 
 def zero_shot_detector(base: str = "smollm2-135m", *, labels: Sequence[str] | None = None,

@@ -41,7 +41,8 @@ class Detector(Protocol):
 
     languages: tuple[str, ...]  # languages it was trained on
     labels: tuple[str, ...]  # "safe" first, then the CWE ids
-    threshold: float  # calibrated decision threshold on `score`
+    threshold: float  # decision threshold on `score`, chosen on all languages together
+    thresholds: dict  # language -> its own calibrated threshold; a language absent uses `threshold`
     max_length: int  # tokens per window (for scanners that cut long units)
     fingerprint: str  # stable id of the weights + config, keys result caches
     meta: dict  # the folder's vulntune-model.json (operating points, calibration...); empty when built in memory
@@ -53,3 +54,9 @@ class Detector(Protocol):
     def count_tokens(self, code: str) -> int:
         """Tokens the model would see for `code` (before truncation)."""
         ...
+
+
+def language_threshold(detector: Detector, language: str) -> float:
+    """The threshold `detector` decides `language` code with: its own for that language when it was
+    calibrated per language, else the pooled one."""
+    return float((getattr(detector, "thresholds", None) or {}).get(language, detector.threshold))

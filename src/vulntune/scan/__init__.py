@@ -37,7 +37,7 @@ def load_scan_model(path: str | Path | None, *, threads: int | None = None, targ
     """Load the detector a scan uses: `path`, or the bundled default when `path` is None.
 
     `threads` sets torch's CPU threads for transformer models (ignored by the TF-IDF baseline).
-    `target_fpr` replaces the model's threshold with its recorded operating point for that
+    `target_fpr` replaces the model's thresholds with its recorded operating point for that
     validation false positive rate.
 
     Raises:
@@ -55,7 +55,7 @@ def load_scan_model(path: str | Path | None, *, threads: int | None = None, targ
     if not path.is_dir():
         raise VulntuneError(f"--model {path}: no such folder")
     from vulntune import load_detector
-    from vulntune.models.calibrate import operating_point
+    from vulntune.models.calibrate import operating_point, point_thresholds
     from vulntune.models.folder import read_meta
 
     # Looked up before the weights load, so an unrecorded target fails at once.
@@ -63,4 +63,5 @@ def load_scan_model(path: str | Path | None, *, threads: int | None = None, targ
     detector = load_detector(path, threads=threads) if threads else load_detector(path)
     if point is not None:
         detector.threshold = float(point["threshold"])
+        detector.thresholds = point_thresholds(point)
     return detector

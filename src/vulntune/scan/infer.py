@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from vulntune.models.prediction import Detector
+from vulntune.models.prediction import Detector, language_threshold
 from vulntune.scan.cache import ResultCache, Verdict, text_digest
 from vulntune.scan.locate import most_likely_line
 from vulntune.units import Unit
@@ -139,10 +139,11 @@ def score_units(
     for unit in units:
         by_language.setdefault(unit.language, {}).setdefault(text_digest(unit.text), unit.text)
     verdicts: dict[tuple[str, str], Verdict] = {}
-    # A verdict's line is searched only above the threshold, so the threshold is part of the key
-    # (a detector's fingerprint may not cover a threshold changed after loading).
-    model_key = f"{detector.fingerprint}@{float(detector.threshold)!r}" if locate else f"{detector.fingerprint}#score"
     for language in sorted(by_language):
+        # A verdict's line is searched only above the language's threshold, so that threshold is
+        # part of the key (a detector's fingerprint may not cover a threshold changed after loading).
+        model_key = (f"{detector.fingerprint}@{language_threshold(detector, language)!r}" if locate
+                     else f"{detector.fingerprint}#score")
         texts = by_language[language]
         stats.units += len(texts)
         hits = cache.get_many(model_key, language, texts) if cache is not None else {}
@@ -196,7 +197,7 @@ def _infer(texts: dict[str, str], language: str, detector: Detector, *, stats: I
     for digest in texts:
         window, prediction = best[digest]
         line = None
-        if locate and prediction.score >= detector.threshold and prediction.cwe is not None:
+        if locate and prediction.score >= language_threshold(detector, language) and prediction.cwe is not None:
             stats.located += 1
             row = most_likely_line(
                 window.text, language=language, cap=max_occlusions,

@@ -11,7 +11,7 @@ import functools
 import os
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from vulntune import __version__
 from vulntune.cwe import CATALOGUE, LANGUAGES
-from vulntune.models.prediction import Detector
+from vulntune.models.prediction import Detector, language_threshold
 from vulntune.scan.cache import ResultCache, Verdict, text_digest
 from vulntune.scan.discover import Skipped, SourceFile, discover
 from vulntune.scan.extract import extract_file
@@ -58,11 +58,14 @@ class Summary:
 
 @dataclass(kw_only=True, frozen=True)
 class ModelInfo:
-    """The detector a scan ran. `validation_fpr` and `validation_recall`: what its threshold
-    measured on validation data, when the model records it as an operating point (else None)."""
+    """The detector a scan ran. `thresholds`: the one each language is decided with (a model
+    calibrated per language has its own per language; `threshold` is the pooled one).
+    `validation_fpr` and `validation_recall`: what those thresholds measured on validation data,
+    when the model records them as an operating point (else None)."""
 
     fingerprint: str
     threshold: float
+    thresholds: Mapping[str, float]
     max_length: int
     languages: tuple[str, ...]
     labels: tuple[str, ...]
@@ -74,6 +77,7 @@ def model_info(detector: Detector) -> ModelInfo:
     points = detector.meta.get("operating_points") or []
     point = next((p for p in points if p["threshold"] == detector.threshold), {})
     return ModelInfo(fingerprint=detector.fingerprint, threshold=float(detector.threshold),
+                     thresholds={language: language_threshold(detector, language) for language in detector.languages},
                      max_length=int(detector.max_length), languages=tuple(detector.languages),
                      labels=tuple(detector.labels), validation_fpr=point.get("fpr"),
                      validation_recall=point.get("tpr"))
@@ -186,8 +190,8 @@ def scan_paths(
     counts = {"below_filters": 0, "suppressed": 0, "baselined": 0}
     reported = []
     min_rank = severity_rank(config.min_severity)
-    threshold = 1.0 if detector is None else detector.threshold
-    for finding, unit in build_findings(readable, verdicts, threshold=threshold, explain=config.explain):
+    thresholds = {language: 1.0 for language in LANGUAGES} if detector is None else model_info(detector).thresholds
+    for finding, unit in build_findings(readable, verdicts, threshold=thresholds, explain=config.explain):
         if is_suppressed(finding, unit, suppressions[finding.file]):
             counts["suppressed"] += 1
         elif finding.confidence < config.min_confidence or severity_rank(finding.severity) < min_rank:
@@ -231,7 +235,7 @@ def _every_candidate(units: Sequence[Unit]) -> dict[tuple[str, str], Verdict]:
 
 
 def _no_model() -> ModelInfo:
-    return ModelInfo(fingerprint=NO_MODEL, threshold=1.0, max_length=0, languages=LANGUAGES,
+    return ModelInfo(fingerprint=NO_MODEL, threshold=1.0, thresholds={language: 1.0 for language in LANGUAGES}, max_length=0, languages=LANGUAGES,
                      labels=("safe",) + tuple(CATALOGUE))
 
 
