@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
+import vulntune.synth.java as java_synth
+import vulntune.synth.python as python_synth
 from vulntune.analysis import analyse
 from vulntune.analysis.catalogue import Catalogue, SinkPattern
 from vulntune.errors import VulntuneError
 from vulntune.synth.config import SynthConfig
+from vulntune.synth.generate import compatible_propagations, compatible_sources
 from vulntune.synth.pipeline import build_corpus
+from vulntune.synth.plan import Plan
+from vulntune.synth.template import REGISTRY
 
 
 def _cwes(code: str, language: str) -> set[tuple[int, str]]:
@@ -142,6 +149,68 @@ def test_slice_folds_constant_conditions_and_marks_unreachable_sinks():
     [found] = analyse(java, "java")
     assert "always true" in found.slice.text and not found.slice.unreachable
     assert "private final int five = 5;" in found.slice.text
+
+
+@pytest.mark.parametrize("condition,unreachable", [
+    ("7 * 3 > 100", True), ("7 * 3 < 100", False), ("365 % 7 == 0", True),
+    ("[False, True][0]", True), ("[False, True][1]", False), ("(1, 0)[6 - 2 * 3]", False), ("[0, 1][5]", False),
+    ("(9 % 2 == 0) if 4 > 3 else True", True), ("True if 2 > 3 else False", True), ("1 if 2 < 3 else 0", False),
+])
+def test_folding_of_arithmetic_ternaries_and_literal_indices_python(condition, unreachable):
+    code = f"import os\ndef run(host):\n    if {condition}:\n        os.system('ping ' + host)\n"
+    [found] = analyse(code, "python")
+    assert found.slice.unreachable is unreachable
+
+
+@pytest.mark.parametrize("condition,unreachable", [
+    ("365 % 7 == 0", True), ("(3 > 2 ? 0 : 1) == 1", True), ("(3 > 2 ? 1 : 0) == 1", False),
+    ("java.util.List.of(0, 1).get(0) == 1", True), ("List.of(0, 1).get(1) == 1", False),
+    ("Arrays.asList(true, false).get(1)", True), ("List.of(0, 1).get(2) == 1", False), ("names.get(0) == 1", False),
+])
+def test_folding_of_arithmetic_ternaries_and_literal_indices_java(condition, unreachable):
+    code = ("class A {\n void f(String h) throws Exception {\n"
+            f"  if ({condition}) {{\n   Runtime.getRuntime().exec(\"ping \" + h);\n  }}\n }}\n}}\n")
+    [found] = analyse(code, "java")
+    assert found.slice.unreachable is unreachable
+
+
+def test_every_registered_sink_is_a_candidate():
+    """Not only the sinks a small corpus happens to draw: every template, with every source that fits it."""
+    rng = random.Random(5)
+    missed = []
+    for language in ("python", "java"):
+        render = python_synth.render if language == "python" else java_synth.render
+        for sink in REGISTRY.sinks[language].values():
+            propagations = sorted(compatible_propagations(REGISTRY, sink), key=lambda p: p.id)
+            for source in sorted(compatible_sources(REGISTRY, sink), key=lambda s: s.id)[::3]:
+                plan = Plan(language=language, cwe=sink.cwe, label="vulnerable", pair_kind="fix", source=source,
+                            propagation=rng.choice(propagations), sink=sink, fix=sink.fixes[0] if sink.fixes else None,
+                            kill=None, guard=None, seed=rng.getrandbits(32))
+                rendered = render(plan)
+                if not any(f.candidate.cwe == sink.cwe and f.candidate.line <= rendered.sink_line <= f.candidate.end_line
+                           for f in analyse(rendered.code, language)):
+                    missed.append((sink.id, source.id))
+    assert missed == []
+
+
+def test_unreached_twins_of_folding_guards_are_unreachable():
+    """The guards built from arithmetic, ternaries and literal indices fold: the safe twin's sink is unreachable."""
+    for language, ids in (("python", ("arithmetic-comparison", "list-literal-index", "constant-ternary")),
+                          ("java", ("modulo", "constant-ternary", "list-of-index"))):
+        render = python_synth.render if language == "python" else java_synth.render
+        sink = REGISTRY.sinks[language]["os-command-concat-system" if language == "python" else "cmd-runtime-exec-concat"]
+        source = sorted(compatible_sources(REGISTRY, sink), key=lambda s: s.id)[0]
+        for guard_id in ids:
+            verdicts = []
+            for label in ("vulnerable", "safe"):
+                plan = Plan(language=language, cwe=sink.cwe, label=label, pair_kind="unreached", source=source,
+                            propagation=REGISTRY.propagations[language]["direct"], sink=sink, fix=None, kill=None,
+                            guard=REGISTRY.guards[language][guard_id], seed=9)
+                rendered = render(plan)
+                [found] = [f for f in analyse(rendered.code, language)
+                           if f.candidate.line <= rendered.sink_line <= f.candidate.end_line]
+                verdicts.append(found.slice.unreachable)
+            assert verdicts == [False, True], (language, guard_id)
 
 
 def test_slice_follows_builders_and_one_level_of_callers():
