@@ -127,6 +127,15 @@ PROPAGATIONS = (
                        "        $stash = value;\n"
                        "    }\n"
                        "}"),
+    Propagation(id="helper-chain", language="java", lines="$type $out = $func($var);",
+                helper="private $type $func($type input) {\n"
+                       "    return $recall(input);\n"
+                       "}\n"
+                       "\n"
+                       "private $type $recall($type input) {\n"
+                       "    return Objects.requireNonNullElse(input, $dflt);\n"
+                       "}",
+                imports=("java.util.Objects",)),
     Propagation(id="array-element", language="java", lines="$type[] $arr = {$var};\n$type $out = $arr[0];"),
 )
 

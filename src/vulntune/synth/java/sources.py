@@ -200,6 +200,9 @@ SOURCES = (
                     "java.io.IOException")),
     Source(id="system-property", language="java", framework="stdlib", header="public void $handler()$throws",
            read='String $var = System.getProperty("app.$param", "");', imports=("java.io.IOException",)),
+    Source(id="system-properties-object", language="java", framework="stdlib", header="public void $handler()$throws",
+           read='Properties $props = System.getProperties();\nString $var = $props.getProperty("app.$param", "");',
+           imports=("java.util.Properties", "java.io.IOException")),
     Source(id="url-connection-line", language="java", framework="stdlib",
            header="public void $handler(URL $feed)$throws",
            read="String $var;\n"

@@ -41,6 +41,8 @@ KILLS = [
        "$items = [[$out], [$lit]]\n$out = $items[1][0]"),
     _k("inline-list-index", "$out = [$out, $lit][0]", "$out = [$out, $lit][1]"),
     _k("computed-index", "$out = ($out, $lit)[6 - 2 * 3]", "$out = ($out, $lit)[7 - 2 * 3]"),
+    _k("dict-dispatch-index", "$out = {0: $out, 1: $lit}[4 % 2]", "$out = {0: $out, 1: $lit}[3 % 2]"),
+    _k("match-constant", "match 3 % 2:\n    case 0:\n        $out = $lit", "match 3 % 2:\n    case 1:\n        $out = $lit"),
     _k("tuple-unpack-element", "$first, $second = $out, $lit\n$out = $first", "$first, $second = $out, $lit\n$out = $second"),
 ]
 

@@ -111,6 +111,13 @@ PROPAGATIONS = [
         def $inner(value):
             return value
         ''')),
+    _p("local-class", snippet('''
+        class $Cls:
+            def __init__(self, value):
+                self.value = value
+
+        $out = $Cls($var).value
+        ''')),
     _p("tuple-unpack", "$out, $size = $var, len($var)"),
 ]
 
