@@ -269,3 +269,15 @@ def test_sources_follow_the_data_not_the_guards():
     through_parameter = "import os\ndef f(user):\n    target = '/home/' + user\n    os.system('ls ' + target)\n"
     [found] = analyse(through_parameter, "python")
     assert found.slice.sources == ("parameter",)
+
+
+@pytest.mark.parametrize(("code", "language", "expected"), [
+    ('def f(url):\n    cmd = ["git", "clone", url]\n    run(cmd)\n', "python", 0),
+    ('def f(url):\n    cmd = ["bash", "-c", url]\n    run(cmd)\n', "python", 1),
+    ('def f(url):\n    cmd = ["/bin/sh", "-c", url]\n    run(cmd)\n', "python", 1),
+    ('class A { void f(String u) { String[] cmd = new String[]{"git", "clone", u}; run(cmd); } }', "java", 0),
+    ('class A { void f(String u) { String[] cmd = new String[]{"cmd.exe", "/c", u}; run(cmd); } }', "java", 1),
+])
+def test_an_argument_vector_is_a_command_line_only_when_it_starts_a_shell(code, language, expected):
+    built = [f for f in analyse(code, language) if f.candidate.sink == "command-line-built"]
+    assert len(built) == expected

@@ -128,3 +128,55 @@ def test_slice_scores_are_cached_independently_of_the_threshold(synth, tmp_path)
     second = scan_paths([tmp_path / "src"], detector=detector, config=ScanConfig(), cache=cache)
     assert first.stats["units_inferred"] == 1 and second.stats["units_cached"] == 1
     assert len(second.findings) == 1
+
+
+UNREACHED = "import os\n\ndef run(host):\n    if 2 * 3 > 10:\n        os.system('ping -c 1 ' + host)\n"
+CONSTANT = "import os\n\ndef run():\n    os.system('ping -c 1 localhost')\n"
+
+
+def test_a_gated_judge_is_trained_and_asked_about_reachable_candidates_only(synth, tmp_path):
+    from vulntune.analysis import analyse
+    from vulntune.models.baseline import load_tfidf
+    from vulntune.scan import scan_paths
+    from vulntune.scan.settings import ScanConfig
+
+    samples = read_samples(synth / "train.jsonl")
+    every, gated = slice_samples(samples), slice_samples(samples, gate="reachability")
+    assert 0 < len(gated) < len(every) and {s.id for s in gated} < {s.id for s in every}
+    source = {s.id: s for s in samples}
+    for cut in gated:  # `#i`: the i-th candidate of the sample it was cut from
+        file_id, index = cut.id.rsplit("#", 1)
+        assert analyse(source[file_id].code, cut.language)[int(index)].reachable
+    assert any(not analyse(source[s.id.rsplit("#", 1)[0]].code, s.language)[int(s.id.rsplit("#", 1)[1])].reachable
+               for s in every)
+    with pytest.raises(Exception, match="gate"):
+        TrainConfig(data=synth, base="tfidf", gate="reachability")  # files have no candidates to gate
+
+    model = train(TrainConfig(data=synth, base="tfidf", unit="slice", gate="reachability", out=tmp_path / "m",
+                              progress=False))
+    detector = load_tfidf(model)
+    detector.threshold, detector.thresholds = 0.0, {}  # flag whatever the judge is asked about
+    records = [Sample(id=name, language="python", cwe="CWE-78", label="safe", code=code)
+               for name, code in (("v", VULNERABLE), ("u", UNREACHED), ("c", CONSTANT))]
+    rows = {row["id"]: row for row in judge_records(detector, records)}
+    assert rows["v"]["label"] == "vulnerable" and rows["v"]["line"] == 4
+    assert rows["u"]["score"] == rows["c"]["score"] == 0.0 and rows["u"]["cwe"] is None  # never asked
+
+    project = tmp_path / "project"
+    project.mkdir()
+    for name, code in (("ping.py", VULNERABLE), ("dead.py", UNREACHED), ("fixed.py", CONSTANT)):
+        (project / name).write_text(code)
+    report = scan_paths([project], detector=detector, config=ScanConfig(), root=project)
+    assert [(f.file, f.line) for f in report.findings] == [("ping.py", 4)]
+    assert report.summary.units == 3 and report.stats["units"] == 1  # three candidates, one judged
+
+
+def test_judge_reachability_reports_reachable_candidates_without_a_model(tmp_path):
+    for name, code in (("ping.py", VULNERABLE), ("dead.py", UNREACHED), ("fixed.py", CONSTANT)):
+        (tmp_path / name).write_text(code)
+    code, out, err = _vulntune("scan", str(tmp_path), "--judge", "reachability", "--format", "json", "--no-cache",
+                               "--model", "/nonexistent", cwd=tmp_path)
+    assert code == 1, err
+    assert [(f["file"], f["line"]) for f in json.loads(out)["findings"]] == [("ping.py", 4)]
+    code, out, _ = _vulntune("scan", str(tmp_path), "--judge", "reachability", "--no-cache", cwd=tmp_path)
+    assert "every statically reachable candidate sink reported (--judge reachability, no model)" in out

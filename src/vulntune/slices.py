@@ -26,14 +26,20 @@ from dataclasses import replace
 from typing import Any
 
 from vulntune.analysis import CandidateSlice, analyse
-from vulntune.cwe import CATALOGUE
 from vulntune.data import Sample
 
 JUDGES = ("none", "reachability")  # judges that need no model: every candidate; reachable ones only
+GATES = ("none", "reachability")  # which candidates a trained judge is asked about: all, or the reachable ones
 
 
-def slice_samples(samples: Sequence[Sample]) -> list[Sample]:
-    """The labelled slices of `samples` (see the module doc), in input order."""
+def slice_samples(samples: Sequence[Sample], *, gate: str = "none") -> list[Sample]:
+    """The labelled slices of `samples` (see the module doc), in input order.
+
+    With `gate` "reachability" only statically reachable candidates are kept: a judge trained so
+    is asked about nothing else (`judge_records` and the scanner pass the others over).
+    """
+    if gate not in GATES:
+        raise ValueError(f"unknown gate {gate!r}")
     cut = [(sample, analyse(sample.code, sample.language)) for sample in samples]
     vulnerable = {(s.pair_id, found.slice.text) for s, slices in cut if s.is_vulnerable and s.pair_id
                   for found in slices if _at_sink(s, found)}
@@ -41,6 +47,8 @@ def slice_samples(samples: Sequence[Sample]) -> list[Sample]:
     for sample, slices in cut:
         for index, found in enumerate(slices):
             at_sink = _at_sink(sample, found)
+            if gate == "reachability" and not found.reachable:
+                continue
             if at_sink and not sample.is_vulnerable and (sample.pair_id, found.slice.text) in vulnerable:
                 continue
             if not at_sink and sample.is_vulnerable and found.candidate.cwe == sample.cwe:
@@ -72,8 +80,18 @@ def _slice_sample(sample: Sample, found: CandidateSlice, index: int, *, at_sink:
 
 def reads_slices(detector: Any) -> bool:
     """Was `detector` trained on slices (`vulntune train --unit slice`)?"""
+    return _training_config(detector).get("unit") == "slice"
+
+
+def judge_gate(detector: Any) -> str:
+    """Which candidates a slice judge is asked about ("none": all; "reachability": the statically
+    reachable ones, the others are not flagged), as it was trained (`gate` in its configuration)."""
+    return _training_config(detector).get("gate") or "none"
+
+
+def _training_config(detector: Any) -> dict[str, Any]:
     meta = getattr(detector, "meta", None) or {}
-    return (meta.get("training_config") or {}).get("unit") == "slice"
+    return meta.get("training_config") or {}
 
 
 def judge_records(
@@ -86,18 +104,20 @@ def judge_records(
     """One prediction row `{"id", "score", "label", "cwe", "line"}` per sample, from its slices.
 
     Args:
-        judge: a detector trained on slices, or "none" (every candidate is a finding) or
-            "reachability" (candidates whose slice reads a parameter or untrusted input and whose
-            sink is not behind a condition that never holds).
+        judge: a detector trained on slices (asked only about the candidates its gate lets
+            through, see `judge_gate`), or "none" (every candidate is a finding) or "reachability"
+            (the statically reachable candidates, see `CandidateSlice.reachable`).
         samples: records; only their `code` and `language` are read.
     """
+    gated = not isinstance(judge, str) and judge_gate(judge) == "reachability"
     rows: list[dict[str, Any]] = []
     pending: dict[str, list[tuple[int, CandidateSlice]]] = {}
     for index, sample in enumerate(samples):
         slices = analyse(sample.code, sample.language)
         rows.append({"id": sample.id, "score": 0.0, "label": "safe", "cwe": None, "line": None})
         for found in slices:
-            pending.setdefault(sample.language, []).append((index, found))
+            if found.reachable or not gated:
+                pending.setdefault(sample.language, []).append((index, found))
     for language in sorted(pending):
         items = pending[language]
         scores = static_scores([f for _, f in items], judge) if isinstance(judge, str) else _model_scores(
@@ -117,13 +137,9 @@ def static_scores(found: Sequence[CandidateSlice], judge: str) -> list[tuple[flo
         raise ValueError(f"unknown static judge {judge!r}")
     out = []
     for item in found:
-        flagged = judge == "none" or (not item.slice.unreachable and (bool(item.slice.sources) or not _taint(item)))
+        flagged = judge == "none" or item.reachable
         out.append((1.0 if flagged else 0.0, "vulnerable" if flagged else "safe"))
     return out
-
-
-def _taint(item: CandidateSlice) -> bool:
-    return CATALOGUE[item.candidate.cwe].taint
 
 
 def _model_scores(detector: Any, found: Sequence[CandidateSlice], language: str,

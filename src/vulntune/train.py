@@ -37,6 +37,7 @@ from vulntune.models.card import write_card
 from vulntune.models.folder import sha256_file, write_meta
 from vulntune.models.labels import class_of, classes_by_language, label_map
 from vulntune.models.sources import DEFAULT_BASE, is_tfidf
+from vulntune.slices import GATES
 
 UNITS = ("file", "slice")
 OBJECTIVES = ("classify", "instruct", "zero-shot")
@@ -89,6 +90,9 @@ class TrainConfig:
             `scan_units`) or "slice" (the slice of every candidate sink, cut from training,
             validation and calibration samples by `vulntune.analysis`, labelled as
             `vulntune.slices` says; the scanner then judges slices too).
+        gate: with unit "slice", which candidates the judge is trained, calibrated and later
+            asked about: "none" (all) or "reachability" (only the statically reachable ones,
+            `CandidateSlice.reachable`; evaluation and the scanner do not flag the others).
         scan_units: also train on scan units cut from the training files (see
             `vulntune.unit_samples`): each file's sink unit with the file's label, and one other
             unit of each vulnerable file as safe; and calibrate on the units cut from the
@@ -147,6 +151,7 @@ class TrainConfig:
     lora_top_layers: int | None = None
     trunk_cache: bool = False
     unit: str = "file"
+    gate: str = "none"
     scan_units: bool = False
     ia3_targets: tuple[str, ...] = ("k_proj", "v_proj", "down_proj")
     ia3_feedforward: tuple[str, ...] = ("down_proj",)
@@ -187,6 +192,9 @@ class TrainConfig:
         choose("unit", UNITS)
         if self.unit == "slice" and self.scan_units:
             raise VulntuneError("'scan_units' cuts files into functions; it does not combine with unit = \"slice\"")
+        choose("gate", GATES)
+        if self.gate != "none" and self.unit != "slice":
+            raise VulntuneError("config key 'gate': candidates are gated only when the judge reads slices (unit = \"slice\")")
         if self.batching == "twins" and self.batch_size % 2:
             raise VulntuneError(f"config key 'batch_size': batching = \"twins\" needs an even batch size, got {self.batch_size}")
         for language in self.languages:
@@ -247,7 +255,7 @@ def train(config: TrainConfig, *, callbacks: Sequence[Any] = ()) -> Path:
     if config.unit == "slice":
         from vulntune.slices import slice_samples
 
-        train_samples, validation = slice_samples(train_samples), slice_samples(validation)
+        train_samples, validation = slice_samples(train_samples, gate=config.gate), slice_samples(validation, gate=config.gate)
         if not validation:
             raise VulntuneError("validation data: no candidate sink found, so no slice to calibrate on")
     labels = label_map(train_samples)

@@ -96,12 +96,14 @@ class SliceUnit(Unit):
         candidate_line: the file line of the sink, where a finding sits.
         sink: the catalogue pattern that matched.
         fallback: why a window of lines stands in for a slice, else None.
+        reachable: static reachability (`vulntune.analysis.CandidateSlice.reachable`).
     """
 
     cwe: str
     candidate_line: int
     sink: str
     fallback: str | None = None
+    reachable: bool = True
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -287,5 +289,5 @@ def extract_slices(text: str, *, language: str, file: str) -> ExtractedFile:
             file=file, language=language, kind="slice", name=candidate.function or MODULE,
             start_line=min(cut.lines), end_line=max(cut.lines), header_line=candidate.line, lines=cut.lines,
             text=cut.text, cwe=candidate.cwe, candidate_line=candidate.line, sink=candidate.sink,
-            fallback=cut.fallback))
+            fallback=cut.fallback, reachable=found.reachable))
     return replace(extracted, units=tuple(units))

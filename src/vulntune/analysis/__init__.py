@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 
 from vulntune.analysis.candidates import Candidate, find_candidates
 from vulntune.analysis.slicer import Slice, slice_match
+from vulntune.cwe import CATALOGUE
 from vulntune.parsing import parse
 
 __all__ = ["Candidate", "CandidateSlice", "Slice", "analyse"]
@@ -23,6 +24,13 @@ class CandidateSlice:
 
     candidate: Candidate
     slice: Slice
+
+    @property
+    def reachable(self) -> bool:
+        """Static reachability: the sink is not behind a condition that never holds and, for a
+        taint weakness (injection, traversal...), its data comes from a parameter or untrusted
+        input. A configuration weakness (a weak hash, a secret) needs no source."""
+        return not self.slice.unreachable and (bool(self.slice.sources) or not CATALOGUE[self.candidate.cwe].taint)
 
 
 def analyse(text: str, language: str) -> list[CandidateSlice]:

@@ -339,8 +339,8 @@ def _construction_root(node: tree_sitter.Node, context: _Context) -> bool:
         while parent is not None and parent.type == "parenthesized_expression":
             parent = parent.parent
         return parent is None or parent.type != node.type
-    if node.type in ("list", "array_initializer"):  # ["git", "clone", url]: an argument vector
-        return True
+    if node.type in ("list", "array_initializer"):  # an argument vector: only a shell parses its elements
+        return _runs_a_shell(node, context.language)
     if python and node.type == "string":
         return any(child.type == "interpolation" for child in node.named_children) and not (
             node.parent is not None and node.parent.type in ("binary_operator", "concatenated_string"))
@@ -355,6 +355,18 @@ def _construction_root(node: tree_sitter.Node, context: _Context) -> bool:
         if written[-1] in ("format", "formatted") and context.language == "java":
             return True  # String.format("...%s", x), "...".formatted(x)
     return False
+
+
+_SHELLS = re.compile(r"^(/usr)?(/bin/)?(sh|bash|zsh|ksh|dash|cmd(\.exe)?|powershell(\.exe)?|pwsh)$")
+
+
+def _runs_a_shell(node: tree_sitter.Node, language: str) -> bool:
+    """Does the argument vector `node` start a shell (["sh", "-c", line])? Any other vector
+    (["git", "clone", url]) hands each element to the program as one argument: no shell splits
+    or interprets it, so it is not a command line to inject into (option injection, CWE-88, is
+    another weakness)."""
+    first = node.named_children[0] if node.named_children else None
+    return first is not None and first.type in _STRINGS[language] and bool(_SHELLS.match(string_content(first).strip()))
 
 
 def _literal_parts(node: tree_sitter.Node, language: str) -> tuple[str, bool]:

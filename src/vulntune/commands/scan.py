@@ -56,9 +56,10 @@ def register(subparsers) -> None:
     parser.add_argument("--unit", choices=("slice", "function"),
                         help="what the judge reads: the data-flow slice of each candidate sink, or whole functions "
                              "(default: what the model was trained on)")
-    parser.add_argument("--judge", choices=("model", "none"),
+    parser.add_argument("--judge", choices=("model", "none", "reachability"),
                         help="none: report every candidate sink without a model (pattern matching, fast); "
-                             "default: model")
+                             "reachability: every candidate whose data comes from a parameter or untrusted input "
+                             "and that can run, without a model; default: model")
     parser.add_argument("--explain", action="store_true", help="show the slice each finding was judged on")
     parser.add_argument("--format", choices=("text", "json", "sarif"), help="output format (default: text)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report here instead of stdout")

@@ -55,6 +55,9 @@ def register(subparsers) -> None:
     add("--unit", choices=("file", "slice"),
         help="file: train on corpus samples (default); slice: on the slice of every candidate sink, as the "
              "sink-anchored scanner shows them (see vulntune.slices)")
+    add("--gate", choices=("none", "reachability"),
+        help="with --unit slice: none: judge every candidate sink (default); reachability: only those whose data "
+             "comes from a parameter or untrusted input and that can run (the others are never flagged)")
     add("--scan-units", action="store_const", const=True,
         help="also train on scan-sized units cut from the training files: each sink unit with its file's label, "
              "one other unit of each vulnerable file as safe")

@@ -6,7 +6,7 @@ import unicodedata
 from itertools import groupby
 
 from vulntune.cwe import SEVERITIES
-from vulntune.scan.scanner import NO_MODEL, ScanReport
+from vulntune.scan.scanner import STATIC_JUDGES, ScanReport
 
 _COLORS = {"critical": "\033[1;35m", "high": "\033[31m", "medium": "\033[33m", "low": "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -65,8 +65,10 @@ def _summary(report: ScanReport) -> str:
         if count:
             tail.append(f"{count} {label}")
     model = report.model
-    if model.fingerprint == NO_MODEL:
-        return f"{head}; " + ", ".join(tail) + "; every candidate sink reported (--judge none, no model)."
+    judge = STATIC_JUDGES.get(model.fingerprint)
+    if judge is not None:
+        which = "every candidate sink" if judge == "none" else "every statically reachable candidate sink"
+        return f"{head}; " + ", ".join(tail) + f"; {which} reported (--judge {judge}, no model)."
     distinct = sorted(set(model.thresholds.values()))
     at = (f"threshold {distinct[0]:.4f}" if len(distinct) == 1 else
           "thresholds " + ", ".join(f"{language} {t:.4f}" for language, t in sorted(model.thresholds.items())))

@@ -27,7 +27,7 @@ from vulntune.scan.findings import Finding, build_findings, severity_rank
 from vulntune.scan.infer import InferenceStats, score_units
 from vulntune.scan.settings import ScanConfig
 from vulntune.scan.suppress import is_suppressed
-from vulntune.slices import reads_slices
+from vulntune.slices import judge_gate, reads_slices
 from vulntune.units import ExtractedFile, Unit
 
 
@@ -135,8 +135,8 @@ def scan_paths(
 
     Args:
         paths: files and folders.
-        detector: from `vulntune.load_detector`; None with `config.judge == "none"` (every
-            candidate sink is a finding).
+        detector: from `vulntune.load_detector`; None with `config.judge` "none" (every
+            candidate sink is a finding) or "reachability" (every statically reachable one).
         config: discovery, filters, jobs and batch size (default `ScanConfig()`).
         cache: a results cache, or None to score every unit.
         root: findings' paths are relative to it (default: see `discover.scan_root`).
@@ -146,8 +146,8 @@ def scan_paths(
         stdin_filename: the path (and so language) of the PATH `-`, standard input.
     """
     config = config or ScanConfig()
-    if detector is None and config.judge != "none":
-        raise ValueError("scan_paths needs a detector unless config.judge is 'none'")
+    if detector is None and config.judge == "model":
+        raise ValueError("scan_paths needs a detector unless config.judge is 'none' or 'reachability'")
     unit = scan_unit(config, detector)
     languages = LANGUAGES if detector is None else detector.languages
     started_at = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
@@ -173,13 +173,16 @@ def scan_paths(
     units = [u for item in readable for u in item.units]
     parsed = time.perf_counter()
 
-    distinct = len({(u.language, u.text) for u in units})
+    # A judge gated by reachability (and the static reachability judge) is asked about reachable
+    # candidates only; the others get no verdict, so no finding.
+    judged = [u for u in units if getattr(u, "reachable", True)] if _gated(config, detector) else units
+    distinct = len({(u.language, u.text) for u in judged})
     if detector is None:
-        verdicts, inference = _every_candidate(units), InferenceStats(units=distinct)
+        verdicts, inference = _every_candidate(judged), InferenceStats(units=distinct)
     else:
         bar = _bar(progress, total=distinct, unit="unit", desc="scoring")
         try:
-            verdicts, inference = score_units(units, detector, cache=cache, batch_size=config.batch_size,
+            verdicts, inference = score_units(judged, detector, cache=cache, batch_size=config.batch_size,
                                               max_occlusions=config.max_occlusions, locate=unit == "function",
                                               progress=bar.update if bar else None)
         finally:
@@ -208,7 +211,7 @@ def scan_paths(
         units=len(units), findings=len(reported), **counts)
     return ScanReport(
         findings=tuple(reported), skipped=tuple(sorted(skipped)), summary=summary,
-        model=model_info(detector) if detector is not None else _no_model(),
+        model=model_info(detector) if detector is not None else _no_model(config.judge),
         started_at=started_at,
         files=tuple(f for f in files if f.display in read),
         passed_over=tuple(found.passed_over), notes=tuple(found.notes), root=str(found.root),
@@ -217,7 +220,8 @@ def scan_paths(
                      cpu=_cpu_seconds() - cpu_began))
 
 
-NO_MODEL = "judge:none"  # ModelInfo.fingerprint of a `--judge none` scan
+# ModelInfo.fingerprint of a scan without a model (`--judge none` or `reachability`) -> its judge
+STATIC_JUDGES = {"judge:none": "none", "judge:reachability": "reachability"}
 
 
 def scan_unit(config: ScanConfig, detector: Detector | None) -> str:
@@ -228,14 +232,20 @@ def scan_unit(config: ScanConfig, detector: Detector | None) -> str:
     return "slice" if detector is None or reads_slices(detector) else "function"
 
 
+def _gated(config: ScanConfig, detector: Detector | None) -> bool:
+    if detector is None:
+        return config.judge == "reachability"
+    return judge_gate(detector) == "reachability" and scan_unit(config, detector) == "slice"
+
+
 def _every_candidate(units: Sequence[Unit]) -> dict[tuple[str, str], Verdict]:
-    """`--judge none`: each candidate slice is a finding with confidence 1."""
+    """`--judge none` or `reachability`: each candidate slice it judges is a finding with confidence 1."""
     return {(u.language, text_digest(u.text)): Verdict(cwe=getattr(u, "cwe", None), score=1.0, probabilities={}, line=0)
             for u in units}
 
 
-def _no_model() -> ModelInfo:
-    return ModelInfo(fingerprint=NO_MODEL, threshold=1.0, thresholds={language: 1.0 for language in LANGUAGES}, max_length=0, languages=LANGUAGES,
+def _no_model(judge: str) -> ModelInfo:
+    return ModelInfo(fingerprint=f"judge:{judge}", threshold=1.0, thresholds={language: 1.0 for language in LANGUAGES}, max_length=0, languages=LANGUAGES,
                      labels=("safe",) + tuple(CATALOGUE))
 
 

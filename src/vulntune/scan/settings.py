@@ -61,7 +61,8 @@ class ScanConfig:
         "the earlier design); None: what the model was trained on"))
     judge: str = field(default="model", metadata=_help(
         "model: the detector judges each candidate; none: every candidate sink is a finding (pattern matching, "
-        "no model loaded)"))
+        "no model loaded); reachability: every statically reachable candidate is a finding (its data comes from a "
+        "parameter or untrusted input and it can run; no model loaded)"))
     explain: bool = field(default=False, metadata=_help("show the slice each finding was judged on"))
     exit_zero: bool = field(default=False, metadata=_help(
         "exit 0 even when there are findings (input errors still exit 2)"))
@@ -69,10 +70,10 @@ class ScanConfig:
     def __post_init__(self) -> None:
         if self.unit not in (None, "slice", "function"):
             raise SettingError(f"unit: expected slice or function, got {self.unit!r}")
-        if self.judge not in ("model", "none"):
-            raise SettingError(f"judge: expected model or none, got {self.judge!r}")
-        if self.judge == "none" and self.unit == "function":
-            raise SettingError("judge: none flags candidate sinks, which only slices have (unit = slice)")
+        if self.judge not in ("model", "none", "reachability"):
+            raise SettingError(f"judge: expected model, none or reachability, got {self.judge!r}")
+        if self.judge != "model" and self.unit == "function":
+            raise SettingError(f"judge: {self.judge} flags candidate sinks, which only slices have (unit = slice)")
         if self.format not in ("text", "json", "sarif"):
             raise SettingError(f"format: expected text, json or sarif, got {self.format!r}")
         for ext in self.extensions:
