@@ -23,12 +23,15 @@ def test_a_quiet_scan():
 
 
 def test_operating_point_table_counts_each_point_from_unit_scores():
-    scored = [("a.py", "export", "CWE-78", 0.95), ("a.py", "query", "CWE-89", 0.6), ("B.java", "Dao.safeQuery", "CWE-89", 0.7),
-              ("a.py", "helper", None, 0.99)]  # no CWE named: never a finding
-    points = [{"target_fpr": 0.01, "threshold": 0.9, "fpr": 0.01, "tpr": 0.1},
-              {"target_fpr": 0.2, "threshold": 0.5, "fpr": 0.19, "tpr": 0.8}]
-    table = operating_point_table(scored, points, EXPECTED, current=0.9).splitlines()
-    assert table[3].split()[:5] == ["0.01*", "0.9000", "1.0%", "10.0%", "1/2"]
+    scored = [("a.py", "python", "export", "CWE-78", 0.95), ("a.py", "python", "query", "CWE-89", 0.6),
+              ("B.java", "java", "Dao.safeQuery", "CWE-89", 0.7),
+              ("a.py", "python", "helper", None, 0.99)]  # no CWE named: never a finding
+    points = [{"target_fpr": 0.01, "threshold": 0.9, "fpr": 0.01, "tpr": 0.1},  # one pooled threshold (older folders)
+              {"target_fpr": 0.2, "threshold": 0.5, "fpr": 0.19, "tpr": 0.8,
+               "by_language": {"java": {"threshold": 0.8}, "python": {"threshold": 0.55}}}]
+    table = operating_point_table(scored, points, EXPECTED, current={"java": 0.9, "python": 0.9}).splitlines()
+    assert table[3].split()[:7] == ["0.01*", "java", "0.9000,", "python", "0.9000", "1.0%", "10.0%"]
     assert table[3].endswith("1/2 found (1 right CWE), 0/1 look-alikes, 0 elsewhere")
-    assert table[4].split()[:5] == ["0.2", "0.5000", "19.0%", "80.0%", "2/2"]
-    assert table[4].endswith("2/2 found (2 right CWE), 1/1 look-alikes, 0 elsewhere")
+    # Per language: Java's 0.8 spares the safe query at 0.7, Python's 0.55 finds the query at 0.6.
+    assert table[4].split()[:7] == ["0.2", "java", "0.8000,", "python", "0.5500", "19.0%", "80.0%"]
+    assert table[4].endswith("2/2 found (2 right CWE), 0/1 look-alikes, 0 elsewhere")

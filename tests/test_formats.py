@@ -127,3 +127,14 @@ def test_text_escapes_control_characters_from_scanned_content(tmp_path, detector
     text = render("text", scan_paths([tmp_path], detector=detector, root=tmp_path))
     assert "\x1b" not in text and "\x07" not in text
     assert "evil\\x1b[2J.py" in text and "\\x1b]0;owned\\x07" in text
+
+
+def test_a_long_slice_is_cut_around_its_sink_in_text():
+    from vulntune.formats.text import excerpt
+
+    lines = ["def f(x):"] + [f"    a{i} = x" for i in range(20)] + ["    os.system(a19)  # <- CWE-78 OS Command Injection",
+                                                                     "def helper():", "    return 1"]
+    cut = excerpt("\n".join(lines), limit=6)
+    assert cut == ["def f(x):", "... (17 more lines)", "    a17 = x", "    a18 = x", "    a19 = x",
+                   "    os.system(a19)  # <- CWE-78 OS Command Injection", "... (2 more lines; --format json has the whole slice)"]
+    assert excerpt("def f():\n    eval(x)  # <- CWE-94", limit=6) == ["def f():", "    eval(x)  # <- CWE-94"]

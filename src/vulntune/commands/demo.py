@@ -43,7 +43,8 @@ def run(args: argparse.Namespace) -> int:
         detector = load_scan_model(args.model, target_fpr=args.target_fpr)
     cache = ResultCache()
     try:
-        report = scan_paths([args.path], detector=detector, config=ScanConfig(), cache=cache, root=args.path,
+        config = ScanConfig(explain=True)  # each finding with the slice it was judged on
+        report = scan_paths([args.path], detector=detector, config=config, cache=cache, root=args.path,
                             progress=sys.stderr.isatty())
         sys.stdout.write(get_formatter("text")(report, color=sys.stdout.isatty()))
         expected_file = args.path / "expected.json"
@@ -53,44 +54,61 @@ def run(args: argparse.Namespace) -> int:
             points = detector.meta.get("operating_points")
             if points:
                 # Every unit is in the cache now: scoring them again costs no model call.
-                scored = unit_scores(args.path, detector, cache=cache)
-                print(operating_point_table(scored, points, expected, current=detector.threshold))
+                scored = unit_scores(args.path, detector, config=config, cache=cache)
+                print(operating_point_table(scored, points, expected, current=language_thresholds(detector)))
     finally:
         cache.close()
     return 0
 
 
-def unit_scores(folder: Path, detector, *, cache) -> list[tuple[str, str, str | None, float]]:
-    """(file, unit, CWE, score) of every unit the scan of `folder` scores."""
-    from vulntune.scan import ScanConfig
+def language_thresholds(detector) -> dict[str, float]:
+    """The threshold `detector` decides each of its languages with."""
+    from vulntune.models.prediction import language_threshold
+
+    return {language: language_threshold(detector, language) for language in detector.languages}
+
+
+def unit_scores(folder: Path, detector, *, config, cache) -> list[tuple[str, str, str, str | None, float]]:
+    """(file, language, unit, CWE, score) of every unit the scan of `folder` asks the judge about."""
     from vulntune.scan.cache import text_digest
     from vulntune.scan.discover import discover
     from vulntune.scan.extract import extract_file
     from vulntune.scan.infer import score_units
+    from vulntune.scan.scanner import judged_units, scan_unit
 
-    files = discover([folder], config=ScanConfig(), root=folder).files
-    units = [u for source in files if source.language in detector.languages for u in extract_file(source).units]
-    verdicts, _ = score_units(units, detector, cache=cache)
+    slices = scan_unit(config, detector) == "slice"
+    files = discover([folder], config=config, root=folder).files
+    units = [u for source in files if source.language in detector.languages
+             for u in extract_file(source, slices=slices).units]
+    units = judged_units(units, config, detector)
+    verdicts, _ = score_units(units, detector, cache=cache, locate=not slices)
     scored = []
     for unit in units:
         verdict = verdicts[(unit.language, text_digest(unit.text))]
-        scored.append((unit.file, unit.name, verdict.cwe, verdict.score))
+        cwe = getattr(unit, "cwe", None) or verdict.cwe  # a slice's CWE is its candidate's
+        scored.append((unit.file, unit.language, unit.name, cwe, verdict.score))
     return scored
 
 
-def operating_point_table(scored, points: list[dict], expected: list[dict], *, current: float) -> str:
-    """What each recorded operating point of the model would have flagged in the demo."""
+def operating_point_table(scored, points: list[dict], expected: list[dict], *, current: dict[str, float]) -> str:
+    """What each recorded operating point of the model would have flagged in the demo, each
+    language at the point's threshold for it."""
+    from vulntune.models.calibrate import point_thresholds
+
+    languages = sorted({language for _, language, _, _, _ in scored})
     lines = ["", "The same scan at the model's other operating points (chosen on validation data):",
-             f"  {'target FPR':>10}  {'threshold':>9}  {'val FPR':>7}  {'val recall':>10}  in this demo"]
+             f"  {'target FPR':>10}  {'thresholds':>{8 + 14 * len(languages)}}  {'val FPR':>7}  {'val recall':>10}  in this demo"]
     for point in points:
-        threshold = point["threshold"]
-        flagged = [(file, unit, cwe, None) for file, unit, cwe, score in scored if cwe is not None and score >= threshold]
+        thresholds = {language: point_thresholds(point).get(language, point["threshold"]) for language in languages}
+        flagged = [(file, unit, cwe, None) for file, language, unit, cwe, score in scored
+                   if cwe is not None and score >= thresholds[language]]
         s = tally(flagged, expected)
-        mark = "*" if threshold == current else " "
-        lines.append(f"  {point['target_fpr']:>9g}{mark}  {threshold:>9.4f}  {100 * point['fpr']:>6.1f}%  "
+        mark = "*" if all(thresholds[language] == current.get(language) for language in languages) else " "
+        shown = ", ".join(f"{language} {thresholds[language]:.4f}" for language in languages)
+        lines.append(f"  {point['target_fpr']:>9g}{mark}  {shown:>{8 + 14 * len(languages)}}  {100 * point['fpr']:>6.1f}%  "
                      f"{100 * point['tpr']:>9.1f}%  {s.found}/{s.vulnerable} found ({s.right_cwe} right CWE), "
                      f"{s.false_alarms}/{s.safe} look-alikes, {s.elsewhere} elsewhere")
-    lines.append("  (* the threshold of the scan above; `vulntune scan --target-fpr X` scans at another point)")
+    lines.append("  (* the thresholds of the scan above; `vulntune scan --target-fpr X` scans at another point)")
     return "\n".join(lines)
 
 

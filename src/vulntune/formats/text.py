@@ -18,6 +18,23 @@ def printable(text: str) -> str:
     return "".join(ch if unicodedata.category(ch)[0] != "C" else ascii(ch)[1:-1] for ch in text)
 
 
+SLICE_LINES = 12  # of a slice shown under its finding; JSON and SARIF carry it whole
+
+
+def excerpt(slice_text: str, limit: int = SLICE_LINES) -> list[str]:
+    """A slice of more than `limit` lines cut to its first line (the signature) and the `limit` - 2
+    lines ending at the sink line (marked `<- CWE-n`), with markers counting what was left out."""
+    lines = slice_text.split("\n")
+    if len(lines) <= limit:
+        return lines
+    sink = next((i for i, line in enumerate(lines) if "<- CWE-" in line), len(lines) - 1)
+    start = max(1, sink - (limit - 3))
+    shown = lines[start:sink + 1]
+    before, after = start - 1, len(lines) - sink - 1
+    out = [lines[0]] + ([f"... ({before} more lines)"] if before else []) + shown
+    return out + ([f"... ({after} more lines; --format json has the whole slice)"] if after else [])
+
+
 def render(report: ScanReport, *, color: bool = False) -> str:
     """Findings by file (line, severity, CWE, confidence, unit, flagged line), then skipped paths, then a summary."""
 
@@ -35,7 +52,7 @@ def render(report: ScanReport, *, color: bool = False) -> str:
             if f.snippet:
                 out.append(f"         {printable(f.snippet)}")
             if f.slice:
-                out.extend(paint(f"         | {printable(line)}", _DIM) for line in f.slice.split("\n"))
+                out.extend(paint(f"         | {printable(line)}", _DIM) for line in excerpt(f.slice))
         out.append("")
     if report.skipped:
         out.append(paint("Skipped", _BOLD))

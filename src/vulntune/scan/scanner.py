@@ -173,9 +173,7 @@ def scan_paths(
     units = [u for item in readable for u in item.units]
     parsed = time.perf_counter()
 
-    # A judge gated by reachability (and the static reachability judge) is asked about reachable
-    # candidates only; the others get no verdict, so no finding.
-    judged = [u for u in units if getattr(u, "reachable", True)] if _gated(config, detector) else units
+    judged = judged_units(units, config, detector)
     distinct = len({(u.language, u.text) for u in judged})
     if detector is None:
         verdicts, inference = _every_candidate(judged), InferenceStats(units=distinct)
@@ -232,10 +230,14 @@ def scan_unit(config: ScanConfig, detector: Detector | None) -> str:
     return "slice" if detector is None or reads_slices(detector) else "function"
 
 
-def _gated(config: ScanConfig, detector: Detector | None) -> bool:
+def judged_units(units: Sequence[Unit], config: ScanConfig, detector: Detector | None) -> list[Unit]:
+    """The units the judge is asked about: a judge gated by reachability (and the static
+    reachability judge) sees only the reachable candidates; the others get no verdict, so no finding."""
     if detector is None:
-        return config.judge == "reachability"
-    return judge_gate(detector) == "reachability" and scan_unit(config, detector) == "slice"
+        gated = config.judge == "reachability"
+    else:
+        gated = judge_gate(detector) == "reachability" and scan_unit(config, detector) == "slice"
+    return [u for u in units if getattr(u, "reachable", True)] if gated else list(units)
 
 
 def _every_candidate(units: Sequence[Unit]) -> dict[tuple[str, str], Verdict]:

@@ -1,0 +1,340 @@
+"""Measure the shipped slice judge beside the judges it has to beat; write its model card's numbers.
+
+Reproduces every number of the "Measured" section of `src/vulntune/default_model/README.md`:
+
+    vulntune synth --languages python,java --per-cwe 400 --seed 0 --out data/synth
+    vulntune train --recipe recipes/slice-judge.toml --out src/vulntune/default_model --force
+    vulntune train --recipe recipes/slice-judge.toml --base tfidf --out models/tfidf-slice --force
+    .venv/bin/python benchmarks/slice_judge.py measure     # every judge on every set -> reports/slice-judge/
+    .venv/bin/python benchmarks/slice_judge.py examples    # re-record the fixed examples the slow tests check
+    .venv/bin/python benchmarks/slice_judge.py speed       # scan speed (benchmarks/bench_scan.py)
+    .venv/bin/python benchmarks/slice_judge.py demo        # `vulntune demo`'s output
+    .venv/bin/python benchmarks/slice_judge.py card        # the card's "Measured" section, from the files above
+
+The sets, all records of the CWE families the sink catalogue covers: the synthetic test split
+(template-disjoint from training), SVEN (real Python vulnerable/fixed function pairs) and Juliet
+(Java methods). `../shared/datasets` is evaluation data only. A record's verdict is its most
+suspicious candidate's (`vulntune.slices.judge_records`); a record without a candidate is not
+flagged. The judges:
+
+- candidates only: every candidate sink is a finding (`--judge none`);
+- static reachability: every reachable candidate (`--judge reachability`);
+- the TF-IDF slice judge trained by the same recipe (`--base tfidf`);
+- the shipped SmolLM2 slice judge, at its per-language thresholds and every recorded operating point.
+
+The earlier function-level detector and the untuned zero-shot base model are quoted from their
+own reports (`reports/default-model/`, measured with `vulntune eval` before this design).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from sklearn.metrics import roc_auc_score
+
+from vulntune.analysis.catalogue import CATALOGUE_OF_SINKS
+from vulntune.data import Sample, read_samples
+from vulntune.evaluate.intervals import wilson
+from vulntune.models.calibrate import point_thresholds
+from vulntune.models.card import MEASURED
+from vulntune.slices import judge_records
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = ROOT / "src" / "vulntune" / "default_model"
+TFIDF = ROOT / "models" / "tfidf-slice"
+SYNTH = ROOT / "data" / "synth"
+SHARED = ROOT.parent / "shared" / "datasets"
+REPORTS = ROOT / "reports" / "slice-judge"
+PREVIOUS = ROOT / "reports" / "default-model"  # the function-level detector and the zero-shot base
+EXAMPLES = ROOT / "tests" / "data" / "default_model_examples.json"
+SPEED, DEMO = REPORTS / "scan-speed.txt", REPORTS / "demo.txt"
+SPEED_FILES = 1200
+SEED = 0
+
+SETS = {
+    "synthetic-test": (SYNTH / "test.jsonl", "synthetic test split (template-disjoint from training), every file"),
+    "sven-python": (SHARED / "python-sven.jsonl", "SVEN: real Python vulnerable/fixed function pairs"),
+    "juliet-java": (SHARED / "java-juliet.jsonl", "Juliet: Java test-case methods"),
+}
+JUDGE_NAMES = {"none": "candidates only", "reachability": "static reachability",
+               "tfidf": "TF-IDF slice judge", "smollm2": "SmolLM2-135M slice judge (shipped)"}
+
+
+def covered(samples: list[Sample]) -> list[Sample]:
+    """Records whose CWE family the catalogue has candidates for, in their language."""
+    return [s for s in samples if s.meta.get("cwe_family", s.cwe) in CATALOGUE_OF_SINKS.cwes(s.language)]
+
+
+def family(sample: Sample) -> str:
+    return sample.meta.get("cwe_family", sample.cwe)
+
+
+def rate(hits: int, n: int) -> dict:
+    low, high = wilson(hits, n) if n else (None, None)
+    return {"rate": hits / n if n else None, "hits": hits, "n": n, "ci": [low, high]}
+
+
+def pairs_correct(samples: list[Sample], flagged: dict[str, bool]) -> dict:
+    """Pairs (a vulnerable record and its safe counterparts) with the vulnerable flagged and no safe one."""
+    groups: dict[str, list[Sample]] = defaultdict(list)
+    for sample in samples:
+        for pair in [sample.pair_id, *sample.meta.get("also_in_pairs", [])]:
+            if pair:
+                groups[pair].append(sample)
+    good = total = 0
+    for members in groups.values():
+        vulnerable = [s for s in members if s.is_vulnerable]
+        safe = [s for s in members if not s.is_vulnerable]
+        if vulnerable and safe:
+            total += 1
+            good += all(flagged[s.id] for s in vulnerable) and not any(flagged[s.id] for s in safe)
+    return rate(good, total)
+
+
+def point_metrics(samples: list[Sample], flagged: dict[str, bool]) -> dict:
+    """Recall, FPR and pair-correct per language, per CWE and per safe kind."""
+    out: dict = {}
+    for language in sorted({s.language for s in samples}):
+        group = [s for s in samples if s.language == language]
+        vulnerable, safe = [s for s in group if s.is_vulnerable], [s for s in group if not s.is_vulnerable]
+        by_cwe = {}
+        for cwe in sorted({family(s) for s in group}, key=lambda c: int(c.split("-")[1])):
+            v = [s for s in vulnerable if family(s) == cwe]
+            n = [s for s in safe if family(s) == cwe]
+            by_cwe[cwe] = {"recall": rate(sum(flagged[s.id] for s in v), len(v)),
+                           "fpr": rate(sum(flagged[s.id] for s in n), len(n))}
+        kinds = sorted({s.safe_kind for s in safe if s.safe_kind})
+        out[language] = {
+            "recall": rate(sum(flagged[s.id] for s in vulnerable), len(vulnerable)),
+            "fpr": rate(sum(flagged[s.id] for s in safe), len(safe)),
+            "pair_correct": pairs_correct(group, flagged),
+            "by_cwe": by_cwe,
+            "by_safe_kind": {k: rate(sum(flagged[s.id] for s in safe if s.safe_kind == k),
+                                     sum(s.safe_kind == k for s in safe)) for k in kinds},
+        }
+    return out
+
+
+def measure_judge(judge, samples: list[Sample]) -> dict:
+    began = time.perf_counter()
+    rows = {row["id"]: row for row in judge_records(judge, samples, batch_size=32)}
+    seconds = time.perf_counter() - began
+    language = {s.id: s.language for s in samples}
+    if isinstance(judge, str):
+        points = [("flag", None, {})]
+    else:
+        default = getattr(judge, "thresholds", None) or {}
+        points = [("default", (judge.meta.get("calibration") or {}).get("target_fpr"), default)]
+        points += [(f"val FPR {100 * p['target_fpr']:g}%", p["target_fpr"], point_thresholds(p))
+                   for p in judge.meta.get("operating_points", []) if point_thresholds(p) != default]
+    result = {"seconds": round(seconds, 1), "records_per_second": round(len(samples) / seconds, 1), "points": []}
+    for name, target, thresholds in points:
+        flagged = {i: row["cwe"] is not None and row["score"] >= thresholds.get(language[i], 0.5)
+                   for i, row in rows.items()}
+        result["points"].append({"name": name, "target_fpr": target, "thresholds": thresholds,
+                                 "by_language": point_metrics(samples, flagged)})
+    if not isinstance(judge, str):
+        result["auroc"] = {}
+        for lang in sorted(set(language.values())):
+            group = [s for s in samples if s.language == lang]
+            truth = [s.is_vulnerable for s in group]
+            if 0 < sum(truth) < len(truth):
+                result["auroc"][lang] = roc_auc_score(truth, [rows[s.id]["score"] for s in group])
+    return result
+
+
+def measure(only: str | None) -> None:
+    from vulntune import load_detector
+
+    judges = {"none": "none", "reachability": "reachability", "tfidf": load_detector(TFIDF),
+              "smollm2": load_detector(MODEL, batch_size=32)}
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    for name, (path, description) in SETS.items():
+        if only and only != name:
+            continue
+        samples = covered(read_samples(path))
+        result = {"set": name, "description": description, "records": len(samples), "judges": {}}
+        for judge_name, judge in judges.items():
+            result["judges"][judge_name] = measure_judge(judge, samples)
+            print(f"{name} / {judge_name}: {result['judges'][judge_name]['seconds']} s", flush=True)
+        (REPORTS / f"{name}.json").write_text(json.dumps(result, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def record_examples() -> None:
+    """Score the fixed examples with the shipped judge; record the verdicts the slow test checks."""
+    from vulntune import load_detector
+
+    detector = load_detector(MODEL)
+    examples = json.loads(EXAMPLES.read_text(encoding="utf-8"))
+    records = [Sample(id=e["name"], language=e["language"], cwe="CWE-0", label=e["truth"], code=e["code"])  # CWE unread
+               for e in examples]
+    for example, row in zip(examples, judge_records(detector, records)):
+        example.update(label=row["label"], cwe=row["cwe"], line=row["line"], score=round(row["score"], 4))
+        print(f"{example['name']}: {row['label']} {row['cwe']} line {row['line']} {row['score']:.4f}")
+    EXAMPLES.write_text(json.dumps(examples, indent=2) + "\n", encoding="utf-8")
+
+
+def _run(command: list[str], target: Path) -> None:
+    result = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT)
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    target.write_text(result.stdout, encoding="utf-8")
+    print(result.stdout, end="")
+
+
+# ------------------------------------------------------------------------------ the card section
+
+
+def _pct(r: dict) -> str:
+    if r["rate"] is None:
+        return "-"
+    return f"{100 * r['rate']:.1f}% [{100 * r['ci'][0]:.1f}, {100 * r['ci'][1]:.1f}] ({r['hits']}/{r['n']})"
+
+
+def _judge_table(result: dict) -> list[str]:
+    lines = ["| judge | point | language | recall | FPR | pair-correct | AUROC |", "|---|---|---|---|---|---|---|"]
+    for judge_name, judged in result["judges"].items():
+        for point in judged["points"]:
+            for language, m in point["by_language"].items():
+                auroc = judged.get("auroc", {}).get(language)
+                lines.append(f"| {JUDGE_NAMES[judge_name]} | {point['name']} | {language} | {_pct(m['recall'])} | "
+                             f"{_pct(m['fpr'])} | {_pct(m['pair_correct'])} | "
+                             f"{'-' if auroc is None else f'{auroc:.3f}'} |")
+    return lines
+
+
+def _cwe_table(result: dict) -> list[str]:
+    lines = ["| language | CWE | recall | FPR |", "|---|---|---|---|"]
+    default = result["judges"]["smollm2"]["points"][0]
+    for language, m in default["by_language"].items():
+        for cwe, c in m["by_cwe"].items():
+            lines.append(f"| {language} | {cwe} | {_pct(c['recall'])} | {_pct(c['fpr'])} |")
+    return lines
+
+
+def _kind_table(result: dict) -> list[str]:
+    lines = ["| language | safe kind | FPR |", "|---|---|---|"]
+    default = result["judges"]["smollm2"]["points"][0]
+    for language, m in default["by_language"].items():
+        lines += [f"| {language} | {kind} | {_pct(r)} |" for kind, r in m["by_safe_kind"].items()]
+    return lines if len(lines) > 2 else []
+
+
+def _previous_table() -> list[str]:
+    """The function-level detector and the zero-shot base, from their own `vulntune eval` reports."""
+    lines = ["| model | set (records) | language | recall | FPR | twin/pair-correct | AUROC |",
+             "|---|---|---|---|---|---|---|"]
+    runs = [("sven-python", "SVEN, all"), ("juliet-java", "Juliet, sample of 614"),
+            ("sven-python-zero-shot", "SVEN, sample of 204"), ("juliet-java-zero-shot", "Juliet, sample of 214")]
+    for folder, label in runs:
+        path = PREVIOUS / folder / "metrics.json"
+        if not path.is_file():
+            continue
+        for model, m in json.loads(path.read_text(encoding="utf-8"))["models"].items():
+            if model == "tfidf-baseline":
+                continue
+            name = "zero-shot SmolLM2-135M-Instruct" if "zero-shot" in model else "function-level detector (previous default)"
+            for language, b in m["by_language"].items():
+                pair = (b.get("twins") or {}).get("pair_correct_rate")
+                lines.append(f"| {name} | {label} | {language} | {100 * b['recall']:.1f}% | {100 * b['fpr']:.1f}% | "
+                             f"{'-' if pair is None else f'{100 * pair:.1f}%'} | {b.get('auroc') or 0:.3f} |")
+    return lines
+
+
+def _quality_bar(results: dict[str, dict]) -> list[str]:
+    """The issue's bar, stated from the shipped judge's default point."""
+    def at(name: str, language: str) -> dict:
+        return results[name]["judges"]["smollm2"]["points"][0]["by_language"][language]
+
+    lines = []
+    if "sven-python" in results:
+        m = at("sven-python", "python")
+        met = m["recall"]["rate"] >= 0.6 and m["fpr"]["rate"] <= 0.1 and m["pair_correct"]["rate"] >= 0.3
+        lines.append(f"- SVEN (recall >= 60% at FPR <= 10%, pair-correct >= 30%): {'met' if met else 'NOT met'}: "
+                     f"recall {_pct(m['recall'])}, FPR {_pct(m['fpr'])}, pair-correct {_pct(m['pair_correct'])}.")
+    if "juliet-java" in results:
+        m = at("juliet-java", "java")
+        met = m["recall"]["rate"] >= 0.8 and m["fpr"]["rate"] <= 0.1
+        lines.append(f"- Juliet (recall >= 80% at FPR <= 10%): {'met' if met else 'NOT met'}: "
+                     f"recall {_pct(m['recall'])}, FPR {_pct(m['fpr'])}.")
+    if "synthetic-test" in results:
+        for language in ("java", "python"):
+            m = at("synthetic-test", language)
+            met = m["fpr"]["rate"] <= 0.02 and m["recall"]["rate"] >= 0.9 and m["pair_correct"]["rate"] >= 0.85
+            lines.append(f"- synthetic test, {language} (FPR <= 2% at recall >= 90%, pair-correct >= 85%): "
+                         f"{'met' if met else 'NOT met'}: recall {_pct(m['recall'])}, FPR {_pct(m['fpr'])}, "
+                         f"pair-correct {_pct(m['pair_correct'])}.")
+    return lines
+
+
+def render_card_section() -> str:
+    results = {name: json.loads((REPORTS / f"{name}.json").read_text(encoding="utf-8"))
+               for name in SETS if (REPORTS / f"{name}.json").is_file()}
+    out = [MEASURED, "",
+           "Every number below was measured by `benchmarks/slice_judge.py` (commands at its top) and is read from "
+           "`reports/slice-judge/*.json`. Brackets: 95% Wilson intervals, then (hits/n). A record (a file, or a "
+           "function of SVEN and Juliet) is flagged when its most suspicious candidate is; a record without a "
+           "candidate is not. Pair-correct: the vulnerable record flagged and none of its safe counterparts. "
+           "Every threshold was chosen on the synthetic validation split, per language, never on these sets.", "",
+           "### Quality bar (the shipped judge at its default point)", "", *_quality_bar(results), ""]
+    for name, result in results.items():
+        out += [f"### {result['description']} ({result['records']} records)", "", *_judge_table(result), "",
+                "The shipped judge per CWE (default point):", "", *_cwe_table(result), ""]
+        if kinds := _kind_table(result):
+            out += ["False positive rate of the shipped judge by kind of safe twin (default point):", "", *kinds, ""]
+    if previous := _previous_table():
+        out += ["### Before slices: the function-level detector and the zero-shot base", "",
+                "Quoted from their own `vulntune eval` reports in `reports/default-model/` (the earlier design, on "
+                "the sets as sampled then; the synthetic split they were measured on is an older corpus):", "",
+                *previous, ""]
+    if SPEED.is_file():
+        out += [f"### Speed", "", f"`benchmarks/bench_scan.py --files {SPEED_FILES}` with the shipped judge:", "",
+                "```", SPEED.read_text(encoding="utf-8").rstrip(), "```", ""]
+    if DEMO.is_file():
+        out += ["### `make demo`", "", "```", DEMO.read_text(encoding="utf-8").rstrip(), "```", ""]
+    if EXAMPLES.is_file():
+        examples = json.loads(EXAMPLES.read_text(encoding="utf-8"))
+        out += ["### Fixed examples", "", "The shipped judge's verdicts on small snippets "
+                "(`tests/data/default_model_examples.json`, checked by the slow tests): a record of behaviour, "
+                "not a measurement.", "", "| example | truth | verdict | CWE | line | score |",
+                "|---|---|---|---|---|---|"]
+        out += [f"| {e['name']} | {e['truth']} | {e['label']} | {e['cwe'] or '-'} | {e.get('line') or '-'} | "
+                f"{e['score']:.4f} |" for e in examples]
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
+def write_card() -> None:
+    card = MODEL / "README.md"
+    text = card.read_text(encoding="utf-8")
+    kept = text.split(MEASURED)[0].rstrip() + "\n\n"
+    card.write_text(kept + render_card_section(), encoding="utf-8")
+    print(f"wrote {card.relative_to(ROOT)}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("step", choices=("measure", "examples", "speed", "demo", "card"))
+    parser.add_argument("--only", help="measure: one set (synthetic-test, sven-python, juliet-java)")
+    args = parser.parse_args()
+    if args.step == "measure":
+        measure(args.only)
+    elif args.step == "examples":
+        record_examples()
+    elif args.step == "speed":
+        _run([sys.executable, "benchmarks/bench_scan.py", "--model", str(MODEL.relative_to(ROOT)),
+              "--files", str(SPEED_FILES), "--seed", str(SEED)], SPEED)
+    elif args.step == "demo":
+        _run([sys.executable, "-m", "vulntune", "demo"], DEMO)
+    else:
+        write_card()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
