@@ -31,6 +31,7 @@ from vulntune.analysis import analyse
 from vulntune.analysis.catalogue import CATALOGUE_OF_SINKS
 from vulntune.data import Sample, read_samples
 from vulntune.evaluate.intervals import wilson
+from vulntune.models.calibrate import point_thresholds
 from vulntune.slices import judge_records
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
@@ -103,12 +104,15 @@ def verdicts(name: str, samples: list[Sample], judges: dict[str, object]) -> Non
         began = time.perf_counter()
         rows = {row["id"]: row for row in judge_records(judge, samples, batch_size=32)}
         seconds = time.perf_counter() - began
-        points = [("threshold", getattr(judge, "threshold", 0.5))]
+        language = {s.id: s.language for s in samples}
+        points = [("threshold", {})]  # the judge's own: each row's label
         if not isinstance(judge, str):
-            points += [(f"val FPR {100 * p['target_fpr']:g}%", p["threshold"]) for p in judge.meta.get("operating_points", [])
-                       if p["threshold"] != judge.threshold]
-        for point, threshold in points:
-            flagged = {i: rows[i]["score"] >= threshold and rows[i]["cwe"] is not None for i in rows}
+            points += [(f"val FPR {100 * p['target_fpr']:g}%", {**{lang: p["threshold"] for lang in judge.languages},
+                                                                 **point_thresholds(p)})
+                       for p in judge.meta.get("operating_points", []) if p["threshold"] != judge.threshold]
+        for point, thresholds in points:
+            flagged = {i: rows[i]["cwe"] is not None and (rows[i]["score"] >= thresholds[language[i]] if thresholds
+                                                          else rows[i]["label"] == "vulnerable") for i in rows}
             vulnerable = [s for s in samples if s.is_vulnerable]
             safe = [s for s in samples if not s.is_vulnerable]
             print(f"| {judge_name} | {point} | {rate(sum(flagged[s.id] for s in vulnerable), len(vulnerable))} | "

@@ -281,3 +281,18 @@ def test_sources_follow_the_data_not_the_guards():
 def test_an_argument_vector_is_a_command_line_only_when_it_starts_a_shell(code, language, expected):
     built = [f for f in analyse(code, language) if f.candidate.sink == "command-line-built"]
     assert len(built) == expected
+
+
+@pytest.mark.parametrize(("code", "language", "reachable"), [
+    ('class Db { java.sql.Connection open() throws Exception {\n'
+     '  String secret = "hunter2";\n'
+     '  return java.sql.DriverManager.getConnection("jdbc:h2:mem:", "app", secret);\n} }\n', "java", True),
+    ('class Db { java.sql.Connection open() throws Exception {\n'
+     '  String secret = new java.io.BufferedReader(new java.io.InputStreamReader(System.in)).readLine();\n'
+     '  return java.sql.DriverManager.getConnection("jdbc:h2:mem:", "app", secret);\n} }\n', "java", False),
+    ('import hashlib\n\ndef digest(data):\n    return hashlib.md5(data).hexdigest()\n', "python", True),  # needs no source
+    ('import os\n\ndef run(host):\n    if 2 > 3:\n        os.system("ping " + host)\n', "python", False),  # never runs
+])
+def test_reachability_asks_for_what_the_weakness_needs(code, language, reachable):
+    found = analyse(code, language)
+    assert found and {f.reachable for f in found} == {reachable}

@@ -26,6 +26,7 @@ class Cwe:
     top25_rank: int | None  # MITRE CWE Top 25 (2024), None when not ranked
     languages: tuple[str, ...]
     taint: bool  # True when the weakness is untrusted data reaching a sink
+    constant: bool = False  # True when the weakness is a literal reaching a sink (a hard-coded secret)
 
     @property
     def number(self) -> int:
@@ -91,7 +92,7 @@ _ENTRIES = (
         severity="high", top25_rank=None, languages=_BOTH, taint=True),
     Cwe(id="CWE-798", name="Use of Hard-coded Credentials",
         description="A password, key or token is written into the source code.",
-        severity="high", top25_rank=22, languages=_BOTH, taint=False),
+        severity="high", top25_rank=22, languages=_BOTH, taint=False, constant=True),
     Cwe(id="CWE-918", name="Server-Side Request Forgery",
         description="The server fetches a URL whose host is taken from untrusted input.",
         severity="high", top25_rank=19, languages=_BOTH, taint=True),

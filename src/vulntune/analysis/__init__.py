@@ -27,10 +27,17 @@ class CandidateSlice:
 
     @property
     def reachable(self) -> bool:
-        """Static reachability: the sink is not behind a condition that never holds and, for a
-        taint weakness (injection, traversal...), its data comes from a parameter or untrusted
-        input. A configuration weakness (a weak hash, a secret) needs no source."""
-        return not self.slice.unreachable and (bool(self.slice.sources) or not CATALOGUE[self.candidate.cwe].taint)
+        """Static reachability: the sink is not behind a condition that never holds, and what its
+        weakness needs reaches it: for a taint weakness (injection, traversal...) data from a
+        parameter or untrusted input; for a hard-coded secret a value from none (literals and
+        constants only: a credential read from input or passed in is not hard-coded here). A
+        configuration weakness (a weak hash, a cookie flag) needs nothing."""
+        if self.slice.unreachable:
+            return False
+        weakness = CATALOGUE[self.candidate.cwe]
+        if weakness.taint:
+            return bool(self.slice.sources)
+        return not (weakness.constant and self.slice.sources)
 
 
 def analyse(text: str, language: str) -> list[CandidateSlice]:
