@@ -31,6 +31,7 @@ from vulntune.analysis import analyse
 from vulntune.analysis.catalogue import CATALOGUE_OF_SINKS
 from vulntune.data import Sample, read_samples
 from vulntune.evaluate.intervals import wilson
+from vulntune.evaluate.twins import record_twin_metrics
 from vulntune.models.calibrate import point_thresholds
 from vulntune.slices import judge_records
 
@@ -116,25 +117,13 @@ def verdicts(name: str, samples: list[Sample], judges: dict[str, object]) -> Non
             vulnerable = [s for s in samples if s.is_vulnerable]
             safe = [s for s in samples if not s.is_vulnerable]
             print(f"| {judge_name} | {point} | {rate(sum(flagged[s.id] for s in vulnerable), len(vulnerable))} | "
-                  f"{rate(sum(flagged[s.id] for s in safe), len(safe))} | {pair_correct(samples, flagged)} |")
+                  f"{rate(sum(flagged[s.id] for s in safe), len(safe))} | {_pairs(samples, flagged)} |")
         print(f"({judge_name}: {len(samples) / seconds:.1f} records/s)", file=sys.stderr)
 
 
-def pair_correct(samples: list[Sample], flagged: dict[str, bool]) -> str:
-    groups: dict[str, list[Sample]] = defaultdict(list)
-    for sample in samples:
-        for pair in [sample.pair_id, *sample.meta.get("also_in_pairs", [])]:
-            if pair:
-                groups[pair].append(sample)
-    good = total = 0
-    for members in groups.values():
-        vulnerable = [s for s in members if s.is_vulnerable]
-        safe = [s for s in members if not s.is_vulnerable]
-        if not vulnerable or not safe:
-            continue
-        total += 1
-        good += all(flagged[s.id] for s in vulnerable) and not any(flagged[s.id] for s in safe)
-    return rate(good, total)
+def _pairs(samples: list[Sample], flagged: dict[str, bool]) -> str:
+    twins = record_twin_metrics(samples, flagged)
+    return rate(twins["correct"], twins["pairs"])
 
 
 def main() -> None:

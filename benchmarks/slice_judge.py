@@ -33,7 +33,6 @@ import json
 import subprocess
 import sys
 import time
-from collections import defaultdict
 from pathlib import Path
 
 from sklearn.metrics import roc_auc_score
@@ -41,6 +40,7 @@ from sklearn.metrics import roc_auc_score
 from vulntune.analysis.catalogue import CATALOGUE_OF_SINKS
 from vulntune.data import Sample, read_samples
 from vulntune.evaluate.intervals import wilson
+from vulntune.evaluate.twins import record_twin_metrics
 from vulntune.models.calibrate import point_thresholds
 from vulntune.models.card import MEASURED
 from vulntune.slices import judge_records
@@ -80,23 +80,6 @@ def rate(hits: int, n: int) -> dict:
     return {"rate": hits / n if n else None, "hits": hits, "n": n, "ci": [low, high]}
 
 
-def pairs_correct(samples: list[Sample], flagged: dict[str, bool]) -> dict:
-    """Pairs (a vulnerable record and its safe counterparts) with the vulnerable flagged and no safe one."""
-    groups: dict[str, list[Sample]] = defaultdict(list)
-    for sample in samples:
-        for pair in [sample.pair_id, *sample.meta.get("also_in_pairs", [])]:
-            if pair:
-                groups[pair].append(sample)
-    good = total = 0
-    for members in groups.values():
-        vulnerable = [s for s in members if s.is_vulnerable]
-        safe = [s for s in members if not s.is_vulnerable]
-        if vulnerable and safe:
-            total += 1
-            good += all(flagged[s.id] for s in vulnerable) and not any(flagged[s.id] for s in safe)
-    return rate(good, total)
-
-
 def point_metrics(samples: list[Sample], flagged: dict[str, bool]) -> dict:
     """Recall, FPR and pair-correct per language, per CWE and per safe kind."""
     out: dict = {}
@@ -110,10 +93,11 @@ def point_metrics(samples: list[Sample], flagged: dict[str, bool]) -> dict:
             by_cwe[cwe] = {"recall": rate(sum(flagged[s.id] for s in v), len(v)),
                            "fpr": rate(sum(flagged[s.id] for s in n), len(n))}
         kinds = sorted({s.safe_kind for s in safe if s.safe_kind})
+        twins = record_twin_metrics(group, flagged)
         out[language] = {
             "recall": rate(sum(flagged[s.id] for s in vulnerable), len(vulnerable)),
             "fpr": rate(sum(flagged[s.id] for s in safe), len(safe)),
-            "pair_correct": pairs_correct(group, flagged),
+            "pair_correct": rate(twins["correct"], twins["pairs"]),
             "by_cwe": by_cwe,
             "by_safe_kind": {k: rate(sum(flagged[s.id] for s in safe if s.safe_kind == k),
                                      sum(s.safe_kind == k for s in safe)) for k in kinds},

@@ -205,3 +205,15 @@ def test_mcnemar_exact_by_hand():
     assert mcnemar_exact(6, 1) == approx(2 * 8 / 128)
     assert mcnemar_exact(3, 3) == 1.0
     assert mcnemar_exact(0, 0) == 1.0
+
+
+def test_record_twin_metrics_counts_a_record_in_every_pair_it_belongs_to():
+    from vulntune.data import Sample
+    from vulntune.evaluate.twins import record_twin_metrics
+
+    records = [Sample(id="v1", language="java", cwe="CWE-89", label="vulnerable", code="", pair_id="p1"),
+               Sample(id="v2", language="java", cwe="CWE-89", label="vulnerable", code="", pair_id="p2"),
+               Sample(id="s", language="java", cwe="CWE-89", label="safe", code="", pair_id="p1",
+                      meta={"also_in_pairs": ["p2"]})]  # one good method shared by two bad ones
+    twins = record_twin_metrics(records, {"v1": True, "v2": False, "s": False})
+    assert (twins["pairs"], twins["correct"], twins["vulnerable_missed"]) == (2, 1, 1)

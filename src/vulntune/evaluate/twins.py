@@ -8,8 +8,9 @@ twins has learnt the look of the code, not the weakness.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from vulntune.data import Sample
 from vulntune.evaluate.intervals import wilson
 
 
@@ -65,3 +66,12 @@ def twin_metrics(
         "twin_fpr": twin_fp / twin_negatives if twin_negatives else None,
         "twin_fpr_ci": list(fpr_ci) if fpr_ci else None,
     }
+
+
+def record_twin_metrics(samples: Sequence[Sample], flagged: Mapping[str, bool]) -> dict[str, object]:
+    """`twin_metrics` of records (`flagged` by id) that may belong to several pairs: an evaluation
+    set cut from real projects lists the other pairs a record is in under `meta["also_in_pairs"]`,
+    and the record counts in each."""
+    memberships = [(pair, s) for s in samples for pair in (s.pair_id, *s.meta.get("also_in_pairs", ())) if pair]
+    return twin_metrics([pair for pair, _ in memberships], [s.is_vulnerable for _, s in memberships],
+                        [flagged[s.id] for _, s in memberships])
