@@ -15,7 +15,12 @@ def register(subparsers) -> None:
             "Generate vulnerable samples and their minimally different safe twins for Python and Java, "
             "verify them, deduplicate, and split them by template family into train/validation/test."
         ),
-        epilog="Example: vulntune synth --languages python,java --per-cwe 400 --seed 0 --out data/synth",
+        epilog=(
+            "Example: vulntune synth --languages python,java --per-cwe 400 --seed 0 --out data/synth\n"
+            "With a language model for 30% of the pairs (OpenAI-compatible API, key in $OPENAI_API_KEY):\n"
+            "  vulntune synth --generator mix --llm-share 0.3 --endpoint http://localhost:8000/v1 "
+            "--model qwen2.5-coder --max-requests 500 --out data/synth-mix"
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--languages", default="python,java", help="comma-separated (default: python,java)")
@@ -27,6 +32,18 @@ def register(subparsers) -> None:
     parser.add_argument("--no-javac", action="store_true", help="skip compiling Java samples with javac")
     parser.add_argument("--jobs", type=int, default=1, help="parallel javac processes (default: 1)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    llm = parser.add_argument_group("language-model generator")
+    llm.add_argument("--generator", choices=("template", "llm", "mix"), default="template",
+                     help="template (default), llm (every pair from the model) or mix (a share from the model)")
+    llm.add_argument("--endpoint", help="OpenAI-compatible base URL (e.g. http://localhost:8000/v1) or its /chat/completions URL")
+    llm.add_argument("--model", help="model name sent to the endpoint")
+    llm.add_argument("--llm-share", type=float, default=None,
+                     help="with --generator mix: share of each language and CWE's pairs from the model (default: 0.3)")
+    llm.add_argument("--max-requests", type=int, default=None, help="send at most this many requests (cached answers are free)")
+    llm.add_argument("--api-key-env", default="OPENAI_API_KEY",
+                     help="environment variable holding the API key (default: OPENAI_API_KEY; none needed locally)")
+    llm.add_argument("--cache-dir", type=Path, default=None,
+                     help="answer cache (default: $VULNTUNE_CACHE/llm or ~/.cache/vulntune/llm)")
     parser.set_defaults(handler=run)
 
 
@@ -44,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
         per_cwe=args.per_cwe,
         seed=args.seed,
         javac=not args.no_javac,
+        **_llm_settings(args),
     )
     from vulntune.atomic import check_folder_target
 
@@ -53,6 +71,28 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print_summary(summary, args.out)
     return 0
+
+
+def _llm_settings(args: argparse.Namespace) -> dict:
+    """The language-model options as config fields; options that the generator ignores are errors."""
+    from vulntune.errors import VulntuneError
+
+    settings = {"generator": args.generator}
+    if args.generator == "template":
+        given = [flag for flag, value in (("--llm-share", args.llm_share), ("--max-requests", args.max_requests),
+                                          ("--cache-dir", args.cache_dir)) if value is not None]
+        if given:
+            raise VulntuneError(f"{given[0]} needs --generator llm or mix")
+    elif args.llm_share is not None and args.generator != "mix":
+        raise VulntuneError("--llm-share needs --generator mix")
+    for key in ("endpoint", "model", "max_requests", "cache_dir"):
+        if getattr(args, key) is not None:
+            settings[key] = getattr(args, key)
+    if args.llm_share is not None:
+        settings["llm_share"] = args.llm_share
+    if args.api_key_env != "OPENAI_API_KEY":
+        settings["api_key_env"] = args.api_key_env
+    return settings
 
 
 def print_summary(summary: dict, out: Path) -> None:
@@ -70,6 +110,8 @@ def print_summary(summary: dict, out: Path) -> None:
         f"dedup: {dedup['exact_duplicate_pairs_removed']} exact, {dedup['near_duplicate_pairs_removed']} near-duplicate, "
         f"{dedup['label_conflict_pairs_removed']} conflicting pairs removed"
     )
+    if "llm" in summary:
+        print_llm(summary["llm"], summary.get("llm_usage", {}))
     for scope, values in summary["shortcut_auroc"].items():
         cells = ", ".join(f"{k}={'n/a' if v is None else f'{v:.3f}'}" for k, v in values.items())
         print(f"shortcut AUROC [{scope}]: {cells}")
@@ -80,3 +122,16 @@ def print_summary(summary: dict, out: Path) -> None:
         rate = summary["rendered_samples"] / timing["render"]
         print(f"rendered {summary['rendered_samples']} samples in {timing['render']:.2f}s ({rate:,.0f} samples/s)")
     print(f"wrote {out}/train.jsonl, validation.jsonl, test.jsonl, README.md")
+
+
+def print_llm(report: dict, usage: dict) -> None:
+    checked = report["answers_checked"]
+    rate = f"{report['pairs_accepted'] / checked:.0%}" if checked else "n/a"
+    print(
+        f"llm {report['model']}: {report['pairs_accepted']} pairs accepted of {checked} answers ({rate}); "
+        f"{usage.get('requests', 0)} requests, {usage.get('cache_hits', 0)} cached, {usage.get('retries', 0)} retries"
+    )
+    dropped = ", ".join(f"{k} {v}" for k, v in report["dropped"].items() if v)
+    print(f"llm dropped: {dropped or 'none'}")
+    if report["max_requests_reached"]:
+        print("WARNING: --max-requests reached: fewer model pairs than asked for", file=sys.stderr)

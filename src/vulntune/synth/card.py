@@ -24,9 +24,10 @@ def dataset_card(summary: dict[str, Any]) -> str:
         "```sh",
         f"vulntune synth --languages {','.join(config['languages'])} --per-cwe {config['per_cwe']} "
         f"--seed {config['seed']}" + (f" --cwes {','.join(config['cwes'])}" if config["cwes"] else "")
-        + ("" if config["javac"] else " --no-javac") + " --out DIR",
+        + ("" if config["javac"] else " --no-javac") + _llm_flags(config) + " --out DIR",
         "```",
         "",
+        *(_llm_provenance(summary["llm"]) if "llm" in summary else []),
         "Records: `id`, `language`, `cwe`, `label` (vulnerable | safe), `safe_kind` (fix | untainted | "
         "taint-killed | unreached, null for vulnerable), `code`, `family`, `pair_id`, `sink_line`. "
         "Every vulnerable sample has a safe twin with the same `pair_id` that differs only by the fix, "
@@ -83,8 +84,52 @@ def dataset_card(summary: dict[str, Any]) -> str:
         lines.append(f"| {scope} | " + " | ".join(cells) + " |")
     outside = summary["shortcut_outside_band"]
     lines += ["", f"Outside the band: {', '.join(outside)}." if outside else "All within the band.", ""]
+    if "llm" in summary:
+        lines += _llm_checks(summary["llm"])
     lines += ["## Full config", "", "```json", json.dumps(config, indent=2, sort_keys=True), "```", ""]
     return "\n".join(lines)
+
+
+def _llm_flags(config: dict[str, Any]) -> str:
+    if config.get("generator", "template") == "template":
+        return ""
+    flags = f" --generator {config['generator']} --endpoint {config['endpoint']} --model {config['model']}"
+    if config["generator"] == "mix":
+        flags += f" --llm-share {config['llm_share']}"
+    return flags
+
+
+def _llm_provenance(report: dict[str, Any]) -> list[str]:
+    return [
+        f"Some pairs come from the language model `{report['model']}` (record `meta.generator` = "
+        f"`llm:{report['model']}`, with the `meta.prompt_sha256` of the prompt that asked for it; "
+        "template records say `template`). They regenerate byte-identically only from the same answer "
+        "cache (`--cache-dir`): a model rarely answers the same prompt twice alike.",
+        "",
+    ]
+
+
+def _llm_checks(report: dict[str, Any]) -> list[str]:
+    """Every dropped answer, counted by reason: nothing is dropped silently."""
+    javac = report["javac_files"]
+    lines = [
+        "## Language-model pairs",
+        "",
+        f"- {report['answers_checked']} answers checked, {report['pairs_accepted']} pairs kept "
+        f"(asked for {report['pairs_wanted_per_language_cwe']} per language and CWE).",
+        "- Each pair was checked like a template pair and more: both files parse (tree-sitter, Python "
+        "`compile()`), the candidate finder sees the claimed CWE's sink in the vulnerable file, at most a "
+        "third of the lines differ (at least 3 may), no label-revealing word, javac for Java, and no "
+        "exact duplicate of a template or another model pair.",
+        f"- javac, per Java file: {javac['passed']} compiled, {javac['missing_api']} used APIs the stubs "
+        f"lack (parse-checked only), {javac['failed']} failed, {javac['not_run']} not run.",
+    ]
+    if report["max_requests_reached"]:
+        lines.append("- `--max-requests` was reached: fewer pairs than asked for.")
+    lines += ["", "| reason dropped | pairs |", "|---|---:|"]
+    lines += [f"| {reason} | {count} |" for reason, count in report["dropped"].items()]
+    lines.append("")
+    return lines
 
 
 def _fmt(value: float | None) -> str:

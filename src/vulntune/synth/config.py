@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from vulntune.cwe import CATALOGUE, check_language, normalize_cwe
 from vulntune.errors import VulntuneError
+
+GENERATORS = ("template", "llm", "mix")
+# Fields that only the language-model generators read: left out of a template corpus's summary,
+# so a template corpus is byte-identical to one generated before they existed.
+LLM_FIELDS = ("generator", "endpoint", "model", "llm_share", "max_requests", "api_key_env", "cache_dir", "request_timeout")
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -22,6 +28,15 @@ class SynthConfig:
         near_duplicate_jaccard: MinHash Jaccard at or above which two samples count as near
             duplicates; near duplicates never sit in different splits.
         javac: compile Java samples with javac (when it is on the PATH).
+        generator: "template" (the default), "llm" (every pair asked of a language model) or
+            "mix" (a share `llm_share` of each (language, CWE)'s pairs from the model).
+        endpoint: base URL of an OpenAI-compatible API (".../v1"), or its /chat/completions URL.
+        model: the model name sent to the endpoint.
+        llm_share: with "mix", the share of pairs per (language, CWE) asked of the model (0..1).
+        max_requests: at most this many requests to the endpoint per run (cache hits are free).
+        api_key_env: the environment variable holding the API key (never written anywhere).
+        cache_dir: where answers are cached; None means $VULNTUNE_CACHE/llm or the user cache.
+        request_timeout: seconds before one request counts as timed out (and is retried).
     """
 
     languages: tuple[str, ...] = ("python", "java")
@@ -31,6 +46,14 @@ class SynthConfig:
     split: tuple[float, ...] = (0.8, 0.1, 0.1)
     near_duplicate_jaccard: float = 0.9
     javac: bool = True
+    generator: str = "template"
+    endpoint: str | None = None
+    model: str | None = None
+    llm_share: float = 0.3
+    max_requests: int | None = None
+    api_key_env: str = "OPENAI_API_KEY"
+    cache_dir: Path | None = None
+    request_timeout: float = 60.0
 
     def __post_init__(self) -> None:
         if not self.languages:
@@ -52,6 +75,36 @@ class SynthConfig:
             raise VulntuneError(f"split must be three non-negative fractions summing to 1, got {self.split}")
         if not 0.5 <= self.near_duplicate_jaccard <= 1.0:
             raise VulntuneError("near_duplicate_jaccard must be within 0.5..1.0")
+        self._check_generator()
+
+    def _check_generator(self) -> None:
+        if self.generator not in GENERATORS:
+            raise VulntuneError(f"unknown generator {self.generator!r} (expected one of {', '.join(GENERATORS)})")
+        if self.generator == "template":
+            if self.endpoint is not None or self.model is not None:
+                raise VulntuneError("--endpoint and --model need --generator llm or mix")
+            return
+        if not self.endpoint or not self.endpoint.startswith(("http://", "https://")):
+            raise VulntuneError(f"--generator {self.generator} needs --endpoint http(s)://HOST/... (got {self.endpoint!r})")
+        if not self.model:
+            raise VulntuneError(f"--generator {self.generator} needs --model NAME")
+        if not 0.0 < self.llm_share < 1.0:
+            raise VulntuneError(f"--llm-share must be between 0 and 1 (exclusive), got {self.llm_share}")
+        if self.max_requests is not None and self.max_requests < 1:
+            raise VulntuneError(f"--max-requests must be at least 1, got {self.max_requests}")
+        if not self.api_key_env.isidentifier():
+            raise VulntuneError(f"--api-key-env must name an environment variable, got {self.api_key_env!r}")
+        if self.request_timeout <= 0:
+            raise VulntuneError(f"request_timeout must be positive, got {self.request_timeout}")
+
+    def llm_pairs(self) -> int:
+        """Pairs per (language, CWE) asked of the language model (0 for the template generator)."""
+        pairs = self.per_cwe // 2
+        if self.generator == "llm":
+            return pairs
+        if self.generator == "mix":
+            return round(pairs * self.llm_share)
+        return 0
 
     def cwes_for(self, language: str) -> tuple[str, ...]:
         """The CWEs to generate for `language`, in catalogue order."""

@@ -66,7 +66,7 @@ def plan_pairs(config: SynthConfig, language: str, cwe: str, registry: Registry)
     guards = sorted(registry.guards[language].values(), key=lambda g: g.id)
     kind_counter: dict[str, int] = {}
     pairs = []
-    for index in range(config.per_cwe // 2):
+    for index in range(config.per_cwe // 2 - config.llm_pairs()):  # the rest, if any, from the LLM
         sink, props, sources = per_sink[index % len(per_sink)]
         prop = props[index // len(per_sink) % len(props)]
         kinds = [k for k in sink.safe_kinds if _kind_possible(k, sink, registry, guards)]
@@ -150,5 +150,5 @@ def count_pairs(config: SynthConfig, registry: Registry) -> int:
     for language in config.languages:
         for cwe in config.cwes_for(language):
             if any(compatible_sources(registry, s) for s in registry.sinks_for(language, cwe)):
-                total += config.per_cwe // 2
+                total += config.per_cwe // 2 - config.llm_pairs()
     return total

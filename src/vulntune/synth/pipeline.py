@@ -11,6 +11,8 @@ import json
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,7 @@ from vulntune.config import to_mapping
 from vulntune.data import SPLITS, Sample, write_samples
 from vulntune.errors import VulntuneError
 from vulntune.synth.card import dataset_card
-from vulntune.synth.config import SynthConfig
+from vulntune.synth.config import LLM_FIELDS, SynthConfig
 from vulntune.synth.dedup import exact_dedup, minhash_signatures, normalized_key
 from vulntune.synth.generate import count_pairs, generate
 from vulntune.synth.shortcut import outside_band, shortcut_aurocs
@@ -51,28 +53,46 @@ def check_output_dir(out: Path, force: bool) -> None:
         raise VulntuneError(f"{out}: folder exists and is not empty (use --force to replace it)")
 
 
-def build_corpus(config: SynthConfig, *, progress: bool = False, jobs: int = 1) -> tuple[dict[str, list[Sample]], dict[str, Any]]:
-    """Generate, verify, dedup and split a corpus in memory; returns (splits, summary)."""
+def build_corpus(
+    config: SynthConfig, *, progress: bool = False, jobs: int = 1, sleep: Callable[[float], None] = time.sleep
+) -> tuple[dict[str, list[Sample]], dict[str, Any]]:
+    """Generate, verify, dedup and split a corpus in memory; returns (splits, summary).
+
+    With the llm or mix generator, the model's pairs join after the template pairs (with the llm
+    generator the template pairs are rendered only to deduplicate against, never written).
+    """
     registry = load_registry(config.languages)
+    llm = None
+    if config.generator != "template":
+        from vulntune.synth.llm.generate import generate_llm
+
+        llm = generate_llm(config, progress=progress, jobs=jobs, sleep=sleep)
+    if config.generator == "llm":  # the template corpus, for deduplication only
+        config_rendered = replace(config, generator="template", endpoint=None, model=None)
+    else:
+        config_rendered = config
     started = time.perf_counter()
-    total = count_pairs(config, registry)
+    total = count_pairs(config_rendered, registry)
     pairs = []
     bar = None
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(total=total * 2, unit="sample", desc="render", file=sys.stderr, leave=False)
-    for pair in generate(config, registry):
+    for pair in generate(config_rendered, registry):
         pairs.append(pair)
         if bar is not None:
             bar.update(2)
     if bar is not None:
         bar.close()
     render_seconds = time.perf_counter() - started
-    if not pairs:
+    if not pairs and llm is None:
         raise VulntuneError("no templates match the requested languages and CWEs")
+    if llm is not None:
+        pairs = [tuple(_tagged(s) for s in pair) for pair in pairs]  # type: ignore[misc]
+    llm_pairs = llm.pairs if llm is not None else []
 
-    samples = [s for pair in pairs for s in pair]
+    samples = [s for pair in [*pairs, *llm_pairs] for s in pair]
     check_started = time.perf_counter()
     report = verify(samples, javac=False)
     _raise_on_failures(report.failures)
@@ -82,7 +102,9 @@ def build_corpus(config: SynthConfig, *, progress: bool = False, jobs: int = 1) 
 
     javac_started = time.perf_counter()
     if config.javac:
-        java_report = verify([s for s in samples if s.language == "java"], javac=True, jobs=jobs)
+        # Model pairs went through javac already; reference templates (llm generator) are not written.
+        written = [s for pair in pairs for s in pair] if config.generator != "llm" else []
+        java_report = verify([s for s in written if s.language == "java"], javac=True, jobs=jobs)
         _raise_on_failures(java_report.failures)
         report.javac_available = java_report.javac_available
         report.javac_compiled = java_report.javac_compiled
@@ -92,6 +114,26 @@ def build_corpus(config: SynthConfig, *, progress: bool = False, jobs: int = 1) 
     dedup_started = time.perf_counter()
     exact = exact_dedup(pairs, keys)
     kept = exact.pairs
+    dedup_counts = {
+        "exact_duplicate_pairs_removed": exact.duplicates_removed,
+        "label_conflict_pairs_removed": exact.label_conflicts,
+    }
+    if llm is not None:
+        # The model's pairs against the (deduplicated) templates and each other: templates come first,
+        # so exact_dedup keeps every one of them and drops only model pairs.
+        joined = exact_dedup([*kept, *llm_pairs], keys)
+        llm.report["dropped"]["duplicate"] = joined.duplicates_removed + joined.label_conflicts
+        llm.report["pairs_accepted"] -= joined.duplicates_removed + joined.label_conflicts
+        if config.generator == "llm":
+            kept = joined.pairs[len(kept) :]
+            dedup_counts = {"exact_duplicate_pairs_removed": 0, "label_conflict_pairs_removed": 0}
+        else:
+            kept = joined.pairs
+        dedup_counts["exact_duplicate_pairs_removed"] += joined.duplicates_removed
+        dedup_counts["label_conflict_pairs_removed"] += joined.label_conflicts
+        if not kept:
+            reasons = ", ".join(f"{k} {v}" for k, v in llm.report["dropped"].items() if v) or "no answers"
+            raise VulntuneError(f"no language-model pair passed the checks ({reasons})")
     signatures = minhash_signatures([keys[s.id].split(" ") for pair in kept for s in pair], seed=config.seed)
     result = split_pairs(kept, config.split, config.seed, signatures, config.near_duplicate_jaccard)
     dedup_seconds = time.perf_counter() - dedup_started
@@ -108,14 +150,10 @@ def build_corpus(config: SynthConfig, *, progress: bool = False, jobs: int = 1) 
         "generator_version": GENERATOR_VERSION,
         "vulntune_version": __version__,
         "templates_sha256": templates_digest(registry, config.languages),
-        "config": to_mapping(config),
-        "rendered_samples": len(samples),
+        "config": _config_mapping(config),
+        "rendered_samples": len(samples) if llm is None else sum(len(p) for p in [*pairs, *llm_pairs]),
         "verification": report.as_dict(),
-        "dedup": {
-            "exact_duplicate_pairs_removed": exact.duplicates_removed,
-            "label_conflict_pairs_removed": exact.label_conflicts,
-            "near_duplicate_pairs_removed": result.near_duplicates_removed,
-        },
+        "dedup": {**dedup_counts, "near_duplicate_pairs_removed": result.near_duplicates_removed},
         "families": {name: len({s.family for s in splits[name]}) for name in SPLITS},
         "counts": _counts(splits),
         "shortcut_auroc": shortcut,
@@ -127,7 +165,25 @@ def build_corpus(config: SynthConfig, *, progress: bool = False, jobs: int = 1) 
             "dedup_split": round(dedup_seconds, 3),
         },
     }
+    if llm is not None:
+        summary["llm"] = llm.report
+        summary["llm_usage"] = llm.usage  # volatile (a cached re-run sends nothing): printed, never written
     return splits, summary
+
+
+def _tagged(sample: Sample) -> Sample:
+    """A template sample that says so (only in corpora that mix in language-model samples)."""
+    return replace(sample, meta={**sample.meta, "generator": "template"})
+
+
+def _config_mapping(config: SynthConfig) -> dict[str, Any]:
+    """The config as written to summary.json: a template corpus leaves out the language-model
+    fields (its summary stays byte-identical); the cache folder is local, never written."""
+    mapping = to_mapping(config)
+    if config.generator == "template":
+        return {k: v for k, v in mapping.items() if k not in LLM_FIELDS}
+    del mapping["cache_dir"]
+    return mapping
 
 
 def _raise_on_failures(failures: dict[str, str]) -> None:
@@ -156,16 +212,27 @@ def _counts(splits: dict[str, list[Sample]]) -> dict[str, Any]:
     return counts
 
 
-def synthesize(config: SynthConfig, out: Path, *, force: bool = False, progress: bool = False, jobs: int = 1) -> dict[str, Any]:
+def synthesize(
+    config: SynthConfig,
+    out: Path,
+    *,
+    force: bool = False,
+    progress: bool = False,
+    jobs: int = 1,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, Any]:
     """Build the corpus and write it to `out` atomically; returns the summary."""
     out = Path(out)
     check_output_dir(out, force)
-    splits, summary = build_corpus(config, progress=progress, jobs=jobs)
+    splits, summary = build_corpus(config, progress=progress, jobs=jobs, sleep=sleep)
     timing = summary.pop("timing_seconds")  # volatile: printed, never written
+    usage = summary.pop("llm_usage", None)
     with atomic_dir(out, force=True) as tmp:
         for name in SPLITS:
             write_samples(tmp / f"{name}.jsonl", splits[name])
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         (tmp / "README.md").write_text(dataset_card(summary), encoding="utf-8")
     summary["timing_seconds"] = timing
+    if usage is not None:
+        summary["llm_usage"] = usage
     return summary
