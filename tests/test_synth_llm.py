@@ -441,3 +441,14 @@ def test_check_helpers():
     unit = java_unit(method)
     assert unit.startswith("import java.io.File;\n\npublic class Snippet {\n") and unit.endswith("}\n}\n")
     assert check_pair(PY_SQL_VULNERABLE, PY_SQL_SAFE, language="python", cwe="CWE-78") == "no_sink"
+
+
+@pytest.mark.skipif(shutil.which("javac") is None, reason="javac not on the PATH")
+def test_javac_tells_missing_apis_from_broken_code():
+    from vulntune.synth.llm.check import javac_statuses
+
+    missing = "import com.example.vault.Client;\n\nclass Lookup {\n    Client client = new Client();\n}\n"
+    broken = "class Broken {\n    int size() {\n        return \"text\";\n    }\n}\n"
+    statuses = javac_statuses([JAVA_SQL_VULNERABLE, missing, broken])
+    assert statuses[:2] == ["passed", "missing-api"]
+    assert statuses[2].startswith("error: line 3: error: incompatible types")

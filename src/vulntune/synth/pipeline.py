@@ -123,7 +123,6 @@ def build_corpus(
         # so exact_dedup keeps every one of them and drops only model pairs.
         joined = exact_dedup([*kept, *llm_pairs], keys)
         llm.report["dropped"]["duplicate"] = joined.duplicates_removed + joined.label_conflicts
-        llm.report["pairs_accepted"] -= joined.duplicates_removed + joined.label_conflicts
         if config.generator == "llm":
             kept = joined.pairs[len(kept) :]
             dedup_counts = {"exact_duplicate_pairs_removed": 0, "label_conflict_pairs_removed": 0}
@@ -139,6 +138,12 @@ def build_corpus(
     dedup_seconds = time.perf_counter() - dedup_started
 
     splits = result.splits
+    if llm is not None:
+        written_ids = {s.id for name in SPLITS for s in splits[name]}
+        llm_kept = [v for v, _ in kept if v.meta.get("generator", "template") != "template"]
+        near = sum(1 for v in llm_kept if v.id not in written_ids)
+        llm.report["dropped"]["near_duplicate"] = near
+        llm.report["pairs_accepted"] = len(llm_kept) - near
     shortcut = {"all": shortcut_aurocs(splits["train"], splits["test"], names)}
     for language in config.languages:
         shortcut[language] = shortcut_aurocs(

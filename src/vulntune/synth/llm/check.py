@@ -7,6 +7,8 @@ Checks, in order (the first failure drops the pair and is counted under its reas
   no_sink             the candidate finder sees no sink of the claimed CWE in the vulnerable file
   label_words         either file holds a label-revealing word (the templates' LEAK_WORDS)
   javac_error         (Java, batched later by `javac_statuses`) javac rejects a file
+  duplicate, near_duplicate  (counted by the pipeline) an exact duplicate of a template or model
+                      pair; a near duplicate of a pair in an earlier split
 
 Java that is only members (a method and its imports) is wrapped in `public class Snippet`, and a
 `package` line is dropped, so every Java sample is a compilation unit like the templates'.
@@ -33,6 +35,7 @@ REASONS = (
     "label_words",
     "javac_error",
     "duplicate",
+    "near_duplicate",
 )
 MAX_CHANGED_FRACTION = 1 / 3  # a twin is the same file with a small edit, as the templates make them
 MIN_CHANGED_LINES = 3  # a short file may still swap a call, an import and one line of setup
