@@ -19,6 +19,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import warnings
 from dataclasses import dataclass
 
 from vulntune.analysis import analyse
@@ -89,7 +90,9 @@ def check_pair(vulnerable: str, safe: str, *, language: str, cwe: str) -> Checke
             return "syntax_error"
         if language == "python":
             try:
-                compile(code, "<llm>", "exec", dont_inherit=True)
+                with warnings.catch_warnings():  # an invalid escape in a string is the model's style, not ours to print
+                    warnings.simplefilter("ignore")
+                    compile(code, "<llm>", "exec", dont_inherit=True)
             except (SyntaxError, ValueError):
                 return "syntax_error"
     if tokens(vulnerable) == tokens(safe):

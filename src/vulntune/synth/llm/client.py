@@ -8,6 +8,7 @@ key goes into the Authorization header only: never into the cache, a message or 
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
 import urllib.error
@@ -141,7 +142,7 @@ class ChatClient:
                 raise _RejectedResponseFormat from None
             hint = " (is the API key set? see --api-key-env)" if exc.code in (401, 403) else ""
             raise VulntuneError(f"{display_url(self.url)}: HTTP {exc.code}{detail}{hint}") from None
-        except (TimeoutError, urllib.error.URLError, ConnectionError, OSError) as exc:
+        except (OSError, http.client.HTTPException) as exc:  # timeouts, refused, reset, cut-off answers
             reason = getattr(exc, "reason", exc)
             name = "timed out" if isinstance(reason, TimeoutError) or "timed out" in str(reason) else "unreachable"
             raise _Retryable(name, None) from None
