@@ -1,19 +1,23 @@
 """The research experiment: what does fine-tuning small language models on synthetic
 vulnerabilities do to the false positive rate of CWE detection in Python versus Java?
 
-Built only from the stages: `synth` makes the corpus, `train` the grid of models
-{python-only, java-only, joint} x {classify, instruct} per base model (plus the TF-IDF baseline),
-`models.instruct` the zero-shot base model, `evaluate` the metrics, intervals and tests. Every
-cell writes its result atomically and is skipped when its file exists, so an interrupted study
-resumes where it stopped. The report's prose is generated from the measured numbers only.
+Built only from the stages, in the sink-anchored design: the static stage finds candidate sinks
+and cuts the data flow reaching each (`vulntune.analysis`, `vulntune.slices`), a judge decides
+each slice. The detectors (`vulntune.study_cells`): every candidate flagged, static
+reachability, the zero-shot base model on slices, the TF-IDF judge on slices, the base model
+fine-tuned on slices {python-only, java-only, joint}, and the function-level model of the
+previous design (unit "file"); single-language models are also evaluated on the other language
+(transfer). Every cell writes its result atomically and is skipped when its file exists, so an
+interrupted study resumes where it stopped. The report's prose is generated from the measured
+numbers only.
 
 Layout of a study folder::
 
     study.json                      the resolved config (a resumed study must match it)
     corpus/                         vulntune synth output (train/validation/test.jsonl, README.md)
-    data/<subset>/                  the corpus restricted to one training subset's languages
-    models/<model>/                 model folders (vulntune train / the baseline)
-    evals/<model>/<dataset>/        predictions.jsonl and metrics.json of one model on one dataset
+    models/<model>/                 model folders (vulntune train, the baseline, the zero-shot calibration)
+    evals/<model>/<dataset>/        predictions.jsonl and metrics.json of one model on one dataset;
+                                    <dataset> "transfer-test" is the test split's other language
     summary.json                    the central table's numbers
     report.md, report.html          the report
 """
@@ -24,7 +28,7 @@ import json
 import random
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,10 +39,23 @@ from vulntune.cwe import LANGUAGES, check_language
 from vulntune.data import Sample, read_samples
 from vulntune.errors import VulntuneError
 from vulntune.evaluate.run import catalogue_cwe, check_compatible
+from vulntune.study_cells import (
+    TRANSFER,
+    ModelCell,
+    evaluate_cell,
+    model_cells,
+    shared_slices,
+    static_info,
+    train_cell,
+    transfer_language,
+)
 
 SUBSETS = ("python", "java", "joint")
 OBJECTIVES = ("classify", "instruct")
-PROFILES = ("quick", "full")
+UNITS = ("slice", "file")
+STATIC_JUDGES = ("none", "reachability")  # vulntune.slices.JUDGES
+GATES = ("none", "reachability")  # vulntune.slices.GATES
+PROFILES = ("quick", "standard", "full")
 _PROFILE_DIR = Path(__file__).resolve().parent / "study_profiles"
 
 
@@ -55,16 +72,29 @@ class StudyConfig:
         seed: corpus, training and bootstrap seed.
         javac: compile Java samples while generating the corpus (slow; verification is the
             corpus's own test suite's job, so the study leaves it off by default).
+        static: static judges measured as detectors: "none" (every candidate sink flagged, the
+            cell "candidates") and "reachability" (the statically reachable candidates).
         bases: base models to fine-tune ("tiny", "smollm2-135m", a local folder...).
         objectives: training objectives ("classify", "instruct").
         subsets: training subsets: "python" (python-only), "java" (java-only), "joint".
+        unit: what the fine-tuned, zero-shot and TF-IDF cells read: "slice" (the slice of each
+            candidate sink, the sink-anchored design) or "file" (whole records).
+        gate: with unit "slice", which candidates the trained judges are trained on and asked
+            about ("reachability": the statically reachable ones; "none": all).
+        function_level: subsets also trained with unit "file" (the function-level detector of the
+            previous design), to show what slicing changed; only with unit "slice".
+        function_train: TrainConfig settings for the function-level cells, over `train`.
+        transfer: also evaluate each single-language fine-tuned model on the test split of the
+            other language (cross-language transfer).
+        fixed_recall: the second operating point: per model and language, the threshold giving
+            this recall on the test split, and the FPR there.
         method: fine-tuning method (lora, ia3, full).
         max_steps: optimizer steps per model; 0 means train for `epochs`.
         epochs: epochs per model when `max_steps` is 0.
         max_length: tokens per training and evaluation window.
         target_fpr: every model's threshold is chosen on the validation split for this FPR.
         train: further `vulntune train` settings (TrainConfig keys), e.g. {learning_rate = 2e-4}.
-        tfidf: also train and evaluate the TF-IDF baseline on each subset.
+        tfidf: also train and evaluate the TF-IDF judge on each subset.
         zero_shot: also evaluate each base model untuned, with the instruct prompt.
         external: external datasets in the sample schema; paths relative to the working folder;
             a missing file is skipped with a note in the report.
@@ -79,9 +109,16 @@ class StudyConfig:
     per_cwe: int = 400
     seed: int = 0
     javac: bool = False
+    static: tuple[str, ...] = STATIC_JUDGES
     bases: tuple[str, ...] = ("smollm2-135m",)
-    objectives: tuple[str, ...] = OBJECTIVES
+    objectives: tuple[str, ...] = ("classify",)
     subsets: tuple[str, ...] = SUBSETS
+    unit: str = "slice"
+    gate: str = "reachability"
+    function_level: tuple[str, ...] = ("joint",)
+    function_train: dict[str, Any] = field(default_factory=dict)
+    transfer: bool = True
+    fixed_recall: float = 0.9
     method: str = "lora"
     max_steps: int = 0
     epochs: float = 1.0
@@ -102,19 +139,31 @@ class StudyConfig:
         for objective in self.objectives:
             if objective not in OBJECTIVES:
                 raise VulntuneError(f"objectives: unknown objective {objective!r} (known: {', '.join(OBJECTIVES)})")
-        for subset in self.subsets:
-            if subset not in SUBSETS:
-                raise VulntuneError(f"subsets: unknown subset {subset!r} (known: {', '.join(SUBSETS)})")
-            if subset != "joint" and subset not in self.languages:
-                raise VulntuneError(f"subsets: {subset!r} is not among the corpus languages {', '.join(self.languages)}")
-        if not self.bases and not self.tfidf:
-            raise VulntuneError("bases: nothing to train (no base model and tfidf = false)")
+        for key in ("subsets", "function_level"):
+            for subset in getattr(self, key):
+                if subset not in SUBSETS:
+                    raise VulntuneError(f"{key}: unknown subset {subset!r} (known: {', '.join(SUBSETS)})")
+                if subset != "joint" and subset not in self.languages:
+                    raise VulntuneError(f"{key}: {subset!r} is not among the corpus languages {', '.join(self.languages)}")
+        for judge in self.static:
+            if judge not in STATIC_JUDGES:
+                raise VulntuneError(f"static: unknown static judge {judge!r} (known: {', '.join(STATIC_JUDGES)})")
+        if self.unit not in UNITS:
+            raise VulntuneError(f"unit: expected one of {', '.join(UNITS)}, got {self.unit!r}")
+        if self.gate not in GATES:
+            raise VulntuneError(f"gate: expected one of {', '.join(GATES)}, got {self.gate!r}")
+        if self.function_level and self.unit != "slice":
+            raise VulntuneError("function_level: the function-level comparison needs unit = \"slice\"")
+        if not self.bases and not self.tfidf and not self.static:
+            raise VulntuneError("bases: nothing to measure (no base model, tfidf = false, no static judge)")
         if self.per_cwe < 2:
             raise VulntuneError(f"per_cwe: at least 2 (one pair), got {self.per_cwe}")
         if self.max_steps < 0 or self.epochs <= 0:
             raise VulntuneError("max_steps must be >= 0 and epochs > 0")
         if not 0 < self.target_fpr < 1:
             raise VulntuneError(f"target_fpr: expected a number between 0 and 1, got {self.target_fpr}")
+        if not 0 < self.fixed_recall <= 1:
+            raise VulntuneError(f"fixed_recall: expected a number in (0, 1], got {self.fixed_recall}")
         if self.external_max < 0 or self.bootstrap < 0:
             raise VulntuneError("external_max and bootstrap must be 0 or more")
 
@@ -125,8 +174,8 @@ class StudyConfig:
 def load_study_config(path: str | Path | None = None, *, profile: str | None = None) -> StudyConfig:
     """The profile's settings (if any) overridden key by key by the config file's (if any).
 
-    A `[study]` table is read if the file has one, else the top level. The `train` table
-    merges key by key too.
+    A `[study]` table is read if the file has one, else the top level. The `train` and
+    `function_train` tables merge key by key too.
 
     Raises:
         VulntuneError: unknown profile, unreadable TOML, unknown keys or wrong types.
@@ -139,52 +188,15 @@ def load_study_config(path: str | Path | None = None, *, profile: str | None = N
     if path is not None:
         raw = load_toml(Path(path))
         raw = raw.get("study", raw) if isinstance(raw.get("study"), dict) else raw
-        train = {**mapping.get("train", {}), **raw.get("train", {})}
+        tables = {key: {**mapping.get(key, {}), **raw.get(key, {})} for key in ("train", "function_train")}
         mapping.update(raw)
-        if train:
-            mapping["train"] = train
+        mapping.update({key: table for key, table in tables.items() if table})
     if not mapping:
-        raise VulntuneError("no study settings: pass --config FILE.toml or --profile quick|full")
+        raise VulntuneError(f"no study settings: pass --config FILE.toml or --profile {'|'.join(PROFILES)}")
     return from_mapping(StudyConfig, mapping, where=str(path) if path else f"profile {profile}")
 
 
-# --- cells ---------------------------------------------------------------------------------
-
-
-@dataclass(kw_only=True, frozen=True)
-class ModelCell:
-    """One model of the study: a trained one, the baseline, or a zero-shot base model."""
-
-    name: str
-    kind: str  # "fine-tuned", "tfidf" or "zero-shot"
-    base: str
-    objective: str
-    subset: str  # training subset ("joint" for zero-shot: it claims every language)
-    languages: tuple[str, ...]
-
-
-def model_cells(config: StudyConfig) -> list[ModelCell]:
-    """Every model in the grid, in report order: zero-shot, fine-tuned, baseline."""
-    cells = []
-    joint = config.subset_languages("joint")
-    if config.zero_shot:
-        for base in config.bases:
-            cells.append(ModelCell(name=f"zero-shot-{_slug(base)}", kind="zero-shot", base=base, objective="zero-shot",
-                                   subset="joint", languages=joint))
-    for base in config.bases:
-        for objective in config.objectives:
-            for subset in config.subsets:
-                cells.append(ModelCell(name=f"{_slug(base)}-{objective}-{subset}", kind="fine-tuned", base=base,
-                                       objective=objective, subset=subset, languages=config.subset_languages(subset)))
-    if config.tfidf:
-        for subset in config.subsets:
-            cells.append(ModelCell(name=f"tfidf-{subset}", kind="tfidf", base="tfidf", objective="classify",
-                                   subset=subset, languages=config.subset_languages(subset)))
-    return cells
-
-
-def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() or c in "-." else "-" for c in Path(text).name).strip("-") or "model"
+# --- running -------------------------------------------------------------------------------
 
 
 class _Log:
@@ -220,31 +232,6 @@ def _prepare_corpus(config: StudyConfig, out: Path, log: _Log) -> Path:
     return corpus
 
 
-def _train_cell(cell: ModelCell, config: StudyConfig, corpus: Path, folder: Path) -> None:
-    """Train one cell with `vulntune.train`, restricted to the cell's languages. The baseline and the
-    zero-shot model go through it too (base "tfidf"; objective "zero-shot": no training, only the
-    threshold chosen on the validation split like every other model's)."""
-    from vulntune.train import TrainConfig, train
-
-    settings: dict[str, Any] = {
-        "data": str(corpus),
-        "base": cell.base,
-        "objective": cell.objective,
-        "method": config.method,
-        "languages": list(cell.languages),
-        "out": str(folder),
-        "seed": config.seed,
-        "max_length": config.max_length,
-        "target_fpr": config.target_fpr,
-        "epochs": config.epochs,
-        "max_steps": config.max_steps or None,
-        "force": True,
-        "progress": sys.stderr.isatty(),
-    }
-    settings.update(config.train)
-    train(from_mapping(TrainConfig, settings, where=f"study train settings of {cell.name}"))
-
-
 def _external_sets(config: StudyConfig) -> tuple[dict[str, list[Sample]], list[str]]:
     """External datasets by name (file stem), capped to `external_max` samples by whole pairs."""
     sets, notes = {}, []
@@ -271,20 +258,6 @@ def _external_sets(config: StudyConfig) -> tuple[dict[str, list[Sample]], list[s
             samples = sorted(kept, key=lambda s: order[s.id])
         sets[path.stem] = [s for s in samples if s.language in config.languages]
     return sets, notes
-
-
-def _eval_cell(detector, cell: ModelCell, samples: Sequence[Sample], folder: Path, *, dataset: str, source: str,
-               config: StudyConfig) -> None:
-    """predictions.jsonl first, metrics.json last: metrics.json marks the cell done."""
-    from vulntune.evaluate.run import data_info, dumps_metrics, evaluate_detector, metrics_document, write_predictions
-
-    result = evaluate_detector(detector, samples, name=cell.name, source=source, bootstrap=config.bootstrap,
-                               seed=config.seed)
-    folder.mkdir(parents=True, exist_ok=True)
-    write_predictions(folder / "predictions.jsonl", {cell.name: result.rows})
-    doc = metrics_document([result], data=data_info(samples, source=dataset), bootstrap=config.bootstrap,
-                           seed=config.seed)
-    write_text(folder / "metrics.json", dumps_metrics(doc))
 
 
 def _labels(folder: Path) -> list[str]:
@@ -321,8 +294,6 @@ def run_study(config: StudyConfig, out: str | Path, *, force: bool = False, quie
     """
     import shutil
 
-    from vulntune import load_detector
-
     out = Path(out)
     say = log or _Log(quiet=quiet)
     if force and out.exists():
@@ -334,34 +305,9 @@ def run_study(config: StudyConfig, out: str | Path, *, force: bool = False, quie
     cells = model_cells(config)
     datasets: dict[str, list[Sample]] = {"test": read_samples(corpus / "test.jsonl"), **externals}
     unmatched: dict[str, list[str]] = {}
-    for k, cell in enumerate(cells, 1):
-        folder = out / "models" / cell.name
-        what = "prepared (threshold from validation)" if cell.kind == "zero-shot" else "trained"
-        if (folder / "vulntune-model.json").is_file():
-            say(f"[{k}/{len(cells)}] {cell.name}: {what}, reused")
-        else:
-            say(f"[{k}/{len(cells)}] {cell.name}: {'calibrating' if cell.kind == 'zero-shot' else 'training'} on "
-                f"{'/'.join(cell.languages)} ...")
-            t = time.perf_counter()
-            _train_cell(cell, config, corpus, folder)
-            say(f"[{k}/{len(cells)}] {cell.name}: {what} in {time.perf_counter() - t:.1f} s")
-        detector = None
-        for dataset, samples in datasets.items():
-            subset = [s for s in samples if s.language in cell.languages]
-            target = out / "evals" / cell.name / dataset
-            if not subset or (target / "metrics.json").is_file():
-                continue
-            labels = _labels(folder)
-            if not {catalogue_cwe(s) for s in subset} & set(labels):
-                # an external set sharing no CWE with the model's classes: nothing to measure
-                unmatched.setdefault(dataset, []).append(cell.name)
-                continue
-            check_compatible({"name": cell.name, "languages": cell.languages, "labels": labels}, subset)
-            detector = detector or load_detector(folder)
-            t = time.perf_counter()
-            _eval_cell(detector, cell, subset, target, dataset=dataset, source=str(folder), config=config)
-            say(f"[{k}/{len(cells)}] {cell.name}: evaluated on {dataset} ({len(subset)} samples) in "
-                f"{time.perf_counter() - t:.1f} s")
+    with shared_slices():  # each record is cut once per run, whichever cells read it
+        for k, cell in enumerate(cells, 1):
+            _run_cell(cell, f"[{k}/{len(cells)}] {cell.name}", config, out, corpus, datasets, unmatched, say)
     for dataset, names in unmatched.items():
         cwes = ", ".join(sorted({catalogue_cwe(s) for s in datasets[dataset]}, key=lambda c: int(c[4:])))
         notes.append(f"{dataset} ({cwes}) shares no CWE with the classes of {', '.join(names)}: not evaluated there")
@@ -369,3 +315,44 @@ def run_study(config: StudyConfig, out: str | Path, *, force: bool = False, quie
     from vulntune.evaluate.study_report import write_study_report
 
     return write_study_report(out, config=config, cells=cells, datasets=datasets, notes=notes)
+
+
+def _run_cell(cell: ModelCell, tag: str, config: StudyConfig, out: Path, corpus: Path,
+              datasets: dict[str, list[Sample]], unmatched: dict[str, list[str]], say: Callable[[str], None]) -> None:
+    """Train one cell unless its folder exists, then evaluate it on every dataset whose metrics
+    file is missing (and, for a single-language model, on the other language's test split)."""
+    from vulntune import load_detector
+
+    folder = out / "models" / cell.name
+    if cell.trained:
+        what = "prepared (threshold from validation)" if cell.kind == "zero-shot" else "trained"
+        if (folder / "vulntune-model.json").is_file():
+            say(f"{tag}: {what}, reused")
+        else:
+            say(f"{tag}: {'calibrating' if cell.kind == 'zero-shot' else 'training'} on {'/'.join(cell.languages)} "
+                f"({cell.unit}s) ...")
+            t = time.perf_counter()
+            train_cell(cell, config, corpus, folder)
+            say(f"{tag}: {what} in {time.perf_counter() - t:.1f} s")
+    detector = None
+    jobs = [(dataset, [s for s in samples if s.language in cell.languages]) for dataset, samples in datasets.items()]
+    other = transfer_language(cell, config)
+    if other:
+        jobs.append((TRANSFER, [s for s in datasets["test"] if s.language == other]))
+    for dataset, subset in jobs:
+        target = out / "evals" / cell.name / dataset
+        if not subset or (target / "metrics.json").is_file():
+            continue
+        labels = _labels(folder) if cell.trained else static_info(cell)["labels"]
+        if not {catalogue_cwe(s) for s in subset} & set(labels):
+            # an external set sharing no CWE with the model's classes: nothing to measure
+            unmatched.setdefault(dataset, []).append(cell.name)
+            continue
+        if dataset != TRANSFER:
+            check_compatible({"name": cell.name, "languages": cell.languages, "labels": labels}, subset)
+        if cell.trained:
+            detector = detector or load_detector(folder)
+        t = time.perf_counter()
+        evaluate_cell(cell, detector, subset, target, dataset=dataset, source=str(folder) if cell.trained
+                      else f"static:{cell.base}", config=config)
+        say(f"{tag}: evaluated on {dataset} ({len(subset)} samples) in {time.perf_counter() - t:.1f} s")

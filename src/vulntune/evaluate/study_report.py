@@ -16,7 +16,7 @@ from typing import Any
 from vulntune.atomic import write_text
 from vulntune.data import Sample
 from vulntune.evaluate import plots
-from vulntune.evaluate.intervals import mcnemar_exact, rate_difference_test
+from vulntune.evaluate.intervals import rate_difference_test
 from vulntune.evaluate.report import (
     Block,
     Heading,
@@ -35,15 +35,22 @@ from vulntune.evaluate.report import (
     write_report,
 )
 from vulntune.evaluate.run import ModelResult, dumps_metrics, join, read_predictions
+from vulntune.evaluate.significance import at_recall, fisher_p, mcnemar_p
+
+TRANSFER = "transfer-test"  # vulntune.study_cells.TRANSFER (evaluate sits below the study)
 
 TITLE = "vulntune study: false positives in Python vs Java, before and after fine-tuning"
 ALPHA = 0.05  # significance level the prose uses
 
 
 def load_results(out: Path, cells: Sequence[Any], datasets: Mapping[str, Sequence[Sample]]) -> dict[str, dict[str, ModelResult]]:
-    """{dataset: {model name: ModelResult}} for every finished evaluation cell."""
+    """{dataset: {model name: ModelResult}} for every finished evaluation cell. The dataset
+    TRANSFER holds single-language models on the test split of the other language."""
     results: dict[str, dict[str, ModelResult]] = {}
-    for dataset, samples in datasets.items():
+    jobs = [(dataset, samples, False) for dataset, samples in datasets.items()]
+    if "test" in datasets:
+        jobs.append((TRANSFER, datasets["test"], True))
+    for dataset, samples, foreign in jobs:
         for cell in cells:
             folder = out / "evals" / cell.name / dataset
             if not (folder / "metrics.json").is_file():
@@ -51,7 +58,7 @@ def load_results(out: Path, cells: Sequence[Any], datasets: Mapping[str, Sequenc
             doc = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
             entry = doc["models"][cell.name]
             rows = read_predictions(folder / "predictions.jsonl")[cell.name]
-            subset = [s for s in samples if s.language in cell.languages]
+            subset = [s for s in samples if (s.language in cell.languages) != foreign]
             metrics = {k: v for k, v in entry.items() if k != "model"}
             results.setdefault(dataset, {})[cell.name] = ModelResult(
                 name=cell.name, info=entry["model"], rows=rows, scored=join(subset, rows, name=cell.name), metrics=metrics)
@@ -59,104 +66,161 @@ def load_results(out: Path, cells: Sequence[Any], datasets: Mapping[str, Sequenc
 
 
 def _fpr(result: ModelResult | None, language: str) -> dict[str, Any] | None:
+    """The calibrated operating point of `result` on `language`'s samples."""
     if result is None or language not in result.metrics["by_language"]:
         return None
     m = result.metrics["by_language"][language]
     if not m["negatives"]:
         return None
     return {"model": result.name, "fp": m["fp"], "negatives": m["negatives"], "fpr": m["fpr"], "fpr_ci": m["fpr_ci"],
-            "recall": m["recall"], "auroc": m["auroc"], "vd_score": m["vd_score"]}
+            "recall": m["recall"], "tp": m["tp"], "positives": m["positives"], "auroc": m["auroc"],
+            "vd_score": m["vd_score"]}
 
 
-def central_rows(cells: Sequence[Any], test: Mapping[str, ModelResult]) -> list[dict[str, Any]]:
-    """Rows of the central table: one per zero-shot base model, and per fine-tuned (base, objective)
-    and the baseline both "joint" (one model on both languages) and "separate" (the python-only
-    model on Python beside the java-only model on Java)."""
+def _at_recall(result: ModelResult | None, language: str, recall: float) -> dict[str, Any] | None:
+    """The fixed-recall operating point of `result` on `language`'s samples."""
+    if result is None:
+        return None
+    point = at_recall([s for s in result.scored if s.language == language], recall)
+    return {"model": result.name, **point} if point else None
+
+
+def _languages_test(p: Mapping[str, Any] | None, j: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Python vs Java on one operating point: the difference, Fisher's exact p (scipy), z-test p."""
+    if not p or not j:
+        return None
+    test = rate_difference_test(p["fp"], p["negatives"], j["fp"], j["negatives"])
+    return {"difference": test["difference"], "p_fisher": fisher_p(p["fp"], p["negatives"], j["fp"], j["negatives"]),
+            "p_z": test["p_z"]}
+
+
+def central_rows(cells: Sequence[Any], test: Mapping[str, ModelResult], *, transfer: Mapping[str, ModelResult] = {},
+                 recall: float = 0.9) -> list[dict[str, Any]]:
+    """Rows of the central table, in order: each detector before fine-tuning (static judges,
+    zero-shot) on both languages; per fine-tuned (base, objective) "separate" (the python-only
+    model on Python beside the java-only model on Java) and "joint"; "other language" (the
+    java-only model on Python beside the python-only model on Java: transfer); the
+    function-level model; the TF-IDF judge. Each row has both operating points: the calibrated
+    threshold (`python`, `java`) and the threshold giving `recall` on the test split (`at_recall`)."""
     rows = []
 
     def row(stage: str, label: str, py: ModelResult | None, java: ModelResult | None) -> None:
         p, j = _fpr(py, "python"), _fpr(java, "java")
         if p is None and j is None:
             return
-        test_ = rate_difference_test(p["fp"], p["negatives"], j["fp"], j["negatives"]) if p and j else None
-        rows.append({"stage": stage, "model": label, "python": p, "java": j, "python_vs_java": test_})
+        rp, rj = _at_recall(py, "python", recall), _at_recall(java, "java", recall)
+        rows.append({"stage": stage, "model": label, "python": p, "java": j, "python_vs_java": _languages_test(p, j),
+                     "at_recall": {"python": rp, "java": rj, "python_vs_java": _languages_test(rp, rj)}})
 
     for cell in cells:
-        if cell.kind == "zero-shot":
+        if cell.kind in ("static", "zero-shot"):
             r = test.get(cell.name)
             row("before fine-tuning", cell.name, r, r)
-    groups: dict[tuple[str, str, str], dict[str, Any]] = {}
+    groups: dict[tuple[str, str, str, str], dict[str, Any]] = {}
     for cell in cells:
         if cell.kind in ("fine-tuned", "tfidf"):
-            groups.setdefault((cell.kind, cell.base, cell.objective), {})[cell.subset] = cell
-    for (kind, base, objective), by_subset in groups.items():
-        stage = "after fine-tuning" if kind == "fine-tuned" else "baseline"
-        label = f"{base} {objective}" if kind == "fine-tuned" else "tfidf"
+            groups.setdefault((cell.kind, cell.base, cell.objective, cell.name.endswith("-file")), {})[cell.subset] = cell
+    order = sorted(groups, key=lambda g: (g[0] == "tfidf", g[3]))  # fine-tuned slices, function level, baseline
+    for key in order:
+        kind, base, objective, function_level = key
+        by_subset = groups[key]
+        if kind == "tfidf":
+            stage, label = "baseline", "tfidf"
+        elif function_level:
+            stage, label = "function level", f"{base} {objective}, whole functions"
+        else:
+            stage, label = "after fine-tuning", f"{base} {objective}"
+        py_cell, java_cell = by_subset.get("python"), by_subset.get("java")
+        if py_cell or java_cell:
+            row(stage, f"{label}, separate", test.get(py_cell.name) if py_cell else None,
+                test.get(java_cell.name) if java_cell else None)
         if "joint" in by_subset:
             r = test.get(by_subset["joint"].name)
             row(stage, f"{label}, joint", r, r)
-        if "python" in by_subset or "java" in by_subset:
-            py = test.get(by_subset["python"].name) if "python" in by_subset else None
-            java = test.get(by_subset["java"].name) if "java" in by_subset else None
-            row(stage, f"{label}, separate", py, java)
+        if (py_cell or java_cell) and not function_level and kind == "fine-tuned":
+            row("transfer", f"{label}, other language", transfer.get(java_cell.name) if java_cell else None,
+                transfer.get(py_cell.name) if py_cell else None)
     return rows
 
 
-def before_after_rows(cells: Sequence[Any], test: Mapping[str, ModelResult]) -> list[dict[str, Any]]:
-    """Per fine-tuned model and language: its FPR against its base model's zero-shot FPR on the
-    very same safe samples, with the exact McNemar test on the paired decisions."""
+def before_after_rows(cells: Sequence[Any], test: Mapping[str, ModelResult], *, recall: float = 0.9) -> list[dict[str, Any]]:
+    """Per fine-tuned slice model, language and detector before fine-tuning (static judges,
+    zero-shot): both FPRs on the very same safe samples, at both operating points, with the
+    exact McNemar test on the paired decisions."""
     rows = []
-    zero = {c.base: test.get(c.name) for c in cells if c.kind == "zero-shot"}
+    before_cells = [c for c in cells if c.kind in ("static", "zero-shot") and c.name in test]
     for cell in cells:
-        if cell.kind != "fine-tuned" or cell.name not in test or zero.get(cell.base) is None:
+        if cell.kind != "fine-tuned" or cell.name.endswith("-file") or cell.name not in test:
             continue
-        before, after = zero[cell.base], test[cell.name]
-        before_flags = {s.id: s.flagged for s in before.scored if not s.vulnerable}
-        for language in cell.languages:
-            b, a = _fpr(before, language), _fpr(after, language)
-            if a is None or b is None:
-                continue
-            safe_ids = [s.id for s in after.scored if not s.vulnerable and s.language == language]
-            after_flags = {s.id: s.flagged for s in after.scored}
-            only_before = sum(before_flags[i] and not after_flags[i] for i in safe_ids)
-            only_after = sum(after_flags[i] and not before_flags[i] for i in safe_ids)
-            rows.append({
-                "model": cell.name, "base": cell.base, "language": language, "before": b, "after": a,
-                "difference": a["fpr"] - b["fpr"], "only_before": only_before, "only_after": only_after,
-                "p_mcnemar": mcnemar_exact(only_before, only_after),
-            })
+        after = test[cell.name]
+        for reference in before_cells:
+            before = test[reference.name]
+            for language in cell.languages:
+                b, a = _fpr(before, language), _fpr(after, language)
+                if a is None or b is None:
+                    continue
+                rb, ra = _at_recall(before, language, recall), _at_recall(after, language, recall)
+                safe = [s.id for s in after.scored if not s.vulnerable and s.language == language]
+                points = {"calibrated": (_flags(before, None), _flags(after, None))}
+                if rb and ra:
+                    points["at_recall"] = (_flags(before, rb["threshold"]), _flags(after, ra["threshold"]))
+                row = {"model": cell.name, "before_model": reference.name, "base": cell.base, "language": language,
+                       "before": b, "after": a, "difference": a["fpr"] - b["fpr"], "before_at_recall": rb,
+                       "after_at_recall": ra}
+                for point, (fb, fa) in points.items():
+                    only_before = sum(fb[i] and not fa[i] for i in safe)
+                    only_after = sum(fa[i] and not fb[i] for i in safe)
+                    suffix = "" if point == "calibrated" else "_at_recall"
+                    row[f"only_before{suffix}"], row[f"only_after{suffix}"] = only_before, only_after
+                    row[f"p_mcnemar{suffix}"] = mcnemar_p(only_before, only_after)
+                rows.append(row)
     return rows
 
 
-def _side(entry: dict[str, Any] | None) -> str:
+def _flags(result: ModelResult, threshold: float | None) -> dict[str, bool]:
+    """Each sample's decision: at the model's own threshold (None) or at `threshold` on its score."""
+    return {s.id: (s.flagged if threshold is None else s.score >= threshold) for s in result.scored}
+
+
+def _side(entry: Mapping[str, Any] | None) -> str:
     return rate_cell(entry["fpr"], entry["fpr_ci"], f"{entry['fp']}/{entry['negatives']}") if entry else "not trained on it"
 
 
-def central_table(rows: Sequence[Mapping[str, Any]]) -> Table:
+def central_table(rows: Sequence[Mapping[str, Any]], *, point: str = "calibrated", recall: float = 0.9) -> Table:
+    """The central table at one operating point ("calibrated" or "at_recall")."""
     out = []
     for r in rows:
-        t = r["python_vs_java"]
-        recall = " / ".join(pct(r[lang]["recall"]) if r[lang] else "-" for lang in ("python", "java"))
-        out.append([r["stage"], r["model"], _side(r["python"]), _side(r["java"]),
+        sides = r if point == "calibrated" else r["at_recall"]
+        t = sides["python_vs_java"]
+        got = " / ".join(pct(sides[lang]["recall"]) if sides[lang] else "-" for lang in ("python", "java"))
+        out.append([r["stage"], r["model"], _side(sides["python"]), _side(sides["java"]),
                     f"{100 * t['difference']:+.1f}" if t else "", p_text(t["p_fisher"]) if t else "",
-                    p_text(t["p_z"]) if t else "", recall])
+                    p_text(t["p_z"]) if t else "", got])
+    if point == "calibrated":
+        caption = ("FPR Python vs Java, before and after fine-tuning, at the calibrated operating point (thresholds "
+                   "chosen on the validation split; template-disjoint test split; 95% Wilson intervals)")
+    else:
+        caption = (f"FPR Python vs Java at {pct(recall, 0)} recall: per model and language, the highest threshold whose "
+                   f"recall on the test split is at least {pct(recall, 0)}, and the FPR there (95% Wilson intervals)")
     return Table(headers=["stage", "model", "FPR Python", "FPR Java", "Python - Java (points)", "Fisher p",
-                          "z-test p", "recall Python / Java"], rows=out,
-                 caption="FPR Python vs Java, before and after fine-tuning (template-disjoint test split; "
-                         "95% Wilson intervals; thresholds chosen on the validation split)")
+                          "z-test p", "recall Python / Java"], rows=out, caption=caption)
 
 
-def before_after_table(rows: Sequence[Mapping[str, Any]]) -> Table:
+def before_after_table(rows: Sequence[Mapping[str, Any]], *, recall: float = 0.9) -> Table:
     out = []
     for r in rows:
-        b, a = r["before"], r["after"]
-        out.append([r["model"], r["language"], _side(b), _side(a), f"{100 * r['difference']:+.1f}",
+        b, a, rb, ra = r["before"], r["after"], r["before_at_recall"], r["after_at_recall"]
+        out.append([r["model"], r["before_model"], r["language"], _side(b), _side(a),
                     f"{r['only_before']} / {r['only_after']}", p_text(r["p_mcnemar"]),
-                    f"{pct(b['recall'])} -> {pct(a['recall'])}", f"{num(b['auroc'])} -> {num(a['auroc'])}",
-                    f"{pct(b['vd_score'])} -> {pct(a['vd_score'])}"])
-    return Table(headers=["model", "language", "FPR before (zero-shot)", "FPR after", "change (points)",
-                          "flagged only before / only after", "McNemar p", "recall", "AUROC", "VD-score"],
-                 rows=out, caption="Before vs after fine-tuning on identical safe samples (paired)")
+                    f"{pct(rb['fpr']) if rb else 'n/a'} -> {pct(ra['fpr']) if ra else 'n/a'}",
+                    f"{r.get('only_before_at_recall', '-')} / {r.get('only_after_at_recall', '-')}",
+                    p_text(r.get("p_mcnemar_at_recall")),
+                    f"{pct(b['recall'])} -> {pct(a['recall'])}", f"{num(b['auroc'])} -> {num(a['auroc'])}"])
+    return Table(headers=["model", "before", "language", "FPR before", "FPR after",
+                          "flagged only before / only after", "McNemar p",
+                          f"FPR at {pct(recall, 0)} recall", "only before / only after there", "McNemar p there",
+                          "recall", "AUROC"],
+                 rows=out, caption="Before vs after fine-tuning on identical safe samples (paired; exact McNemar test)")
 
 
 def _significance(p: float | None) -> str:
@@ -165,7 +229,7 @@ def _significance(p: float | None) -> str:
     return f"significant at the {int(ALPHA * 100)}% level" if p < ALPHA else f"not significant at the {int(ALPHA * 100)}% level"
 
 
-def central_sentences(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+def central_sentences(rows: Sequence[Mapping[str, Any]], *, recall: float = 0.9) -> list[str]:
     out = []
     for r in rows:
         p, j, t = r["python"], r["java"], r["python_vs_java"]
@@ -180,6 +244,13 @@ def central_sentences(rows: Sequence[Mapping[str, Any]]) -> list[str]:
         if t:
             text += (f" The Python - Java difference of {100 * t['difference']:+.1f} points is "
                      f"{_significance(t['p_fisher'])} (Fisher's exact p = {p_text(t['p_fisher'])}).")
+        at = r["at_recall"]
+        fixed = [f"{lang.capitalize()} {pct(at[lang]['fpr'])} ({at[lang]['fp']}/{at[lang]['negatives']})"
+                 for lang in ("python", "java") if at[lang]]
+        if fixed:
+            text += f" At {pct(recall, 0)} recall its FPR is " + ", ".join(fixed)
+            ft = at["python_vs_java"]
+            text += f" (Fisher p = {p_text(ft['p_fisher'])})." if ft else "."
         out.append(text)
     return out
 
@@ -188,13 +259,65 @@ def before_after_sentences(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     out = []
     for r in rows:
         if r["difference"] == 0:
-            change = f"stayed at {pct(r['after']['fpr'])} (as zero-shot)"
+            change = f"stayed at {pct(r['after']['fpr'])} (as {r['before_model']})"
         else:
-            change = (f"{'rose' if r['difference'] > 0 else 'fell'} from {pct(r['before']['fpr'])} (zero-shot) to "
-                      f"{pct(r['after']['fpr'])}")
-        out.append(f"On {r['language']}, {r['model']}'s FPR {change} ({100 * r['difference']:+.1f} points; {r['only_before']} safe samples "
-                   f"flagged only before, {r['only_after']} only after; McNemar p = {p_text(r['p_mcnemar'])}, "
-                   f"{_significance(r['p_mcnemar'])}).")
+            change = (f"{'is higher' if r['difference'] > 0 else 'is lower'} than {r['before_model']}'s: "
+                      f"{pct(r['after']['fpr'])} against {pct(r['before']['fpr'])}")
+        out.append(f"On {r['language']}, {r['model']}'s FPR {change} ({100 * r['difference']:+.1f} points; "
+                   f"{r['only_before']} safe samples flagged only before, {r['only_after']} only after; McNemar p = "
+                   f"{p_text(r['p_mcnemar'])}, {_significance(r['p_mcnemar'])}).")
+    return out
+
+
+def answer_sentences(central: Sequence[Mapping[str, Any]], paired: Sequence[Mapping[str, Any]],
+                     external: Mapping[str, Mapping[str, ModelResult]], cells: Sequence[Any]) -> list[str]:
+    """The answer, stated only from measured numbers: per language, the FPR before fine-tuning
+    (every static and zero-shot detector) and after (each fine-tuned slice model on that
+    language); the Python - Java gap after fine-tuning; and, per external set, whether the real
+    code moves the same way as the synthetic test split (after vs static reachability)."""
+    out = []
+    before = [r for r in central if r["stage"] == "before fine-tuning"]
+    after = [r for r in central if r["stage"] == "after fine-tuning"]
+    for language in ("python", "java"):
+        b = [f"{r['model']} {pct(r[language]['fpr'])}" for r in before if r[language]]
+        a = [f"{r['model']} {pct(r[language]['fpr'])} (recall {pct(r[language]['recall'])})" for r in after if r[language]]
+        if not b and not a:
+            continue
+        text = f"{language.capitalize()}, synthetic test split, calibrated operating point: FPR before fine-tuning "
+        text += (", ".join(b) if b else "not measured") + "; after: " + (", ".join(a) if a else "not measured") + "."
+        tested = [r for r in paired if r["language"] == language and r["p_mcnemar"] is not None]
+        if tested:
+            lower = [r for r in tested if r["difference"] < 0 and r["p_mcnemar"] < ALPHA]
+            higher = [r for r in tested if r["difference"] > 0 and r["p_mcnemar"] < ALPHA]
+            text += (f" Of {len(tested)} paired comparisons (fine-tuned model vs a detector before fine-tuning), "
+                     f"{len(lower)} show a significantly lower FPR after, {len(higher)} a significantly higher one "
+                     f"(exact McNemar, {int(ALPHA * 100)}% level).")
+        out.append(text)
+    for r in after:
+        t = r["python_vs_java"]
+        if t:
+            out.append(f"After fine-tuning, {r['model']}: Python - Java FPR gap {100 * t['difference']:+.1f} points, "
+                       f"{_significance(t['p_fisher'])} (Fisher p = {p_text(t['p_fisher'])}).")
+    reference = next((c for c in cells if c.kind == "static" and c.base == "reachability"), None)
+    tuned = [c for c in cells if c.kind == "fine-tuned" and not c.name.endswith("-file") and c.subset == "joint"]
+    test = external.get("test", {})
+    for dataset, by_model in external.items():
+        if dataset in ("test", TRANSFER) or reference is None:
+            continue
+        for cell in tuned:
+            for language in cell.languages:
+                pairs = [(_fpr(test.get(reference.name), language), _fpr(test.get(cell.name), language)),
+                         (_fpr(by_model.get(reference.name), language), _fpr(by_model.get(cell.name), language))]
+                if any(x is None for pair in pairs for x in pair):
+                    continue
+                (sb, sa), (eb, ea) = pairs
+                synthetic, real = sa["fpr"] - sb["fpr"], ea["fpr"] - eb["fpr"]
+                verdict = ("agree" if (synthetic > 0) == (real > 0) and (synthetic == 0) == (real == 0)
+                           else "disagree")
+                out.append(f"Synthetic vs real ({dataset}, {language}): {cell.name} changes the FPR against static "
+                           f"reachability by {100 * synthetic:+.1f} points on the synthetic test split and by "
+                           f"{100 * real:+.1f} points on {dataset} ({pct(eb['fpr'])} -> {pct(ea['fpr'])}; recall "
+                           f"{pct(eb['recall'])} -> {pct(ea['recall'])}): the two {verdict} in direction.")
     return out
 
 
@@ -215,24 +338,40 @@ def study_blocks(*, config: Mapping[str, Any], cells: Sequence[Any], results: Ma
         cwes = ", ".join(config["cwes"]) if config["cwes"] else "every catalogued CWE"
         origin = (f"vulntune synth, {config['per_cwe']} samples per language and CWE ({cwes}), "
                   f"seed {config['seed']}")
+    recall = float(config.get("fixed_recall", 0.9))
+    static = ", ".join({"none": "every candidate sink flagged", "reachability": "static reachability"}[j]
+                       for j in config.get("static", ())) or "none"
+    function_level = ", ".join(config.get("function_level", ())) or "none"
     blocks.append(Paragraph(text=(
-        f"Corpus: {origin}; test split: {desc}. Models: {', '.join(config['bases']) or 'none'} "
+        f"Corpus: {origin}; test split: {desc}. Static judges: {static}. Models: {', '.join(config['bases']) or 'none'} "
         f"fine-tuned with {config['method']} for {steps} per cell on {', '.join(config['subsets'])} x "
-        f"{', '.join(config['objectives'])}; TF-IDF baseline: {'yes' if config['tfidf'] else 'no'}; zero-shot base "
-        f"models: {'yes' if config['zero_shot'] else 'no'}. Every threshold, the zero-shot ones included, was chosen on "
-        f"the validation split for FPR {pct(config['target_fpr'])}.")))
+        f"{', '.join(config['objectives'])}, reading {config.get('unit', 'file')}s (gate: {config.get('gate', 'none')}); "
+        f"function-level models (whole records, the previous design): {function_level}; TF-IDF judge: "
+        f"{'yes' if config['tfidf'] else 'no'}; zero-shot base models: {'yes' if config['zero_shot'] else 'no'}. Every "
+        f"threshold, the zero-shot ones included, was chosen on the validation split for FPR {pct(config['target_fpr'])} "
+        f"(the calibrated operating point). The second operating point is the FPR at {pct(recall, 0)} recall: per model "
+        f"and language, the highest threshold whose recall on the test split itself is at least {pct(recall, 0)} "
+        f"(a static judge's scores are 0 or 1, so its recall there may overshoot).")))
     for note in notes:
         blocks.append(Paragraph(text=f"Note: {note}."))
     blocks.append(Heading(text="FPR Python vs Java, before and after fine-tuning"))
-    blocks.append(central_table(central))
-    for sentence in central_sentences(central):
+    blocks.append(central_table(central, point="calibrated", recall=recall))
+    blocks.append(central_table(central, point="at_recall", recall=recall))
+    blocks.append(Heading(text="The answer, from the measured numbers"))
+    for sentence in answer_sentences(central, paired, results, cells):
+        blocks.append(Paragraph(text=sentence))
+    blocks.append(Heading(text="Each row in words"))
+    for sentence in central_sentences(central, recall=recall):
         blocks.append(Paragraph(text=sentence))
     blocks.append(Paragraph(text="Python vs Java compares different samples, so the tests are for independent "
-                                 "proportions (Fisher's exact, two-proportion z). Before vs after compares decisions "
-                                 "on the same samples, so it uses the exact McNemar test on the discordant ones."))
+                                 "proportions (Fisher's exact test, scipy.stats.fisher_exact, two-sided; two-proportion "
+                                 "z). Before vs after compares decisions on the same samples, so it uses the exact "
+                                 "McNemar test: scipy.stats has no McNemar test, and the exact one is the two-sided "
+                                 "binomial test (scipy.stats.binomtest, p = 0.5) on the discordant samples. The "
+                                 "'transfer' row is the java-only model on Python beside the python-only model on Java."))
     if paired:
         blocks.append(Heading(text="Before vs after, paired"))
-        blocks.append(before_after_table(paired))
+        blocks.append(before_after_table(paired, recall=recall))
         for sentence in before_after_sentences(paired):
             blocks.append(Paragraph(text=sentence))
     ordered = [test[c.name] for c in cells if c.name in test]
@@ -246,7 +385,7 @@ def study_blocks(*, config: Mapping[str, Any], cells: Sequence[Any], results: Ma
         if kinds:
             blocks += [Heading(text="False positives per safe kind"), kinds]
     for dataset, by_model in results.items():
-        if dataset == "test":
+        if dataset in ("test", TRANSFER):
             continue
         external = [by_model[c.name] for c in cells if c.name in by_model]
         blocks.append(Heading(text=f"External set: {dataset}"))
@@ -254,6 +393,13 @@ def study_blocks(*, config: Mapping[str, Any], cells: Sequence[Any], results: Ma
         blocks.append(Paragraph(text=f"{n} samples; models see only the code. CWEs outside a model's classes count for "
                                      "detection only. These are external development numbers: nothing was tuned on them."))
         blocks.append(summary_table(external, caption=dataset))
+    transfer = results.get(TRANSFER, {})
+    if transfer:
+        blocks.append(Heading(text="Cross-language transfer"))
+        blocks.append(Paragraph(text="Each single-language model on the test split of the language it was not trained "
+                                     "on, at its own calibrated threshold."))
+        blocks.append(summary_table([transfer[c.name] for c in cells if c.name in transfer],
+                                    caption="test split, the other language"))
     if ordered:
         blocks.append(Heading(text="Per CWE (test split)"))
         for r in ordered:
@@ -310,8 +456,9 @@ def write_study_report(out: Path, *, config: Any, cells: Sequence[Any], datasets
     plain = to_mapping(config)
     results = load_results(out, cells, datasets)
     test = results.get("test", {})
-    central = central_rows(cells, test)
-    paired = before_after_rows(cells, test)
+    recall = float(plain.get("fixed_recall", 0.9))
+    central = central_rows(cells, test, transfer=results.get(TRANSFER, {}), recall=recall)
+    paired = before_after_rows(cells, test, recall=recall)
     blocks = study_blocks(config=plain, cells=cells, results=results, datasets=datasets, notes=notes,
                           central=central, paired=paired)
     write_report(out, blocks, title=TITLE)
