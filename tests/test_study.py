@@ -56,7 +56,7 @@ def test_every_profile_cell_is_a_valid_training_config(tmp_path):
     standard = load_study_config(profile="standard")
     function_level = next(c for c in model_cells(standard) if c.unit == "file")
     settings = train_settings(function_level, standard, tmp_path, tmp_path / "f")
-    assert (settings["max_length"], settings["trunk_cache"], settings["max_steps"]) == (256, False, 400)
+    assert (settings["max_length"], settings["trunk_cache"], settings["max_steps"]) == (256, False, 300)
 
 
 def test_config_file_overrides_the_profile(tmp_path):

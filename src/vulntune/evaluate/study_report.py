@@ -298,6 +298,7 @@ def answer_sentences(central: Sequence[Mapping[str, Any]], paired: Sequence[Mapp
         if t:
             out.append(f"After fine-tuning, {r['model']}: Python - Java FPR gap {100 * t['difference']:+.1f} points, "
                        f"{_significance(t['p_fisher'])} (Fisher p = {p_text(t['p_fisher'])}).")
+    out += _slicing_sentences(external, cells)
     reference = next((c for c in cells if c.kind == "static" and c.base == "reachability"), None)
     tuned = [c for c in cells if c.kind == "fine-tuned" and not c.name.endswith("-file") and c.subset == "joint"]
     test = external.get("test", {})
@@ -318,6 +319,31 @@ def answer_sentences(central: Sequence[Mapping[str, Any]], paired: Sequence[Mapp
                            f"reachability by {100 * synthetic:+.1f} points on the synthetic test split and by "
                            f"{100 * real:+.1f} points on {dataset} ({pct(eb['fpr'])} -> {pct(ea['fpr'])}; recall "
                            f"{pct(eb['recall'])} -> {pct(ea['recall'])}): the two {verdict} in direction.")
+    return out
+
+
+def _slicing_sentences(results: Mapping[str, Mapping[str, ModelResult]], cells: Sequence[Any]) -> list[str]:
+    """What slicing changed: each function-level model beside the slice model of the same base,
+    objective and subset, per dataset and language, at the calibrated operating point."""
+    out = []
+    names = {c.name for c in cells}
+    for cell in cells:
+        if cell.kind != "fine-tuned" or not cell.name.endswith("-file"):
+            continue
+        sliced = cell.name[: -len("-file")]
+        if sliced not in names:
+            continue
+        for dataset, by_model in results.items():
+            if dataset == TRANSFER:
+                continue
+            for language in cell.languages:
+                f, sl = _fpr(by_model.get(cell.name), language), _fpr(by_model.get(sliced), language)
+                if f is None or sl is None:
+                    continue
+                out.append(f"What slicing changed ({dataset}, {language}): the function-level {cell.name} flagged "
+                           f"{f['fp']} of {f['negatives']} safe samples (FPR {pct(f['fpr'])}, recall {pct(f['recall'])}), "
+                           f"the slice judge {sliced} {sl['fp']} of {sl['negatives']} (FPR {pct(sl['fpr'])}, recall "
+                           f"{pct(sl['recall'])}).")
     return out
 
 
