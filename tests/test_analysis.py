@@ -296,3 +296,13 @@ def test_an_argument_vector_is_a_command_line_only_when_it_starts_a_shell(code, 
 def test_reachability_asks_for_what_the_weakness_needs(code, language, reachable):
     found = analyse(code, language)
     assert found and {f.reachable for f in found} == {reachable}
+
+
+def test_a_slice_line_without_its_annotation_is_the_source_line():
+    from vulntune.analysis.slicer import without_annotation
+
+    code = "import os\nDEBUG = True\n\ndef run(host):\n    if DEBUG:\n        os.system('ping ' + host)  # keep\n"
+    (found,) = analyse(code, "python")
+    lines = found.slice.text.split("\n")
+    assert any(line.endswith("# always true") for line in lines)
+    assert [without_annotation(line) for line in lines][-2:] == ["    if DEBUG:", "        os.system('ping ' + host)  # keep"]

@@ -193,6 +193,7 @@ def test_study_end_to_end_and_resume(tmp_path):
     assert report.count("| stage | model | FPR Python | FPR Java |") == 2  # calibrated, and at 90% recall
     assert "## The answer, from the measured numbers" in report and "Synthetic vs real (python-sven, python)" in report
     assert "scipy.stats.binomtest" in report
+    assert "What slicing changed (test, java): the function-level tiny-classify-joint-file flagged" in report
     for r in summary["central"]:
         assert f"{r['python']['fp']} of {r['python']['negatives']} safe Python samples" in report
     html = (out / "report.html").read_text()

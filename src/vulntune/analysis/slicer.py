@@ -70,6 +70,14 @@ _SOURCES = {
 }
 
 
+_ANNOTATION = re.compile(r"  (#|//) (<- CWE-\d+ .*|always true|always false)$")
+
+
+def without_annotation(line: str) -> str:
+    """A slice line as the source file has it: without the sink mark or folding note the slicer appended."""
+    return _ANNOTATION.sub("", line)
+
+
 @dataclass(kw_only=True, frozen=True)
 class Slice:
     """What the judge reads for one candidate.

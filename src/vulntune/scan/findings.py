@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
+from vulntune.analysis.slicer import without_annotation
 from vulntune.cwe import CATALOGUE, SEVERITIES
 from vulntune.scan.cache import Verdict, text_digest
 from vulntune.units import MODULE, ExtractedFile, SliceUnit, Unit
@@ -80,10 +81,11 @@ def _fingerprint(cwe: str, file: str, unit: str, line_text: str, occurrence: int
 
 
 def unit_line_text(unit: Unit, line: int) -> str:
-    """The text of file line `line` as the unit holds it (dedented)."""
+    """The text of file line `line` as the unit holds it (dedented; a slice's marks left out)."""
     rows = unit.text.split("\n")
     index = unit.lines.index(line)
-    return rows[index] if index < len(rows) else ""
+    text = rows[index] if index < len(rows) else ""
+    return without_annotation(text) if isinstance(unit, SliceUnit) else text
 
 
 def build_findings(
