@@ -38,6 +38,8 @@ from vulntune.config import from_mapping, load_toml, to_mapping
 from vulntune.cwe import LANGUAGES, check_language
 from vulntune.data import Sample, read_samples
 from vulntune.errors import VulntuneError
+from vulntune.slices import GATES
+from vulntune.slices import JUDGES as STATIC_JUDGES
 from vulntune.evaluate.run import catalogue_cwe, check_compatible
 from vulntune.study_cells import (
     TRANSFER,
@@ -53,8 +55,6 @@ from vulntune.study_cells import (
 SUBSETS = ("python", "java", "joint")
 OBJECTIVES = ("classify", "instruct")
 UNITS = ("slice", "file")
-STATIC_JUDGES = ("none", "reachability")  # vulntune.slices.JUDGES
-GATES = ("none", "reachability")  # vulntune.slices.GATES
 PROFILES = ("quick", "standard", "full")
 _PROFILE_DIR = Path(__file__).resolve().parent / "study_profiles"
 
