@@ -270,7 +270,8 @@ def before_after_sentences(rows: Sequence[Mapping[str, Any]]) -> list[str]:
 
 
 def answer_sentences(central: Sequence[Mapping[str, Any]], paired: Sequence[Mapping[str, Any]],
-                     external: Mapping[str, Mapping[str, ModelResult]], cells: Sequence[Any]) -> list[str]:
+                     external: Mapping[str, Mapping[str, ModelResult]], cells: Sequence[Any], *,
+                     recall: float = 0.9) -> list[str]:
     """The answer, stated only from measured numbers: per language, the FPR before fine-tuning
     (every static and zero-shot detector) and after (each fine-tuned slice model on that
     language); the Python - Java gap after fine-tuning; and, per external set, whether the real
@@ -285,6 +286,11 @@ def answer_sentences(central: Sequence[Mapping[str, Any]], paired: Sequence[Mapp
             continue
         text = f"{language.capitalize()}, synthetic test split, calibrated operating point: FPR before fine-tuning "
         text += (", ".join(b) if b else "not measured") + "; after: " + (", ".join(a) if a else "not measured") + "."
+        fixed = [f"{r['model']} {pct(r['at_recall'][language]['fpr'])}" for r in before + after
+                 if r["at_recall"][language]]
+        if fixed:
+            text += (f" At {pct(recall, 0)} recall (a lower FPR at the calibrated point can be bought with recall; "
+                     f"here it cannot): " + ", ".join(fixed) + ".")
         tested = [r for r in paired if r["language"] == language and r["p_mcnemar"] is not None]
         if tested:
             lower = [r for r in tested if r["difference"] < 0 and r["p_mcnemar"] < ALPHA]
@@ -384,7 +390,7 @@ def study_blocks(*, config: Mapping[str, Any], cells: Sequence[Any], results: Ma
     blocks.append(central_table(central, point="calibrated", recall=recall))
     blocks.append(central_table(central, point="at_recall", recall=recall))
     blocks.append(Heading(text="The answer, from the measured numbers"))
-    for sentence in answer_sentences(central, paired, results, cells):
+    for sentence in answer_sentences(central, paired, results, cells, recall=recall):
         blocks.append(Paragraph(text=sentence))
     blocks.append(Heading(text="Each row in words"))
     for sentence in central_sentences(central, recall=recall):
