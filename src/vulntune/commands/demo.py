@@ -159,6 +159,6 @@ def score_against_expected(flagged, expected: list[dict]) -> str:
     return (
         f"demo: {s.found}/{s.vulnerable} known weaknesses flagged ({s.right_cwe} with the right CWE, "
         f"{s.on_line} on the listed line), "
-        f"{s.false_alarms}/{s.safe} safe look-alikes flagged, {s.elsewhere} findings on code the truth table "
+        f"{s.false_alarms}/{s.safe} safe look-alikes flagged, {s.elsewhere} finding{'s' * (s.elsewhere != 1)} on code the truth table "
         "does not count; the truth is in examples/README.md"
     )

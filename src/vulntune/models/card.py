@@ -46,8 +46,7 @@ def render_card(meta: Mapping[str, Any]) -> str:
         f"| threshold | {_fmt(meta['threshold'])}"
         + "".join(f"; {language} {_fmt(t)}" for language, t in sorted((meta.get("thresholds") or {}).items())) + " |",
         f"| corpus fingerprint | {meta.get('corpus_fingerprint') or '-'} |",
-        f"| training samples | {meta.get('train_samples', '-')} files"
-        + (f" + {meta['train_units']} scan units cut from them |" if meta.get("train_units") else " |"),
+        f"| training samples | {_training_samples(meta)} |",
         "",
     ]
     by_language = meta.get("classes_by_language")
@@ -87,6 +86,13 @@ def render_card(meta: Mapping[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _training_samples(meta: Mapping[str, Any]) -> str:
+    if meta.get("train_files"):  # a slice judge: the slices cut from the corpus files
+        return f"{meta.get('train_samples', '-')} slices cut from {meta['train_files']} files"
+    units = f" + {meta['train_units']} scan units cut from them" if meta.get("train_units") else ""
+    return f"{meta.get('train_samples', '-')} files{units}"
 
 
 def _percent(value: float | None) -> str:
