@@ -1,6 +1,8 @@
-"""Measure the bundled default detector and write the numbers into its model card.
+"""Measure the function-level detector (the default before the slice judge) and write its card.
 
-Reproduces every number of `src/vulntune/default_model/README.md` ("Measured" section):
+Reproduces the numbers of `reports/default-model/` and of the card of the model folder it trains
+(`models/function-detector/README.md`); the shipped slice judge is measured by
+`benchmarks/slice_judge.py`:
 
     vulntune synth --languages python,java --per-cwe 250 --seed 0 --out data/synth
     vulntune train --recipe recipes/default.toml
@@ -36,7 +38,7 @@ from vulntune.models.card import MEASURED
 from vulntune.unit_samples import scan_unit_samples
 
 ROOT = Path(__file__).resolve().parent.parent
-MODEL = ROOT / "src" / "vulntune" / "default_model"
+MODEL = ROOT / "models" / "function-detector"  # recipes/default.toml's out
 SYNTH = ROOT / "data" / "synth"
 SHARED = ROOT.parent / "shared" / "datasets"
 REPORTS = ROOT / "reports" / "default-model"
