@@ -11,7 +11,6 @@ from vulntune.evaluate.intervals import (
     bootstrap_f1_auroc,
     bootstrap_weights,
     fisher_exact,
-    mcnemar_exact,
     rate_difference_test,
     two_proportion_z,
     weighted_auroc,
@@ -198,13 +197,6 @@ def test_bootstrap_is_seeded_and_resamples_whole_pairs():
     assert np.array_equal(weights[:, 0::2], weights[:, 1::2])  # twins drawn together
     assert weights.sum(axis=1) == approx(np.full(50, 60.0))
 
-
-def test_mcnemar_exact_by_hand():
-    # 0 vs 5 discordant: 2 * (1/2)^5; 1 vs 6: 2 * (C(7,0) + C(7,1)) / 2^7
-    assert mcnemar_exact(0, 5) == approx(2 / 32)
-    assert mcnemar_exact(6, 1) == approx(2 * 8 / 128)
-    assert mcnemar_exact(3, 3) == 1.0
-    assert mcnemar_exact(0, 0) == 1.0
 
 
 def test_record_twin_metrics_counts_a_record_in_every_pair_it_belongs_to():

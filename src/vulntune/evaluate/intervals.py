@@ -59,42 +59,12 @@ def two_proportion_z(x1: int, n1: int, x2: int, n2: int) -> dict[str, float | No
 
 
 def fisher_exact(a: int, b: int, c: int, d: int) -> float:
-    """Two-sided Fisher's exact test p-value for the 2x2 table [[a, b], [c, d]].
+    """Two-sided Fisher's exact test p-value for the 2x2 table [[a, b], [c, d]] (`scipy.stats`)."""
+    from scipy.stats import fisher_exact as scipy_fisher_exact
 
-    Sums the hypergeometric probabilities of every table with the same margins that is no more
-    likely than the observed one (the convention R and scipy use), with a 1e-7 relative
-    tolerance so that ties in floating point count as ties.
-    """
-    row1, row2, col1 = a + b, c + d, a + c
-    n = row1 + row2
-    if n == 0:
+    if a + b + c + d == 0:
         return 1.0
-    lo, hi = max(0, col1 - row2), min(col1, row1)
-    denom = math.comb(n, col1)
-
-    def prob(x: int) -> float:
-        return math.comb(row1, x) * math.comb(row2, col1 - x) / denom
-
-    observed = prob(a)
-    total = sum(p for p in (prob(x) for x in range(lo, hi + 1)) if p <= observed * (1 + 1e-7))
-    return min(1.0, total)
-
-
-def mcnemar_exact(b: int, c: int) -> float:
-    """Exact McNemar test (two-sided) for paired decisions on the same samples.
-
-    Args:
-        b: samples the first detector flagged and the second did not.
-        c: samples the second flagged and the first did not.
-
-    Under "both detectors flag equally often" each discordant sample is a fair coin, so the
-    p-value is twice the binomial tail of min(b, c) out of b + c, capped at 1.
-    """
-    n = b + c
-    if n == 0:
-        return 1.0
-    tail = sum(math.comb(n, k) for k in range(min(b, c) + 1)) / 2**n
-    return min(1.0, 2 * tail)
+    return float(scipy_fisher_exact([[a, b], [c, d]], alternative="two-sided").pvalue)
 
 
 def rate_difference_test(x1: int, n1: int, x2: int, n2: int) -> dict[str, float | None]:

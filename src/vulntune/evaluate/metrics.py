@@ -112,49 +112,26 @@ def rate_metrics(c: Confusion) -> dict[str, object]:
 
 
 def auroc(y_true: Sequence[bool], scores: Sequence[float]) -> float | None:
-    """Area under the ROC curve: P(score of a random vulnerable > score of a random safe sample),
-    ties counting one half. None unless both classes are present."""
+    """Area under the ROC curve (`sklearn.metrics.roc_auc_score`): P(score of a random vulnerable
+    > score of a random safe sample), ties counting one half. None unless both classes are present."""
+    from sklearn.metrics import roc_auc_score
+
     y = np.asarray(y_true, dtype=bool)
-    s = np.asarray(scores, dtype=np.float64)
-    pos, neg = s[y], s[~y]
-    if pos.size == 0 or neg.size == 0:
+    if y.all() or not y.any():
         return None
-    # rank-sum form of Mann-Whitney U, average ranks for ties
-    order = np.argsort(s, kind="stable")
-    ranks = np.empty(len(s), dtype=np.float64)
-    sorted_s = s[order]
-    i = 0
-    while i < len(s):
-        j = i
-        while j + 1 < len(s) and sorted_s[j + 1] == sorted_s[i]:
-            j += 1
-        ranks[order[i : j + 1]] = (i + j) / 2 + 1
-        i = j + 1
-    u = ranks[y].sum() - pos.size * (pos.size + 1) / 2
-    return float(u / (pos.size * neg.size))
+    return float(roc_auc_score(y, np.asarray(scores, dtype=np.float64)))
 
 
 def auprc(y_true: Sequence[bool], scores: Sequence[float]) -> float | None:
-    """Area under the precision-recall curve as average precision:
-    sum over distinct thresholds t (high to low) of (R(t) - R(t_prev)) * P(t).
+    """Area under the precision-recall curve as average precision
+    (`sklearn.metrics.average_precision_score`: tied scores enter together). None when there is
+    no vulnerable sample."""
+    from sklearn.metrics import average_precision_score
 
-    Tied scores enter together (one step), as in scikit-learn's `average_precision_score`.
-    None when there is no vulnerable sample.
-    """
     y = np.asarray(y_true, dtype=bool)
-    s = np.asarray(scores, dtype=np.float64)
-    total_pos = int(y.sum())
-    if total_pos == 0:
+    if not y.any():
         return None
-    order = np.argsort(-s, kind="stable")
-    s, y = s[order], y[order]
-    ends = np.flatnonzero(np.r_[s[1:] != s[:-1], True])
-    tp = np.cumsum(y)[ends]
-    flagged = ends + 1
-    precision = tp / flagged
-    recall = tp / total_pos
-    prev = np.r_[0.0, recall[:-1]]
-    return float(np.sum((recall - prev) * precision))
+    return float(average_precision_score(y, np.asarray(scores, dtype=np.float64)))
 
 
 def roc_curve(y_true: Sequence[bool], scores: Sequence[float]) -> dict[str, list[float]]:

@@ -18,16 +18,14 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from vulntune.evaluate.intervals import wilson
+from vulntune.evaluate.intervals import fisher_exact, wilson
 
 
 def fisher_p(fp1: int, n1: int, fp2: int, n2: int) -> float | None:
     """Two-sided Fisher exact p for fp1 of n1 vs fp2 of n2; None when a side is empty."""
     if n1 <= 0 or n2 <= 0:
         return None
-    from scipy.stats import fisher_exact
-
-    return float(fisher_exact([[fp1, n1 - fp1], [fp2, n2 - fp2]], alternative="two-sided").pvalue)
+    return fisher_exact(fp1, n1 - fp1, fp2, n2 - fp2)
 
 
 def mcnemar_p(only_first: int, only_second: int) -> float | None:
