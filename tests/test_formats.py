@@ -138,3 +138,16 @@ def test_a_long_slice_is_cut_around_its_sink_in_text():
     assert cut == ["def f(x):", "... (17 more lines)", "    a17 = x", "    a18 = x", "    a19 = x",
                    "    os.system(a19)  # <- CWE-78 OS Command Injection", "... (2 more lines; --format json has the whole slice)"]
     assert excerpt("def f():\n    eval(x)  # <- CWE-94", limit=6) == ["def f():", "    eval(x)  # <- CWE-94"]
+
+
+def test_sarif_levels_follow_severity(report):
+    from vulntune.formats.sarif import LEVELS
+
+    assert LEVELS == {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
+    run = json.loads(render("sarif", report))["runs"][0]
+    severity = {(f.file, f.line, f.cwe): f.severity for f in report.findings}
+    for result in run["results"]:
+        where = result["locations"][0]["physicalLocation"]
+        key = (where["artifactLocation"]["uri"], where["region"]["startLine"], result["ruleId"])
+        assert result["level"] == LEVELS[severity[key]]
+    assert {r["level"] for r in run["results"]} == {"error"}  # the report's findings are critical and high

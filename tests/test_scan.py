@@ -383,3 +383,16 @@ def test_progress_bars_go_to_stderr_only(repo, detector, capsys):
     out, err = capsys.readouterr()
     assert out == "" and "parsing" in err and "scoring" in err
     assert found(report) == EXPECTED
+
+
+def test_a_fingerprint_reads_the_cwe_file_unit_line_text_and_occurrence_only():
+    from vulntune.scan.findings import _fingerprint
+
+    base = _fingerprint("CWE-89", "app/users.py", "find_user", "cursor.execute(q)", 0)
+    assert _fingerprint("CWE-89", "app/users.py", "find_user", "  cursor.execute(q)  ", 0) == base  # spacing
+    for changed in (("CWE-78", "app/users.py", "find_user", "cursor.execute(q)", 0),
+                    ("CWE-89", "app/orders.py", "find_user", "cursor.execute(q)", 0),
+                    ("CWE-89", "app/users.py", "find_order", "cursor.execute(q)", 0),
+                    ("CWE-89", "app/users.py", "find_user", "cursor.execute(p)", 0),
+                    ("CWE-89", "app/users.py", "find_user", "cursor.execute(q)", 1)):
+        assert _fingerprint(*changed) != base, changed
