@@ -12,6 +12,11 @@ from vulntune.errors import VulntuneError
 
 LANGUAGES = ("python", "java")
 SEVERITIES = ("low", "medium", "high", "critical")
+
+
+def ordered_languages(languages) -> list[str]:
+    """`languages` in the catalogue's order (Python before Java), unknown ones after, by name."""
+    return sorted(languages, key=lambda lang: (LANGUAGES.index(lang) if lang in LANGUAGES else len(LANGUAGES), lang))
 SECURITY_SEVERITY = {"low": 3.0, "medium": 5.5, "high": 8.0, "critical": 9.5}
 
 
@@ -41,7 +46,7 @@ class Cwe:
         return SECURITY_SEVERITY[self.severity]
 
 
-_BOTH = ("python", "java")
+_BOTH = LANGUAGES
 _PY = ("python",)
 
 _ENTRIES = (

@@ -104,7 +104,7 @@ class StudyConfig:
     """
 
     corpus: str = ""
-    languages: tuple[str, ...] = ("python", "java")
+    languages: tuple[str, ...] = LANGUAGES
     cwes: tuple[str, ...] = ()
     per_cwe: int = 400
     seed: int = 0

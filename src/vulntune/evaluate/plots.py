@@ -11,16 +11,11 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from vulntune.cwe import LANGUAGES
+from vulntune.cwe import ordered_languages
 from vulntune.evaluate.metrics import roc_curve
 
 LANGUAGE_COLOURS = {"python": "#3572A5", "java": "#B07219"}
 DPI = 100
-
-
-def _ordered(languages) -> list[str]:
-    """Python before Java, as in the catalogue."""
-    return sorted(languages, key=lambda lang: (LANGUAGES.index(lang) if lang in LANGUAGES else len(LANGUAGES), lang))
 
 
 def _figure(width: float, height: float):
@@ -74,7 +69,7 @@ def cwe_fpr_bars(by_language: Mapping[str, Mapping[str, Mapping[str, Any]]], *, 
     Args:
         by_language: {language: {cwe: block}} (the `by_cwe` of each language's metrics).
     """
-    languages = _ordered(by_language)
+    languages = ordered_languages(by_language)
     cwes = sorted({c for m in by_language.values() for c in m}, key=lambda c: int(c.split("-")[1]))
     fig = _figure(max(5.0, 0.55 * len(cwes) + 2), 3.6)
     ax = fig.add_subplot(1, 1, 1)
@@ -104,7 +99,7 @@ def cwe_fpr_bars(by_language: Mapping[str, Mapping[str, Mapping[str, Any]]], *, 
 
 def confusion_plot(by_language: Mapping[str, Mapping[str, Any]], *, title: str) -> bytes:
     """2x2 confusion matrices, one per language (rows: truth, columns: decision)."""
-    languages = _ordered(by_language)
+    languages = ordered_languages(by_language)
     fig = _figure(3.0 * max(1, len(languages)), 3.0)
     for k, language in enumerate(languages, 1):
         m = by_language[language]
@@ -124,7 +119,7 @@ def confusion_plot(by_language: Mapping[str, Mapping[str, Any]], *, title: str) 
 
 def score_histogram(by_language: Mapping[str, tuple[Sequence[bool], Sequence[float]]], *, threshold: float, title: str) -> bytes:
     """Score histograms of vulnerable vs safe samples per language, with the decision threshold."""
-    languages = _ordered(by_language)
+    languages = ordered_languages(by_language)
     fig = _figure(4.0 * max(1, len(languages)), 3.0)
     bins = [i / 20 for i in range(21)]
     for k, language in enumerate(languages, 1):

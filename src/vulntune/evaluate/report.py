@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from vulntune.atomic import write_text
-from vulntune.cwe import LANGUAGES
+from vulntune.cwe import ordered_languages
 from vulntune.data import SAFE_KINDS
 from vulntune.evaluate import plots
 from vulntune.evaluate.intervals import rate_difference_test
@@ -47,11 +47,6 @@ class Image:
 
 
 Block = Heading | Paragraph | Table | Image
-
-
-def ordered_languages(languages) -> list[str]:
-    """Python before Java (the catalogue's order), whatever order the keys came in."""
-    return sorted(languages, key=lambda lang: (LANGUAGES.index(lang) if lang in LANGUAGES else len(LANGUAGES), lang))
 
 
 def by_language_items(metrics: Mapping[str, Any]) -> list[tuple[str, Any]]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from vulntune.atomic import write_text
+from vulntune.cwe import LANGUAGES, ordered_languages
 from vulntune.data import Sample
 from vulntune.evaluate import plots
 from vulntune.evaluate.intervals import rate_difference_test
@@ -25,7 +26,6 @@ from vulntune.evaluate.report import (
     Table,
     cwe_fpr_table,
     num,
-    ordered_languages,
     p_text,
     pct,
     rate_cell,
@@ -192,7 +192,7 @@ def central_table(rows: Sequence[Mapping[str, Any]], *, point: str = "calibrated
     for r in rows:
         sides = r if point == "calibrated" else r["at_recall"]
         t = sides["python_vs_java"]
-        got = " / ".join(pct(sides[lang]["recall"]) if sides[lang] else "-" for lang in ("python", "java"))
+        got = " / ".join(pct(sides[lang]["recall"]) if sides[lang] else "-" for lang in LANGUAGES)
         out.append([r["stage"], r["model"], _side(sides["python"]), _side(sides["java"]),
                     f"{100 * t['difference']:+.1f}" if t else "", p_text(t["p_fisher"]) if t else "",
                     p_text(t["p_z"]) if t else "", got])
@@ -246,7 +246,7 @@ def central_sentences(rows: Sequence[Mapping[str, Any]], *, recall: float = 0.9)
                      f"{_significance(t['p_fisher'])} (Fisher's exact p = {p_text(t['p_fisher'])}).")
         at = r["at_recall"]
         fixed = [f"{lang.capitalize()} {pct(at[lang]['fpr'])} ({at[lang]['fp']}/{at[lang]['negatives']})"
-                 for lang in ("python", "java") if at[lang]]
+                 for lang in LANGUAGES if at[lang]]
         if fixed:
             text += f" At {pct(recall, 0)} recall its FPR is " + ", ".join(fixed)
             ft = at["python_vs_java"]
@@ -279,7 +279,7 @@ def answer_sentences(central: Sequence[Mapping[str, Any]], paired: Sequence[Mapp
     out = []
     before = [r for r in central if r["stage"] == "before fine-tuning"]
     after = [r for r in central if r["stage"] == "after fine-tuning"]
-    for language in ("python", "java"):
+    for language in LANGUAGES:
         b = [f"{r['model']} {pct(r[language]['fpr'])}" for r in before if r[language]]
         a = [f"{r['model']} {pct(r[language]['fpr'])} (recall {pct(r[language]['recall'])})" for r in after if r[language]]
         if not b and not a:
@@ -448,7 +448,7 @@ def _plots(cells: Sequence[Any], test: Mapping[str, ModelResult], central: Seque
     if central:
         groups = [r["model"] for r in central]
         series = {lang: [((r[lang]["fpr"], r[lang]["fpr_ci"]) if r[lang] else (None, None)) for r in central]
-                  for lang in ("python", "java")}
+                  for lang in LANGUAGES}
         blocks.append(Image(alt="FPR Python vs Java per model (95% Wilson intervals)",
                             png=plots.grouped_bars(groups, series, ylabel="false positive rate",
                                                    title="FPR Python vs Java, before and after fine-tuning")))
@@ -465,8 +465,8 @@ def _plots(cells: Sequence[Any], test: Mapping[str, ModelResult], central: Seque
             sc.append(s.score)
             languages.add(s.language)
         curves[cell.name] = by
-    ordered_languages = [lang for lang in ("python", "java") if lang in languages]
-    blocks.append(Image(alt="ROC per language, test split", png=plots.roc_plot(curves, languages=ordered_languages)))
+    blocks.append(Image(alt="ROC per language, test split",
+                        png=plots.roc_plot(curves, languages=ordered_languages(languages))))
     for cell in cells:
         r = test.get(cell.name)
         if r is None or cell.subset != "joint":

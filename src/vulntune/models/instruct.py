@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from vulntune.cwe import check_language, cwes_for
+from vulntune.cwe import LANGUAGES, check_language, cwes_for
 from vulntune.models.folder import canonical_json
 from vulntune.models.labels import predictions_from_probabilities, sort_labels
 from vulntune.models.prediction import SAFE, Prediction, check_codes, language_threshold
@@ -66,7 +66,7 @@ class PromptCodec:
         eos = tokenizer.eos_token_id
         self.answers = [list(encode(tokenizer, answer_text(label))["input_ids"]) + [eos] for label in self.labels]
         self._parts = {}
-        for language in ("python", "java"):
+        for language in LANGUAGES:
             head, tail = prompt_parts(language)
             self._parts[language] = (list(encode(tokenizer, head)["input_ids"]), list(encode(tokenizer, tail)["input_ids"]))
         overhead = max(len(h) + len(t) for h, t in self._parts.values())
@@ -199,7 +199,7 @@ class InstructDetector:
 
 
 def zero_shot_detector(base: str = "smollm2-135m", *, labels: Sequence[str] | None = None,
-                       languages: Sequence[str] = ("python", "java"), threshold: float = 0.5,
+                       languages: Sequence[str] = LANGUAGES, threshold: float = 0.5,
                        max_length: int = 512, batch_size: int = 8) -> InstructDetector:
     """The untuned base model asked the instruct prompt: the zero-shot baseline.
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 
+from vulntune.cwe import LANGUAGES
 from vulntune.data import Sample
 
 # (language, cwe, vulnerable body, safe body); {f} {a} {b} are identifiers filled per sample.
@@ -49,7 +50,7 @@ def _render(template: str, names: dict[str, str]) -> tuple[str, int]:
     return "\n".join(lines), sink
 
 
-def toy_samples(*, per_pair: int = 4, seed: int = 0, languages: tuple[str, ...] = ("python", "java")) -> list[Sample]:
+def toy_samples(*, per_pair: int = 4, seed: int = 0, languages: tuple[str, ...] = LANGUAGES) -> list[Sample]:
     """`per_pair` vulnerable/safe twins for each built-in pair, names drawn with `seed`."""
     rng = random.Random(seed)
     samples = []
@@ -72,7 +73,7 @@ def toy_samples(*, per_pair: int = 4, seed: int = 0, languages: tuple[str, ...] 
     return samples
 
 
-def toy_corpus(*, per_pair: int = 4, seed: int = 0, languages: tuple[str, ...] = ("python", "java")) -> tuple[list[Sample], list[Sample]]:
+def toy_corpus(*, per_pair: int = 4, seed: int = 0, languages: tuple[str, ...] = LANGUAGES) -> tuple[list[Sample], list[Sample]]:
     """(train, validation): validation uses other names (seed + 1000) and half as many pairs."""
     train = toy_samples(per_pair=per_pair, seed=seed, languages=languages)
     validation = toy_samples(per_pair=max(1, per_pair // 2), seed=seed + 1000, languages=languages)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from vulntune.cwe import CATALOGUE, check_language, normalize_cwe
+from vulntune.cwe import CATALOGUE, LANGUAGES, check_language, normalize_cwe
 from vulntune.errors import VulntuneError
 
 GENERATORS = ("template", "llm", "mix")
@@ -39,7 +39,7 @@ class SynthConfig:
         request_timeout: seconds before one request counts as timed out (and is retried).
     """
 
-    languages: tuple[str, ...] = ("python", "java")
+    languages: tuple[str, ...] = LANGUAGES
     cwes: tuple[str, ...] = ()
     per_cwe: int = 400
     seed: int = 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import importlib
 
-from vulntune.cwe import check_language
+from vulntune.cwe import LANGUAGES, check_language
 from vulntune.synth.plan import Renderer
 from vulntune.synth.template import REGISTRY, Registry
 
@@ -16,7 +16,7 @@ def _module(language: str):
     return importlib.import_module(f"vulntune.synth.{language}")
 
 
-def load_registry(languages: tuple[str, ...] = ("python", "java")) -> Registry:
+def load_registry(languages: tuple[str, ...] = LANGUAGES) -> Registry:
     """Import the language packages (which register their templates) and return the registry."""
     for language in languages:
         _module(language)
