@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from vulntune.errors import VulntuneError
 
 LANGUAGES = ("python", "java")
+LANGUAGE_OF_EXTENSION = {".py": "python", ".pyw": "python", ".java": "java"}  # source files of each language
 SEVERITIES = ("low", "medium", "high", "critical")
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vulntune.cwe import normalize_cwe
+from vulntune.cwe import LANGUAGE_OF_EXTENSION, normalize_cwe
 from vulntune.errors import VulntuneError
 from vulntune.evaluate.intervals import wilson
 
@@ -34,7 +34,6 @@ CATEGORIES: dict[str, str] = {
     "securecookie": "CWE-614",
     "xpathi": "CWE-643",
 }
-EXTENSIONS = {".py": "python", ".java": "java"}
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -110,7 +109,7 @@ def locate(cases: Sequence[TestCase], suite: str | Path) -> list[TestCase]:
         raise VulntuneError(f"{suite}: not a folder")
     files: dict[str, list[Path]] = {}
     for p in sorted(suite.rglob("*")):
-        if p.is_file() and p.suffix in EXTENSIONS:
+        if p.is_file() and p.suffix in LANGUAGE_OF_EXTENSION:
             files.setdefault(p.stem, []).append(p)
     missing = [c.name for c in cases if c.name not in files]
     if missing:
@@ -122,7 +121,7 @@ def locate(cases: Sequence[TestCase], suite: str | Path) -> list[TestCase]:
         if len(found) > 1:
             raise VulntuneError(f"{suite}: test case {c.name} matches {len(found)} files ({found[0]}, {found[1]})")
         out.append(TestCase(name=c.name, category=c.category, real=c.real, cwe=c.cwe, path=found[0],
-                            language=EXTENSIONS[found[0].suffix]))
+                            language=LANGUAGE_OF_EXTENSION[found[0].suffix]))
     return out
 
 

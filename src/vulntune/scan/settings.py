@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from vulntune.config import from_mapping, load_toml
-from vulntune.cwe import SEVERITIES
+from vulntune.cwe import LANGUAGE_OF_EXTENSION, SEVERITIES
 from vulntune.errors import VulntuneError
 
 # Extension -> language. A configured extension must map to a supported language.
-LANGUAGE_OF_EXTENSION = {".py": "python", ".pyw": "python", ".java": "java"}
 
 
 class SettingError(VulntuneError, ValueError):
