@@ -180,3 +180,16 @@ def test_judge_reachability_reports_reachable_candidates_without_a_model(tmp_pat
     assert [(f["file"], f["line"]) for f in json.loads(out)["findings"]] == [("ping.py", 4)]
     code, out, _ = _vulntune("scan", str(tmp_path), "--judge", "reachability", "--no-cache", cwd=tmp_path)
     assert "every statically reachable candidate sink reported (--judge reachability, no model)" in out
+
+
+def test_recalibrating_a_slice_judge_calibrates_on_its_gated_slices(synth, tmp_path):
+    from vulntune.recalibrate import recalibrate
+
+    model = train(TrainConfig(data=synth, base="tfidf", unit="slice", gate="reachability", out=tmp_path / "m",
+                              progress=False))
+    trained = json.loads((model / "vulntune-model.json").read_text())
+    again = recalibrate(model)  # repeats the training calibration: the same slices, the same thresholds
+    assert again["validation_metrics"]["samples"] == trained["validation_metrics"]["samples"]
+    assert again["validation_metrics"]["samples"] == len(slice_samples(read_samples(synth / "validation.jsonl"),
+                                                                       gate="reachability"))
+    assert (again["threshold"], again["thresholds"]) == (trained["threshold"], trained["thresholds"])

@@ -29,7 +29,7 @@ from typing import Any
 from vulntune.atomic import atomic_dir
 from vulntune.config import from_mapping, load_toml, to_mapping
 from vulntune.cwe import LANGUAGES
-from vulntune.data import Sample, fingerprint, read_samples, read_split_dir, stratified_sample
+from vulntune.data import Sample, fingerprint, read_samples, read_split_dir
 from vulntune.errors import VulntuneError
 from vulntune.progress import elapsed
 from vulntune.models.calibrate import calibration_record
@@ -37,6 +37,7 @@ from vulntune.models.card import write_card
 from vulntune.models.folder import sha256_file, write_meta
 from vulntune.models.labels import class_of, classes_by_language, label_map
 from vulntune.models.sources import DEFAULT_BASE, is_tfidf
+from vulntune.unit_samples import calibration_set
 from vulntune.slices import GATES
 
 UNITS = ("file", "slice")
@@ -433,23 +434,6 @@ def with_trunk_cache(config: TrainConfig, model, tokenizer, train_set: list[dict
         for example, state in zip(examples, states):
             example["trunk"] = state
     return TopBlocks(model, first_trained=first), functools.partial(collate_with_trunk, pad=pad)
-
-
-def calibration_set(validation: Sequence[Sample], *, samples: int | None, seed: int,
-                    scan_units: bool) -> tuple[list[Sample], int]:
-    """(the samples a threshold is calibrated on, how many of them are scan units).
-
-    A seeded stratified subsample of `samples` validation samples (all when None), plus, with
-    `scan_units`, the scan units cut from them: the scanner asks the model about units, so the
-    threshold must hold its false positive rate on them too.
-    """
-    chosen = stratified_sample(validation, samples, seed=seed) if samples else list(validation)
-    if not scan_units:
-        return chosen, 0
-    from vulntune.unit_samples import scan_unit_samples
-
-    units = scan_unit_samples(chosen, seed=seed)
-    return chosen + units, len(units)
 
 
 def load_data(config: TrainConfig) -> tuple[list[Sample], list[Sample]]:

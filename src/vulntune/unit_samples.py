@@ -24,7 +24,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import replace
 
-from vulntune.data import Sample
+from vulntune.data import Sample, stratified_sample
 from vulntune.units import Unit, extract_units
 
 
@@ -74,3 +74,18 @@ def scan_unit_samples(samples: Sequence[Sample], *, seed: int) -> list[Sample]:
             chosen = random.Random(f"{seed}:{sample.id}").choice(others)
             out.append(_unit_sample(sample, chosen, sink=False))
     return out
+
+
+def calibration_set(validation: Sequence[Sample], *, samples: int | None, seed: int,
+                    scan_units: bool) -> tuple[list[Sample], int]:
+    """(the samples a threshold is calibrated on, how many of them are scan units).
+
+    A seeded stratified subsample of `samples` validation samples (all when None), plus, with
+    `scan_units`, the scan units cut from them: the scanner asks the model about units, so the
+    threshold must hold its false positive rate on them too.
+    """
+    chosen = stratified_sample(validation, samples, seed=seed) if samples else list(validation)
+    if not scan_units:
+        return chosen, 0
+    units = scan_unit_samples(chosen, seed=seed)
+    return chosen + units, len(units)
