@@ -1,6 +1,6 @@
 """The demo's closing line: known weaknesses found, look-alikes flagged, findings elsewhere."""
 
-from vulntune.commands.demo import operating_point_table, score_against_expected
+from vulntune.demo import operating_point_table, score_against_expected
 
 EXPECTED = [
     {"file": "a.py", "function": "export", "label": "vulnerable", "cwe": "CWE-78", "line": 4},
