@@ -697,7 +697,8 @@ def save_folder(config: TrainConfig, out: Path, base, model, tokenizer, labels, 
                 resumed_from: int = 0, tokens_per_cpu_second: float | None = None, precision: str | None = None,
                 trunk_seconds: float | None = None) -> Path:
     """Write the model folder atomically: weights, then calibrate on them as loaded, then metadata and card."""
-    from vulntune.models.transformer import ADAPTER_CONFIG, ADAPTER_WEIGHTS, load_transformer
+    from vulntune.models.detector import load_transformer
+    from vulntune.models.transformer import ADAPTER_CONFIG, ADAPTER_WEIGHTS
 
     kind = "classify" if config.objective == "classify" else "instruct"
     method = "none" if config.objective == "zero-shot" else config.method

@@ -28,6 +28,17 @@ def load_detector(path: str | Path, **kwargs: Any):
         from vulntune.models.baseline import load_tfidf
 
         return load_tfidf(path, meta, **kwargs)
-    from vulntune.models.transformer import load_transformer
-
     return load_transformer(path, meta, **kwargs)
+
+
+def load_transformer(path: str | Path, meta: dict[str, Any], **kwargs: Any):
+    """A `Detector` for a classify or instruct model folder (`kwargs`: see
+    `vulntune.models.transformer.detector_parts`)."""
+    from vulntune.models.transformer import ClassifierDetector, detector_parts
+
+    parts = detector_parts(path, meta, **kwargs)
+    if meta["kind"] == "classify":
+        return ClassifierDetector(**parts)
+    from vulntune.models.instruct import InstructDetector
+
+    return InstructDetector(**parts)

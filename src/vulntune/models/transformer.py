@@ -277,9 +277,10 @@ def load_model(folder: Path, meta: Mapping[str, Any], *, dtype: str = "float32")
     return model, tokenizer
 
 
-def load_transformer(folder: str | Path, meta: Mapping[str, Any], *, batch_size: int = 8, threads: int | None = None,
-                     dtype: str = "float32"):
-    """A `Detector` for a classify or instruct model folder.
+def detector_parts(folder: str | Path, meta: Mapping[str, Any], *, batch_size: int = 8, threads: int | None = None,
+                   dtype: str = "float32") -> dict[str, Any]:
+    """The keyword arguments of a classify or instruct detector for a model folder (the weights
+    loaded; `vulntune.models.detector.load_transformer` picks the class).
 
     Args:
         folder: the model folder.
@@ -295,12 +296,6 @@ def load_transformer(folder: str | Path, meta: Mapping[str, Any], *, batch_size:
     folder = Path(folder)
     with quiet_transformers():
         model, tokenizer = load_model(folder, meta, dtype=dtype)
-    common = dict(
-        model=model, tokenizer=tokenizer, labels=meta["labels"], languages=meta["languages"],
-        threshold=meta["threshold"], fingerprint=folder_fingerprint(meta), batch_size=batch_size, meta=meta,
-    )
-    if meta["kind"] == "classify":
-        return ClassifierDetector(max_length=meta["max_length"], **common)
-    from vulntune.models.instruct import InstructDetector
-
-    return InstructDetector(max_length=meta["max_length"], **common)
+    return dict(model=model, tokenizer=tokenizer, labels=meta["labels"], languages=meta["languages"],
+                threshold=meta["threshold"], fingerprint=folder_fingerprint(meta), batch_size=batch_size, meta=meta,
+                max_length=meta["max_length"])
