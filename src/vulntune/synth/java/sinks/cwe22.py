@@ -1,6 +1,6 @@
 """CWE-22 path traversal: files opened, read, written or deleted under a base directory."""
 
-from vulntune.synth.java.sinks import sink
+from vulntune.synth.java.sinks.common import sink
 from vulntune.synth.template import Fix
 
 CWE = "CWE-22"

@@ -1,6 +1,6 @@
 """CWE-327 broken or risky cryptography: DES, 3DES, RC4, Blowfish, ECB mode, old TLS."""
 
-from vulntune.synth.java.sinks import sink
+from vulntune.synth.java.sinks.common import sink
 from vulntune.synth.template import Fix
 
 CWE = "CWE-327"

@@ -1,6 +1,6 @@
 """CWE-328 weak hash: MD5 / SHA-1 / MD2 used to store passwords."""
 
-from vulntune.synth.java.sinks import sink
+from vulntune.synth.java.sinks.common import sink
 from vulntune.synth.template import Fix
 
 CWE = "CWE-328"

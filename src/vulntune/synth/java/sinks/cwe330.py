@@ -1,6 +1,6 @@
 """CWE-330 insufficiently random values: java.util.Random / Math.random for security tokens."""
 
-from vulntune.synth.java.sinks import sink
+from vulntune.synth.java.sinks.common import sink
 from vulntune.synth.template import Fix
 
 CWE = "CWE-330"

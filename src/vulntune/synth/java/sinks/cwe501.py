@@ -1,6 +1,6 @@
 """CWE-501 trust boundary violation: request data stored in session / application scope."""
 
-from vulntune.synth.java.sinks import sink
+from vulntune.synth.java.sinks.common import sink
 from vulntune.synth.template import Fix
 
 CWE = "CWE-501"

@@ -1,7 +1,7 @@
 """CWE-502 deserialization of untrusted data: Java serialization, XMLDecoder, Jackson default
 typing, SnakeYAML's default constructor. `$value` is an InputStream (value_kind "bytes")."""
 
-from vulntune.synth.java.sinks import sink
+from vulntune.synth.java.sinks.common import sink
 from vulntune.synth.template import Fix
 
 CWE = "CWE-502"

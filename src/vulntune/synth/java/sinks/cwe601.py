@@ -1,6 +1,6 @@
 """CWE-601 open redirect: redirect targets taken from the request (Servlet, Spring, JAX-RS)."""
 
-from vulntune.synth.java.sinks import sink
+from vulntune.synth.java.sinks.common import sink
 from vulntune.synth.template import Fix
 
 CWE = "CWE-601"

@@ -2,7 +2,7 @@
 
 `$value` is an InputStream (value_kind "bytes")."""
 
-from vulntune.synth.java.sinks import sink
+from vulntune.synth.java.sinks.common import sink
 from vulntune.synth.template import Fix
 
 CWE = "CWE-611"

@@ -1,6 +1,6 @@
 """CWE-614 sensitive cookie without the Secure attribute (Servlet, Spring, JAX-RS)."""
 
-from vulntune.synth.java.sinks import sink
+from vulntune.synth.java.sinks.common import sink
 from vulntune.synth.template import Fix
 
 CWE = "CWE-614"

@@ -1,6 +1,6 @@
 """CWE-643 XPath injection: javax.xml.xpath expressions built by concatenation."""
 
-from vulntune.synth.java.sinks import sink
+from vulntune.synth.java.sinks.common import sink
 from vulntune.synth.template import Fix
 
 CWE = "CWE-643"

@@ -1,6 +1,6 @@
 """CWE-78 OS command injection: Runtime.exec and ProcessBuilder with shell command lines."""
 
-from vulntune.synth.java.sinks import sink
+from vulntune.synth.java.sinks.common import sink
 from vulntune.synth.template import Fix
 
 CWE = "CWE-78"

@@ -1,6 +1,6 @@
 """CWE-79 cross-site scripting: request data written into HTML responses unescaped."""
 
-from vulntune.synth.java.sinks import sink
+from vulntune.synth.java.sinks.common import sink
 from vulntune.synth.template import Fix
 
 CWE = "CWE-79"

@@ -1,6 +1,6 @@
 """CWE-798 hard-coded credentials: passwords, keys and API tokens written into the source."""
 
-from vulntune.synth.java.sinks import sink
+from vulntune.synth.java.sinks.common import sink
 from vulntune.synth.template import Fix
 
 CWE = "CWE-798"

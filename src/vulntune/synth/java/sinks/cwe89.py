@@ -1,6 +1,6 @@
 """CWE-89 SQL injection: JDBC and JdbcTemplate statements built by concatenation."""
 
-from vulntune.synth.java.sinks import sink
+from vulntune.synth.java.sinks.common import sink
 from vulntune.synth.template import Fix
 
 CWE = "CWE-89"

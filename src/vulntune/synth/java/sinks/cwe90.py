@@ -1,6 +1,6 @@
 """CWE-90 LDAP injection: JNDI and Spring LDAP searches with filters built by concatenation."""
 
-from vulntune.synth.java.sinks import sink
+from vulntune.synth.java.sinks.common import sink
 from vulntune.synth.template import Fix
 
 CWE = "CWE-90"

@@ -1,6 +1,6 @@
 """CWE-918 SSRF: the server fetches a URL taken from the request (URL, HttpClient, RestTemplate)."""
 
-from vulntune.synth.java.sinks import sink
+from vulntune.synth.java.sinks.common import sink
 from vulntune.synth.template import Fix
 
 CWE = "CWE-918"
