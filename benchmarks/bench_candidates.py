@@ -108,8 +108,7 @@ def verdicts(name: str, samples: list[Sample], judges: dict[str, object]) -> Non
         language = {s.id: s.language for s in samples}
         points = [("threshold", {})]  # the judge's own: each row's label
         if not isinstance(judge, str):
-            points += [(f"val FPR {100 * p['target_fpr']:g}%", {**{lang: p["threshold"] for lang in judge.languages},
-                                                                 **point_thresholds(p)})
+            points += [(f"val FPR {100 * p['target_fpr']:g}%", point_thresholds(p, judge.languages))
                        for p in judge.meta.get("operating_points", []) if p["threshold"] != judge.threshold]
         for point, thresholds in points:
             flagged = {i: rows[i]["cwe"] is not None and (rows[i]["score"] >= thresholds[language[i]] if thresholds

@@ -42,6 +42,7 @@ from vulntune.data import Sample, read_samples
 from vulntune.evaluate.intervals import wilson
 from vulntune.evaluate.twins import record_twin_metrics
 from vulntune.models.calibrate import point_thresholds
+from vulntune.models.prediction import decision_thresholds
 from vulntune.models.card import MEASURED
 from vulntune.slices import judge_records
 
@@ -113,12 +114,13 @@ def measure_judge(judge, samples: list[Sample]) -> dict:
     if isinstance(judge, str):
         points = [("flag", None, {})]
     else:
-        default = getattr(judge, "thresholds", None) or {}
+        default = decision_thresholds(judge)
         points = [("default", (judge.meta.get("calibration") or {}).get("target_fpr"), default)]
-        points += [(f"val FPR {100 * p['target_fpr']:g}%", p["target_fpr"], point_thresholds(p))
-                   for p in judge.meta.get("operating_points", []) if point_thresholds(p) != default]
+        points += [(f"val FPR {100 * p['target_fpr']:g}%", p["target_fpr"], point_thresholds(p, judge.languages))
+                   for p in judge.meta.get("operating_points", []) if point_thresholds(p, judge.languages) != default]
     result = {"seconds": round(seconds, 1), "records_per_second": round(len(samples) / seconds, 1), "points": []}
     for name, target, thresholds in points:
+        # a static judge records no thresholds: it scores 1 (flagged) or 0
         flagged = {i: row["cwe"] is not None and row["score"] >= thresholds.get(language[i], 0.5)
                    for i, row in rows.items()}
         result["points"].append({"name": name, "target_fpr": target, "thresholds": thresholds,

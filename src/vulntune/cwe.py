@@ -13,12 +13,12 @@ from vulntune.errors import VulntuneError
 LANGUAGES = ("python", "java")
 LANGUAGE_OF_EXTENSION = {".py": "python", ".pyw": "python", ".java": "java"}  # source files of each language
 SEVERITIES = ("low", "medium", "high", "critical")
+SECURITY_SEVERITY = {"low": 3.0, "medium": 5.5, "high": 8.0, "critical": 9.5}
 
 
 def ordered_languages(languages) -> list[str]:
     """`languages` in the catalogue's order (Python before Java), unknown ones after, by name."""
     return sorted(languages, key=lambda lang: (LANGUAGES.index(lang) if lang in LANGUAGES else len(LANGUAGES), lang))
-SECURITY_SEVERITY = {"low": 3.0, "medium": 5.5, "high": 8.0, "critical": 9.5}
 
 
 @dataclass(kw_only=True, frozen=True)

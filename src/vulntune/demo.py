@@ -10,13 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-def language_thresholds(detector) -> dict[str, float]:
-    """The threshold `detector` decides each of its languages with."""
-    from vulntune.models.prediction import language_threshold
-
-    return {language: language_threshold(detector, language) for language in detector.languages}
-
-
 def unit_scores(folder: Path, detector, *, config, cache) -> list[tuple[str, str, str, str | None, float]]:
     """(file, language, unit, CWE, score) of every unit the scan of `folder` asks the judge about."""
     from vulntune.scan.cache import text_digest
@@ -48,7 +41,7 @@ def operating_point_table(scored, points: list[dict], expected: list[dict], *, c
     lines = ["", "The same scan at the model's other operating points (chosen on validation data):",
              f"  {'target FPR':>10}  {'thresholds':>{8 + 14 * len(languages)}}  {'val FPR':>7}  {'val recall':>10}  in this demo"]
     for point in points:
-        thresholds = {language: point_thresholds(point).get(language, point["threshold"]) for language in languages}
+        thresholds = point_thresholds(point, languages)
         flagged = [(file, unit, cwe, None) for file, language, unit, cwe, score in scored
                    if cwe is not None and score >= thresholds[language]]
         s = tally(flagged, expected)

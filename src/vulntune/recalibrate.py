@@ -23,6 +23,7 @@ from vulntune.models.calibrate import calibration_record
 from vulntune.models.card import write_card
 from vulntune.models.folder import META_FILE, read_meta
 from vulntune.progress import elapsed
+from vulntune.slices import validation_slices
 from vulntune.unit_samples import calibration_set
 
 
@@ -50,11 +51,7 @@ def load_validation(meta: Mapping[str, Any], *, data: str | Path | None, validat
     if not samples:
         raise VulntuneError(f"validation data: no samples for the model's languages ({', '.join(sorted(languages))})")
     if recorded.get("unit") == "slice":  # a slice judge is calibrated on slices, as training did
-        from vulntune.slices import slice_samples
-
-        samples = slice_samples(samples, gate=recorded.get("gate") or "none")
-        if not samples:
-            raise VulntuneError("validation data: no candidate sink found, so no slice to calibrate on")
+        samples = validation_slices(samples, gate=recorded.get("gate") or "none")
     return samples
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from vulntune.analysis import CandidateSlice, analyse
 from vulntune.data import Sample
+from vulntune.errors import VulntuneError
 
 JUDGES = ("none", "reachability")  # judges that need no model: every candidate; reachable ones only
 GATES = ("none", "reachability")  # which candidates a trained judge is asked about: all, or the reachable ones
@@ -55,6 +56,18 @@ def slice_samples(samples: Sequence[Sample], *, gate: str = "none") -> list[Samp
                 continue
             out.append(_slice_sample(sample, found, index, at_sink=at_sink))
     return out
+
+
+def validation_slices(samples: Sequence[Sample], *, gate: str = "none") -> list[Sample]:
+    """`slice_samples` of validation data, which a judge is calibrated on.
+
+    Raises:
+        VulntuneError: no candidate sink in `samples`, so nothing to calibrate on.
+    """
+    cut = slice_samples(samples, gate=gate)
+    if not cut:
+        raise VulntuneError("validation data: no candidate sink found, so no slice to calibrate on")
+    return cut
 
 
 def _at_sink(sample: Sample, found: CandidateSlice) -> bool:

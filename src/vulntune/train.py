@@ -31,14 +31,14 @@ from vulntune.config import from_mapping, load_toml, to_mapping
 from vulntune.cwe import LANGUAGES
 from vulntune.data import Sample, fingerprint, read_samples, read_split_dir
 from vulntune.errors import VulntuneError
-from vulntune.progress import elapsed
 from vulntune.models.calibrate import calibration_record
 from vulntune.models.card import write_card
 from vulntune.models.folder import sha256_file, write_meta
 from vulntune.models.labels import class_of, classes_by_language, label_map
 from vulntune.models.sources import DEFAULT_BASE, is_tfidf
-from vulntune.unit_samples import calibration_set
-from vulntune.slices import GATES
+from vulntune.progress import elapsed
+from vulntune.slices import GATES, slice_samples, validation_slices
+from vulntune.unit_samples import calibration_set, scan_unit_samples
 
 UNITS = ("file", "slice")
 OBJECTIVES = ("classify", "instruct", "zero-shot")
@@ -254,11 +254,8 @@ def train(config: TrainConfig, *, callbacks: Sequence[Any] = ()) -> Path:
     train_samples, validation = load_data(config)
     files = {"train_files": len(train_samples), "validation_files": len(validation)}
     if config.unit == "slice":
-        from vulntune.slices import slice_samples
-
-        train_samples, validation = slice_samples(train_samples, gate=config.gate), slice_samples(validation, gate=config.gate)
-        if not validation:
-            raise VulntuneError("validation data: no candidate sink found, so no slice to calibrate on")
+        train_samples = slice_samples(train_samples, gate=config.gate)
+        validation = validation_slices(validation, gate=config.gate)
     labels = label_map(train_samples)
     if not validation:
         raise VulntuneError("validation data: no samples for the chosen languages (needed to calibrate the threshold)")
@@ -273,8 +270,6 @@ def train(config: TrainConfig, *, callbacks: Sequence[Any] = ()) -> Path:
     if config.objective == "classify" and not is_tfidf(config.base):  # what ClassifierDetector restricts itself to
         corpus["classes_by_language"] = classes_by_language(train_samples, labels)
     if config.scan_units:
-        from vulntune.unit_samples import scan_unit_samples
-
         units = scan_unit_samples(train_samples, seed=config.seed)
         corpus["train_units"] = len(units)
         train_samples = train_samples + units

@@ -30,7 +30,8 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from vulntune.demo import language_thresholds, operating_point_table, score_against_expected, unit_scores
+    from vulntune.demo import operating_point_table, score_against_expected, unit_scores
+    from vulntune.models.prediction import decision_thresholds
     from vulntune.errors import VulntuneError
     from vulntune.formats import get_formatter
     from vulntune.scan import ResultCache, ScanConfig, load_scan_model, scan_paths
@@ -55,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
             if points:
                 # Every unit is in the cache now: scoring them again costs no model call.
                 scored = unit_scores(args.path, detector, config=config, cache=cache)
-                print(operating_point_table(scored, points, expected, current=language_thresholds(detector)))
+                print(operating_point_table(scored, points, expected, current=decision_thresholds(detector)))
     finally:
         cache.close()
     return 0

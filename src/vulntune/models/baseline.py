@@ -31,7 +31,7 @@ from vulntune.errors import VulntuneError
 from vulntune.models.calibrate import calibration_record
 from vulntune.models.folder import canonical_json, read_meta, write_meta
 from vulntune.models.labels import class_of, label_map, predictions_from_probabilities
-from vulntune.models.prediction import Prediction, check_codes, language_threshold
+from vulntune.models.prediction import Prediction, check_codes, language_threshold, recorded_thresholds
 
 # Identifiers, numbers, then any other single non-space character: string quotes, "+", "(" and
 # "." stay visible, which is what separates `"..." + name` from a bound parameter.
@@ -270,7 +270,7 @@ def load_tfidf(folder: str | Path, meta: Mapping[str, Any] | None = None, **_opt
         languages=tuple(meta["languages"]),
         labels=tuple(meta["labels"]),
         threshold=float(meta["threshold"]),
-        thresholds={k: float(v) for k, v in (meta.get("thresholds") or {}).items()},
+        thresholds=recorded_thresholds(meta),
         max_length=int(meta["max_length"]),
         vocabulary=vocabulary,
         idf=arrays["idf"],

@@ -172,10 +172,12 @@ def operating_points(scores: Sequence[float], truth: Sequence[bool], languages: 
     return points
 
 
-def point_thresholds(point: Mapping[str, Any]) -> dict[str, float]:
-    """The per-language thresholds an operating point records (none in older model folders)."""
-    return {language: float(rates["threshold"]) for language, rates in (point.get("by_language") or {}).items()
-            if rates.get("threshold") is not None}
+def point_thresholds(point: Mapping[str, Any], languages: Sequence[str] = ()) -> dict[str, float]:
+    """The per-language thresholds an operating point records (none in older model folders), and
+    for each of `languages` it records none for, the point's pooled threshold."""
+    recorded = {language: float(rates["threshold"]) for language, rates in (point.get("by_language") or {}).items()
+                if rates.get("threshold") is not None}
+    return {**{language: float(point["threshold"]) for language in languages}, **recorded}
 
 
 def operating_point(meta: Mapping[str, Any], target_fpr: float) -> dict[str, Any]:

@@ -33,7 +33,7 @@ import numpy as np
 from vulntune.cwe import LANGUAGES, check_language, cwes_for
 from vulntune.models.folder import canonical_json
 from vulntune.models.labels import predictions_from_probabilities, sort_labels
-from vulntune.models.prediction import SAFE, Prediction, check_codes, language_threshold
+from vulntune.models.prediction import SAFE, Prediction, check_codes, language_threshold, recorded_thresholds
 from vulntune.models.transformer import code_window, encode, length_batches, most_suspicious_windows, prediction_windows
 
 PROMPT_VERSION = 1
@@ -161,7 +161,7 @@ class InstructDetector:
         self.fingerprint = fingerprint
         self.batch_size = int(batch_size)
         self.meta = dict(meta or {})
-        self.thresholds = {k: float(v) for k, v in (self.meta.get("thresholds") or {}).items()}
+        self.thresholds = recorded_thresholds(self.meta)
 
     def count_tokens(self, code: str) -> int:
         """Tokens of `code` alone (no prompt) under the base tokenizer, before truncation."""

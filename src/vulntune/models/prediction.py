@@ -56,6 +56,16 @@ class Detector(Protocol):
         ...
 
 
+def recorded_thresholds(meta: Mapping) -> dict[str, float]:
+    """The per-language thresholds a model folder's metadata records (none in older folders)."""
+    return {language: float(t) for language, t in (meta.get("thresholds") or {}).items()}
+
+
+def decision_thresholds(detector: Detector) -> dict[str, float]:
+    """The threshold `detector` decides each of its languages with (`language_threshold`)."""
+    return {language: language_threshold(detector, language) for language in detector.languages}
+
+
 def language_threshold(detector: Detector, language: str) -> float:
     """The threshold `detector` decides `language` code with: its own for that language when it was
     calibrated per language, else the pooled one."""

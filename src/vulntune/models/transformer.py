@@ -21,7 +21,7 @@ from vulntune.cwe import check_language
 from vulntune.errors import VulntuneError
 from vulntune.models.folder import folder_fingerprint
 from vulntune.models.labels import predictions_from_probabilities
-from vulntune.models.prediction import Prediction, check_codes, language_threshold
+from vulntune.models.prediction import Prediction, check_codes, language_threshold, recorded_thresholds
 
 ADAPTER_WEIGHTS = "adapter_model.safetensors"
 ADAPTER_CONFIG = "adapter_config.json"
@@ -173,7 +173,7 @@ class ClassifierDetector:
         self.fingerprint = fingerprint
         self.batch_size = int(batch_size)
         self.meta = dict(meta or {})
-        self.thresholds = {k: float(v) for k, v in (self.meta.get("thresholds") or {}).items()}
+        self.thresholds = recorded_thresholds(self.meta)
         by_language = self.meta.get("classes_by_language") or {}
         self.excluded = {language: [i for i, label in enumerate(self.labels) if label not in allowed]
                          for language, allowed in by_language.items()}

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from vulntune import __version__
 from vulntune.cwe import CATALOGUE, LANGUAGES
-from vulntune.models.prediction import Detector, language_threshold
+from vulntune.models.prediction import Detector, decision_thresholds
 from vulntune.scan.cache import ResultCache, Verdict, text_digest
 from vulntune.scan.discover import Skipped, SourceFile, discover
 from vulntune.scan.extract import extract_file
@@ -77,7 +77,7 @@ def model_info(detector: Detector) -> ModelInfo:
     points = detector.meta.get("operating_points") or []
     point = next((p for p in points if p["threshold"] == detector.threshold), {})
     return ModelInfo(fingerprint=detector.fingerprint, threshold=float(detector.threshold),
-                     thresholds={language: language_threshold(detector, language) for language in detector.languages},
+                     thresholds=decision_thresholds(detector),
                      max_length=int(detector.max_length), languages=tuple(detector.languages),
                      labels=tuple(detector.labels), validation_fpr=point.get("fpr"),
                      validation_recall=point.get("tpr"))
@@ -191,8 +191,8 @@ def scan_paths(
     counts = {"below_filters": 0, "suppressed": 0, "baselined": 0}
     reported = []
     min_rank = severity_rank(config.min_severity)
-    thresholds = {language: 1.0 for language in LANGUAGES} if detector is None else model_info(detector).thresholds
-    for finding, unit in build_findings(readable, verdicts, threshold=thresholds, explain=config.explain):
+    info = model_info(detector) if detector is not None else _no_model(config.judge)
+    for finding, unit in build_findings(readable, verdicts, threshold=info.thresholds, explain=config.explain):
         if is_suppressed(finding, unit, suppressions[finding.file]):
             counts["suppressed"] += 1
         elif finding.confidence < config.min_confidence or severity_rank(finding.severity) < min_rank:
@@ -209,7 +209,7 @@ def scan_paths(
         units=len(units), findings=len(reported), **counts)
     return ScanReport(
         findings=tuple(reported), skipped=tuple(sorted(skipped)), summary=summary,
-        model=model_info(detector) if detector is not None else _no_model(config.judge),
+        model=info,
         started_at=started_at,
         files=tuple(f for f in files if f.display in read),
         passed_over=tuple(found.passed_over), notes=tuple(found.notes), root=str(found.root),
@@ -247,8 +247,8 @@ def _every_candidate(units: Sequence[Unit]) -> dict[tuple[str, str], Verdict]:
 
 
 def _no_model(judge: str) -> ModelInfo:
-    return ModelInfo(fingerprint=f"judge:{judge}", threshold=1.0, thresholds={language: 1.0 for language in LANGUAGES}, max_length=0, languages=LANGUAGES,
-                     labels=("safe",) + tuple(CATALOGUE))
+    return ModelInfo(fingerprint=f"judge:{judge}", threshold=1.0, thresholds={language: 1.0 for language in LANGUAGES},
+                     max_length=0, languages=LANGUAGES, labels=("safe",) + tuple(CATALOGUE))
 
 
 def _cpu_seconds() -> float:
