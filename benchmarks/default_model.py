@@ -34,7 +34,7 @@ from vulntune.cwe import cwes_for
 from vulntune.data import read_samples, read_split_dir, stratified_sample, write_samples
 from vulntune.evaluate.intervals import wilson
 from vulntune.models.calibrate import rates_at
-from vulntune.models.card import MEASURED
+from vulntune.models.card import write_measured
 from vulntune.unit_samples import scan_unit_samples
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -355,10 +355,7 @@ def render_card_section() -> str:
 
 
 def write_card() -> None:
-    card = MODEL / "README.md"
-    text = card.read_text(encoding="utf-8")
-    text = text.split(MEASURED)[0].rstrip() + "\n\n"
-    card.write_text(text + render_card_section(), encoding="utf-8")
+    card = write_measured(MODEL, render_card_section())
     print(f"wrote {card.relative_to(ROOT)}")
 
 

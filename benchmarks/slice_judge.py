@@ -43,7 +43,7 @@ from vulntune.evaluate.intervals import wilson
 from vulntune.evaluate.twins import record_twin_metrics
 from vulntune.models.calibrate import point_thresholds
 from vulntune.models.prediction import decision_thresholds
-from vulntune.models.card import MEASURED
+from vulntune.models.card import MEASURED, write_measured
 from vulntune.slices import judge_records
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -345,10 +345,7 @@ def render_card_section() -> str:
 
 
 def write_card() -> None:
-    card = MODEL / "README.md"
-    text = card.read_text(encoding="utf-8")
-    kept = text.split(MEASURED)[0].rstrip() + "\n\n"
-    card.write_text(kept + render_card_section(), encoding="utf-8")
+    card = write_measured(MODEL, render_card_section())
     print(f"wrote {card.relative_to(ROOT)}")
 
 

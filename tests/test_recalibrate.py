@@ -52,3 +52,13 @@ def test_cli_errors_are_one_line_and_exit_2(model, tmp_path, capsys):
     assert main(["calibrate", "--model", str(model), "--data", str(tmp_path)]) == 2  # no validation.jsonl
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 4 and all(line.startswith("vulntune: ") for line in err)
+
+
+def test_an_evaluation_replaces_the_measured_section_and_keeps_the_metadata_part(tmp_path):
+    from vulntune.models.card import write_measured
+
+    (tmp_path / "README.md").write_text("# card\n\n| threshold | 0.5 |\n\n## Measured\n\nold numbers\n")
+    card = write_measured(tmp_path, "## Measured\n\nnew numbers\n")
+    assert card.read_text() == "# card\n\n| threshold | 0.5 |\n\n## Measured\n\nnew numbers\n"
+    write_measured(tmp_path, "## Measured\n\nnewer\n")  # again: one section, not two
+    assert card.read_text().count("## Measured") == 1 and card.read_text().endswith("newer\n")

@@ -143,3 +143,12 @@ def write_card(folder: Path, meta: Mapping[str, Any]) -> None:
     if MEASURED in text:
         rendered = rendered.rstrip() + "\n" + text[text.index(MEASURED):]
     write_text(card, rendered)
+
+
+def write_measured(folder: Path, section: str) -> Path:
+    """Replace (atomically) the card's "Measured" section, everything from its heading on, with
+    `section` (which starts with the heading); the metadata part above it is kept. Returns the card."""
+    card = Path(folder) / "README.md"
+    kept = card.read_text(encoding="utf-8").split(MEASURED)[0].rstrip() + "\n\n"
+    write_text(card, kept + section)
+    return card
