@@ -21,7 +21,6 @@ Python; Juliet, Java; evaluation only) and the synthetic test split:
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections import Counter, defaultdict
@@ -68,18 +67,25 @@ def candidate_recall(name: str, samples: list[Sample]) -> None:
     labels = Counter(s.label for s in samples)
     print(f"\n## {name}: candidate recall ({len(samples)} records of catalogued CWE families)")
     print(f"all: {rate(sum(hits.values()), sum(totals.values()))}")
-    for cwe in sorted(totals, key=lambda c: int(c.split('-')[1])):
+    for cwe in sorted(totals, key=lambda c: int(c.split("-")[1])):
         print(f"  {cwe}: {rate(hits[cwe], totals[cwe])}")
-    print("candidates per record: " + ", ".join(f"{label} {per_record[label] / labels[label]:.2f}"
-                                                for label in sorted(labels)))
+    print(
+        "candidates per record: "
+        + ", ".join(f"{label} {per_record[label] / labels[label]:.2f}" for label in sorted(labels))
+    )
     print(f"speed: {len(samples) / seconds:.0f} records/s, {candidates / seconds:.0f} candidates/s")
 
 
 def twin_slices(samples: list[Sample]) -> None:
     by_pair: dict[str, list[tuple[Sample, str | None]]] = defaultdict(list)
     for sample in samples:
-        found = [f for f in analyse(sample.code, sample.language) if f.candidate.cwe == sample.cwe
-                 and sample.sink_line is not None and f.candidate.line <= sample.sink_line <= f.candidate.end_line]
+        found = [
+            f
+            for f in analyse(sample.code, sample.language)
+            if f.candidate.cwe == sample.cwe
+            and sample.sink_line is not None
+            and f.candidate.line <= sample.sink_line <= f.candidate.end_line
+        ]
         by_pair[sample.pair_id].append((sample, found[0].slice.text if found else None))
     outcome = Counter()
     for items in by_pair.values():
@@ -108,15 +114,23 @@ def verdicts(name: str, samples: list[Sample], judges: dict[str, object]) -> Non
         language = {s.id: s.language for s in samples}
         points = [("threshold", {})]  # the judge's own: each row's label
         if not isinstance(judge, str):
-            points += [(f"val FPR {100 * p['target_fpr']:g}%", point_thresholds(p, judge.languages))
-                       for p in judge.meta.get("operating_points", []) if p["threshold"] != judge.threshold]
+            points += [
+                (f"val FPR {100 * p['target_fpr']:g}%", point_thresholds(p, judge.languages))
+                for p in judge.meta.get("operating_points", [])
+                if p["threshold"] != judge.threshold
+            ]
         for point, thresholds in points:
-            flagged = {i: rows[i]["cwe"] is not None and (rows[i]["score"] >= thresholds[language[i]] if thresholds
-                                                          else rows[i]["label"] == "vulnerable") for i in rows}
+            flagged = {
+                i: rows[i]["cwe"] is not None
+                and (rows[i]["score"] >= thresholds[language[i]] if thresholds else rows[i]["label"] == "vulnerable")
+                for i in rows
+            }
             vulnerable = [s for s in samples if s.is_vulnerable]
             safe = [s for s in samples if not s.is_vulnerable]
-            print(f"| {judge_name} | {point} | {rate(sum(flagged[s.id] for s in vulnerable), len(vulnerable))} | "
-                  f"{rate(sum(flagged[s.id] for s in safe), len(safe))} | {_pairs(samples, flagged)} |")
+            print(
+                f"| {judge_name} | {point} | {rate(sum(flagged[s.id] for s in vulnerable), len(vulnerable))} | "
+                f"{rate(sum(flagged[s.id] for s in safe), len(safe))} | {_pairs(samples, flagged)} |"
+            )
         print(f"({judge_name}: {len(samples) / seconds:.1f} records/s)", file=sys.stderr)
 
 
@@ -127,8 +141,11 @@ def _pairs(samples: list[Sample], flagged: dict[str, bool]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--synth", type=Path, help="a synth folder: its validation split measures twin slices, "
-                                                   "its test split the judges")
+    parser.add_argument(
+        "--synth",
+        type=Path,
+        help="a synth folder: its validation split measures twin slices, its test split the judges",
+    )
     parser.add_argument("--model", action="append", default=[], help="a model folder trained with --unit slice")
     parser.add_argument("--shared", type=Path, default=SHARED, help="folder with python-sven.jsonl, java-juliet.jsonl")
     parser.add_argument("--skip-recall", action="store_true", help="only the judges")

@@ -315,10 +315,50 @@ public class {cls} {{
     }}
 """
 
-WORDS = ("user", "order", "invoice", "item", "account", "report", "session", "product", "payment", "ticket",
-         "customer", "address", "coupon", "review", "shipment", "refund", "cart", "price", "token", "profile")
-VERBS = ("load", "find", "save", "delete", "update", "export", "import", "render", "check", "compute", "list",
-         "sync", "archive", "resolve", "merge", "validate", "format", "fetch", "build", "apply")
+WORDS = (
+    "user",
+    "order",
+    "invoice",
+    "item",
+    "account",
+    "report",
+    "session",
+    "product",
+    "payment",
+    "ticket",
+    "customer",
+    "address",
+    "coupon",
+    "review",
+    "shipment",
+    "refund",
+    "cart",
+    "price",
+    "token",
+    "profile",
+)
+VERBS = (
+    "load",
+    "find",
+    "save",
+    "delete",
+    "update",
+    "export",
+    "import",
+    "render",
+    "check",
+    "compute",
+    "list",
+    "sync",
+    "archive",
+    "resolve",
+    "merge",
+    "validate",
+    "format",
+    "fetch",
+    "build",
+    "apply",
+)
 
 
 @dataclass
@@ -357,8 +397,14 @@ def python_file(rng: random.Random, path: str) -> tuple[str, list[Planted]]:
     planted = []
     in_class = rng.random() < 0.4
     if in_class:
-        lines += ["", "", f"class {t.capitalize()}Service:", "    def __init__(self, backend):",
-                  "        self._backend = backend", "        self._cache = {}"]
+        lines += [
+            "",
+            "",
+            f"class {t.capitalize()}Service:",
+            "    def __init__(self, backend):",
+            "        self._backend = backend",
+            "        self._cache = {}",
+        ]
     for _ in range(rng.randint(3, 9)):
         template, cwe, marked = _pick(rng, PY_VULNERABLE, PY_SAFE, PY_PLAIN)
         body = template.format(**_names(rng, "python"))
@@ -374,8 +420,9 @@ def python_file(rng: random.Random, path: str) -> tuple[str, list[Planted]]:
 
 def java_file(rng: random.Random, path: str, cls: str) -> tuple[str, list[Planted]]:
     pkg = rng.choice(("web", "dao", "service", "util"))
-    lines = JAVA_HEADER.format(pkg=pkg, doc=f"{cls} for the {pkg} layer.", cls=cls,
-                               c=rng.choice(WORDS) + "_name").split("\n")
+    lines = JAVA_HEADER.format(
+        pkg=pkg, doc=f"{cls} for the {pkg} layer.", cls=cls, c=rng.choice(WORDS) + "_name"
+    ).split("\n")
     planted = []
     for _ in range(rng.randint(3, 8)):
         template, cwe, marked = _pick(rng, JAVA_VULNERABLE, JAVA_SAFE, JAVA_PLAIN)
@@ -445,8 +492,13 @@ def run_bandit(root: Path) -> dict | None:
     """)
     out = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True, check=True).stdout.split()
     data = json.loads(report.read_text())
-    return {"seconds": float(out[0]), "rss_mb": int(out[1]) / 1024, "cpu_seconds": float(out[2]), "results": data["results"],
-            "files": len([f for f in data["metrics"] if f != "_totals"])}
+    return {
+        "seconds": float(out[0]),
+        "rss_mb": int(out[1]) / 1024,
+        "cpu_seconds": float(out[2]),
+        "results": data["results"],
+        "files": len([f for f in data["metrics"] if f != "_totals"]),
+    }
 
 
 def hits(planted: list[Planted], spans: dict[str, list[int]]) -> tuple[int, int]:
@@ -496,8 +548,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, help="torch CPU threads for transformer models")
     parser.add_argument("--target-fpr", type=float, help="scan at the model's operating point for this validation FPR")
     parser.add_argument("--unit", choices=("slice", "function"), help="what the judge reads (default: the model's)")
-    parser.add_argument("--judge", choices=("model", "none"), default="model",
-                        help="none: every candidate sink is a finding, no model")
+    parser.add_argument(
+        "--judge", choices=("model", "none"), default="model", help="none: every candidate sink is a finding, no model"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--keep", metavar="DIR", help="generate into DIR and keep it")
     args = parser.parse_args()
@@ -510,8 +563,10 @@ def main() -> None:
     py_files = sum(1 for _ in repo.rglob("*.py"))
     java_files = sum(1 for _ in repo.rglob("*.java"))
     size_mb = sum(p.stat().st_size for p in repo.rglob("*") if p.is_file()) / 1e6
-    print(f"repository: {py_files} Python + {java_files} Java files, {size_mb:.1f} MB, "
-          f"{sum(1 for p in planted if p.cwe)} planted weaknesses, {sum(1 for p in planted if not p.cwe)} safe twins")
+    print(
+        f"repository: {py_files} Python + {java_files} Java files, {size_mb:.1f} MB, "
+        f"{sum(1 for p in planted if p.cwe)} planted weaknesses, {sum(1 for p in planted if not p.cwe)} safe twins"
+    )
 
     model = Path(args.model) if args.model else work / "tfidf-model"
     if not args.model and args.judge == "model":
@@ -521,8 +576,9 @@ def main() -> None:
     from vulntune.scan.scanner import scan_unit
 
     began = time.perf_counter()
-    detector = (load_scan_model(model, threads=args.threads, target_fpr=args.target_fpr)
-                if args.judge == "model" else None)
+    detector = (
+        load_scan_model(model, threads=args.threads, target_fpr=args.target_fpr) if args.judge == "model" else None
+    )
     load_s = time.perf_counter() - began
     # A fresh results cache, set only now: the base model's converted folder (also under
     # $VULNTUNE_CACHE) stays in the user's cache instead of being converted again on every run.
@@ -537,20 +593,30 @@ def main() -> None:
     if detector is None:
         print("judge: none (every candidate sink is a finding; no model)")
     else:
-        print(f"model: {model} ({type(detector).__name__}, max_length {detector.max_length}, threshold "
-              f"{detector.threshold:.4f}, unit {scan_unit(config, detector)}), loaded in {load_s:.2f} s")
-    print(f"cold scan: {s['seconds_total']:.2f} s wall, {s['cpu_seconds']:.2f} s CPU  (discover {s['seconds_discover']:.2f}, "
-          f"parse {s['seconds_parse']:.2f} with --jobs {args.jobs}, score {s['seconds_score']:.2f}); load average "
-          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    print(f"  {s['files'] / s['seconds_total']:,.0f} files/s, {s['units'] / s['seconds_total']:,.0f} units/s, "
-          f"{s['tokens'] / s['seconds_total']:,.0f} tokens/s end to end; "
-          f"{s['tokens'] / max(s['seconds_score'], 1e-9):,.0f} tokens/s in the model stage")
-    print(f"  {s['units']} units ({s['windows']} model windows), {s['tokens']:,} tokens, "
-          f"{s['located']} findings located with {s['model_inputs'] - s['windows']} extra model inputs")
+        print(
+            f"model: {model} ({type(detector).__name__}, max_length {detector.max_length}, threshold "
+            f"{detector.threshold:.4f}, unit {scan_unit(config, detector)}), loaded in {load_s:.2f} s"
+        )
+    print(
+        f"cold scan: {s['seconds_total']:.2f} s wall, {s['cpu_seconds']:.2f} s CPU  (discover {s['seconds_discover']:.2f}, "
+        f"parse {s['seconds_parse']:.2f} with --jobs {args.jobs}, score {s['seconds_score']:.2f}); load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )
+    print(
+        f"  {s['files'] / s['seconds_total']:,.0f} files/s, {s['units'] / s['seconds_total']:,.0f} units/s, "
+        f"{s['tokens'] / s['seconds_total']:,.0f} tokens/s end to end; "
+        f"{s['tokens'] / max(s['seconds_score'], 1e-9):,.0f} tokens/s in the model stage"
+    )
+    print(
+        f"  {s['units']} units ({s['windows']} model windows), {s['tokens']:,} tokens, "
+        f"{s['located']} findings located with {s['model_inputs'] - s['windows']} extra model inputs"
+    )
     print(f"  {len(cold.findings)} findings, {cold.summary.files_skipped} skipped files")
-    print(f"cached re-scan: {w['seconds_total']:.2f} s wall, {w['cpu_seconds']:.2f} s CPU "
-          f"({w['units_cached']}/{w['units']} units from cache, {w['model_inputs']} model inputs), "
-          f"speed-up x{s['seconds_total'] / w['seconds_total']:.1f} wall, x{s['cpu_seconds'] / w['cpu_seconds']:.1f} CPU")
+    print(
+        f"cached re-scan: {w['seconds_total']:.2f} s wall, {w['cpu_seconds']:.2f} s CPU "
+        f"({w['units_cached']}/{w['units']} units from cache, {w['model_inputs']} model inputs), "
+        f"speed-up x{s['seconds_total'] / w['seconds_total']:.1f} wall, x{s['cpu_seconds'] / w['cpu_seconds']:.1f} CPU"
+    )
     print(f"peak RSS: {peak_mb:,.0f} MB (this process: model + both scans)")
 
     spans: dict[str, list[int]] = {}
@@ -561,29 +627,41 @@ def main() -> None:
     vt_all = hits(planted, spans)
     n_vuln_py = sum(1 for p in py_planted if p.cwe)
     n_safe_py = len(py_planted) - n_vuln_py
-    print(f"vulntune: planted weaknesses hit {vt_all[0]}/{sum(1 for p in planted if p.cwe)} "
-          f"(Python {vt_py[0]}/{n_vuln_py}); safe twins flagged {vt_all[1]}/{sum(1 for p in planted if not p.cwe)} "
-          f"(Python {vt_py[1]}/{n_safe_py})")
+    print(
+        f"vulntune: planted weaknesses hit {vt_all[0]}/{sum(1 for p in planted if p.cwe)} "
+        f"(Python {vt_py[0]}/{n_vuln_py}); safe twins flagged {vt_all[1]}/{sum(1 for p in planted if not p.cwe)} "
+        f"(Python {vt_py[1]}/{n_safe_py})"
+    )
     plain = plain_units_flagged(repo, planted, cold.findings)
     flagged, total = sum(f for f, _ in plain.values()), sum(n for _, n in plain.values())
-    print(f"vulntune: plain units flagged {flagged}/{total} ({100 * flagged / max(total, 1):.1f}%: units outside every "
-          "planted function, none of them vulnerable); by kind: "
-          + ", ".join(f"{kind} {f}/{n}" for kind, (f, n) in plain.items()))
+    print(
+        f"vulntune: plain units flagged {flagged}/{total} ({100 * flagged / max(total, 1):.1f}%: units outside every "
+        "planted function, none of them vulnerable); by kind: "
+        + ", ".join(f"{kind} {f}/{n}" for kind, (f, n) in plain.items())
+    )
 
     bandit = run_bandit(repo)
     if bandit:
         b_spans: dict[str, list[int]] = {}
         for r in bandit["results"]:
-            b_spans.setdefault(Path(r["filename"]).resolve().relative_to(repo.resolve()).as_posix(), []).append(r["line_number"])
+            b_spans.setdefault(Path(r["filename"]).resolve().relative_to(repo.resolve()).as_posix(), []).append(
+                r["line_number"]
+            )
         b = hits(py_planted, b_spans)
-        print(f"bandit (Python only): {bandit['seconds']:.2f} s wall, {bandit['cpu_seconds']:.2f} s CPU, "
-              f"{bandit['files'] / bandit['seconds']:,.0f} files/s, "
-              f"peak RSS {bandit['rss_mb']:,.0f} MB, {len(bandit['results'])} issues")
-        print(f"  planted Python weaknesses hit {b[0]}/{n_vuln_py}; safe twins flagged {b[1]}/{n_safe_py} "
-              f"(Bandit also flags imports and plain code outside the planted functions)")
-        print(f"vulntune vs bandit, cold: {s['seconds_total']:.2f} s wall / {s['cpu_seconds']:.2f} s CPU for "
-              f"{s['files']} files vs {bandit['seconds']:.2f} s wall / {bandit['cpu_seconds']:.2f} s CPU for "
-              f"{bandit['files']} Python files")
+        print(
+            f"bandit (Python only): {bandit['seconds']:.2f} s wall, {bandit['cpu_seconds']:.2f} s CPU, "
+            f"{bandit['files'] / bandit['seconds']:,.0f} files/s, "
+            f"peak RSS {bandit['rss_mb']:,.0f} MB, {len(bandit['results'])} issues"
+        )
+        print(
+            f"  planted Python weaknesses hit {b[0]}/{n_vuln_py}; safe twins flagged {b[1]}/{n_safe_py} "
+            f"(Bandit also flags imports and plain code outside the planted functions)"
+        )
+        print(
+            f"vulntune vs bandit, cold: {s['seconds_total']:.2f} s wall / {s['cpu_seconds']:.2f} s CPU for "
+            f"{s['files']} files vs {bandit['seconds']:.2f} s wall / {bandit['cpu_seconds']:.2f} s CPU for "
+            f"{bandit['files']} Python files"
+        )
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -48,12 +48,16 @@ def main() -> None:
     ver = summary["verification"]
     if ver["javac_compiled"]:
         rate = ver["javac_compiled"] / max(timing["javac"], 1e-9)
-        print(f"javac: {ver['javac_passed']}/{ver['javac_compiled']} passed ({rate:,.0f} samples/s with {args.jobs} jobs)")
+        print(
+            f"javac: {ver['javac_passed']}/{ver['javac_compiled']} passed ({rate:,.0f} samples/s with {args.jobs} jobs)"
+        )
     print(f"dedup: {summary['dedup']}")
     for name, samples in splits.items():
         vul = sum(s.is_vulnerable for s in samples)
-        print(f"{name:<10} {len(samples):>6} samples ({vul} vulnerable, {len(samples) - vul} safe), "
-              f"{summary['families'][name]} families")
+        print(
+            f"{name:<10} {len(samples):>6} samples ({vul} vulnerable, {len(samples) - vul} safe), "
+            f"{summary['families'][name]} families"
+        )
     for scope, values in summary["shortcut_auroc"].items():
         print(f"shortcut AUROC [{scope}]: {values}")
     print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")

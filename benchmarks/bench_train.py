@@ -58,11 +58,21 @@ def main(argv: list[str] | None = None) -> int:
     write_samples(work / "validation.jsonl", validation)
     out = args.out or work / "model"
     config = TrainConfig(
-        train_file=work / "train.jsonl", validation_file=work / "validation.jsonl", out=out, base=args.base,
-        objective=args.objective, method=args.method, max_steps=args.max_steps, epochs=args.epochs,
-        batch_size=args.batch_size, max_length=args.max_length, precision=args.precision, threads=args.threads,
+        train_file=work / "train.jsonl",
+        validation_file=work / "validation.jsonl",
+        out=out,
+        base=args.base,
+        objective=args.objective,
+        method=args.method,
+        max_steps=args.max_steps,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        max_length=args.max_length,
+        precision=args.precision,
+        threads=args.threads,
         lora_top_layers=args.lora_top_layers or None,
-        eval_steps=10_000, force=True,  # no periodic evaluation: this measures training throughput
+        eval_steps=10_000,
+        force=True,  # no periodic evaluation: this measures training throughput
     )
     train_start, train_cpu_start = time.monotonic(), time.process_time()
     folder = train(config)
@@ -89,23 +99,33 @@ def main(argv: list[str] | None = None) -> int:
     projected_epoch = 4000 * statistics.mean(lengths) / train_tps if train_tps else float("nan")
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result = {
-        "base": args.base, "objective": args.objective, "method": args.method, "precision": args.precision,
-        "threads": torch.get_num_threads(), "batch_size": args.batch_size, "max_length": args.max_length,
-        "train_samples": len(train_samples), "mean_tokens_per_sample": round(statistics.mean(lengths), 1),
-        "steps": steps, "train_seconds": meta["train_seconds"],
+        "base": args.base,
+        "objective": args.objective,
+        "method": args.method,
+        "precision": args.precision,
+        "threads": torch.get_num_threads(),
+        "batch_size": args.batch_size,
+        "max_length": args.max_length,
+        "train_samples": len(train_samples),
+        "mean_tokens_per_sample": round(statistics.mean(lengths), 1),
+        "steps": steps,
+        "train_seconds": meta["train_seconds"],
         "seconds_per_step": round(meta["train_seconds"] / steps, 2) if steps else None,
         "train_tokens_per_second": train_tps,
         "train_tokens_per_cpu_second": meta.get("train_tokens_per_cpu_second"),
         "train_wall_seconds_incl_load_calibrate_save": round(train_wall, 1),
         "train_cpu_seconds_incl_load_calibrate_save": round(train_cpu, 1),
         "lora_top_layers": args.lora_top_layers or "all",
-        "infer_samples": len(held_out), "infer_dtype": args.infer_dtype,
+        "infer_samples": len(held_out),
+        "infer_dtype": args.infer_dtype,
         "infer_tokens_per_second": round(infer_tokens / infer_seconds, 1),
         "infer_samples_per_second": round(len(held_out) / infer_seconds, 2),
         "infer_tokens_per_cpu_second": round(infer_tokens / infer_cpu, 1),
         "projected_epoch_4000_samples_minutes": round(projected_epoch / 60, 1),
-        "peak_rss_mb": round(peak_rss_mb), "wall_seconds": round(time.monotonic() - wall_start, 1),
-        "validation_metrics": meta["validation_metrics"], "threshold": meta["threshold"],
+        "peak_rss_mb": round(peak_rss_mb),
+        "wall_seconds": round(time.monotonic() - wall_start, 1),
+        "validation_metrics": meta["validation_metrics"],
+        "threshold": meta["threshold"],
     }
     shutil.rmtree(work, ignore_errors=True)  # the samples copy, and the model unless --out kept it elsewhere
     for key, value in result.items():

@@ -42,8 +42,8 @@ from vulntune.data import Sample, read_samples
 from vulntune.evaluate.intervals import wilson
 from vulntune.evaluate.twins import record_twin_metrics
 from vulntune.models.calibrate import point_thresholds
-from vulntune.models.prediction import decision_thresholds
 from vulntune.models.card import MEASURED, write_measured
+from vulntune.models.prediction import decision_thresholds
 from vulntune.slices import judge_records
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,8 +63,12 @@ SETS = {
     "sven-python": (SHARED / "python-sven.jsonl", "SVEN: real Python vulnerable/fixed function pairs"),
     "juliet-java": (SHARED / "java-juliet.jsonl", "Juliet: Java test-case methods"),
 }
-JUDGE_NAMES = {"none": "candidates only", "reachability": "static reachability",
-               "tfidf": "TF-IDF slice judge", "smollm2": "SmolLM2-135M slice judge (shipped)"}
+JUDGE_NAMES = {
+    "none": "candidates only",
+    "reachability": "static reachability",
+    "tfidf": "TF-IDF slice judge",
+    "smollm2": "SmolLM2-135M slice judge (shipped)",
+}
 
 
 def covered(samples: list[Sample]) -> list[Sample]:
@@ -91,8 +95,10 @@ def point_metrics(samples: list[Sample], flagged: dict[str, bool]) -> dict:
         for cwe in sorted({family(s) for s in group}, key=lambda c: int(c.split("-")[1])):
             v = [s for s in vulnerable if family(s) == cwe]
             n = [s for s in safe if family(s) == cwe]
-            by_cwe[cwe] = {"recall": rate(sum(flagged[s.id] for s in v), len(v)),
-                           "fpr": rate(sum(flagged[s.id] for s in n), len(n))}
+            by_cwe[cwe] = {
+                "recall": rate(sum(flagged[s.id] for s in v), len(v)),
+                "fpr": rate(sum(flagged[s.id] for s in n), len(n)),
+            }
         kinds = sorted({s.safe_kind for s in safe if s.safe_kind})
         twins = record_twin_metrics(group, flagged)
         out[language] = {
@@ -100,8 +106,10 @@ def point_metrics(samples: list[Sample], flagged: dict[str, bool]) -> dict:
             "fpr": rate(sum(flagged[s.id] for s in safe), len(safe)),
             "pair_correct": rate(twins["correct"], twins["pairs"]),
             "by_cwe": by_cwe,
-            "by_safe_kind": {k: rate(sum(flagged[s.id] for s in safe if s.safe_kind == k),
-                                     sum(s.safe_kind == k for s in safe)) for k in kinds},
+            "by_safe_kind": {
+                k: rate(sum(flagged[s.id] for s in safe if s.safe_kind == k), sum(s.safe_kind == k for s in safe))
+                for k in kinds
+            },
         }
     return out
 
@@ -116,15 +124,25 @@ def measure_judge(judge, samples: list[Sample]) -> dict:
     else:
         default = decision_thresholds(judge)
         points = [("default", (judge.meta.get("calibration") or {}).get("target_fpr"), default)]
-        points += [(f"val FPR {100 * p['target_fpr']:g}%", p["target_fpr"], point_thresholds(p, judge.languages))
-                   for p in judge.meta.get("operating_points", []) if point_thresholds(p, judge.languages) != default]
+        points += [
+            (f"val FPR {100 * p['target_fpr']:g}%", p["target_fpr"], point_thresholds(p, judge.languages))
+            for p in judge.meta.get("operating_points", [])
+            if point_thresholds(p, judge.languages) != default
+        ]
     result = {"seconds": round(seconds, 1), "records_per_second": round(len(samples) / seconds, 1), "points": []}
     for name, target, thresholds in points:
         # a static judge records no thresholds: it scores 1 (flagged) or 0
-        flagged = {i: row["cwe"] is not None and row["score"] >= thresholds.get(language[i], 0.5)
-                   for i, row in rows.items()}
-        result["points"].append({"name": name, "target_fpr": target, "thresholds": thresholds,
-                                 "by_language": point_metrics(samples, flagged)})
+        flagged = {
+            i: row["cwe"] is not None and row["score"] >= thresholds.get(language[i], 0.5) for i, row in rows.items()
+        }
+        result["points"].append(
+            {
+                "name": name,
+                "target_fpr": target,
+                "thresholds": thresholds,
+                "by_language": point_metrics(samples, flagged),
+            }
+        )
     if not isinstance(judge, str):
         result["auroc"] = {}
         for lang in sorted(set(language.values())):
@@ -138,8 +156,12 @@ def measure_judge(judge, samples: list[Sample]) -> dict:
 def measure(only: str | None) -> None:
     from vulntune import load_detector
 
-    judges = {"none": "none", "reachability": "reachability", "tfidf": load_detector(TFIDF),
-              "smollm2": load_detector(MODEL, batch_size=32)}
+    judges = {
+        "none": "none",
+        "reachability": "reachability",
+        "tfidf": load_detector(TFIDF),
+        "smollm2": load_detector(MODEL, batch_size=32),
+    }
     REPORTS.mkdir(parents=True, exist_ok=True)
     for name, (path, description) in SETS.items():
         if only and only != name:
@@ -158,8 +180,10 @@ def record_examples() -> None:
 
     detector = load_detector(MODEL)
     examples = json.loads(EXAMPLES.read_text(encoding="utf-8"))
-    records = [Sample(id=e["name"], language=e["language"], cwe="CWE-0", label=e["truth"], code=e["code"])  # CWE unread
-               for e in examples]
+    records = [
+        Sample(id=e["name"], language=e["language"], cwe="CWE-0", label=e["truth"], code=e["code"])  # CWE unread
+        for e in examples
+    ]
     for example, row in zip(examples, judge_records(detector, records)):
         example.update(label=row["label"], cwe=row["cwe"], line=row["line"], score=round(row["score"], 4))
         print(f"{example['name']}: {row['label']} {row['cwe']} line {row['line']} {row['score']:.4f}")
@@ -188,9 +212,11 @@ def _judge_table(result: dict) -> list[str]:
         for point in judged["points"]:
             for language, m in point["by_language"].items():
                 auroc = judged.get("auroc", {}).get(language)
-                lines.append(f"| {JUDGE_NAMES[judge_name]} | {point['name']} | {language} | {_pct(m['recall'])} | "
-                             f"{_pct(m['fpr'])} | {_pct(m['pair_correct'])} | "
-                             f"{'-' if auroc is None else f'{auroc:.3f}'} |")
+                lines.append(
+                    f"| {JUDGE_NAMES[judge_name]} | {point['name']} | {language} | {_pct(m['recall'])} | "
+                    f"{_pct(m['fpr'])} | {_pct(m['pair_correct'])} | "
+                    f"{'-' if auroc is None else f'{auroc:.3f}'} |"
+                )
     return lines
 
 
@@ -213,10 +239,16 @@ def _kind_table(result: dict) -> list[str]:
 
 def _previous_table() -> list[str]:
     """The function-level detector and the zero-shot base, from their own `vulntune eval` reports."""
-    lines = ["| model | set (records) | language | recall | FPR | twin/pair-correct | AUROC |",
-             "|---|---|---|---|---|---|---|"]
-    runs = [("sven-python", "SVEN, all"), ("juliet-java", "Juliet, sample of 614"),
-            ("sven-python-zero-shot", "SVEN, sample of 204"), ("juliet-java-zero-shot", "Juliet, sample of 214")]
+    lines = [
+        "| model | set (records) | language | recall | FPR | twin/pair-correct | AUROC |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    runs = [
+        ("sven-python", "SVEN, all"),
+        ("juliet-java", "Juliet, sample of 614"),
+        ("sven-python-zero-shot", "SVEN, sample of 204"),
+        ("juliet-java-zero-shot", "Juliet, sample of 214"),
+    ]
     for folder, label in runs:
         path = PREVIOUS / folder / "metrics.json"
         if not path.is_file():
@@ -224,16 +256,23 @@ def _previous_table() -> list[str]:
         for model, m in json.loads(path.read_text(encoding="utf-8"))["models"].items():
             if model == "tfidf-baseline":
                 continue
-            name = "zero-shot SmolLM2-135M-Instruct" if "zero-shot" in model else "function-level detector (previous default)"
+            name = (
+                "zero-shot SmolLM2-135M-Instruct"
+                if "zero-shot" in model
+                else "function-level detector (previous default)"
+            )
             for language, b in m["by_language"].items():
                 pair = (b.get("twins") or {}).get("pair_correct_rate")
-                lines.append(f"| {name} | {label} | {language} | {100 * b['recall']:.1f}% | {100 * b['fpr']:.1f}% | "
-                             f"{'-' if pair is None else f'{100 * pair:.1f}%'} | {b.get('auroc') or 0:.3f} |")
+                lines.append(
+                    f"| {name} | {label} | {language} | {100 * b['recall']:.1f}% | {100 * b['fpr']:.1f}% | "
+                    f"{'-' if pair is None else f'{100 * pair:.1f}%'} | {b.get('auroc') or 0:.3f} |"
+                )
     return lines
 
 
 def _quality_bar(results: dict[str, dict]) -> list[str]:
     """The issue's bar, stated from the shipped judge's default point."""
+
     def at(name: str, language: str) -> dict:
         return results[name]["judges"]["smollm2"]["points"][0]["by_language"][language]
 
@@ -241,20 +280,26 @@ def _quality_bar(results: dict[str, dict]) -> list[str]:
     if "sven-python" in results:
         m = at("sven-python", "python")
         met = m["recall"]["rate"] >= 0.6 and m["fpr"]["rate"] <= 0.1 and m["pair_correct"]["rate"] >= 0.3
-        lines.append(f"- SVEN (recall >= 60% at FPR <= 10%, pair-correct >= 30%): {'met' if met else 'NOT met'}: "
-                     f"recall {_pct(m['recall'])}, FPR {_pct(m['fpr'])}, pair-correct {_pct(m['pair_correct'])}.")
+        lines.append(
+            f"- SVEN (recall >= 60% at FPR <= 10%, pair-correct >= 30%): {'met' if met else 'NOT met'}: "
+            f"recall {_pct(m['recall'])}, FPR {_pct(m['fpr'])}, pair-correct {_pct(m['pair_correct'])}."
+        )
     if "juliet-java" in results:
         m = at("juliet-java", "java")
         met = m["recall"]["rate"] >= 0.8 and m["fpr"]["rate"] <= 0.1
-        lines.append(f"- Juliet (recall >= 80% at FPR <= 10%): {'met' if met else 'NOT met'}: "
-                     f"recall {_pct(m['recall'])}, FPR {_pct(m['fpr'])}.")
+        lines.append(
+            f"- Juliet (recall >= 80% at FPR <= 10%): {'met' if met else 'NOT met'}: "
+            f"recall {_pct(m['recall'])}, FPR {_pct(m['fpr'])}."
+        )
     if "synthetic-test" in results:
         for language in ("java", "python"):
             m = at("synthetic-test", language)
             met = m["fpr"]["rate"] <= 0.02 and m["recall"]["rate"] >= 0.9 and m["pair_correct"]["rate"] >= 0.85
-            lines.append(f"- synthetic test, {language} (FPR <= 2% at recall >= 90%, pair-correct >= 85%): "
-                         f"{'met' if met else 'NOT met'}: recall {_pct(m['recall'])}, FPR {_pct(m['fpr'])}, "
-                         f"pair-correct {_pct(m['pair_correct'])}.")
+            lines.append(
+                f"- synthetic test, {language} (FPR <= 2% at recall >= 90%, pair-correct >= 85%): "
+                f"{'met' if met else 'NOT met'}: recall {_pct(m['recall'])}, FPR {_pct(m['fpr'])}, "
+                f"pair-correct {_pct(m['pair_correct'])}."
+            )
     return lines
 
 
@@ -265,19 +310,19 @@ TRIED = [
     "head over whole functions. Best synthetic AUROC 0.805 (both languages), but on real code it found almost "
     "nothing: SVEN recall 1.6% at FPR 0%, Juliet 6.2% at 1.9% at its shipped 10% point (table below). A 135M "
     "model reading whole template functions learned the templates.",
-    "- First slice judge (`unit = \"slice\"`, no gate, length batches, LoRA r16 on the top 2 blocks, 2 epochs, "
+    '- First slice judge (`unit = "slice"`, no gate, length batches, LoRA r16 on the top 2 blocks, 2 epochs, '
     "16,110 training slices: 25 min of trunk pass, 10.5 min of steps): at its 10% point SVEN 2.1% / 1.9% / 0.8%, "
     "Juliet 11.6% / 7.8% / 6.7%, synthetic test 70.9% / 19.6% / 52.6%. The same with 4 epochs (validation loss "
     "0.19): SVEN 14.8% / 8.5% / 7.4%, Juliet 75.9% / 44.2% / 29.8%.",
     "- Why it failed on real code: on SVEN its record AUROC was 0.61 against 0.73 for static reachability alone, "
     "and among reachable candidates it ranked real code at or below chance (AUROC 0.55 for CWE-78, 0.33 for "
     "CWE-89). So this judge is gated: unreachable and constant-fed candidates are decided statically and the "
-    "model only sees reachable ones, in twin batches (`gate = \"reachability\"`, `batching = \"twins\"`).",
+    'model only sees reachable ones, in twin batches (`gate = "reachability"`, `batching = "twins"`).',
     "- TF-IDF slice judges: without the gate, at their 10% point SVEN 11.1% / 1.6% / 9.5%, Juliet 23.0% / 27.9% / "
     "8.3%; with the gate and this recipe's corpus: rows above.",
     "- Static changes made after reading SVEN and Juliet errors (so SVEN and Juliet numbers of the static stages "
     "are not blind; both are standard security semantics, not tuned thresholds): an argument vector "
-    "(`[\"git\", \"clone\", url]`) is a command line only when it starts a shell (SVEN static reachability FPR "
+    '(`["git", "clone", url]`) is a command line only when it starts a shell (SVEN static reachability FPR '
     "25.9% -> 18.3%, pair-correct 45.8% -> 52.9%); a hard-coded secret is reachable only when no parameter or "
     "input reaches the sink (Juliet FPR 32.7% -> 26.4%, pair-correct 64.0% -> 67.0%). The candidate catalogue's "
     "commands-by-name, wrapper, Markdown and Jinja-autoescape patterns were added after reading SVEN's misses "
@@ -307,39 +352,79 @@ TRIED = [
 
 
 def render_card_section() -> str:
-    results = {name: json.loads((REPORTS / f"{name}.json").read_text(encoding="utf-8"))
-               for name in SETS if (REPORTS / f"{name}.json").is_file()}
-    out = [MEASURED, "",
-           "Every number below was measured by `benchmarks/slice_judge.py` (commands at its top) and is read from "
-           "`reports/slice-judge/*.json`. Brackets: 95% Wilson intervals, then (hits/n). A record (a file, or a "
-           "function of SVEN and Juliet) is flagged when its most suspicious candidate is; a record without a "
-           "candidate is not. Pair-correct: the vulnerable record flagged and none of its safe counterparts. "
-           "Every threshold was chosen on the synthetic validation split, per language, never on these sets.", "",
-           "### Quality bar (the shipped judge at its default point)", "", *_quality_bar(results), ""]
-    for name, result in results.items():
-        out += [f"### {result['description']} ({result['records']} records)", "", *_judge_table(result), "",
-                "The shipped judge per CWE (default point):", "", *_cwe_table(result), ""]
+    results = {
+        name: json.loads((REPORTS / f"{name}.json").read_text(encoding="utf-8"))
+        for name in SETS
+        if (REPORTS / f"{name}.json").is_file()
+    }
+    out = [
+        MEASURED,
+        "",
+        "Every number below was measured by `benchmarks/slice_judge.py` (commands at its top) and is read from "
+        "`reports/slice-judge/*.json`. Brackets: 95% Wilson intervals, then (hits/n). A record (a file, or a "
+        "function of SVEN and Juliet) is flagged when its most suspicious candidate is; a record without a "
+        "candidate is not. Pair-correct: the vulnerable record flagged and none of its safe counterparts. "
+        "Every threshold was chosen on the synthetic validation split, per language, never on these sets.",
+        "",
+        "### Quality bar (the shipped judge at its default point)",
+        "",
+        *_quality_bar(results),
+        "",
+    ]
+    for result in results.values():
+        out += [
+            f"### {result['description']} ({result['records']} records)",
+            "",
+            *_judge_table(result),
+            "",
+            "The shipped judge per CWE (default point):",
+            "",
+            *_cwe_table(result),
+            "",
+        ]
         if kinds := _kind_table(result):
             out += ["False positive rate of the shipped judge by kind of safe twin (default point):", "", *kinds, ""]
     if previous := _previous_table():
-        out += ["### Before slices: the function-level detector and the zero-shot base", "",
-                "Quoted from their own `vulntune eval` reports in `reports/default-model/` (the earlier design, on "
-                "the sets as sampled then; the synthetic split they were measured on is an older corpus):", "",
-                *previous, ""]
+        out += [
+            "### Before slices: the function-level detector and the zero-shot base",
+            "",
+            "Quoted from their own `vulntune eval` reports in `reports/default-model/` (the earlier design, on "
+            "the sets as sampled then; the synthetic split they were measured on is an older corpus):",
+            "",
+            *previous,
+            "",
+        ]
     out += ["### What was tried", "", *TRIED, ""]
     if SPEED.is_file():
-        out += ["### Speed", "", f"`benchmarks/bench_scan.py --files {SPEED_FILES}` with the shipped judge:", "",
-                "```", SPEED.read_text(encoding="utf-8").rstrip(), "```", ""]
+        out += [
+            "### Speed",
+            "",
+            f"`benchmarks/bench_scan.py --files {SPEED_FILES}` with the shipped judge:",
+            "",
+            "```",
+            SPEED.read_text(encoding="utf-8").rstrip(),
+            "```",
+            "",
+        ]
     if DEMO.is_file():
         out += ["### `make demo`", "", "```", DEMO.read_text(encoding="utf-8").rstrip(), "```", ""]
     if EXAMPLES.is_file():
         examples = json.loads(EXAMPLES.read_text(encoding="utf-8"))
-        out += ["### Fixed examples", "", "The shipped judge's verdicts on small snippets "
-                "(`tests/data/default_model_examples.json`, checked by the slow tests): a record of behaviour, "
-                "not a measurement.", "", "| example | truth | verdict | CWE | line | score |",
-                "|---|---|---|---|---|---|"]
-        out += [f"| {e['name']} | {e['truth']} | {e['label']} | {e['cwe'] or '-'} | {e.get('line') or '-'} | "
-                f"{e['score']:.4f} |" for e in examples]
+        out += [
+            "### Fixed examples",
+            "",
+            "The shipped judge's verdicts on small snippets "
+            "(`tests/data/default_model_examples.json`, checked by the slow tests): a record of behaviour, "
+            "not a measurement.",
+            "",
+            "| example | truth | verdict | CWE | line | score |",
+            "|---|---|---|---|---|---|",
+        ]
+        out += [
+            f"| {e['name']} | {e['truth']} | {e['label']} | {e['cwe'] or '-'} | {e.get('line') or '-'} | "
+            f"{e['score']:.4f} |"
+            for e in examples
+        ]
         out.append("")
     return "\n".join(out) + "\n"
 
@@ -359,8 +444,19 @@ def main() -> int:
     elif args.step == "examples":
         record_examples()
     elif args.step == "speed":
-        _run([sys.executable, "benchmarks/bench_scan.py", "--model", str(MODEL.relative_to(ROOT)),
-              "--files", str(SPEED_FILES), "--seed", str(SEED)], SPEED)
+        _run(
+            [
+                sys.executable,
+                "benchmarks/bench_scan.py",
+                "--model",
+                str(MODEL.relative_to(ROOT)),
+                "--files",
+                str(SPEED_FILES),
+                "--seed",
+                str(SEED),
+            ],
+            SPEED,
+        )
     elif args.step == "demo":
         _run([sys.executable, "-m", "vulntune", "demo"], DEMO)
     else:

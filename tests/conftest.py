@@ -7,6 +7,8 @@ import pytest
 from vulntune.data import write_samples
 from vulntune.models.toy import toy_corpus
 
+pytest_plugins = ["fixtures.scan.helpers"]  # the scan fixtures: detector, model_dir, repo, private_cache
+
 
 def write_toy_corpus(folder: Path, *, per_pair: int = 4, seed: int = 0) -> Path:
     """The toy corpus as a synth-like folder (train.jsonl, validation.jsonl); returns the folder."""

@@ -3,18 +3,23 @@
 import json
 
 import pytest
+from conftest import write_toy_corpus
 
 from vulntune.batching import make_twin_sampler, twin_groups, twin_order
 from vulntune.data import Sample
 from vulntune.errors import VulntuneError
 from vulntune.train import TrainConfig, train
 
-from conftest import write_toy_corpus
-
 
 def sample(i, pair):
-    return Sample(id=str(i), language="python", cwe="CWE-89", label="vulnerable" if i % 2 else "safe",
-                  code=f"x = {i}", pair_id=pair)
+    return Sample(
+        id=str(i),
+        language="python",
+        cwe="CWE-89",
+        label="vulnerable" if i % 2 else "safe",
+        code=f"x = {i}",
+        pair_id=pair,
+    )
 
 
 def test_groups_by_pair_id_and_keeps_singles_apart():
@@ -79,8 +84,18 @@ def test_training_batches_hold_twins_and_calibration_subsample(tmp_path, monkeyp
         return collate(self, examples)
 
     monkeypatch.setattr(training.Encoder, "collate", spy)
-    config = TrainConfig(data=tmp_path, base="tiny", out=tmp_path / "m", max_steps=3, batch_size=4, eval_steps=50,
-                         progress=False, threads=1, batching="twins", calibration_samples=12)
+    config = TrainConfig(
+        data=tmp_path,
+        base="tiny",
+        out=tmp_path / "m",
+        max_steps=3,
+        batch_size=4,
+        eval_steps=50,
+        progress=False,
+        threads=1,
+        batching="twins",
+        calibration_samples=12,
+    )
     train(config)
     assert len(seen) >= 3
     tokenizer_ids = {tuple(e["input_ids"]) for batch in seen[:3] for e in batch}

@@ -63,8 +63,11 @@ def test_shipped_judge_gives_the_recorded_verdicts_on_fixed_examples():
 
     detector = load_detector(default_model_path())
     examples = json.loads(EXAMPLES.read_text())
-    records = [Sample(id=e["name"], language=e["language"], cwe="CWE-0", label=e["truth"], code=e["code"])
-               for e in examples]  # judge_records reads only the code and the language
+    records = [
+        Sample(id=e["name"], language=e["language"], cwe="CWE-0", label=e["truth"], code=e["code"]) for e in examples
+    ]  # judge_records reads only the code and the language
     for example, row in zip(examples, judge_records(detector, records)):
-        assert (row["label"], row["cwe"], row["line"]) == (example["label"], example["cwe"], example["line"]), example["name"]
+        assert (row["label"], row["cwe"], row["line"]) == (example["label"], example["cwe"], example["line"]), example[
+            "name"
+        ]
         assert row["score"] == pytest.approx(example["score"], abs=2e-3), example["name"]

@@ -40,7 +40,9 @@ _SNIPPETS = {
 _KINDS = ("fix", "untainted", "taint-killed", "unreached")
 
 
-def toy_records(*, prefix: str, seed: int, languages=("python", "java"), cwes=("CWE-89", "CWE-78"), per=8) -> list[dict]:
+def toy_records(
+    *, prefix: str, seed: int, languages=("python", "java"), cwes=("CWE-89", "CWE-78"), per=8
+) -> list[dict]:
     """Twin pairs of tiny snippets; identifiers vary so the baseline must read the sink."""
     rng = random.Random(seed)
     words = ["user", "item", "order", "name", "query", "term", "path", "host", "note", "city"]
@@ -51,10 +53,27 @@ def toy_records(*, prefix: str, seed: int, languages=("python", "java"), cwes=("
             for i in range(per):
                 v = f"{rng.choice(words)}{i}"
                 pair = f"{prefix}-pair-{k}"
-                out.append({"id": f"{prefix}-{k}-v", "language": language, "cwe": cwe, "label": "vulnerable",
-                            "code": vuln.format(v=v), "pair_id": pair})
-                out.append({"id": f"{prefix}-{k}-s", "language": language, "cwe": cwe, "label": "safe",
-                            "safe_kind": _KINDS[i % 4], "code": safe.format(v=v), "pair_id": pair})
+                out.append(
+                    {
+                        "id": f"{prefix}-{k}-v",
+                        "language": language,
+                        "cwe": cwe,
+                        "label": "vulnerable",
+                        "code": vuln.format(v=v),
+                        "pair_id": pair,
+                    }
+                )
+                out.append(
+                    {
+                        "id": f"{prefix}-{k}-s",
+                        "language": language,
+                        "cwe": cwe,
+                        "label": "safe",
+                        "safe_kind": _KINDS[i % 4],
+                        "code": safe.format(v=v),
+                        "pair_id": pair,
+                    }
+                )
                 k += 1
     return out
 
@@ -74,7 +93,9 @@ def toy_corpus(folder: Path, **kw) -> Path:
 def save_baseline(folder: Path, corpus: Path) -> Path:
     from vulntune.models.baseline import save_tfidf, train_tfidf
 
-    detector = train_tfidf(read_samples(corpus / "train.jsonl"), validation=read_samples(corpus / "validation.jsonl"), seed=0)
+    detector = train_tfidf(
+        read_samples(corpus / "train.jsonl"), validation=read_samples(corpus / "validation.jsonl"), seed=0
+    )
     return save_tfidf(detector, folder)
 
 
@@ -119,8 +140,23 @@ def test_eval_writes_metrics_predictions_and_reports(capsys, tmp_path, corpus, m
     assert overall["tp"] + overall["fn"] == 32
     assert set(overall["by_safe_kind"]) == set(_KINDS)
     assert overall["twins"]["pairs"] == 32
-    for key in ("accuracy", "precision", "recall", "f1", "fpr", "fnr", "balanced_accuracy", "mcc", "auroc", "auprc",
-                "vd_score", "cwe_accuracy", "fpr_ci", "f1_ci", "auroc_ci"):
+    for key in (
+        "accuracy",
+        "precision",
+        "recall",
+        "f1",
+        "fpr",
+        "fnr",
+        "balanced_accuracy",
+        "mcc",
+        "auroc",
+        "auprc",
+        "vd_score",
+        "cwe_accuracy",
+        "fpr_ci",
+        "f1_ci",
+        "auroc_ci",
+    ):
         assert key in overall
     rows = [json.loads(line) for line in (out / "predictions.jsonl").read_text().splitlines()]
     assert len(rows) == 64 and set(rows[0]) == {"model", "id", "score", "label", "cwe"}
@@ -139,13 +175,28 @@ def test_metrics_json_is_deterministic_and_rebuildable(capsys, tmp_path, corpus,
     assert (a / "predictions.jsonl").read_bytes() == (b / "predictions.jsonl").read_bytes()
     # rebuilt from predictions.jsonl alone: the same metrics
     assert run_cli(capsys, "eval", "--rebuild", a, "--data", corpus, "--out", c, "--no-plots")[0] == 0
-    assert json.loads((c / "metrics.json").read_text())["models"] == json.loads((a / "metrics.json").read_text())["models"]
+    assert (
+        json.loads((c / "metrics.json").read_text())["models"] == json.loads((a / "metrics.json").read_text())["models"]
+    )
 
 
 def test_several_models_share_one_table(capsys, tmp_path, corpus, model):
     out = tmp_path / "multi"
-    code, stdout, _ = run_cli(capsys, "eval", "--model", model, "--baseline", "tfidf", "--data", corpus,
-                              "--out", out, "--bootstrap", 0, "--no-plots")
+    code, stdout, _ = run_cli(
+        capsys,
+        "eval",
+        "--model",
+        model,
+        "--baseline",
+        "tfidf",
+        "--data",
+        corpus,
+        "--out",
+        out,
+        "--bootstrap",
+        0,
+        "--no-plots",
+    )
     assert code == 0
     metrics = json.loads((out / "metrics.json").read_text())
     assert list(metrics["models"]) == ["tfidf-baseline", "tfidf-both"]
@@ -157,8 +208,24 @@ def test_several_models_share_one_table(capsys, tmp_path, corpus, model):
 
 def test_language_filter(capsys, tmp_path, corpus, model):
     out = tmp_path / "py"
-    assert run_cli(capsys, "eval", "--model", model, "--data", corpus, "--language", "python", "--out", out,
-                   "--bootstrap", 0, "--no-plots")[0] == 0
+    assert (
+        run_cli(
+            capsys,
+            "eval",
+            "--model",
+            model,
+            "--data",
+            corpus,
+            "--language",
+            "python",
+            "--out",
+            out,
+            "--bootstrap",
+            0,
+            "--no-plots",
+        )[0]
+        == 0
+    )
     assert set(json.loads((out / "metrics.json").read_text())["models"]["tfidf-both"]["by_language"]) == {"python"}
 
 
@@ -190,7 +257,9 @@ def test_empty_dataset(capsys, tmp_path, model):
 
 def test_language_filter_leaving_nothing(capsys, tmp_path, model):
     data = write_jsonl(tmp_path / "py.jsonl", toy_records(prefix="p", seed=3, languages=("python",)))
-    code, _, err = run_cli(capsys, "eval", "--model", model, "--data", data, "--language", "java", "--out", tmp_path / "o")
+    code, _, err = run_cli(
+        capsys, "eval", "--model", model, "--data", data, "--language", "java", "--out", tmp_path / "o"
+    )
     assert_one_line_error(code, err, "empty")
 
 
@@ -229,7 +298,9 @@ def test_juliet_child_cwes_count_as_their_catalogue_family(capsys, tmp_path, mod
     data = write_jsonl(tmp_path / "juliet.jsonl", subset)
     out = tmp_path / "juliet"
     # the toy model knows java, CWE-78 and CWE-89 only: CWE-22 and CWE-113 still count for detection
-    assert run_cli(capsys, "eval", "--model", model, "--data", data, "--out", out, "--bootstrap", 0, "--no-plots")[0] == 0
+    assert (
+        run_cli(capsys, "eval", "--model", model, "--data", data, "--out", out, "--bootstrap", 0, "--no-plots")[0] == 0
+    )
     m = json.loads((out / "metrics.json").read_text())["models"]["tfidf-both"]
     assert set(m["by_cwe"]) == {"CWE-22", "CWE-89", "CWE-113"}
     assert m["by_cwe"]["CWE-22"]["n"] == 12
@@ -241,8 +312,17 @@ def test_juliet_child_cwes_count_as_their_catalogue_family(capsys, tmp_path, mod
 
 
 def _scored(i, language, cwe, vulnerable, flagged, score, *, pair=None, kind=None, predicted=None):
-    return Scored(id=str(i), language=language, cwe=cwe, vulnerable=vulnerable, safe_kind=kind, pair_id=pair,
-                  score=score, flagged=flagged, predicted_cwe=predicted or cwe)
+    return Scored(
+        id=str(i),
+        language=language,
+        cwe=cwe,
+        vulnerable=vulnerable,
+        safe_kind=kind,
+        pair_id=pair,
+        score=score,
+        flagged=flagged,
+        predicted_cwe=predicted or cwe,
+    )
 
 
 def test_compute_metrics_whole_dict_shape_and_values():
@@ -268,7 +348,11 @@ def test_compute_metrics_whole_dict_shape_and_values():
         "unreached": {"negatives": 1, "fp": 0, "fpr": 0.0, "fpr_ci": pytest.approx([0.0, 0.793451], abs=1e-6)},
     }
     assert {k: o["twins"][k] for k in ("pairs", "correct", "safe_flagged", "vulnerable_missed")} == {
-        "pairs": 3, "correct": 1, "safe_flagged": 1, "vulnerable_missed": 1}
+        "pairs": 3,
+        "correct": 1,
+        "safe_flagged": 1,
+        "vulnerable_missed": 1,
+    }
     py = m["by_language"]["python"]
     assert (py["fpr"], py["recall"], py["twins"]["pair_correct_rate"]) == (0.5, 1.0, 0.5)
     assert m["by_language"]["python"]["by_cwe"]["CWE-89"]["fp"] == 1
@@ -277,8 +361,21 @@ def test_compute_metrics_whole_dict_shape_and_values():
 
 def test_zero_shot_comparator_in_the_same_table(capsys, tmp_path, corpus, model):
     out = tmp_path / "zs"
-    code, _, err = run_cli(capsys, "eval", "--model", model, "--zero-shot", "tiny", "--data", corpus, "--out", out,
-                           "--bootstrap", 0, "--no-plots")
+    code, _, err = run_cli(
+        capsys,
+        "eval",
+        "--model",
+        model,
+        "--zero-shot",
+        "tiny",
+        "--data",
+        corpus,
+        "--out",
+        out,
+        "--bootstrap",
+        0,
+        "--no-plots",
+    )
     assert code == 0, err
     models = json.loads((out / "metrics.json").read_text())["models"]
     assert list(models) == ["tfidf-both", "zero-shot-tiny"]

@@ -130,17 +130,27 @@ def test_vd_score_allows_one_false_positive_in_200():
 
 def test_twin_metrics_by_hand():
     rows = [
-        ("p1", True, True), ("p1", False, False),  # correct
-        ("p2", True, True), ("p2", False, True),  # safe twin flagged
-        ("p3", True, False), ("p3", False, False),  # vulnerable missed
-        ("p4", True, False), ("p4", False, True),  # both wrong
-        ("p5", True, True), ("p5", False, True), ("p5", False, False),  # one of two safes flagged
+        ("p1", True, True),
+        ("p1", False, False),  # correct
+        ("p2", True, True),
+        ("p2", False, True),  # safe twin flagged
+        ("p3", True, False),
+        ("p3", False, False),  # vulnerable missed
+        ("p4", True, False),
+        ("p4", False, True),  # both wrong
+        ("p5", True, True),
+        ("p5", False, True),
+        ("p5", False, False),  # one of two safes flagged
         ("p6", True, True),  # no safe twin: not a pair
         (None, False, True),  # no pair id
     ]
     m = twin_metrics(*zip(*rows))
     assert {k: m[k] for k in ("pairs", "correct", "safe_flagged", "vulnerable_missed", "both_wrong")} == {
-        "pairs": 5, "correct": 1, "safe_flagged": 2, "vulnerable_missed": 1, "both_wrong": 1,
+        "pairs": 5,
+        "correct": 1,
+        "safe_flagged": 2,
+        "vulnerable_missed": 1,
+        "both_wrong": 1,
     }
     assert m["pair_correct_rate"] == approx(0.2)
     assert (m["twin_negatives"], m["twin_fp"]) == (6, 3)
@@ -198,14 +208,16 @@ def test_bootstrap_is_seeded_and_resamples_whole_pairs():
     assert weights.sum(axis=1) == approx(np.full(50, 60.0))
 
 
-
 def test_record_twin_metrics_counts_a_record_in_every_pair_it_belongs_to():
     from vulntune.data import Sample
     from vulntune.evaluate.twins import record_twin_metrics
 
-    records = [Sample(id="v1", language="java", cwe="CWE-89", label="vulnerable", code="", pair_id="p1"),
-               Sample(id="v2", language="java", cwe="CWE-89", label="vulnerable", code="", pair_id="p2"),
-               Sample(id="s", language="java", cwe="CWE-89", label="safe", code="", pair_id="p1",
-                      meta={"also_in_pairs": ["p2"]})]  # one good method shared by two bad ones
+    records = [
+        Sample(id="v1", language="java", cwe="CWE-89", label="vulnerable", code="", pair_id="p1"),
+        Sample(id="v2", language="java", cwe="CWE-89", label="vulnerable", code="", pair_id="p2"),
+        Sample(
+            id="s", language="java", cwe="CWE-89", label="safe", code="", pair_id="p1", meta={"also_in_pairs": ["p2"]}
+        ),
+    ]  # one good method shared by two bad ones
     twins = record_twin_metrics(records, {"v1": True, "v2": False, "s": False})
     assert (twins["pairs"], twins["correct"], twins["vulnerable_missed"]) == (2, 1, 1)

@@ -14,11 +14,14 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from fixtures.scan.helpers import EXPECTED, _private_cache, detector, repo  # noqa: F401
 from vulntune.errors import VulntuneError
 from vulntune.formats import FORMATTERS, get_formatter, render
 from vulntune.formats.json import SCHEMA_FILE
 from vulntune.scan import scan_paths
+
+from fixtures.scan.helpers import EXPECTED
+
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 SARIF_SCHEMA = Path(__file__).parent / "data" / "sarif-2.1.0.json"
 VOLATILE = re.compile(r'"(generated_at|startTimeUtc|version|semanticVersion)": "[^"]*"')
@@ -67,8 +70,14 @@ def test_sarif_validates_against_the_official_schema(report):
         assert location["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
         assert not location["artifactLocation"]["uri"].startswith(("/", "file:"))
         assert re.fullmatch(r"[0-9a-f]{32}", result["partialFingerprints"]["vulntune/v1"])
-    got = {(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], r["ruleId"],
-            r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in results}
+    got = {
+        (
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            r["ruleId"],
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+        )
+        for r in results
+    }
     assert got == EXPECTED
     invocation = run["invocations"][0]
     assert invocation["executionSuccessful"] is False  # a named path was missing
@@ -104,10 +113,14 @@ def test_text_groups_by_file_and_colours_only_when_asked(report):
     assert "     13  high      CWE-89   SQL Injection  (confidence" in plain
     assert "in function find_user, lines 11-14" in plain
     assert lines[-5:] == [
-        "Skipped", "  bad.py: binary file", "  missing.py: no such file or directory  (error)", "",
+        "Skipped",
+        "  bad.py: binary file",
+        "  missing.py: no such file or directory  (error)",
+        "",
         "5 findings (2 critical, 3 high) in 3 files; 4 files scanned, 19 units, 2 skipped, 3 suppressed; "
         f"thresholds java {report.model.thresholds['java']:.4f}, python {report.model.thresholds['python']:.4f} "
-        "(validation FPR 0.0%, recall 100.0%)."]  # calibrated per language
+        "(validation FPR 0.0%, recall 100.0%).",
+    ]  # calibrated per language
     coloured = render("text", report, color=True)
     assert "\033[31mhigh" in coloured and "\033[1;35mcritical" in coloured
     assert re.sub(r"\033\[[0-9;]*m", "", coloured) == plain
@@ -117,8 +130,10 @@ def test_text_says_so_when_clean(tmp_path, detector):
     (tmp_path / "ok.py").write_text("def add(a, b):\n    return a + b\n")
     text = render("text", scan_paths([tmp_path], detector=detector, root=tmp_path))
     java, python = detector.thresholds["java"], detector.thresholds["python"]
-    assert text == (f"No findings; 1 file scanned, 1 unit; thresholds java {java:.4f}, python {python:.4f} "
-                    "(validation FPR 0.0%, recall 100.0%).\n")
+    assert text == (
+        f"No findings; 1 file scanned, 1 unit; thresholds java {java:.4f}, python {python:.4f} "
+        "(validation FPR 0.0%, recall 100.0%).\n"
+    )
 
 
 def test_text_escapes_control_characters_from_scanned_content(tmp_path, detector):
@@ -132,11 +147,21 @@ def test_text_escapes_control_characters_from_scanned_content(tmp_path, detector
 def test_a_long_slice_is_cut_around_its_sink_in_text():
     from vulntune.formats.text import excerpt
 
-    lines = ["def f(x):"] + [f"    a{i} = x" for i in range(20)] + ["    os.system(a19)  # <- CWE-78 OS Command Injection",
-                                                                     "def helper():", "    return 1"]
+    lines = (
+        ["def f(x):"]
+        + [f"    a{i} = x" for i in range(20)]
+        + ["    os.system(a19)  # <- CWE-78 OS Command Injection", "def helper():", "    return 1"]
+    )
     cut = excerpt("\n".join(lines), limit=6)
-    assert cut == ["def f(x):", "... (17 more lines)", "    a17 = x", "    a18 = x", "    a19 = x",
-                   "    os.system(a19)  # <- CWE-78 OS Command Injection", "... (2 more lines; --format json has the whole slice)"]
+    assert cut == [
+        "def f(x):",
+        "... (17 more lines)",
+        "    a17 = x",
+        "    a18 = x",
+        "    a19 = x",
+        "    os.system(a19)  # <- CWE-78 OS Command Injection",
+        "... (2 more lines; --format json has the whole slice)",
+    ]
     assert excerpt("def f():\n    eval(x)  # <- CWE-94", limit=6) == ["def f():", "    eval(x)  # <- CWE-94"]
 
 

@@ -99,8 +99,15 @@ def test_empty_dataset_is_an_error(tmp_path):
 
 
 def test_external_record_schema_reads(tmp_path):
-    record = {"id": "e1", "language": "java", "cwe": "CWE-89", "label": "safe", "code": "void f() {}",
-              "pair_id": "p", "meta": {"origin": "x"}}
+    record = {
+        "id": "e1",
+        "language": "java",
+        "cwe": "CWE-89",
+        "label": "safe",
+        "code": "void f() {}",
+        "pair_id": "p",
+        "meta": {"origin": "x"},
+    }
     path = tmp_path / "ext.jsonl"
     path.write_text(json.dumps(record) + "\n")
     (sample,) = read_samples(path)

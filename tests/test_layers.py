@@ -59,9 +59,14 @@ def test_every_stage_has_a_layer():
 
 def violations(imports: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """The (module, imported) pairs that go up a layer or sideways to another stage of the same layer."""
-    return sorted({(module, target) for module, target in imports
-                   if _stage(module) not in ("vulntune", _stage(target))
-                   and LAYER_OF[_stage(target)] >= LAYER_OF[_stage(module)]})
+    return sorted(
+        {
+            (module, target)
+            for module, target in imports
+            if _stage(module) not in ("vulntune", _stage(target))
+            and LAYER_OF[_stage(target)] >= LAYER_OF[_stage(module)]
+        }
+    )
 
 
 def test_no_stage_imports_a_higher_or_sideways_one():
@@ -70,8 +75,17 @@ def test_no_stage_imports_a_higher_or_sideways_one():
 
 
 def test_the_rule_catches_upward_and_sideways_imports():
-    assert violations([("vulntune.scan.scanner", "vulntune.models.prediction"),  # down
-                       ("vulntune.models.instruct", "vulntune.models.transformer"),  # inside a stage
-                       ("vulntune", "vulntune.models.detector")]) == []  # the root facade
-    assert violations([("vulntune.models.detector", "vulntune.scan")]) == [("vulntune.models.detector", "vulntune.scan")]
+    assert (
+        violations(
+            [
+                ("vulntune.scan.scanner", "vulntune.models.prediction"),  # down
+                ("vulntune.models.instruct", "vulntune.models.transformer"),  # inside a stage
+                ("vulntune", "vulntune.models.detector"),
+            ]
+        )
+        == []
+    )  # the root facade
+    assert violations([("vulntune.models.detector", "vulntune.scan")]) == [
+        ("vulntune.models.detector", "vulntune.scan")
+    ]
     assert violations([("vulntune.formats.text", "vulntune.demo")]) == [("vulntune.formats.text", "vulntune.demo")]

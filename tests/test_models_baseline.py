@@ -13,9 +13,11 @@ from vulntune.models.folder import META_FILE
 from vulntune.models.prediction import Detector
 from vulntune.models.toy import toy_corpus
 
-PY_SQLI = "def find(conn, who):\n    cur = conn.cursor()\n    cur.execute(\"SELECT * FROM users WHERE name = '\" + who + \"'\")\n"
-PY_SAFE = "def find(conn, who):\n    cur = conn.cursor()\n    cur.execute(\"SELECT * FROM users WHERE name = ?\", (who,))\n"
-JAVA_CMD = "public void go(String h) throws IOException {\n    Runtime.getRuntime().exec(\"ping -c 1 \" + h);\n}\n"
+PY_SQLI = 'def find(conn, who):\n    cur = conn.cursor()\n    cur.execute("SELECT * FROM users WHERE name = \'" + who + "\'")\n'
+PY_SAFE = (
+    'def find(conn, who):\n    cur = conn.cursor()\n    cur.execute("SELECT * FROM users WHERE name = ?", (who,))\n'
+)
+JAVA_CMD = 'public void go(String h) throws IOException {\n    Runtime.getRuntime().exec("ping -c 1 " + h);\n}\n'
 
 
 @pytest.fixture(scope="module")
@@ -62,8 +64,15 @@ def test_matches_sklearn_transform(corpus):
     vec = TfidfVectorizer(analyzer=lambda p: _features(p[0], p[1], MAX_LENGTH), sublinear_tf=True)
     expected = vec.fit_transform([(s.code, s.language) for s in train]).toarray()
     vocab = sorted(vec.vocabulary_, key=vec.vocabulary_.get)
-    det = TfidfDetector(languages=("python",), labels=("safe", "CWE-89"), threshold=0.5, vocabulary=vocab,
-                        idf=vec.idf_, coef=np.zeros((2, len(vocab))), intercept=np.zeros(2))
+    det = TfidfDetector(
+        languages=("python",),
+        labels=("safe", "CWE-89"),
+        threshold=0.5,
+        vocabulary=vocab,
+        idf=vec.idf_,
+        coef=np.zeros((2, len(vocab))),
+        intercept=np.zeros(2),
+    )
     py = [s for s in train if s.language == "python"]
     got = det.transform([s.code for s in py], language="python").toarray()
     rows = [i for i, s in enumerate(train) if s.language == "python"]

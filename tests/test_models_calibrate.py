@@ -4,10 +4,18 @@ import math
 
 import pytest
 
-from vulntune.errors import VulntuneError
 from vulntune.data import Sample
-from vulntune.models.calibrate import (calibrate_threshold, calibration_record, flags_at, language_thresholds, operating_point,
-                                       operating_points, point_thresholds, validation_metrics)
+from vulntune.errors import VulntuneError
+from vulntune.models.calibrate import (
+    calibrate_threshold,
+    calibration_record,
+    flags_at,
+    language_thresholds,
+    operating_point,
+    operating_points,
+    point_thresholds,
+    validation_metrics,
+)
 
 
 def test_picks_smallest_threshold_meeting_target():
@@ -75,11 +83,26 @@ def test_operating_points_per_target_and_language():
     # 0.6; Python's one safe score 0.4 sets its threshold at both targets (0.2 of 1 allows none).
     for point in points:
         assert point["by_language"] == {
-            "java": {"threshold": math.nextafter(0.9, math.inf), "fpr": 0.0, "tpr": None, "negatives": 4, "positives": 0},
-            "python": {"threshold": math.nextafter(0.4, math.inf), "fpr": 0.0, "tpr": 1.0, "negatives": 1, "positives": 3},
+            "java": {
+                "threshold": math.nextafter(0.9, math.inf),
+                "fpr": 0.0,
+                "tpr": None,
+                "negatives": 4,
+                "positives": 0,
+            },
+            "python": {
+                "threshold": math.nextafter(0.4, math.inf),
+                "fpr": 0.0,
+                "tpr": 1.0,
+                "negatives": 1,
+                "positives": 3,
+            },
         }
         assert (point["fpr"], point["tpr"]) == (0.0, 1.0)  # every score at its language's threshold
-        assert point_thresholds(point) == {"java": math.nextafter(0.9, math.inf), "python": math.nextafter(0.4, math.inf)}
+        assert point_thresholds(point) == {
+            "java": math.nextafter(0.9, math.inf),
+            "python": math.nextafter(0.4, math.inf),
+        }
 
 
 def test_language_thresholds_hold_each_languages_fpr():
@@ -99,11 +122,22 @@ def test_calibration_record_predicts_per_language():
     class Fixed:  # scores by language: Java's safe code scores higher than Python's
         def predict(self, codes, *, language):
             from vulntune.models.prediction import Prediction
+
             return [Prediction(label="safe", cwe="CWE-89", score=float(c), probabilities={}) for c in codes]
 
-    samples = [Sample(id=f"{lang}{i}", language=lang, cwe="CWE-89", label="vulnerable" if v else "safe", code=str(score))
-               for i, (lang, score, v) in enumerate([("java", 0.9, False), ("java", 0.7, False), ("java", 0.95, True),
-                                                     ("python", 0.3, False), ("python", 0.2, False), ("python", 0.5, True)])]
+    samples = [
+        Sample(id=f"{lang}{i}", language=lang, cwe="CWE-89", label="vulnerable" if v else "safe", code=str(score))
+        for i, (lang, score, v) in enumerate(
+            [
+                ("java", 0.9, False),
+                ("java", 0.7, False),
+                ("java", 0.95, True),
+                ("python", 0.3, False),
+                ("python", 0.2, False),
+                ("python", 0.5, True),
+            ]
+        )
+    ]
     record = calibration_record(Fixed(), samples, target_fpr=0.0)
     assert record["thresholds"] == {"java": math.nextafter(0.9, math.inf), "python": math.nextafter(0.3, math.inf)}
     assert record["threshold"] == math.nextafter(0.9, math.inf)  # pooled: Python's vulnerable 0.5 would be missed

@@ -5,9 +5,9 @@ import pytest
 import torch
 
 from vulntune.models.instruct import PromptCodec, answer_text, score_answers, zero_shot_detector
-from vulntune.models.transformer import encode, prediction_windows
 from vulntune.models.prediction import Detector
 from vulntune.models.toy import toy_samples
+from vulntune.models.transformer import encode, prediction_windows
 
 LABELS = ("safe", "CWE-22", "CWE-78", "CWE-79", "CWE-798")
 
@@ -42,8 +42,9 @@ def test_scores_equal_full_forward_likelihood(detector):
     # Batched, left-padded, KV-cached scoring must equal log p(answer | prompt) from one plain forward.
     codes = [s.code for s in toy_samples(per_pair=1)[:4]]
     prompts = [detector.codec.prompt(c, "python") for c in codes]
-    got = score_answers(detector.model, prompts, detector.codec.answers, pad_id=detector.tokenizer.pad_token_id,
-                        batch_size=3)
+    got = score_answers(
+        detector.model, prompts, detector.codec.answers, pad_id=detector.tokenizer.pad_token_id, batch_size=3
+    )
     for i, prompt in enumerate(prompts):
         for j, answer in enumerate(detector.codec.answers):
             with torch.no_grad():
@@ -74,8 +75,15 @@ def test_planted_label_ranks_first(detector):
     model.eval()
     from vulntune.models.instruct import InstructDetector
 
-    planted = InstructDetector(model=model, tokenizer=detector.tokenizer, labels=LABELS, languages=("python",),
-                               threshold=0.5, max_length=256, fingerprint="test")
+    planted = InstructDetector(
+        model=model,
+        tokenizer=detector.tokenizer,
+        labels=LABELS,
+        languages=("python",),
+        threshold=0.5,
+        max_length=256,
+        fingerprint="test",
+    )
     unseen = [s.code for s in samples[6:10]]
     for pred in planted.predict(unseen, language="java"):
         assert max(pred.probabilities, key=pred.probabilities.get) == "CWE-78"

@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 import torch
+from test_unit_samples import FIXED, VULNERABLE, sample
 
 from vulntune import load_detector
 from vulntune.data import write_samples
@@ -15,8 +16,6 @@ from vulntune.models.toy import toy_corpus
 from vulntune.models.transformer import ClassifierDetector, load_tokenizer
 from vulntune.train import TrainConfig, train
 from vulntune.unit_samples import scan_unit_samples
-
-from test_unit_samples import FIXED, VULNERABLE, sample
 
 pytestmark = pytest.mark.usefixtures("module_cache")
 LABELS = ("safe", "CWE-78", "CWE-89", "CWE-94")
@@ -29,10 +28,19 @@ def detector(meta):
     base = resolve_base("tiny")
     tokenizer = load_tokenizer(base.path)
     torch.manual_seed(0)
-    model = AutoModelForSequenceClassification.from_pretrained(str(base.path), num_labels=len(LABELS),
-                                                               pad_token_id=tokenizer.pad_token_id)
-    return ClassifierDetector(model=model, tokenizer=tokenizer, labels=LABELS, languages=("java", "python"),
-                              threshold=0.5, max_length=64, fingerprint="x", meta=meta)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        str(base.path), num_labels=len(LABELS), pad_token_id=tokenizer.pad_token_id
+    )
+    return ClassifierDetector(
+        model=model,
+        tokenizer=tokenizer,
+        labels=LABELS,
+        languages=("java", "python"),
+        threshold=0.5,
+        max_length=64,
+        fingerprint="x",
+        meta=meta,
+    )
 
 
 def test_classes_by_language_lists_what_each_language_trained_on_in_label_order():
@@ -51,7 +59,9 @@ def test_untrained_classes_get_zero_and_the_rest_is_renormalised():
     assert np.all(masked[:, 3] == 0) and np.allclose(masked.sum(axis=1), 1.0)
     assert np.allclose(masked[:, :3], plain[:, :3] / plain[:, :3].sum(axis=1, keepdims=True))
     assert np.all(masked[:, 0] > plain[:, 0])  # the safe share grows: the score can only fall
-    assert np.allclose(masked_detector.probabilities(CODES, language="python"), detector({}).probabilities(CODES, language="python"))
+    assert np.allclose(
+        masked_detector.probabilities(CODES, language="python"), detector({}).probabilities(CODES, language="python")
+    )
     assert all(p.cwe != "CWE-94" for p in masked_detector.predict(CODES, language="java"))
 
 
@@ -62,8 +72,17 @@ def test_training_records_language_classes_and_scan_units(tmp_path):
     files += [sample(f"s{k}", FIXED, "safe", pair=f"p{k}", safe_kind="fix") for k in range(2)]
     write_samples(tmp_path / "train.jsonl", train_samples + files)
     write_samples(tmp_path / "validation.jsonl", validation)
-    config = TrainConfig(data=tmp_path, base="tiny", out=tmp_path / "m", max_steps=2, batch_size=4, progress=False,
-                         threads=1, scan_units=True, batching="twins")
+    config = TrainConfig(
+        data=tmp_path,
+        base="tiny",
+        out=tmp_path / "m",
+        max_steps=2,
+        batch_size=4,
+        progress=False,
+        threads=1,
+        scan_units=True,
+        batching="twins",
+    )
     folder = train(config)
     meta = json.loads((folder / META_FILE).read_text())
     assert meta["classes_by_language"]["java"] == ["safe", "CWE-78", "CWE-89"]

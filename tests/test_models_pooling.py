@@ -15,7 +15,6 @@ from vulntune.models.transformer import load_tokenizer
 from vulntune.train import POOLINGS as TRAIN_POOLINGS
 from vulntune.train import TrainConfig, train
 
-
 pytestmark = pytest.mark.usefixtures("module_cache")
 
 
@@ -25,8 +24,9 @@ def tiny_classifier(labels=3):
     base = resolve_base("tiny")
     tokenizer = load_tokenizer(base.path)
     torch.manual_seed(0)
-    model = AutoModelForSequenceClassification.from_pretrained(str(base.path), num_labels=labels,
-                                                               pad_token_id=tokenizer.pad_token_id)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        str(base.path), num_labels=labels, pad_token_id=tokenizer.pad_token_id
+    )
     return model.eval(), tokenizer
 
 
@@ -73,9 +73,21 @@ def test_pooling_only_for_classify(tmp_path):
 
 def test_max_pooled_model_trains_saves_and_reloads_identically(corpus, tmp_path):
     validation = toy_corpus(per_pair=4, seed=0)[1]
-    folder = train(TrainConfig(data=corpus, base="tiny", out=tmp_path / "m", max_steps=3, batch_size=4,
-                               eval_batch_size=8, eval_steps=50, progress=False, threads=1, pooling="max",
-                               learning_rate=1e-2))
+    folder = train(
+        TrainConfig(
+            data=corpus,
+            base="tiny",
+            out=tmp_path / "m",
+            max_steps=3,
+            batch_size=4,
+            eval_batch_size=8,
+            eval_steps=50,
+            progress=False,
+            threads=1,
+            pooling="max",
+            learning_rate=1e-2,
+        )
+    )
     meta = json.loads((folder / META_FILE).read_text())
     assert meta["pooling"] == "max" and "| pooling | max |" in (folder / "README.md").read_text()
     one, many = load_detector(folder, batch_size=1), load_detector(folder, batch_size=8)
@@ -85,6 +97,18 @@ def test_max_pooled_model_trains_saves_and_reloads_identically(corpus, tmp_path)
         assert a.score == pytest.approx(b.score, abs=1e-5)  # padding in a batch changes nothing
     # The calibrated threshold was computed on the model as loaded: its validation FPR is what it says.
     assert meta["calibration"]["fpr"] <= 0.01
-    last = train(TrainConfig(data=corpus, base="tiny", out=tmp_path / "last", max_steps=3, batch_size=4,
-                             eval_batch_size=8, eval_steps=50, progress=False, threads=1, learning_rate=1e-2))
+    last = train(
+        TrainConfig(
+            data=corpus,
+            base="tiny",
+            out=tmp_path / "last",
+            max_steps=3,
+            batch_size=4,
+            eval_batch_size=8,
+            eval_steps=50,
+            progress=False,
+            threads=1,
+            learning_rate=1e-2,
+        )
+    )
     assert load_detector(last).fingerprint != one.fingerprint

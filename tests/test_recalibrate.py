@@ -16,8 +16,19 @@ pytestmark = pytest.mark.usefixtures("module_cache")
 @pytest.fixture(scope="module")
 def model(corpus, tmp_path_factory):
     out = tmp_path_factory.mktemp("recalibrate") / "m"
-    return train(TrainConfig(data=corpus, base="tiny", out=out, max_steps=2, batch_size=4, progress=False, threads=1,
-                             calibration_samples=16, seed=3))
+    return train(
+        TrainConfig(
+            data=corpus,
+            base="tiny",
+            out=out,
+            max_steps=2,
+            batch_size=4,
+            progress=False,
+            threads=1,
+            calibration_samples=16,
+            seed=3,
+        )
+    )
 
 
 def test_repeating_the_training_calibration_gives_the_same_threshold(model, tmp_path):

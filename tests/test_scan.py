@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.scan.helpers import EXPECTED, EXPECTED_SUPPRESSED, _private_cache, detector, repo  # noqa: F401
 from vulntune.errors import VulntuneError
 from vulntune.scan import Finding, ResultCache, ScanConfig, scan_paths
 from vulntune.scan.discover import discover
 from vulntune.scan.infer import cut_windows
 from vulntune.scan.locate import call_rows, most_likely_line, statement_rows
 from vulntune.units import extract_units
+
+from fixtures.scan.helpers import EXPECTED, EXPECTED_SUPPRESSED
 
 
 class CountingDetector:
@@ -77,8 +78,13 @@ def test_discovery_honours_gitignore_exclude_vendored_and_extensions(repo):
 
     assert files() == ["app/__init__.py", "app/tools.py", "app/users.py", "src/main/java/com/example/UserDao.java"]
     assert files(gitignore=False) == [
-        "app/__init__.py", "app/schema.gen.py", "app/tools.py", "app/users.py", "generated/models.py",
-        "src/main/java/com/example/UserDao.java"]
+        "app/__init__.py",
+        "app/schema.gen.py",
+        "app/tools.py",
+        "app/users.py",
+        "generated/models.py",
+        "src/main/java/com/example/UserDao.java",
+    ]
     assert files(exclude=("src/",)) == ["app/__init__.py", "app/tools.py", "app/users.py"]
     assert files(exclude=("tools.py", "*/__init__.py")) == ["app/users.py", "src/main/java/com/example/UserDao.java"]
     assert files(extensions=(".java",)) == ["src/main/java/com/example/UserDao.java"]
@@ -121,8 +127,10 @@ def test_config_rejects_bad_values():
         ScanConfig(min_confidence=1.5)
 
 
-PYTHON_UNITS = '''\
+PYTHON_UNITS = """\
 import os
+
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 SECRET = "x"
 
@@ -140,7 +148,7 @@ class Store:
 
 async def main():
     await run()
-'''
+"""
 
 
 def test_python_units_functions_methods_nested_decorated_and_module():
@@ -158,7 +166,7 @@ def test_python_units_functions_methods_nested_decorated_and_module():
     assert load.text.startswith("@staticmethod\n@cached(size=2)\ndef load(path):")  # dedented, decorators kept
 
 
-JAVA_UNITS = '''\
+JAVA_UNITS = """\
 package a;
 
 public class Shop {
@@ -176,7 +184,7 @@ public class Shop {
 
     interface Hook { default void fire() { ping(); } }
 }
-'''
+"""
 
 
 def test_java_units_methods_constructors_anonymous_and_class_fields():
@@ -196,7 +204,9 @@ def test_java_units_methods_constructors_anonymous_and_class_fields():
 def test_module_unit_needs_code_that_could_carry_a_finding():
     assert extract_units("import os\nfrom a import b\n", language="python", file="m.py").units == ()
     assert extract_units("", language="python", file="m.py").units == ()
-    assert [u.kind for u in extract_units("import os\nos.getcwd()\n", language="python", file="m.py").units] == ["module"]
+    assert [u.kind for u in extract_units("import os\nos.getcwd()\n", language="python", file="m.py").units] == [
+        "module"
+    ]
 
 
 def test_cut_windows_overlap_and_cover_every_line(detector):
@@ -219,8 +229,10 @@ def test_cut_windows_overlap_and_cover_every_line(detector):
 def test_long_unit_is_scanned_in_windows_and_the_line_maps_back(tmp_path, detector):
     padding = "\n".join(f"    total_{i} = total_{i - 1} + {i}" for i in range(1, 60))
     (tmp_path / "long.py").write_text(
-        "import os\n\n\ndef build(host):\n    total_0 = 0\n" + padding
-        + '\n    command = "ping -c 1 " + host\n    os.system(command)\n    return total_59\n')
+        "import os\n\n\ndef build(host):\n    total_0 = 0\n"
+        + padding
+        + '\n    command = "ping -c 1 " + host\n    os.system(command)\n    return total_59\n'
+    )
     small = dataclasses.replace(detector, max_length=120)  # a real detector with a small window
     report = scan_paths([tmp_path], detector=small, root=tmp_path)
     assert report.stats["windows"] > report.stats["units_inferred"]
@@ -229,9 +241,11 @@ def test_long_unit_is_scanned_in_windows_and_the_line_maps_back(tmp_path, detect
 
 
 def test_most_likely_line_is_the_sink_not_the_first_call(detector):
-    code = ('def handler(conn, name):\n    log(name)\n    cursor = conn.cursor()\n    clean = name.strip()\n'
-            '    cursor.execute("SELECT * FROM t WHERE k = \'" + clean + "\'")\n    notify(clean)\n'
-            '    return cursor.fetchall()\n')
+    code = (
+        "def handler(conn, name):\n    log(name)\n    cursor = conn.cursor()\n    clean = name.strip()\n"
+        '    cursor.execute("SELECT * FROM t WHERE k = \'" + clean + "\'")\n    notify(clean)\n'
+        "    return cursor.fetchall()\n"
+    )
     prediction = detector.predict([code], language="python")[0]
     assert prediction.cwe == "CWE-89" and prediction.label == "vulnerable"
 
@@ -239,16 +253,19 @@ def test_most_likely_line_is_the_sink_not_the_first_call(detector):
         return [p.probabilities["CWE-89"] for p in detector.predict(texts, language="python")]
 
     for cap in (24, 2):  # cap=2: masked in groups first, then line by line inside the best group
-        row = most_likely_line(code, language="python", probability=prediction.probabilities["CWE-89"],
-                               score=score, cap=cap)
+        row = most_likely_line(
+            code, language="python", probability=prediction.probabilities["CWE-89"], score=score, cap=cap
+        )
         assert row == 4
 
 
 def test_line_candidates_are_body_rows_without_header_comments_or_braces():
     python = '@app.get("/")\ndef f(a,\n      b):\n    # why\n    x = g(a)\n\n    password = "hunter2"\n    return x\n'
     assert statement_rows(python, "python") == [4, 6, 7]
-    java = '@Override\npublic void f(String a)\n        throws IOException {\n    // hi\n    Cookie c = new Cookie(a);\n' \
-           '    c.setSecure(false);\n}\n'
+    java = (
+        "@Override\npublic void f(String a)\n        throws IOException {\n    // hi\n    Cookie c = new Cookie(a);\n"
+        "    c.setSecure(false);\n}\n"
+    )
     assert statement_rows(java, "java") == [4, 5]
     assert statement_rows("import os\nKEY = 'x'\n", "python") == [0, 1]  # module code: no header
     assert call_rows(python, "python") == [0, 4]  # the older candidates: only rows starting a call
@@ -328,8 +345,8 @@ def test_baseline_hides_known_findings(repo, detector):
 def test_scanned_code_is_never_imported_or_run(tmp_path, detector):
     marker = tmp_path / "ran"
     (tmp_path / "evil.py").write_text(
-        f"import os\nopen({str(marker)!r}, 'w').write('x')\nos._exit(3)\n\n"
-        f"def f(cmd):\n    os.system('sh -c ' + cmd)\n")
+        f"import os\nopen({str(marker)!r}, 'w').write('x')\nos._exit(3)\n\ndef f(cmd):\n    os.system('sh -c ' + cmd)\n"
+    )
     (tmp_path / "Evil.java").write_text("public class Evil { static { System.exit(3); } }\n")
     report = scan_paths([tmp_path], detector=detector, root=tmp_path)
     assert not marker.exists()
@@ -340,7 +357,8 @@ def test_languages_the_model_does_not_cover_are_skipped_with_a_reason(repo, dete
     python_only = dataclasses.replace(detector, languages=("python",))
     report = scan_paths([repo], detector=python_only)
     assert [(s.path, s.reason) for s in report.skipped] == [
-        ("src/main/java/com/example/UserDao.java", "the model does not cover java")]
+        ("src/main/java/com/example/UserDao.java", "the model does not cover java")
+    ]
     assert not report.input_error
 
 
@@ -350,7 +368,9 @@ def test_symlinks_inside_the_root_are_followed_once(repo, detector):
     os.symlink(repo / "app" / "tools.py", repo / "tools_link.py")
     report = scan_paths([repo], detector=detector)
     assert found(report) == EXPECTED  # no duplicates through the links
-    assert [(s.path, s.reason) for s in report.skipped] == [("app_link", "symlink to a folder scanned through another path")]
+    assert [(s.path, s.reason) for s in report.skipped] == [
+        ("app_link", "symlink to a folder scanned through another path")
+    ]
 
 
 def test_paths_are_relative_to_the_current_folder(repo, detector, monkeypatch):
@@ -390,9 +410,11 @@ def test_a_fingerprint_reads_the_cwe_file_unit_line_text_and_occurrence_only():
 
     base = _fingerprint("CWE-89", "app/users.py", "find_user", "cursor.execute(q)", 0)
     assert _fingerprint("CWE-89", "app/users.py", "find_user", "  cursor.execute(q)  ", 0) == base  # spacing
-    for changed in (("CWE-78", "app/users.py", "find_user", "cursor.execute(q)", 0),
-                    ("CWE-89", "app/orders.py", "find_user", "cursor.execute(q)", 0),
-                    ("CWE-89", "app/users.py", "find_order", "cursor.execute(q)", 0),
-                    ("CWE-89", "app/users.py", "find_user", "cursor.execute(p)", 0),
-                    ("CWE-89", "app/users.py", "find_user", "cursor.execute(q)", 1)):
+    for changed in (
+        ("CWE-78", "app/users.py", "find_user", "cursor.execute(q)", 0),
+        ("CWE-89", "app/orders.py", "find_user", "cursor.execute(q)", 0),
+        ("CWE-89", "app/users.py", "find_order", "cursor.execute(q)", 0),
+        ("CWE-89", "app/users.py", "find_user", "cursor.execute(p)", 0),
+        ("CWE-89", "app/users.py", "find_user", "cursor.execute(q)", 1),
+    ):
         assert _fingerprint(*changed) != base, changed

@@ -11,9 +11,10 @@ import os
 
 import pytest
 
-from fixtures.scan.helpers import _private_cache, detector, model_dir  # noqa: F401
 from vulntune.cli import main
 from vulntune.scan import scan_paths
+
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 VULNERABLE = "import os\n\n\ndef run(cmd):\n    os.system('ls -l ' + cmd)\n"
@@ -122,7 +123,10 @@ def test_unreadable_file_and_folder(capsys, tmp_path, model_dir):
             assert skipped(document) == {}
             assert {f["file"] for f in document["findings"]} == {"secret.py", "locked/inner.py"}
         else:
-            assert skipped(document) == {"locked": ("permission denied", False), "secret.py": ("permission denied", False)}
+            assert skipped(document) == {
+                "locked": ("permission denied", False),
+                "secret.py": ("permission denied", False),
+            }
             assert code == 0
         # the folder named on the command line itself
         code, document, _ = scan_json(capsys, root / "locked", "--model", model_dir)

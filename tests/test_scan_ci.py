@@ -21,34 +21,59 @@ from pathlib import Path
 import pytest
 import yaml
 
-from fixtures.scan.helpers import EXPECTED, _private_cache, copy_repo, detector, model_dir, training_samples  # noqa: F401
+from fixtures.scan.helpers import EXPECTED, copy_repo, training_samples
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+pytestmark = [
+    pytest.mark.skipif(shutil.which("git") is None, reason="needs git"),
+    pytest.mark.usefixtures("private_cache"),
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-VULNERABLE = ("import os\n\n\ndef ping(host):\n    os.system(\"ping -c 1 \" + host)\n")
-SQL = '''def find(conn, name):
+VULNERABLE = 'import os\n\n\ndef ping(host):\n    os.system("ping -c 1 " + host)\n'
+SQL = """def find(conn, name):
     cursor = conn.cursor()
     cursor.execute(
         "SELECT id FROM users WHERE name = '" + name + "'"
     )
     return cursor.fetchall()
-'''
+"""
 
 
 def vulntune(*args, cwd: Path, stdin: bytes | None = None, env: dict | None = None) -> tuple[int, str, str]:
     """Run the installed `vulntune ARGS` in `cwd`; return (exit code, stdout, stderr)."""
-    done = subprocess.run([str(BIN / "vulntune"), *map(str, args)], cwd=cwd, input=stdin, capture_output=True,
-                          env={**os.environ, **(env or {})}, timeout=300)
+    done = subprocess.run(
+        [str(BIN / "vulntune"), *map(str, args)],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+    )
     out, err = done.stdout.decode(), done.stderr.decode()
     assert "Traceback" not in err, err
     return done.returncode, out, err
 
 
 def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main",
-                           "-c", "commit.gpgsign=false", *args], cwd=repo, check=True, capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            "git",
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+            *args,
+        ],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return done.stdout
 
 
@@ -92,7 +117,9 @@ def test_a_named_folder_that_git_ignores_is_scanned_and_the_user_told(tmp_path, 
     code, out, err = vulntune("scan", "ignored", "--model", model_dir, "--format", "json", cwd=repo)
     assert code == 1
     assert found(report(out)) == {("ignored/tool.py", "CWE-78", 5)}
-    assert "vulntune: note: ignored: scanned although git ignores it (.gitignore:1: ignored/), because it was named" in err
+    assert (
+        "vulntune: note: ignored: scanned although git ignores it (.gitignore:1: ignored/), because it was named" in err
+    )
     # named from inside it, too
     code, out, _ = vulntune("scan", ".", "--model", model_dir, "--format", "json", cwd=repo / "ignored")
     assert code == 1 and report(out)["summary"]["files_scanned"] == 1
@@ -126,8 +153,9 @@ def test_a_scan_of_no_file_says_why_on_stderr(tmp_path, model_dir):
     code, out, err = vulntune("scan", ".", "--model", model_dir, cwd=repo)
     assert code == 0
     assert "vulntune: warning: no files were scanned: 1 path ignored by git (--verbose lists them)" in err
-    code, _, err = vulntune("scan", ".", "--model", model_dir, "--exclude", "*.md", "--no-gitignore",
-                            "--exclude", "tool.py", cwd=repo)
+    code, _, err = vulntune(
+        "scan", ".", "--model", model_dir, "--exclude", "*.md", "--no-gitignore", "--exclude", "tool.py", cwd=repo
+    )
     assert code == 0 and "no files were scanned: 1 path matches an exclude pattern" in err
     code, _, err = vulntune("scan", ".", "--model", model_dir, "--quiet", cwd=repo)
     assert err == ""
@@ -152,8 +180,12 @@ def test_sarif_lists_the_scanned_files_as_artifacts_and_names_the_root(git_fixtu
 def test_unwritable_outputs_are_one_line_and_exit_2(git_fixture_repo, model_dir, tmp_path):
     (tmp_path / "folder").mkdir()
     (tmp_path / "a-file").write_text("x")
-    cases = {"/proc/x.json": "cannot write in /proc", f"{tmp_path}/folder/": "is a folder",
-             str(tmp_path / "folder"): "is a folder", f"{tmp_path}/a-file/x.json": "is not a folder"}
+    cases = {
+        "/proc/x.json": "cannot write in /proc",
+        f"{tmp_path}/folder/": "is a folder",
+        str(tmp_path / "folder"): "is a folder",
+        f"{tmp_path}/a-file/x.json": "is not a folder",
+    }
     for target, message in cases.items():
         code, out, err = vulntune("scan", ".", "--model", model_dir, "-o", target, cwd=git_fixture_repo)
         assert code == 2 and out == "" and err.count("\n") == 1, (target, err)
@@ -202,27 +234,33 @@ def test_a_directive_on_any_line_of_a_multi_line_statement_or_just_before_it_sup
         code, document = _flagged_line(folder, "find.py", "\n".join(variant) + "\n", model_dir)
         assert code == 0 and document["summary"]["suppressed"] >= 1, where
     # two lines above, another CWE, or a directive inside a string: nothing suppressed
-    for variant in ([*lines[:1], "    # vulntune: ignore[CWE-89]", *lines[1:]],
-                    [*lines[:2], lines[2] + "  # vulntune: ignore[CWE-78]", *lines[3:]],
-                    [*lines[:3], "        \"# vulntune: ignore\" +", *lines[3:]]):
+    for variant in (
+        [*lines[:1], "    # vulntune: ignore[CWE-89]", *lines[1:]],
+        [*lines[:2], lines[2] + "  # vulntune: ignore[CWE-78]", *lines[3:]],
+        [*lines[:3], '        "# vulntune: ignore" +', *lines[3:]],
+    ):
         code, document = _flagged_line(folder, "find.py", "\n".join(variant) + "\n", model_dir)
         assert code == 1 and document["summary"]["suppressed"] == 0, variant
 
 
 def test_java_double_slash_directives_cover_a_multi_line_statement(tmp_path, model_dir):
-    java = ('public class Dao {\n'
-            '    public ResultSet find(Connection conn, String name) throws SQLException {\n'
-            '        Statement st = conn.createStatement();\n'
-            '        return st.executeQuery(\n'
-            '            "SELECT * FROM t WHERE k = \'" + name + "\'");\n'
-            '    }\n'
-            '}\n')
+    java = (
+        "public class Dao {\n"
+        "    public ResultSet find(Connection conn, String name) throws SQLException {\n"
+        "        Statement st = conn.createStatement();\n"
+        "        return st.executeQuery(\n"
+        '            "SELECT * FROM t WHERE k = \'" + name + "\'");\n'
+        "    }\n"
+        "}\n"
+    )
     folder = git_repo(tmp_path / "repo", {"README.md": "x\n"})
     code, document = _flagged_line(folder, "Dao.java", java, model_dir)
     assert code == 1 and {f["cwe"] for f in document["findings"]} == {"CWE-89"}
     lines = java.splitlines()
-    for variant in ([*lines[:4], lines[4] + " // vulntune: ignore[CWE-89]", *lines[5:]],
-                    [*lines[:3], "        // vulntune: ignore[89]", *lines[3:]]):
+    for variant in (
+        [*lines[:4], lines[4] + " // vulntune: ignore[CWE-89]", *lines[5:]],
+        [*lines[:3], "        // vulntune: ignore[89]", *lines[3:]],
+    ):
         code, document = _flagged_line(folder, "Dao.java", "\n".join(variant) + "\n", model_dir)
         assert code == 0 and document["summary"]["suppressed"] == 1, variant
 
@@ -243,12 +281,16 @@ def test_paths_and_fingerprints_are_relative_to_the_repository_root(git_fixture_
         assert found(document) == {f for f in EXPECTED if f[0].startswith("app/")}, cwd
         prints = {f["fingerprint"] for f in document["findings"]}
         assert prints <= {f["fingerprint"] for f in written["findings"]}
-        code, out, _ = vulntune("scan", *paths, "--model", model_dir, "--baseline", baseline, "--format", "json", cwd=cwd)
+        code, out, _ = vulntune(
+            "scan", *paths, "--model", model_dir, "--baseline", baseline, "--format", "json", cwd=cwd
+        )
         assert code == 0 and report(out)["summary"]["baselined"] == len(prints)
 
 
 def test_a_missing_absolute_path_keeps_its_leading_slash(git_fixture_repo, model_dir):
-    code, out, err = vulntune("scan", "app", "/nonexist", "--model", model_dir, "--format", "json", cwd=git_fixture_repo)
+    code, out, err = vulntune(
+        "scan", "app", "/nonexist", "--model", model_dir, "--format", "json", cwd=git_fixture_repo
+    )
     assert code == 2
     assert report(out)["skipped"] == [{"path": "/nonexist", "reason": "no such file or directory", "error": True}]
     assert "vulntune: error: /nonexist: no such file or directory" in err
@@ -269,7 +311,9 @@ def test_changed_since_compares_with_the_merge_base(git_fixture_repo, model_dir)
     users.write_text(users.read_text() + "\n\ndef later(conn, x):\n    return x\n")  # main moves on
     git(repo, "commit", "-q", "-am", "main moves on")
     git(repo, "checkout", "-q", "feature")
-    code, out, err = vulntune("scan", ".", "--model", model_dir, "--changed-since", "main", "--format", "json", cwd=repo)
+    code, out, err = vulntune(
+        "scan", ".", "--model", model_dir, "--changed-since", "main", "--format", "json", cwd=repo
+    )
     document = report(out)
     assert code == 1 and document["summary"]["files_scanned"] == 1  # not users.py: main's change, not ours
     assert found(document) == {("app/new.py", "CWE-78", 5)}
@@ -287,14 +331,25 @@ def test_stdin_is_one_file_named_by_stdin_filename(git_fixture_repo, model_dir):
     source = (repo / "app" / "users.py").read_bytes()
     _, out, _ = vulntune("scan", "app/users.py", "--model", model_dir, "--format", "json", cwd=repo)
     from_file = report(out)["findings"]
-    code, out, _ = vulntune("scan", "-", "--stdin-filename", "users.py", "--model", model_dir, "--format", "json",
-                            cwd=repo / "app", stdin=source)
+    code, out, _ = vulntune(
+        "scan",
+        "-",
+        "--stdin-filename",
+        "users.py",
+        "--model",
+        model_dir,
+        "--format",
+        "json",
+        cwd=repo / "app",
+        stdin=source,
+    )
     assert code == 1 and report(out)["findings"] == from_file  # same path from the root, same fingerprints
     code, out, _ = vulntune("scan", "-", "--model", model_dir, "--format", "json", cwd=repo, stdin=source)
     assert code == 1 and {f["file"] for f in report(out)["findings"]} == {"<stdin>"}
     java = (repo / "src" / "main" / "java" / "com" / "example" / "UserDao.java").read_bytes()
-    code, out, _ = vulntune("scan", "-", "--stdin-filename", "Dao.java", "--model", model_dir, "--format", "json",
-                            cwd=repo, stdin=java)
+    code, out, _ = vulntune(
+        "scan", "-", "--stdin-filename", "Dao.java", "--model", model_dir, "--format", "json", cwd=repo, stdin=java
+    )
     assert code == 1 and {f["language"] for f in report(out)["findings"]} == {"java"}
     code, _, err = vulntune("scan", "-", "--stdin-filename", "notes.txt", "--model", model_dir, cwd=repo, stdin=b"x")
     assert code == 2 and "--stdin-filename: not a .py, .pyw, .java file" in err
@@ -319,10 +374,26 @@ def test_every_key_scan_help_lists_works_in_pyproject(git_fixture_repo, model_di
     listed = " ".join(help_text.split("Keys of [tool.vulntune] in pyproject.toml:")[1].split())
     keys = listed.split(" (")[0].split(", ")
     assert "exit_zero" in keys and "model" in keys
-    values = {"model": str(model_dir), "format": "json", "extensions": [".py", ".java"], "exclude": ["docs/"],
-              "max_file_size": 1_000_000, "min_confidence": 0.0, "target_fpr": 0.2, "min_severity": "low",
-              "jobs": 1, "batch_size": 16, "threads": 1, "cache": False, "gitignore": True, "max_occlusions": 24,
-              "exit_zero": True, "unit": "function", "judge": "model", "explain": False}
+    values = {
+        "model": str(model_dir),
+        "format": "json",
+        "extensions": [".py", ".java"],
+        "exclude": ["docs/"],
+        "max_file_size": 1_000_000,
+        "min_confidence": 0.0,
+        "target_fpr": 0.2,
+        "min_severity": "low",
+        "jobs": 1,
+        "batch_size": 16,
+        "threads": 1,
+        "cache": False,
+        "gitignore": True,
+        "max_occlusions": 24,
+        "exit_zero": True,
+        "unit": "function",
+        "judge": "model",
+        "explain": False,
+    }
     assert set(keys) <= set(values), set(keys) - set(values)
     lines = [f"{key} = {json.dumps(values[key])}" for key in keys]
     (git_fixture_repo / "pyproject.toml").write_text("[tool.vulntune]\n" + "\n".join(lines) + "\n")
@@ -394,15 +465,30 @@ def test_pre_commit_runs_the_published_hook(git_fixture_repo, model_dir, tmp_pat
     rev = git(hooks, "rev-parse", "HEAD").strip()
     repo = git_fixture_repo
     (repo / ".pre-commit-config.yaml").write_text(
-        f"repos:\n  - repo: {hooks}\n    rev: {rev}\n    hooks:\n      - id: vulntune-scan\n")
+        f"repos:\n  - repo: {hooks}\n    rev: {rev}\n    hooks:\n      - id: vulntune-scan\n"
+    )
     _stage(repo, model_dir)
     env = {"PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-    done = subprocess.run([str(BIN / "pre-commit"), "run", "--files", "app/new.py", "app/clean.py"], cwd=repo,
-                          capture_output=True, text=True, env={**os.environ, **env}, timeout=300)
-    assert done.returncode == 1 and "vulntune scan" in done.stdout and "Failed" in done.stdout, done.stdout + done.stderr
+    done = subprocess.run(
+        [str(BIN / "pre-commit"), "run", "--files", "app/new.py", "app/clean.py"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=300,
+    )
+    assert done.returncode == 1 and "vulntune scan" in done.stdout and "Failed" in done.stdout, (
+        done.stdout + done.stderr
+    )
     assert "CWE-78" in done.stdout and "app/new.py" in done.stdout
-    done = subprocess.run([str(BIN / "pre-commit"), "run", "--files", "app/clean.py"], cwd=repo,
-                          capture_output=True, text=True, env={**os.environ, **env}, timeout=300)
+    done = subprocess.run(
+        [str(BIN / "pre-commit"), "run", "--files", "app/clean.py"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=300,
+    )
     assert done.returncode == 0 and "Passed" in done.stdout, done.stdout + done.stderr
 
 
@@ -418,8 +504,13 @@ def _stderr_on_a_terminal(args: list[str], cwd: Path) -> tuple[int, str]:
     leader, follower = pty.openpty()
     # 24 rows of 100 columns: tqdm draws nothing on a terminal of width 0, a new pty's size
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
-    process = subprocess.Popen([str(BIN / "vulntune"), *map(str, args)], cwd=cwd, stdout=subprocess.DEVNULL,
-                               stderr=follower, stdin=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [str(BIN / "vulntune"), *map(str, args)],
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+        stdin=subprocess.DEVNULL,
+    )
     os.close(follower)
     chunks = []
     while True:
@@ -445,7 +536,9 @@ def test_loading_the_model_and_calibrating_show_progress_on_a_terminal(git_fixtu
     model = tmp_path / "model"
     shutil.copytree(model_dir, model)
     write_samples(tmp_path / "validation.jsonl", training_samples(variants=3, seed=1))
-    code, drawn = _stderr_on_a_terminal(["calibrate", "--model", model, "--validation-file",
-                                         tmp_path / "validation.jsonl", "--target-fpr", "0.05"], tmp_path)
+    code, drawn = _stderr_on_a_terminal(
+        ["calibrate", "--model", model, "--validation-file", tmp_path / "validation.jsonl", "--target-fpr", "0.05"],
+        tmp_path,
+    )
     assert code == 0 and "loading model: 00:00" in drawn
     assert re.search(r"calibrating on \d+ samples: 00:00", drawn), drawn

@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.scan.helpers import EXPECTED, _private_cache, detector, model_dir, repo  # noqa: F401
 from vulntune.cli import main
 from vulntune.models.folder import read_meta
+
+from fixtures.scan.helpers import EXPECTED
+
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 
 def scan(capsys, *args):
@@ -92,8 +95,10 @@ def test_baseline_reports_only_new_findings(capsys, repo, model_dir, tmp_path):
     code, out, _ = scan(capsys, repo, "--model", model_dir, "--baseline", previous)
     assert code == 0 and "5 in baseline" in out
     users = repo / "app" / "users.py"
-    users.write_text("# moved\n" + users.read_text() + "\n\ndef drop(conn, table):\n"
-                     "    cursor = conn.cursor()\n    cursor.execute(\"DELETE FROM t WHERE id = '\" + table + \"'\")\n")
+    users.write_text(
+        "# moved\n" + users.read_text() + "\n\ndef drop(conn, table):\n"
+        '    cursor = conn.cursor()\n    cursor.execute("DELETE FROM t WHERE id = \'" + table + "\'")\n'
+    )
     code, out, _ = scan(capsys, repo, "--model", model_dir, "--baseline", previous, "--format", "json")
     assert code == 1 and findings(out) == {("app/users.py", "CWE-89", 53)}
     # a SARIF report works as a baseline too
@@ -107,8 +112,12 @@ def test_baseline_reports_only_new_findings(capsys, repo, model_dir, tmp_path):
 
 
 def _git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main",
-                    *args], cwd=repo, check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
@@ -142,7 +151,8 @@ def test_settings_from_pyproject(capsys, repo, model_dir, monkeypatch):
     monkeypatch.chdir(repo)
     (repo / "pyproject.toml").write_text(
         f'[project]\nname = "x"\n\n[tool.vulntune]\nmodel = "{model_dir}"\nformat = "json"\n'
-        'min_severity = "critical"\nexclude = ["src/"]\n')
+        'min_severity = "critical"\nexclude = ["src/"]\n'
+    )
     code, out, _ = scan(capsys, ".")
     assert code == 1 and findings(out) == {("app/tools.py", "CWE-78", 9)}
     # the command line wins, and its --exclude adds to the file's

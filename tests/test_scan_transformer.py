@@ -13,11 +13,14 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from fixtures.scan.helpers import _private_cache, copy_repo, training_samples  # noqa: F401
 from vulntune import load_detector
 from vulntune.data import write_samples
 from vulntune.formats import render
 from vulntune.scan import ResultCache, scan_paths
+
+from fixtures.scan.helpers import copy_repo, training_samples
+
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 SARIF_SCHEMA = Path(__file__).parent / "data" / "sarif-2.1.0.json"
 
@@ -31,8 +34,20 @@ def tiny_dir(tmp_path_factory):
         mp.setenv("VULNTUNE_CACHE", str(base / "model-cache"))
         write_samples(base / "data" / "train.jsonl", training_samples(seed=0))
         write_samples(base / "data" / "validation.jsonl", training_samples(variants=2, seed=1))
-        return train(TrainConfig(data=base / "data", base="tiny", out=base / "model", max_steps=2, batch_size=8,
-                                 max_length=64, eval_batch_size=16, eval_steps=50, progress=False, threads=1))
+        return train(
+            TrainConfig(
+                data=base / "data",
+                base="tiny",
+                out=base / "model",
+                max_steps=2,
+                batch_size=8,
+                max_length=64,
+                eval_batch_size=16,
+                eval_steps=50,
+                progress=False,
+                threads=1,
+            )
+        )
 
 
 class CountingDetector:

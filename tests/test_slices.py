@@ -51,11 +51,18 @@ def test_slice_samples_label_the_sink_and_keep_twins(synth):
 
 
 def test_static_judges_on_records():
-    records = [Sample(id="v", language="python", cwe="CWE-78", label="vulnerable", code=VULNERABLE),
-               Sample(id="s", language="python", cwe="CWE-78", label="safe", code=SAFE),
-               Sample(id="n", language="python", cwe="CWE-78", label="safe", code="def f():\n    return 1\n"),
-               Sample(id="d", language="python", cwe="CWE-78", label="safe",
-                      code="import os\ndef f(h):\n    if 1 > 2:\n        os.system('ls ' + h)\n")]
+    records = [
+        Sample(id="v", language="python", cwe="CWE-78", label="vulnerable", code=VULNERABLE),
+        Sample(id="s", language="python", cwe="CWE-78", label="safe", code=SAFE),
+        Sample(id="n", language="python", cwe="CWE-78", label="safe", code="def f():\n    return 1\n"),
+        Sample(
+            id="d",
+            language="python",
+            cwe="CWE-78",
+            label="safe",
+            code="import os\ndef f(h):\n    if 1 > 2:\n        os.system('ls ' + h)\n",
+        ),
+    ]
     every = {row["id"]: row for row in judge_records("none", records)}
     assert [every[i]["score"] for i in "vsnd"] == [1.0, 1.0, 0.0, 1.0]
     assert every["v"]["cwe"] == "CWE-78" and every["v"]["line"] == 4 and every["n"]["cwe"] is None
@@ -67,12 +74,34 @@ def test_tfidf_and_tiny_judges_train_evaluate_and_scan_on_slices(synth, tmp_path
     tfidf = train(TrainConfig(data=synth, base="tfidf", unit="slice", out=tmp_path / "tfidf", progress=False))
     meta = json.loads((tfidf / "vulntune-model.json").read_text())
     assert meta["training_config"]["unit"] == "slice" and meta["train_samples"] > meta["train_files"]
-    tiny = train(TrainConfig(data=synth, base="tiny", unit="slice", out=tmp_path / "tiny", max_steps=2, batch_size=4,
-                             eval_batch_size=8, eval_steps=50, progress=False, threads=1))
+    tiny = train(
+        TrainConfig(
+            data=synth,
+            base="tiny",
+            unit="slice",
+            out=tmp_path / "tiny",
+            max_steps=2,
+            batch_size=4,
+            eval_batch_size=8,
+            eval_steps=50,
+            progress=False,
+            threads=1,
+        )
+    )
     assert json.loads((tiny / "vulntune-model.json").read_text())["training_config"]["unit"] == "slice"
 
-    code, _, err = _vulntune("eval", "--model", str(tfidf), "--data", str(synth / "test.jsonl"), "--out",
-                             str(tmp_path / "report"), "--no-plots", "--bootstrap", "10")
+    code, _, err = _vulntune(
+        "eval",
+        "--model",
+        str(tfidf),
+        "--data",
+        str(synth / "test.jsonl"),
+        "--out",
+        str(tmp_path / "report"),
+        "--no-plots",
+        "--bootstrap",
+        "10",
+    )
     assert code == 0, err
     rows = [json.loads(line) for line in (tmp_path / "report" / "predictions.jsonl").read_text().splitlines()]
     assert len(rows) == len(read_samples(synth / "test.jsonl"))
@@ -82,16 +111,37 @@ def test_tfidf_and_tiny_judges_train_evaluate_and_scan_on_slices(synth, tmp_path
     (project / "ping.py").write_text(VULNERABLE)
     (project / "plain.py").write_text("def add(a, b):\n    return a + b\n")
     for model in (tfidf, tiny):
-        code, out, err = _vulntune("scan", str(project), "--model", str(model), "--format", "json", "--no-cache",
-                                   "--explain", "--target-fpr", "0.2", cwd=tmp_path)
+        code, out, err = _vulntune(
+            "scan",
+            str(project),
+            "--model",
+            str(model),
+            "--format",
+            "json",
+            "--no-cache",
+            "--explain",
+            "--target-fpr",
+            "0.2",
+            cwd=tmp_path,
+        )
         assert code in (0, 1), err
         report = json.loads(out)
         assert report["summary"]["units"] == 1  # one candidate: plain.py never reaches the judge
         for finding in report["findings"]:
             assert finding["line"] == 4 and finding["cwe"] == "CWE-78" and finding["unit_kind"] == "slice"
             assert "os.system('ping -c 1 ' + host)" in finding["slice"]
-    code, out, err = _vulntune("scan", str(project), "--model", str(tfidf), "--unit", "function", "--format", "json",
-                               "--no-cache", cwd=tmp_path)
+    code, out, err = _vulntune(
+        "scan",
+        str(project),
+        "--model",
+        str(tfidf),
+        "--unit",
+        "function",
+        "--format",
+        "json",
+        "--no-cache",
+        cwd=tmp_path,
+    )
     assert code in (0, 1), err and json.loads(out)["summary"]["units"] == 2
 
 
@@ -99,13 +149,26 @@ def test_judge_none_reports_every_candidate_without_a_model(tmp_path):
     (tmp_path / "ping.py").write_text(VULNERABLE)
     (tmp_path / "Dao.java").write_text(
         "class Dao {\n  void find(java.sql.Statement st, String n) throws Exception {\n"
-        "    st.executeQuery(\"SELECT * FROM t WHERE n = '\" + n + \"'\");\n  }\n}\n")
-    code, out, err = _vulntune("scan", str(tmp_path), "--judge", "none", "--format", "sarif", "--explain",
-                               "--model", "/nonexistent", cwd=tmp_path)
+        '    st.executeQuery("SELECT * FROM t WHERE n = \'" + n + "\'");\n  }\n}\n'
+    )
+    code, out, err = _vulntune(
+        "scan",
+        str(tmp_path),
+        "--judge",
+        "none",
+        "--format",
+        "sarif",
+        "--explain",
+        "--model",
+        "/nonexistent",
+        cwd=tmp_path,
+    )
     assert code == 1, err
     results = json.loads(out)["runs"][0]["results"]
     assert sorted((r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in results) == [
-        ("CWE-78", 4), ("CWE-89", 3)]
+        ("CWE-78", 4),
+        ("CWE-89", 3),
+    ]
     assert all(r["properties"]["slice"] and r["properties"]["sink"] for r in results)
     code, out, _ = _vulntune("scan", str(tmp_path), "--judge", "none", cwd=tmp_path)
     assert code == 1 and "every candidate sink reported (--judge none, no model)" in out
@@ -147,17 +210,22 @@ def test_a_gated_judge_is_trained_and_asked_about_reachable_candidates_only(synt
     for cut in gated:  # `#i`: the i-th candidate of the sample it was cut from
         file_id, index = cut.id.rsplit("#", 1)
         assert analyse(source[file_id].code, cut.language)[int(index)].reachable
-    assert any(not analyse(source[s.id.rsplit("#", 1)[0]].code, s.language)[int(s.id.rsplit("#", 1)[1])].reachable
-               for s in every)
+    assert any(
+        not analyse(source[s.id.rsplit("#", 1)[0]].code, s.language)[int(s.id.rsplit("#", 1)[1])].reachable
+        for s in every
+    )
     with pytest.raises(Exception, match="gate"):
         TrainConfig(data=synth, base="tfidf", gate="reachability")  # files have no candidates to gate
 
-    model = train(TrainConfig(data=synth, base="tfidf", unit="slice", gate="reachability", out=tmp_path / "m",
-                              progress=False))
+    model = train(
+        TrainConfig(data=synth, base="tfidf", unit="slice", gate="reachability", out=tmp_path / "m", progress=False)
+    )
     detector = load_tfidf(model)
     detector.threshold, detector.thresholds = 0.0, {}  # flag whatever the judge is asked about
-    records = [Sample(id=name, language="python", cwe="CWE-78", label="safe", code=code)
-               for name, code in (("v", VULNERABLE), ("u", UNREACHED), ("c", CONSTANT))]
+    records = [
+        Sample(id=name, language="python", cwe="CWE-78", label="safe", code=code)
+        for name, code in (("v", VULNERABLE), ("u", UNREACHED), ("c", CONSTANT))
+    ]
     rows = {row["id"]: row for row in judge_records(detector, records)}
     assert rows["v"]["label"] == "vulnerable" and rows["v"]["line"] == 4
     assert rows["u"]["score"] == rows["c"]["score"] == 0.0 and rows["u"]["cwe"] is None  # never asked
@@ -174,8 +242,18 @@ def test_a_gated_judge_is_trained_and_asked_about_reachable_candidates_only(synt
 def test_judge_reachability_reports_reachable_candidates_without_a_model(tmp_path):
     for name, code in (("ping.py", VULNERABLE), ("dead.py", UNREACHED), ("fixed.py", CONSTANT)):
         (tmp_path / name).write_text(code)
-    code, out, err = _vulntune("scan", str(tmp_path), "--judge", "reachability", "--format", "json", "--no-cache",
-                               "--model", "/nonexistent", cwd=tmp_path)
+    code, out, err = _vulntune(
+        "scan",
+        str(tmp_path),
+        "--judge",
+        "reachability",
+        "--format",
+        "json",
+        "--no-cache",
+        "--model",
+        "/nonexistent",
+        cwd=tmp_path,
+    )
     assert code == 1, err
     assert [(f["file"], f["line"]) for f in json.loads(out)["findings"]] == [("ping.py", 4)]
     code, out, _ = _vulntune("scan", str(tmp_path), "--judge", "reachability", "--no-cache", cwd=tmp_path)
@@ -185,11 +263,13 @@ def test_judge_reachability_reports_reachable_candidates_without_a_model(tmp_pat
 def test_recalibrating_a_slice_judge_calibrates_on_its_gated_slices(synth, tmp_path):
     from vulntune.recalibrate import recalibrate
 
-    model = train(TrainConfig(data=synth, base="tfidf", unit="slice", gate="reachability", out=tmp_path / "m",
-                              progress=False))
+    model = train(
+        TrainConfig(data=synth, base="tfidf", unit="slice", gate="reachability", out=tmp_path / "m", progress=False)
+    )
     trained = json.loads((model / "vulntune-model.json").read_text())
     again = recalibrate(model)  # repeats the training calibration: the same slices, the same thresholds
     assert again["validation_metrics"]["samples"] == trained["validation_metrics"]["samples"]
-    assert again["validation_metrics"]["samples"] == len(slice_samples(read_samples(synth / "validation.jsonl"),
-                                                                       gate="reachability"))
+    assert again["validation_metrics"]["samples"] == len(
+        slice_samples(read_samples(synth / "validation.jsonl"), gate="reachability")
+    )
     assert (again["threshold"], again["thresholds"]) == (trained["threshold"], trained["thresholds"])

@@ -26,9 +26,18 @@ def test_profiles_load_and_describe_the_grid():
     quick = load_study_config(profile="quick")
     assert quick.bases == ("tiny",) and quick.tfidf and quick.zero_shot and quick.unit == "slice"
     names = [c.name for c in model_cells(quick)]
-    assert names == ["candidates", "reachability", "zero-shot-tiny",
-                     "tiny-classify-python", "tiny-classify-java", "tiny-classify-joint", "tiny-classify-joint-file",
-                     "tfidf-python", "tfidf-java", "tfidf-joint"]
+    assert names == [
+        "candidates",
+        "reachability",
+        "zero-shot-tiny",
+        "tiny-classify-python",
+        "tiny-classify-java",
+        "tiny-classify-joint",
+        "tiny-classify-joint-file",
+        "tfidf-python",
+        "tfidf-java",
+        "tfidf-joint",
+    ]
     standard = load_study_config(profile="standard")
     assert standard.bases == ("smollm2-135m",) and standard.gate == "reachability" and standard.epochs == 3
     assert standard.train["trunk_cache"] and standard.train["lora_top_layers"] == 4
@@ -61,25 +70,30 @@ def test_every_profile_cell_is_a_valid_training_config(tmp_path):
 
 def test_config_file_overrides_the_profile(tmp_path):
     path = tmp_path / "s.toml"
-    path.write_text('[study]\nper_cwe = 10\nsubsets = ["joint"]\n[study.train]\nlearning_rate = 0.001\n'
-                    '[study.function_train]\nmax_steps = 5\n')
+    path.write_text(
+        '[study]\nper_cwe = 10\nsubsets = ["joint"]\n[study.train]\nlearning_rate = 0.001\n'
+        "[study.function_train]\nmax_steps = 5\n"
+    )
     config = load_study_config(path, profile="quick")
     assert (config.per_cwe, config.subsets, config.bases) == (10, ("joint",), ("tiny",))
     assert config.train == {"learning_rate": 0.001} and config.function_train == {"max_steps": 5}
 
 
-@pytest.mark.parametrize("text, needle", [
-    ("bogus = 1\n", "unknown key 'bogus'"),
-    ('subsets = ["rust"]\n', "unknown subset"),
-    ('languages = ["python"]\nsubsets = ["java"]\n', "not among the corpus languages"),
-    ('objectives = ["regress"]\n', "unknown objective"),
-    ("per_cwe = 'many'\n", "per_cwe"),
-    ("target_fpr = 2\n", "target_fpr"),
-    ('static = ["grep"]\n', "unknown static judge"),
-    ('unit = "line"\n', "unit"),
-    ('unit = "file"\nfunction_level = ["joint"]\n', "function_level"),
-    ("fixed_recall = 0\n", "fixed_recall"),
-])
+@pytest.mark.parametrize(
+    "text, needle",
+    [
+        ("bogus = 1\n", "unknown key 'bogus'"),
+        ('subsets = ["rust"]\n', "unknown subset"),
+        ('languages = ["python"]\nsubsets = ["java"]\n', "not among the corpus languages"),
+        ('objectives = ["regress"]\n', "unknown objective"),
+        ("per_cwe = 'many'\n", "per_cwe"),
+        ("target_fpr = 2\n", "target_fpr"),
+        ('static = ["grep"]\n', "unknown static judge"),
+        ('unit = "line"\n', "unit"),
+        ('unit = "file"\nfunction_level = ["joint"]\n', "function_level"),
+        ("fixed_recall = 0\n", "fixed_recall"),
+    ],
+)
 def test_bad_config(tmp_path, text, needle):
     path = tmp_path / "s.toml"
     path.write_text(text)
@@ -119,16 +133,25 @@ def _corpus(folder: Path) -> Path:
 
 def _config(corpus: Path, externals: list[str]) -> StudyConfig:
     # max_length 384: tiny reads characters and the zero-shot prompt takes ~120 of them
-    return StudyConfig(corpus=str(corpus), bases=("tiny",), max_steps=2, max_length=384, target_fpr=0.1,
-                       external=tuple(externals), external_max=20, bootstrap=20)
+    return StudyConfig(
+        corpus=str(corpus),
+        bases=("tiny",),
+        max_steps=2,
+        max_length=384,
+        target_fpr=0.1,
+        external=tuple(externals),
+        external_max=20,
+        bootstrap=20,
+    )
 
 
 def test_study_end_to_end_and_resume(tmp_path):
     corpus = _corpus(tmp_path / "corpus")
     externals = [str(SHARED / "python-sven.jsonl"), str(tmp_path / "absent.jsonl")]
     if not (SHARED / "python-sven.jsonl").is_file():  # the product never needs ../shared; the test uses a stand-in
-        externals[0] = str(write_jsonl(tmp_path / "python-sven.jsonl",
-                                       toy_records(prefix="ext", seed=9, languages=("python",))))
+        externals[0] = str(
+            write_jsonl(tmp_path / "python-sven.jsonl", toy_records(prefix="ext", seed=9, languages=("python",)))
+        )
     out = tmp_path / "study"
     lines: list[str] = []
     began = time.process_time()  # CPU seconds of this process: robust to a busy shared machine
@@ -159,12 +182,15 @@ def test_study_end_to_end_and_resume(tmp_path):
     # both languages, transfer, function level, and the TF-IDF judge
     rows = [(r["stage"], r["model"]) for r in summary["central"]]
     assert rows == [
-        ("before fine-tuning", "candidates"), ("before fine-tuning", "reachability"),
+        ("before fine-tuning", "candidates"),
+        ("before fine-tuning", "reachability"),
         ("before fine-tuning", "zero-shot-tiny"),
-        ("after fine-tuning", "tiny classify, separate"), ("after fine-tuning", "tiny classify, joint"),
+        ("after fine-tuning", "tiny classify, separate"),
+        ("after fine-tuning", "tiny classify, joint"),
         ("transfer", "tiny classify, other language"),
         ("function level", "tiny classify, whole functions, joint"),
-        ("baseline", "tfidf, separate"), ("baseline", "tfidf, joint"),
+        ("baseline", "tfidf, separate"),
+        ("baseline", "tfidf, joint"),
     ]
     for r in summary["central"]:
         for point in (r, r["at_recall"]):
@@ -173,7 +199,8 @@ def test_study_end_to_end_and_resume(tmp_path):
                 assert side["negatives"] == 6 and side["fpr"] == pytest.approx(side["fp"] / 6, abs=1e-6)
             test = point["python_vs_java"]
             assert test["p_fisher"] == pytest.approx(
-                fisher_p(point["python"]["fp"], 6, point["java"]["fp"], 6), abs=1e-6)
+                fisher_p(point["python"]["fp"], 6, point["java"]["fp"], 6), abs=1e-6
+            )
         assert r["at_recall"]["python"]["recall"] >= 0.9 and r["at_recall"]["java"]["recall"] >= 0.9
     # every candidate flagged: every safe sample with a candidate is a false positive
     candidates = summary["central"][0]
@@ -182,8 +209,10 @@ def test_study_end_to_end_and_resume(tmp_path):
     paired = summary["before_after"]
     assert len(paired) == 3 * (1 + 1 + 2)
     assert {r["before_model"] for r in paired} == {"candidates", "reachability", "zero-shot-tiny"}
-    assert {(r["model"], r["language"]) for r in paired} >= {("tiny-classify-python", "python"),
-                                                             ("tiny-classify-java", "java")}
+    assert {(r["model"], r["language"]) for r in paired} >= {
+        ("tiny-classify-python", "python"),
+        ("tiny-classify-java", "java"),
+    }
     for r in paired:
         assert r["p_mcnemar"] == pytest.approx(mcnemar_p(r["only_before"], r["only_after"]))
         assert r["only_before"] + r["only_after"] <= 6
@@ -213,7 +242,9 @@ def test_study_end_to_end_and_resume(tmp_path):
     (out / "evals" / "tfidf-java" / "test" / "metrics.json").unlink()
     lines.clear()
     run_study(_config(corpus, externals), out, log=lines.append)
-    assert [line for line in lines if "evaluated on" in line] == [line for line in lines if "tfidf-java: evaluated on test" in line]
+    assert [line for line in lines if "evaluated on" in line] == [
+        line for line in lines if "tfidf-java: evaluated on test" in line
+    ]
     assert len([line for line in lines if "evaluated on" in line]) == 1
 
     # a different config in the same folder is refused

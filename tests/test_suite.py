@@ -47,8 +47,14 @@ class Scripted:
         out = []
         for code in codes:
             score, cwe = self.by_code[code]
-            out.append(Prediction(label="vulnerable" if score >= self.threshold else "safe", cwe=cwe, score=score,
-                                  probabilities={"safe": 1 - score, cwe: score}))
+            out.append(
+                Prediction(
+                    label="vulnerable" if score >= self.threshold else "safe",
+                    cwe=cwe,
+                    score=score,
+                    probabilities={"safe": 1 - score, cwe: score},
+                )
+            )
         return out
 
     def count_tokens(self, code):
@@ -64,9 +70,19 @@ def test_read_expected_and_locate():
 
 
 def test_categories_map_to_the_benchmark_cwes():
-    assert CATEGORIES == {"pathtraver": "CWE-22", "cmdi": "CWE-78", "xss": "CWE-79", "sqli": "CWE-89",
-                          "ldapi": "CWE-90", "crypto": "CWE-327", "hash": "CWE-328", "weakrand": "CWE-330",
-                          "trustbound": "CWE-501", "securecookie": "CWE-614", "xpathi": "CWE-643"}
+    assert CATEGORIES == {
+        "pathtraver": "CWE-22",
+        "cmdi": "CWE-78",
+        "xss": "CWE-79",
+        "sqli": "CWE-89",
+        "ldapi": "CWE-90",
+        "crypto": "CWE-327",
+        "hash": "CWE-328",
+        "weakrand": "CWE-330",
+        "trustbound": "CWE-501",
+        "securecookie": "CWE-614",
+        "xpathi": "CWE-643",
+    }
 
 
 def test_scorecard_by_hand():
@@ -75,7 +91,14 @@ def test_scorecard_by_hand():
     cats = card["by_category"]
     # sqli: TP (1), FN (7), FP (2), TN (8)
     assert {k: cats["sqli"][k] for k in ("tp", "fn", "fp", "tn", "tpr", "fpr", "score")} == {
-        "tp": 1, "fn": 1, "fp": 1, "tn": 1, "tpr": 0.5, "fpr": 0.5, "score": 0.0}
+        "tp": 1,
+        "fn": 1,
+        "fp": 1,
+        "tn": 1,
+        "tpr": 0.5,
+        "fpr": 0.5,
+        "score": 0.0,
+    }
     # cmdi: the wrong CWE does not count: FN and TN
     assert (cats["cmdi"]["tpr"], cats["cmdi"]["fpr"], cats["cmdi"]["score"]) == (0.0, 0.0, 0.0)
     assert (cats["pathtraver"]["score"], cats["hash"]["score"]) == (1.0, 1.0)
@@ -87,7 +110,9 @@ def test_scorecard_by_hand():
     # macro: mean over the four categories
     assert card["macro"] == pytest.approx({"tpr": 0.625, "fpr": 0.125, "score": 0.5, "categories": 4})
     assert {lang: (b["tp"], b["fn"], b["fp"], b["tn"]) for lang, b in card["by_language"].items()} == {
-        "java": (2, 1, 0, 3), "python": (1, 1, 1, 1)}
+        "java": (2, 1, 0, 3),
+        "python": (1, 1, 1, 1),
+    }
 
 
 def test_findings_with_several_cwes_per_file():
@@ -146,8 +171,16 @@ def _model(tmp_path: Path) -> Path:
         n = i + 1
         language = "python" if n <= 4 else "java"
         cwe = ["CWE-89", "CWE-89", "CWE-78", "CWE-78", "CWE-22", "CWE-22", "CWE-89", "CWE-89", "CWE-328", "CWE-328"][i]
-        samples.append(Sample(id=str(n), language=language, cwe=cwe, label="vulnerable" if n % 2 else "safe",
-                              safe_kind=None if n % 2 else "fix", code=code))
+        samples.append(
+            Sample(
+                id=str(n),
+                language=language,
+                cwe=cwe,
+                label="vulnerable" if n % 2 else "safe",
+                safe_kind=None if n % 2 else "fix",
+                code=code,
+            )
+        )
     return save_tfidf(train_tfidf(samples, seed=0), tmp_path / "model")
 
 
@@ -167,11 +200,14 @@ def test_eval_suite_cli(capsys, tmp_path):
     assert (out / "report.html").read_text().count("data:image/png;base64,") == 1
 
 
-@pytest.mark.parametrize("mutate, needle", [
-    ("unknown-category", "unknown category"),
-    ("missing-file", "no source file"),
-    ("no-expected", "needs both"),
-])
+@pytest.mark.parametrize(
+    "mutate, needle",
+    [
+        ("unknown-category", "unknown category"),
+        ("missing-file", "no source file"),
+        ("no-expected", "needs both"),
+    ],
+)
 def test_eval_suite_bad_input_is_one_line(capsys, tmp_path, mutate, needle):
     model = _model(tmp_path)
     suite, expected = _copy_suite(tmp_path), EXPECTED
@@ -190,8 +226,21 @@ def test_eval_suite_bad_input_is_one_line(capsys, tmp_path, mutate, needle):
 def test_eval_suite_whole_file_mode(capsys, tmp_path):
     model = _model(tmp_path)
     out = tmp_path / "out"
-    code = main(["eval", "--suite", str(SUITE), "--expected", str(EXPECTED), "--model", str(model), "--out", str(out),
-                 "--whole-file", "--no-plots"])
+    code = main(
+        [
+            "eval",
+            "--suite",
+            str(SUITE),
+            "--expected",
+            str(EXPECTED),
+            "--model",
+            str(model),
+            "--out",
+            str(out),
+            "--whole-file",
+            "--no-plots",
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     doc = json.loads((out / "metrics.json").read_text())
     assert "whole-file" in doc["suite"]["findings"]

@@ -54,8 +54,13 @@ def test_registry_rejects_invalid_templates(overrides, message):
 
 
 def test_registry_rejects_leak_words_in_any_template():
-    source = Source(id="flask-arg", language="python", framework="flask", header="def f():",
-                    read="$var = request.args.get('exploit')")
+    source = Source(
+        id="flask-arg",
+        language="python",
+        framework="flask",
+        header="def f():",
+        read="$var = request.args.get('exploit')",
+    )
     with pytest.raises(VulntuneError, match="label-revealing"):
         Registry().register(source)
 
@@ -79,7 +84,18 @@ def test_declared_names_exclude_api_names():
     assert declared_names(code, "python") == ["load", "name", "path"]
     # os.path keeps its attribute name even though `path` is also a local
     assert normalized_tokens(code, "python")[:12] == [
-        "import", "os", "def", "v1", "(", "v2", ")", ":", "v3", "=", "os", "."
+        "import",
+        "os",
+        "def",
+        "v1",
+        "(",
+        "v2",
+        ")",
+        ":",
+        "v3",
+        "=",
+        "os",
+        ".",
     ]
     assert "path" in normalized_tokens(code, "python")
     java = "class Report { String render(String title) { String html = title; return html; } }"

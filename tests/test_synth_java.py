@@ -10,8 +10,8 @@ import pytest
 import vulntune.synth.java as java
 from vulntune.cwe import cwes_for
 from vulntune.parsing import syntax_errors
-from vulntune.synth.java import surface
 from vulntune.synth.generate import compatible_kills, compatible_propagations, compatible_sources
+from vulntune.synth.java import surface
 from vulntune.synth.java.render import render
 from vulntune.synth.javac import compile_java, javac_available
 from vulntune.synth.plan import Plan
@@ -47,9 +47,14 @@ def _pairs(sink: Sink, rounds: int, offset: int = 0) -> list[tuple[Plan, Plan]]:
             for j, fix in enumerate(fixes):
                 n = i + j
                 vulnerable = Plan(
-                    language="java", cwe=sink.cwe, label="vulnerable", pair_kind=kind,
-                    source=sources[n % len(sources)], propagation=props[(3 * n + n // len(sources)) % len(props)],
-                    sink=sink, fix=fix,
+                    language="java",
+                    cwe=sink.cwe,
+                    label="vulnerable",
+                    pair_kind=kind,
+                    source=sources[n % len(sources)],
+                    propagation=props[(3 * n + n // len(sources)) % len(props)],
+                    sink=sink,
+                    fix=fix,
                     kill=kills[n % len(kills)] if kind == "taint-killed" else None,
                     guard=GUARDS[n % len(GUARDS)] if kind == "unreached" else None,
                     seed=1000 * n + 17,
@@ -211,8 +216,11 @@ def test_batch_of_combinations_compiles_with_javac():
     codes = [render(plan).code for plan in plans]
     broken = "public class Broken {\n    int f() {\n        return 1;\n        int x = 2;\n    }\n}\n"
     results = compile_java(codes + [broken], jobs=2)
-    failures = [(p.sink.id, p.source.id, p.propagation.id, p.label, p.pair_kind, e)
-                for p, e in zip(plans, results) if e is not None]
+    failures = [
+        (p.sink.id, p.source.id, p.propagation.id, p.label, p.pair_kind, e)
+        for p, e in zip(plans, results)
+        if e is not None
+    ]
     assert len(codes) >= 250
     assert failures == []
     assert results[-1] == "line 4: error: unreachable statement"

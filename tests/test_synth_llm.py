@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from vulntune.cli import main
-from vulntune.data import read_samples
 from vulntune.errors import VulntuneError
 from vulntune.synth.config import SynthConfig
 from vulntune.synth.llm import client as client_module
@@ -28,7 +27,7 @@ from vulntune.synth.llm.client import ChatClient, chat_url, display_url
 from vulntune.synth.llm.prompts import make_prompt
 from vulntune.synth.pipeline import _config_mapping, build_corpus, synthesize
 
-PY_SQL_VULNERABLE = '''import sqlite3
+PY_SQL_VULNERABLE = """import sqlite3
 
 from flask import Flask, request
 
@@ -44,12 +43,12 @@ def list_orders():
     finally:
         conn.close()
     return {"orders": [{"id": r[0], "total": r[1]} for r in rows]}
-'''
+"""
 PY_SQL_SAFE = PY_SQL_VULNERABLE.replace(
     """conn.execute(f"SELECT id, total FROM orders WHERE customer = '{customer}'")""",
     """conn.execute("SELECT id, total FROM orders WHERE customer = ?", (customer,))""",
 )
-PY_CMD_VULNERABLE = '''import os
+PY_CMD_VULNERABLE = """import os
 import subprocess
 
 from flask import Flask, request
@@ -64,11 +63,11 @@ def ping():
         return {"error": "missing host"}, 400
     status = os.system("ping -c 1 " + host)
     return {"host": host, "status": status}
-'''
+"""
 PY_CMD_SAFE = PY_CMD_VULNERABLE.replace(
     'status = os.system("ping -c 1 " + host)', 'status = subprocess.call(["ping", "-c", "1", host])'
 )
-JAVA_SQL_VULNERABLE = '''import java.io.IOException;
+JAVA_SQL_VULNERABLE = """import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -94,7 +93,7 @@ public class AccountServlet extends HttpServlet {
         }
     }
 }
-'''
+"""
 JAVA_SQL_SAFE = JAVA_SQL_VULNERABLE.replace(
     """            Statement stmt = conn.createStatement();
             ResultSet rs = stmt.executeQuery("SELECT balance FROM accounts WHERE owner = '" + owner + "'");
@@ -208,7 +207,10 @@ def test_good_pairs_become_twin_samples_with_provenance(server, tmp_path):
     splits, summary = build_corpus(llm_config(server, tmp_path, cwes=("CWE-89", "CWE-78")))
     samples = sorted(all_samples(splits), key=lambda s: (s.cwe, s.label))
     assert [(s.cwe, s.label) for s in samples] == [
-        ("CWE-78", "safe"), ("CWE-78", "vulnerable"), ("CWE-89", "safe"), ("CWE-89", "vulnerable")
+        ("CWE-78", "safe"),
+        ("CWE-78", "vulnerable"),
+        ("CWE-89", "safe"),
+        ("CWE-89", "vulnerable"),
     ]
     by_key = {(s.cwe, s.label): s for s in samples}
     assert by_key[("CWE-89", "vulnerable")].code == PY_SQL_VULNERABLE
@@ -330,9 +332,29 @@ def test_backoff_is_bounded_and_persistent_failure_raises(server, tmp_path):
 def test_persistent_failure_exits_2_with_one_line(server, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(client_module, "BACKOFF_SECONDS", 0.0)
     server.script = [("status", 502)] * 10
-    code = main(["synth", "--generator", "llm", "--endpoint", server.url, "--model", "m", "--languages", "python",
-                 "--cwes", "CWE-89", "--per-cwe", "2", "--no-javac", "--quiet", "--cache-dir", str(tmp_path / "c"),
-                 "--out", str(tmp_path / "out")])
+    code = main(
+        [
+            "synth",
+            "--generator",
+            "llm",
+            "--endpoint",
+            server.url,
+            "--model",
+            "m",
+            "--languages",
+            "python",
+            "--cwes",
+            "CWE-89",
+            "--per-cwe",
+            "2",
+            "--no-javac",
+            "--quiet",
+            "--cache-dir",
+            str(tmp_path / "c"),
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1 and err.startswith("vulntune: http://127.0.0.1:") and "HTTP 502" in err
@@ -368,9 +390,30 @@ def test_max_requests_bounds_spending_and_an_interrupted_run_resumes(server, tmp
 
 def test_api_key_is_sent_but_never_written(server, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("FAKE_LLM_KEY", SECRET)
-    code = main(["synth", "--generator", "llm", "--endpoint", server.url + "/chat/completions", "--model", "m",
-                 "--api-key-env", "FAKE_LLM_KEY", "--languages", "python", "--cwes", "CWE-89,CWE-78",
-                 "--per-cwe", "2", "--no-javac", "--cache-dir", str(tmp_path / "cache"), "--out", str(tmp_path / "out")])
+    code = main(
+        [
+            "synth",
+            "--generator",
+            "llm",
+            "--endpoint",
+            server.url + "/chat/completions",
+            "--model",
+            "m",
+            "--api-key-env",
+            "FAKE_LLM_KEY",
+            "--languages",
+            "python",
+            "--cwes",
+            "CWE-89,CWE-78",
+            "--per-cwe",
+            "2",
+            "--no-javac",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0
     assert server.headers[0]["Authorization"] == f"Bearer {SECRET}"
@@ -448,7 +491,7 @@ def test_javac_tells_missing_apis_from_broken_code():
     from vulntune.synth.llm.check import javac_statuses
 
     missing = "import com.example.vault.Client;\n\nclass Lookup {\n    Client client = new Client();\n}\n"
-    broken = "class Broken {\n    int size() {\n        return \"text\";\n    }\n}\n"
+    broken = 'class Broken {\n    int size() {\n        return "text";\n    }\n}\n'
     statuses = javac_statuses([JAVA_SQL_VULNERABLE, missing, broken])
     assert statuses[:2] == ["passed", "missing-api"]
     assert statuses[2].startswith("error: line 3: error: incompatible types")

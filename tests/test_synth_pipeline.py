@@ -145,7 +145,17 @@ def test_non_empty_output_folder_needs_force(tmp_path, capsys):
 def test_loadable_with_hugging_face_datasets(corpus):
     datasets = pytest.importorskip("datasets")
     ds = datasets.load_dataset("json", data_files={"test": str(corpus / "test.jsonl")}, split="test")
-    assert set(ds.column_names) >= {"id", "language", "cwe", "label", "safe_kind", "code", "family", "pair_id", "sink_line"}
+    assert set(ds.column_names) >= {
+        "id",
+        "language",
+        "cwe",
+        "label",
+        "safe_kind",
+        "code",
+        "family",
+        "pair_id",
+        "sink_line",
+    }
     assert len(ds) == len(read_samples(corpus / "test.jsonl"))
 
 

@@ -56,8 +56,19 @@ def _propagations_for(sink: Sink):
 
 def _pair(sink, source, propagation, variant, seed) -> tuple[Plan, Plan]:
     kind, fix, kill, guard = variant
-    vulnerable = Plan(language=LANG, cwe=sink.cwe, label="vulnerable", pair_kind=kind, source=source,
-                      propagation=propagation, sink=sink, fix=fix, kill=kill, guard=guard, seed=seed)
+    vulnerable = Plan(
+        language=LANG,
+        cwe=sink.cwe,
+        label="vulnerable",
+        pair_kind=kind,
+        source=source,
+        propagation=propagation,
+        sink=sink,
+        fix=fix,
+        kill=kill,
+        guard=guard,
+        seed=seed,
+    )
     return vulnerable, replace(vulnerable, label="safe")
 
 
@@ -144,7 +155,11 @@ def test_every_sink_and_counterpart_renders_parseable_twins(sink):
 def test_every_source_and_propagation_renders():
     rng = random.Random(7)
     for index, source in enumerate(SOURCES):
-        sinks = [s for s in SINKS if s.value_kind == source.value_kind and (not s.frameworks or source.framework in s.frameworks)]
+        sinks = [
+            s
+            for s in SINKS
+            if s.value_kind == source.value_kind and (not s.frameworks or source.framework in s.frameworks)
+        ]
         assert sinks, source.id
         # Each source with 8 propagations, cycling, so every propagation meets a dozen sources.
         for offset in range(8):
@@ -160,7 +175,9 @@ def test_every_source_and_propagation_renders():
 
 def test_render_is_deterministic_and_seed_driven():
     sink = REGISTRY.sinks[LANG]["sql-string-concat-sqlite-execute"]
-    plans = [_pair(sink, SOURCES[0], PROPAGATIONS[0], ("fix", sink.fixes[0], None, None), seed)[1] for seed in range(40)]
+    plans = [
+        _pair(sink, SOURCES[0], PROPAGATIONS[0], ("fix", sink.fixes[0], None, None), seed)[1] for seed in range(40)
+    ]
     first = [python_synth.render(p) for p in plans]
     assert first == [python_synth.render(p) for p in plans]
     assert len({r.code for r in first}) >= 35, "the seed should drive the surface"

@@ -11,13 +11,22 @@ from vulntune.models.folder import META_FILE
 from vulntune.models.toy import toy_corpus
 from vulntune.train import TrainConfig, checkpoint_dir, class_weights, load_config, train
 
-
 pytestmark = pytest.mark.usefixtures("module_cache")
 
 
 def tiny(corpus, out, **overrides):
-    options = dict(data=corpus, base="tiny", out=out, max_steps=2, batch_size=4, eval_batch_size=8, logging_steps=1,
-                   eval_steps=50, progress=False, threads=1)
+    options = dict(
+        data=corpus,
+        base="tiny",
+        out=out,
+        max_steps=2,
+        batch_size=4,
+        eval_batch_size=8,
+        logging_steps=1,
+        eval_steps=50,
+        progress=False,
+        threads=1,
+    )
     options.update(overrides)
     return TrainConfig(**options)
 
@@ -149,7 +158,9 @@ def test_class_weights_split_half_and_half():
 
 def test_recipe_and_overrides(tmp_path, corpus):
     recipe = tmp_path / "r.toml"
-    recipe.write_text(f'data = "{corpus}"\nbase = "tiny"\nout = "{tmp_path / "x"}"\nmax_steps = 7\nlanguages = ["python"]\n')
+    recipe.write_text(
+        f'data = "{corpus}"\nbase = "tiny"\nout = "{tmp_path / "x"}"\nmax_steps = 7\nlanguages = ["python"]\n'
+    )
     config = load_config(recipe, {"max_steps": 3, "seed": None})
     assert config.max_steps == 3 and config.languages == ("python",) and config.base == "tiny"
     recipe.write_text('data = "d"\nout = "o"\nmax_step = 3\n')
@@ -171,13 +182,14 @@ def test_tfidf_end_to_end(corpus, tmp_path):
     meta = json.loads((folder / META_FILE).read_text())
     assert meta["kind"] == "tfidf" and meta["training_config"]["base"] == "tfidf"
     assert meta["corpus_fingerprint"] and meta["validation_metrics"]["fpr"] <= 0.01
-    pred = detector.predict(["cur.execute(\"SELECT * FROM t WHERE a = '\" + a + \"'\")"], language="python")[0]
+    pred = detector.predict(['cur.execute("SELECT * FROM t WHERE a = \'" + a + "\'")'], language="python")[0]
     assert pred.cwe == "CWE-89"
 
 
 def test_tfidf_calibrates_on_scan_units_too(corpus, tmp_path):
-    meta = json.loads((train(TrainConfig(data=corpus, base="tfidf", out=tmp_path / "t", scan_units=True)) / META_FILE)
-                      .read_text())
+    meta = json.loads(
+        (train(TrainConfig(data=corpus, base="tfidf", out=tmp_path / "t", scan_units=True)) / META_FILE).read_text()
+    )
     files = meta["validation_samples"]
     assert meta["calibration"]["scan_units"] > 0 and meta["train_units"] > 0
     assert meta["validation_metrics"]["samples"] == files + meta["calibration"]["scan_units"]
@@ -206,8 +218,7 @@ def test_lora_top_layers_adapts_only_the_top_blocks(corpus, tmp_path):
 def test_smollm2_two_steps_then_load(corpus, tmp_path, monkeypatch):
     # The real base: converted once into the user cache (~25 s), then 2 steps of LoRA on the top 2 blocks.
     monkeypatch.delenv("VULNTUNE_CACHE", raising=False)
-    folder = train(tiny(corpus, tmp_path / "m", base="smollm2-135m", lora_top_layers=2, max_length=128,
-                        threads=None))
+    folder = train(tiny(corpus, tmp_path / "m", base="smollm2-135m", lora_top_layers=2, max_length=128, threads=None))
     detector = load_detector(folder)
     preds = detector.predict(["cur.execute('SELECT * FROM t WHERE a = ' + a)"], language="python")
     assert 0.0 <= preds[0].score <= 1.0
@@ -227,8 +238,10 @@ def test_head_learning_rate_moves_the_head_by_its_own_rate(corpus, tmp_path):
         snap = Snapshot()
         train(tiny(corpus, tmp_path / name, learning_rate=1e-2, head_learning_rate=head_rate), callbacks=[snap])
         moved = {n: (snap.after[n] - snap.before[n]).abs().max().item() for n in snap.before}
-        steps[name] = (max(v for n, v in moved.items() if "modules_to_save" in n and "score" in n),
-                       max(v for n, v in moved.items() if "lora_" in n))
+        steps[name] = (
+            max(v for n, v in moved.items() if "modules_to_save" in n and "score" in n),
+            max(v for n, v in moved.items() if "lora_" in n),
+        )
     assert steps["same"][0] > 1e-3 and steps["slow"][0] < 1e-5
     assert steps["slow"][1] == pytest.approx(steps["same"][1], rel=0.5)
     with pytest.raises(VulntuneError, match="'head_learning_rate': only applies to objective classify"):

@@ -3,12 +3,11 @@
 import json
 
 import pytest
+from conftest import write_toy_corpus
 
 from vulntune.cli import main
 from vulntune.data import write_samples
 from vulntune.models.toy import toy_corpus
-
-from conftest import write_toy_corpus
 
 
 @pytest.fixture(autouse=True)
@@ -39,8 +38,24 @@ def one_line_error(capsys, argv, match):
 
 def test_train_tiny_cli(corpus, tmp_path, capsys):
     out = tmp_path / "m"
-    rc = main(["train", "--data", str(corpus), "--base", "tiny", "--max-steps", "2", "--batch-size", "4",
-               "--threads", "1", "--no-progress", "--out", str(out)])
+    rc = main(
+        [
+            "train",
+            "--data",
+            str(corpus),
+            "--base",
+            "tiny",
+            "--max-steps",
+            "2",
+            "--batch-size",
+            "4",
+            "--threads",
+            "1",
+            "--no-progress",
+            "--out",
+            str(out),
+        ]
+    )
     assert rc == 0
     assert "validation FPR" in capsys.readouterr().err
     assert json.loads((out / "vulntune-model.json").read_text())["train_steps"] == 2
@@ -55,8 +70,11 @@ def test_models_list_and_info(tfidf_model, capsys):
 
 
 def test_unknown_base(corpus, tmp_path, capsys):
-    one_line_error(capsys, ["train", "--data", str(corpus), "--base", "llama-9000", "--out", str(tmp_path / "m")],
-                   "unknown base model 'llama-9000'")
+    one_line_error(
+        capsys,
+        ["train", "--data", str(corpus), "--base", "llama-9000", "--out", str(tmp_path / "m")],
+        "unknown base model 'llama-9000'",
+    )
 
 
 def test_not_a_model_folder(tmp_path, capsys):
@@ -83,8 +101,25 @@ def test_transformer_label_map_does_not_match_head(corpus, tmp_path):
     from vulntune.errors import VulntuneError
 
     out = tmp_path / "m"
-    assert main(["train", "--data", str(corpus), "--base", "tiny", "--max-steps", "1", "--no-progress",
-                 "--threads", "1", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--data",
+                str(corpus),
+                "--base",
+                "tiny",
+                "--max-steps",
+                "1",
+                "--no-progress",
+                "--threads",
+                "1",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     meta = json.loads((out / "vulntune-model.json").read_text())
     meta["labels"] = meta["labels"][:-1]
     (out / "vulntune-model.json").write_text(json.dumps(meta))
@@ -110,8 +145,11 @@ def test_single_label_dataset(tmp_path, capsys):
     train_samples, _ = toy_corpus(per_pair=2)
     write_samples(tmp_path / "train.jsonl", [s for s in train_samples if s.label == "vulnerable"])
     write_samples(tmp_path / "validation.jsonl", train_samples)
-    one_line_error(capsys, ["train", "--data", str(tmp_path), "--base", "tiny", "--out", str(tmp_path / "m")],
-                   "every sample is vulnerable")
+    one_line_error(
+        capsys,
+        ["train", "--data", str(tmp_path), "--base", "tiny", "--out", str(tmp_path / "m")],
+        "every sample is vulnerable",
+    )
 
 
 def test_missing_data_folder(tmp_path, capsys):
@@ -119,8 +157,9 @@ def test_missing_data_folder(tmp_path, capsys):
 
 
 def test_existing_output_needs_force(corpus, tfidf_model, capsys):
-    one_line_error(capsys, ["train", "--data", str(corpus), "--base", "tfidf", "--out", str(tfidf_model)],
-                   "pass --force")
+    one_line_error(
+        capsys, ["train", "--data", str(corpus), "--base", "tfidf", "--out", str(tfidf_model)], "pass --force"
+    )
 
 
 def test_bad_recipe(tmp_path, capsys):
@@ -132,8 +171,11 @@ def test_bad_recipe(tmp_path, capsys):
 
 
 def test_resume_without_checkpoint(corpus, tmp_path, capsys):
-    one_line_error(capsys, ["train", "--data", str(corpus), "--base", "tiny", "--resume", "--out", str(tmp_path / "m")],
-                   "nothing to resume")
+    one_line_error(
+        capsys,
+        ["train", "--data", str(corpus), "--base", "tiny", "--resume", "--out", str(tmp_path / "m")],
+        "nothing to resume",
+    )
 
 
 def test_train_needs_out(corpus, capsys):

@@ -11,13 +11,24 @@ from vulntune.errors import VulntuneError
 from vulntune.models.folder import META_FILE
 from vulntune.train import TrainConfig, train
 
-
 pytestmark = pytest.mark.usefixtures("module_cache")
 
 
 def run(corpus, out, **overrides):
-    options = dict(data=corpus, base="tiny", out=out, max_steps=4, batch_size=4, eval_batch_size=8, eval_steps=50,
-                   progress=False, threads=1, lora_top_layers=1, learning_rate=1e-2, batching="twins")
+    options = dict(
+        data=corpus,
+        base="tiny",
+        out=out,
+        max_steps=4,
+        batch_size=4,
+        eval_batch_size=8,
+        eval_steps=50,
+        progress=False,
+        threads=1,
+        lora_top_layers=1,
+        learning_rate=1e-2,
+        batching="twins",
+    )
     options.update(overrides)
     return train(TrainConfig(**options))
 
@@ -36,7 +47,8 @@ def test_trunk_cache_trains_the_same_weights(corpus, tmp_path, pooling):
     assert meta["trunk_seconds"] >= 0 and json.loads((whole / META_FILE).read_text())["trunk_seconds"] is None
     code = ["import os\nos.system('ping ' + host)"]
     assert load_detector(cached).predict(code, language="python")[0].score == pytest.approx(
-        load_detector(whole).predict(code, language="python")[0].score, abs=1e-4)
+        load_detector(whole).predict(code, language="python")[0].score, abs=1e-4
+    )
 
 
 def test_trunk_cache_restores_the_best_checkpoint(corpus, tmp_path):

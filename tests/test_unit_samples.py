@@ -4,7 +4,7 @@ from vulntune.data import Sample
 from vulntune.unit_samples import scan_unit_samples, sink_unit
 from vulntune.units import extract_units
 
-VULNERABLE = '''import os
+VULNERABLE = """import os
 
 DEBUG = False
 
@@ -16,16 +16,25 @@ def describe(host):
 def ping(host):
     command = "ping -c 1 " + host
     os.system(command)
-'''
-FIXED = VULNERABLE.replace('os.system(command)', 'os.system("ping -c 1 localhost")')
+"""
+FIXED = VULNERABLE.replace("os.system(command)", 'os.system("ping -c 1 localhost")')
 # Unreached, with the guard inside the sink unit: the unit alone shows why it is safe.
-GUARDED_INSIDE = VULNERABLE.replace('def ping(host):\n', 'def ping(host):\n    if not DEBUG:\n        return\n')
+GUARDED_INSIDE = VULNERABLE.replace("def ping(host):\n", "def ping(host):\n    if not DEBUG:\n        return\n")
 SINK = VULNERABLE.split("\n").index("    os.system(command)") + 1
 
 
 def sample(id, code, label, *, pair="p1", sink=SINK, safe_kind=None):
-    return Sample(id=id, language="python", cwe="CWE-78", label=label, code=code, pair_id=pair, sink_line=sink,
-                  safe_kind=safe_kind, family="f1")
+    return Sample(
+        id=id,
+        language="python",
+        cwe="CWE-78",
+        label=label,
+        code=code,
+        pair_id=pair,
+        sink_line=sink,
+        safe_kind=safe_kind,
+        family="f1",
+    )
 
 
 def test_sink_unit_keeps_the_label_and_the_sink_line_maps_into_it():
@@ -37,8 +46,12 @@ def test_sink_unit_keeps_the_label_and_the_sink_line_maps_into_it():
     assert sink_s.label == "safe" and sink_s.safe_kind == "fix" and sink_s.pair_id == "p1"
     assert sink_v.code.startswith("def ping(host):")
     assert sink_v.code.split("\n")[sink_v.sink_line - 1].strip() == "os.system(command)"
-    assert sink_v.family == "f1" and sink_v.meta == {"unit_of": "v", "unit": "ping", "unit_kind": "function",
-                                                     "sink_unit": True}
+    assert sink_v.family == "f1" and sink_v.meta == {
+        "unit_of": "v",
+        "unit": "ping",
+        "unit_kind": "function",
+        "sink_unit": True,
+    }
     # One other unit of the vulnerable file only, as safe and unpaired.
     others = [u for u in units.values() if not u.meta["sink_unit"]]
     assert len(others) == 1 and others[0].meta["unit_of"] == "v"
@@ -52,7 +65,9 @@ def test_a_safe_twin_whose_sink_unit_reads_as_the_vulnerable_one_is_left_out():
     units = scan_unit_samples([vulnerable, sample("s", guarded, "safe", safe_kind="unreached")], seed=0)
     assert not [u for u in units if u.meta["unit_of"] == "s"]
     inside = sample("s2", GUARDED_INSIDE, "safe", sink=SINK + 2, safe_kind="unreached")
-    assert [u.id for u in scan_unit_samples([vulnerable, inside], seed=0) if u.meta["unit_of"] == "s2"] == ["s2#ping@10"]
+    assert [u.id for u in scan_unit_samples([vulnerable, inside], seed=0) if u.meta["unit_of"] == "s2"] == [
+        "s2#ping@10"
+    ]
 
 
 def test_the_other_unit_depends_on_the_seed_only_and_files_without_a_sink_add_nothing():

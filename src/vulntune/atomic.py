@@ -101,7 +101,9 @@ def _try_create_in(folder: Path, shown: str | os.PathLike, what: str) -> None:
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
-        raise VulntuneError(f"{what} {shown}: cannot write in {folder} ({(exc.strerror or str(exc)).lower()})") from None
+        raise VulntuneError(
+            f"{what} {shown}: cannot write in {folder} ({(exc.strerror or str(exc)).lower()})"
+        ) from None
 
 
 def check_file_target(path: str | os.PathLike, *, what: str = "--output") -> None:

@@ -20,8 +20,12 @@ def unit_scores(folder: Path, detector, *, config, cache) -> list[tuple[str, str
 
     slices = scan_unit(config, detector) == "slice"
     files = discover([folder], config=config, root=folder).files
-    units = [u for source in files if source.language in detector.languages
-             for u in extract_file(source, slices=slices).units]
+    units = [
+        u
+        for source in files
+        if source.language in detector.languages
+        for u in extract_file(source, slices=slices).units
+    ]
     units = judged_units(units, config, detector)
     verdicts, _ = score_units(units, detector, cache=cache, locate=not slices)
     scored = []
@@ -38,18 +42,26 @@ def operating_point_table(scored, points: list[dict], expected: list[dict], *, c
     from vulntune.models.calibrate import point_thresholds
 
     languages = sorted({language for _, language, _, _, _ in scored})
-    lines = ["", "The same scan at the model's other operating points (chosen on validation data):",
-             f"  {'target FPR':>10}  {'thresholds':>{8 + 14 * len(languages)}}  {'val FPR':>7}  {'val recall':>10}  in this demo"]
+    lines = [
+        "",
+        "The same scan at the model's other operating points (chosen on validation data):",
+        f"  {'target FPR':>10}  {'thresholds':>{8 + 14 * len(languages)}}  {'val FPR':>7}  {'val recall':>10}  in this demo",
+    ]
     for point in points:
         thresholds = point_thresholds(point, languages)
-        flagged = [(file, unit, cwe, None) for file, language, unit, cwe, score in scored
-                   if cwe is not None and score >= thresholds[language]]
+        flagged = [
+            (file, unit, cwe, None)
+            for file, language, unit, cwe, score in scored
+            if cwe is not None and score >= thresholds[language]
+        ]
         s = tally(flagged, expected)
         mark = "*" if all(thresholds[language] == current.get(language) for language in languages) else " "
         shown = ", ".join(f"{language} {thresholds[language]:.4f}" for language in languages)
-        lines.append(f"  {point['target_fpr']:>9g}{mark}  {shown:>{8 + 14 * len(languages)}}  {100 * point['fpr']:>6.1f}%  "
-                     f"{100 * point['tpr']:>9.1f}%  {s.found}/{s.vulnerable} found ({s.right_cwe} right CWE), "
-                     f"{s.false_alarms}/{s.safe} look-alikes, {s.elsewhere} elsewhere")
+        lines.append(
+            f"  {point['target_fpr']:>9g}{mark}  {shown:>{8 + 14 * len(languages)}}  {100 * point['fpr']:>6.1f}%  "
+            f"{100 * point['tpr']:>9.1f}%  {s.found}/{s.vulnerable} found ({s.right_cwe} right CWE), "
+            f"{s.false_alarms}/{s.safe} look-alikes, {s.elsewhere} elsewhere"
+        )
     lines.append("  (* the thresholds of the scan above; `vulntune scan --target-fpr X` scans at another point)")
     return "\n".join(lines)
 
@@ -88,11 +100,14 @@ def tally(flagged, expected: list[dict]) -> Tally:
     found = [e for e in vulnerable if (e["file"], e["function"]) in cwes_of]
     listed = {(e["file"], e["function"]) for e in expected}
     return Tally(
-        vulnerable=len(vulnerable), found=len(found),
+        vulnerable=len(vulnerable),
+        found=len(found),
         right_cwe=sum(e["cwe"] in cwes_of[(e["file"], e["function"])] for e in found),
         on_line=sum(e["line"] in lines_of.get((e["file"], e["function"]), ()) for e in found),
-        safe=len(safe), false_alarms=sum((e["file"], e["function"]) in cwes_of for e in safe),
-        elsewhere=sum(len(cwes) for key, cwes in cwes_of.items() if key not in listed))
+        safe=len(safe),
+        false_alarms=sum((e["file"], e["function"]) in cwes_of for e in safe),
+        elsewhere=sum(len(cwes) for key, cwes in cwes_of.items() if key not in listed),
+    )
 
 
 def score_against_expected(flagged, expected: list[dict]) -> str:

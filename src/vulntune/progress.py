@@ -20,8 +20,7 @@ def elapsed(desc: str, *, enabled: bool) -> Iterator[None]:
         return
     from tqdm import tqdm
 
-    bar = tqdm(total=None, desc=desc, bar_format="{desc}: {elapsed}", file=sys.stderr, leave=False,
-               dynamic_ncols=True)
+    bar = tqdm(total=None, desc=desc, bar_format="{desc}: {elapsed}", file=sys.stderr, leave=False, dynamic_ncols=True)
     stop = threading.Event()
 
     def tick() -> None:

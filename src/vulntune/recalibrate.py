@@ -55,9 +55,17 @@ def load_validation(meta: Mapping[str, Any], *, data: str | Path | None, validat
     return samples
 
 
-def recalibrate(folder: str | Path, *, data: str | Path | None = None, validation_file: str | Path | None = None,
-                target_fpr: float | None = None, calibration_samples: int | None = None,
-                scan_units: bool | None = None, batch_size: int = 16, progress: bool = False) -> dict[str, Any]:
+def recalibrate(
+    folder: str | Path,
+    *,
+    data: str | Path | None = None,
+    validation_file: str | Path | None = None,
+    target_fpr: float | None = None,
+    calibration_samples: int | None = None,
+    scan_units: bool | None = None,
+    batch_size: int = 16,
+    progress: bool = False,
+) -> dict[str, Any]:
     """Calibrate the model in `folder` again and rewrite its metadata and card; returns the new metadata.
 
     Every option left None takes the value recorded in the folder's training configuration, except
@@ -80,8 +88,12 @@ def recalibrate(folder: str | Path, *, data: str | Path | None = None, validatio
     if samples is not None and samples < 1:
         raise VulntuneError(f"--calibration-samples must be positive, got {samples}")
     validation = load_validation(meta, data=data, validation_file=validation_file)
-    chosen, units = calibration_set(validation, samples=samples, seed=int(recorded.get("seed", 0)),
-                                    scan_units=bool(_setting(scan_units, recorded, "scan_units", False)))
+    chosen, units = calibration_set(
+        validation,
+        samples=samples,
+        seed=int(recorded.get("seed", 0)),
+        scan_units=bool(_setting(scan_units, recorded, "scan_units", False)),
+    )
     options = {"batch_size": batch_size} if meta["kind"] != "tfidf" else {}
     with elapsed("loading model", enabled=progress):
         detector = load_detector(folder, **options)

@@ -42,8 +42,13 @@ def slice_samples(samples: Sequence[Sample], *, gate: str = "none") -> list[Samp
     if gate not in GATES:
         raise ValueError(f"unknown gate {gate!r}")
     cut = [(sample, analyse(sample.code, sample.language)) for sample in samples]
-    vulnerable = {(s.pair_id, found.slice.text) for s, slices in cut if s.is_vulnerable and s.pair_id
-                  for found in slices if _at_sink(s, found)}
+    vulnerable = {
+        (s.pair_id, found.slice.text)
+        for s, slices in cut
+        if s.is_vulnerable and s.pair_id
+        for found in slices
+        if _at_sink(s, found)
+    }
     out: list[Sample] = []
     for sample, slices in cut:
         for index, found in enumerate(slices):
@@ -72,8 +77,11 @@ def validation_slices(samples: Sequence[Sample], *, gate: str = "none") -> list[
 
 def _at_sink(sample: Sample, found: CandidateSlice) -> bool:
     candidate = found.candidate
-    return (sample.sink_line is not None and candidate.cwe == sample.cwe
-            and candidate.line <= sample.sink_line <= candidate.end_line)
+    return (
+        sample.sink_line is not None
+        and candidate.cwe == sample.cwe
+        and candidate.line <= sample.sink_line <= candidate.end_line
+    )
 
 
 def _slice_sample(sample: Sample, found: CandidateSlice, index: int, *, at_sink: bool) -> Sample:
@@ -133,8 +141,11 @@ def judge_records(
                 pending.setdefault(sample.language, []).append((index, found))
     for language in sorted(pending):
         items = pending[language]
-        scores = static_scores([f for _, f in items], judge) if isinstance(judge, str) else _model_scores(
-            judge, [f for _, f in items], language, batch_size)
+        scores = (
+            static_scores([f for _, f in items], judge)
+            if isinstance(judge, str)
+            else _model_scores(judge, [f for _, f in items], language, batch_size)
+        )
         for (index, found), (score, label) in zip(items, scores):
             row = rows[index]
             if score > row["score"] or row["cwe"] is None:
@@ -155,13 +166,14 @@ def static_scores(found: Sequence[CandidateSlice], judge: str) -> list[tuple[flo
     return out
 
 
-def _model_scores(detector: Any, found: Sequence[CandidateSlice], language: str,
-                  batch_size: int) -> list[tuple[float, str]]:
+def _model_scores(
+    detector: Any, found: Sequence[CandidateSlice], language: str, batch_size: int
+) -> list[tuple[float, str]]:
     texts = [f.slice.text for f in found]
     unique = sorted(set(texts), key=len)
     scored: dict[str, tuple[float, str]] = {}
     for start in range(0, len(unique), batch_size):
-        chunk = unique[start:start + batch_size]
+        chunk = unique[start : start + batch_size]
         for text, prediction in zip(chunk, detector.predict(chunk, language=language)):
             scored[text] = (float(prediction.score), prediction.label)
     return [scored[text] for text in texts]

@@ -38,9 +38,9 @@ from vulntune.config import from_mapping, load_toml, to_mapping
 from vulntune.cwe import LANGUAGES, check_language
 from vulntune.data import Sample, read_samples
 from vulntune.errors import VulntuneError
+from vulntune.evaluate.run import catalogue_cwe, check_compatible
 from vulntune.slices import GATES
 from vulntune.slices import JUDGES as STATIC_JUDGES
-from vulntune.evaluate.run import catalogue_cwe, check_compatible
 from vulntune.study_cells import (
     TRANSFER,
     ModelCell,
@@ -144,7 +144,9 @@ class StudyConfig:
                 if subset not in SUBSETS:
                     raise VulntuneError(f"{key}: unknown subset {subset!r} (known: {', '.join(SUBSETS)})")
                 if subset != "joint" and subset not in self.languages:
-                    raise VulntuneError(f"{key}: {subset!r} is not among the corpus languages {', '.join(self.languages)}")
+                    raise VulntuneError(
+                        f"{key}: {subset!r} is not among the corpus languages {', '.join(self.languages)}"
+                    )
         for judge in self.static:
             if judge not in STATIC_JUDGES:
                 raise VulntuneError(f"static: unknown static judge {judge!r} (known: {', '.join(STATIC_JUDGES)})")
@@ -153,7 +155,7 @@ class StudyConfig:
         if self.gate not in GATES:
             raise VulntuneError(f"gate: expected one of {', '.join(GATES)}, got {self.gate!r}")
         if self.function_level and self.unit != "slice":
-            raise VulntuneError("function_level: the function-level comparison needs unit = \"slice\"")
+            raise VulntuneError('function_level: the function-level comparison needs unit = "slice"')
         if not self.bases and not self.tfidf and not self.static:
             raise VulntuneError("bases: nothing to measure (no base model, tfidf = false, no static judge)")
         if self.per_cwe < 2:
@@ -225,8 +227,9 @@ def _prepare_corpus(config: StudyConfig, out: Path, log: _Log) -> Path:
         return corpus
     log(f"corpus: generating {config.per_cwe} samples per language and CWE ...")
     began = time.perf_counter()
-    synth = SynthConfig(languages=config.languages, cwes=config.cwes, per_cwe=config.per_cwe, seed=config.seed,
-                        javac=config.javac)
+    synth = SynthConfig(
+        languages=config.languages, cwes=config.cwes, per_cwe=config.per_cwe, seed=config.seed, javac=config.javac
+    )
     synthesize(synth, corpus, force=True)
     log(f"corpus: done in {time.perf_counter() - began:.1f} s")
     return corpus
@@ -252,8 +255,10 @@ def _external_sets(config: StudyConfig) -> tuple[dict[str, list[Sample]], list[s
                 if len(kept) + len(groups[key]) > config.external_max:
                     continue
                 kept.extend(groups[key])
-            notes.append(f"external set {path.stem}: {len(kept)} of {len(samples)} samples evaluated "
-                         f"(external_max = {config.external_max}, whole pairs drawn with seed {config.seed})")
+            notes.append(
+                f"external set {path.stem}: {len(kept)} of {len(samples)} samples evaluated "
+                f"(external_max = {config.external_max}, whole pairs drawn with seed {config.seed})"
+            )
             order = {s.id: i for i, s in enumerate(samples)}
             samples = sorted(kept, key=lambda s: order[s.id])
         sets[path.stem] = [s for s in samples if s.language in config.languages]
@@ -276,14 +281,22 @@ def _check_or_write_config(config: StudyConfig, out: Path) -> None:
         except json.JSONDecodeError:
             previous = None
         if previous != json.loads(json.dumps(resolved)):
-            raise VulntuneError(f"{out} holds a study with a different config; use another --out (or --force to start over)")
+            raise VulntuneError(
+                f"{out} holds a study with a different config; use another --out (or --force to start over)"
+            )
         return
     out.mkdir(parents=True, exist_ok=True)
     write_text(path, json.dumps({"config": resolved}, indent=2, sort_keys=True) + "\n")
 
 
-def run_study(config: StudyConfig, out: str | Path, *, force: bool = False, quiet: bool = False,
-              log: Callable[[str], None] | None = None) -> dict[str, Any]:
+def run_study(
+    config: StudyConfig,
+    out: str | Path,
+    *,
+    force: bool = False,
+    quiet: bool = False,
+    log: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
     """Run (or resume) the study into `out` and write its report. Returns summary.json's content.
 
     Args:
@@ -317,8 +330,16 @@ def run_study(config: StudyConfig, out: str | Path, *, force: bool = False, quie
     return write_study_report(out, config=config, cells=cells, datasets=datasets, notes=notes)
 
 
-def _run_cell(cell: ModelCell, tag: str, config: StudyConfig, out: Path, corpus: Path,
-              datasets: dict[str, list[Sample]], unmatched: dict[str, list[str]], say: Callable[[str], None]) -> None:
+def _run_cell(
+    cell: ModelCell,
+    tag: str,
+    config: StudyConfig,
+    out: Path,
+    corpus: Path,
+    datasets: dict[str, list[Sample]],
+    unmatched: dict[str, list[str]],
+    say: Callable[[str], None],
+) -> None:
     """Train one cell unless its folder exists, then evaluate it on every dataset whose metrics
     file is missing (and, for a single-language model, on the other language's test split)."""
     from vulntune import load_detector
@@ -329,8 +350,10 @@ def _run_cell(cell: ModelCell, tag: str, config: StudyConfig, out: Path, corpus:
         if (folder / "vulntune-model.json").is_file():
             say(f"{tag}: {what}, reused")
         else:
-            say(f"{tag}: {'calibrating' if cell.kind == 'zero-shot' else 'training'} on {'/'.join(cell.languages)} "
-                f"({cell.unit}s) ...")
+            say(
+                f"{tag}: {'calibrating' if cell.kind == 'zero-shot' else 'training'} on {'/'.join(cell.languages)} "
+                f"({cell.unit}s) ..."
+            )
             t = time.perf_counter()
             train_cell(cell, config, corpus, folder)
             say(f"{tag}: {what} in {time.perf_counter() - t:.1f} s")
@@ -353,6 +376,13 @@ def _run_cell(cell: ModelCell, tag: str, config: StudyConfig, out: Path, corpus:
         if cell.trained:
             detector = detector or load_detector(folder)
         t = time.perf_counter()
-        evaluate_cell(cell, detector, subset, target, dataset=dataset, source=str(folder) if cell.trained
-                      else f"static:{cell.base}", config=config)
+        evaluate_cell(
+            cell,
+            detector,
+            subset,
+            target,
+            dataset=dataset,
+            source=str(folder) if cell.trained else f"static:{cell.base}",
+            config=config,
+        )
         say(f"{tag}: evaluated on {dataset} ({len(subset)} samples) in {time.perf_counter() - t:.1f} s")

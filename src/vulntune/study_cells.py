@@ -60,26 +60,69 @@ def model_cells(config: Any) -> list[ModelCell]:
     cells = []
     joint = config.subset_languages("joint")
     for judge in config.static:
-        cells.append(ModelCell(name=STATIC_NAMES[judge], kind="static", base=judge, objective="static", subset="joint",
-                               languages=joint, unit="slice"))
+        cells.append(
+            ModelCell(
+                name=STATIC_NAMES[judge],
+                kind="static",
+                base=judge,
+                objective="static",
+                subset="joint",
+                languages=joint,
+                unit="slice",
+            )
+        )
     if config.zero_shot:
         for base in config.bases:
-            cells.append(ModelCell(name=f"zero-shot-{slug(base)}", kind="zero-shot", base=base, objective="zero-shot",
-                                   subset="joint", languages=joint, unit=config.unit))
+            cells.append(
+                ModelCell(
+                    name=f"zero-shot-{slug(base)}",
+                    kind="zero-shot",
+                    base=base,
+                    objective="zero-shot",
+                    subset="joint",
+                    languages=joint,
+                    unit=config.unit,
+                )
+            )
     for base in config.bases:
         for objective in config.objectives:
             for subset in config.subsets:
-                cells.append(ModelCell(name=f"{slug(base)}-{objective}-{subset}", kind="fine-tuned", base=base,
-                                       objective=objective, subset=subset, languages=config.subset_languages(subset),
-                                       unit=config.unit))
+                cells.append(
+                    ModelCell(
+                        name=f"{slug(base)}-{objective}-{subset}",
+                        kind="fine-tuned",
+                        base=base,
+                        objective=objective,
+                        subset=subset,
+                        languages=config.subset_languages(subset),
+                        unit=config.unit,
+                    )
+                )
             for subset in config.function_level:
-                cells.append(ModelCell(name=f"{slug(base)}-{objective}-{subset}-file", kind="fine-tuned", base=base,
-                                       objective=objective, subset=subset, languages=config.subset_languages(subset),
-                                       unit="file"))
+                cells.append(
+                    ModelCell(
+                        name=f"{slug(base)}-{objective}-{subset}-file",
+                        kind="fine-tuned",
+                        base=base,
+                        objective=objective,
+                        subset=subset,
+                        languages=config.subset_languages(subset),
+                        unit="file",
+                    )
+                )
     if config.tfidf:
         for subset in config.subsets:
-            cells.append(ModelCell(name=f"tfidf-{subset}", kind="tfidf", base="tfidf", objective="classify",
-                                   subset=subset, languages=config.subset_languages(subset), unit=config.unit))
+            cells.append(
+                ModelCell(
+                    name=f"tfidf-{subset}",
+                    kind="tfidf",
+                    base="tfidf",
+                    objective="classify",
+                    subset=subset,
+                    languages=config.subset_languages(subset),
+                    unit=config.unit,
+                )
+            )
     return cells
 
 
@@ -133,8 +176,11 @@ def train_cell(cell: ModelCell, config: Any, corpus: Path, folder: Path) -> None
     """Train (or, zero-shot, only calibrate) one cell with `vulntune.train`."""
     from vulntune.train import TrainConfig, train
 
-    train(from_mapping(TrainConfig, train_settings(cell, config, corpus, folder),
-                       where=f"study train settings of {cell.name}"))
+    train(
+        from_mapping(
+            TrainConfig, train_settings(cell, config, corpus, folder), where=f"study train settings of {cell.name}"
+        )
+    )
 
 
 # --- evaluation ------------------------------------------------------------------------------
@@ -146,12 +192,20 @@ def static_info(cell: ModelCell) -> dict[str, Any]:
 
     labels = ["safe", *sort_labels({c for language in cell.languages for c in cwes_for(language)})]
     key = f"static:{cell.base}"
-    return {"name": cell.name, "source": key, "languages": list(cell.languages), "labels": labels, "threshold": 0.5,
-            "thresholds": {}, "fingerprint": hashlib.sha256(key.encode()).hexdigest()}
+    return {
+        "name": cell.name,
+        "source": key,
+        "languages": list(cell.languages),
+        "labels": labels,
+        "threshold": 0.5,
+        "thresholds": {},
+        "fingerprint": hashlib.sha256(key.encode()).hexdigest(),
+    }
 
 
-def evaluate_cell(cell: ModelCell, detector: Any, samples: Sequence[Sample], folder: Path, *, dataset: str,
-                  source: str, config: Any) -> None:
+def evaluate_cell(
+    cell: ModelCell, detector: Any, samples: Sequence[Sample], folder: Path, *, dataset: str, source: str, config: Any
+) -> None:
     """Evaluate one cell on `samples` into `folder`: predictions.jsonl first, metrics.json last
     (metrics.json marks the cell done). `detector` is None for a static judge. The samples may be
     of a language the model was not trained on (transfer): nothing is refused here, the caller
@@ -176,8 +230,9 @@ def evaluate_cell(cell: ModelCell, detector: Any, samples: Sequence[Sample], fol
     result = evaluate_rows(info, samples, rows, bootstrap=config.bootstrap, seed=config.seed)
     folder.mkdir(parents=True, exist_ok=True)
     write_predictions(folder / "predictions.jsonl", {cell.name: result.rows})
-    doc = metrics_document([result], data=data_info(samples, source=dataset), bootstrap=config.bootstrap,
-                           seed=config.seed)
+    doc = metrics_document(
+        [result], data=data_info(samples, source=dataset), bootstrap=config.bootstrap, seed=config.seed
+    )
     write_text(folder / "metrics.json", dumps_metrics(doc))
 
 

@@ -175,7 +175,9 @@ class TrainConfig:
     def __post_init__(self) -> None:
         def choose(key: str, allowed: Sequence[str]) -> None:
             if getattr(self, key) not in allowed:
-                raise VulntuneError(f"config key '{key}': expected one of {', '.join(allowed)}, got {getattr(self, key)!r}")
+                raise VulntuneError(
+                    f"config key '{key}': expected one of {', '.join(allowed)}, got {getattr(self, key)!r}"
+                )
 
         def positive(key: str, *, zero_ok: bool = False) -> None:
             value = getattr(self, key)
@@ -195,16 +197,37 @@ class TrainConfig:
             raise VulntuneError("'scan_units' cuts files into functions; it does not combine with unit = \"slice\"")
         choose("gate", GATES)
         if self.gate != "none" and self.unit != "slice":
-            raise VulntuneError("config key 'gate': candidates are gated only when the judge reads slices (unit = \"slice\")")
+            raise VulntuneError(
+                "config key 'gate': candidates are gated only when the judge reads slices (unit = \"slice\")"
+            )
         if self.batching == "twins" and self.batch_size % 2:
-            raise VulntuneError(f"config key 'batch_size': batching = \"twins\" needs an even batch size, got {self.batch_size}")
+            raise VulntuneError(
+                f"config key 'batch_size': batching = \"twins\" needs an even batch size, got {self.batch_size}"
+            )
         for language in self.languages:
             if language not in LANGUAGES:
-                raise VulntuneError(f"config key 'languages': unknown language {language!r} (supported: {', '.join(LANGUAGES)})")
+                raise VulntuneError(
+                    f"config key 'languages': unknown language {language!r} (supported: {', '.join(LANGUAGES)})"
+                )
         if not self.languages:
             raise VulntuneError("config key 'languages': needs at least one language")
-        for key in ("max_length", "epochs", "max_steps", "batch_size", "eval_batch_size", "gradient_accumulation",
-                    "learning_rate", "head_learning_rate", "lora_r", "lora_alpha", "eval_steps", "eval_samples", "calibration_samples", "logging_steps", "threads"):
+        for key in (
+            "max_length",
+            "epochs",
+            "max_steps",
+            "batch_size",
+            "eval_batch_size",
+            "gradient_accumulation",
+            "learning_rate",
+            "head_learning_rate",
+            "lora_r",
+            "lora_alpha",
+            "eval_steps",
+            "eval_samples",
+            "calibration_samples",
+            "logging_steps",
+            "threads",
+        ):
             positive(key)
         for key in ("warmup", "weight_decay", "lora_dropout", "early_stopping_patience"):
             positive(key, zero_ok=True)
@@ -213,7 +236,9 @@ class TrainConfig:
             if self.method != "lora":
                 raise VulntuneError(f"config key 'lora_top_layers': only applies to method lora, not {self.method}")
         if self.head_learning_rate is not None and self.objective != "classify":
-            raise VulntuneError(f"config key 'head_learning_rate': only applies to objective classify, not {self.objective}")
+            raise VulntuneError(
+                f"config key 'head_learning_rate': only applies to objective classify, not {self.objective}"
+            )
         if self.trunk_cache and (self.lora_top_layers is None or self.objective != "classify"):
             raise VulntuneError("config key 'trunk_cache': needs objective classify, method lora and lora_top_layers")
         if not 0.0 <= self.target_fpr <= 1.0:
@@ -264,9 +289,13 @@ def train(config: TrainConfig, *, callbacks: Sequence[Any] = ()) -> Path:
     if out.exists() and any(out.iterdir()) and not config.force:
         raise VulntuneError(f"{out}: folder exists and is not empty (pass --force to replace it)")
     languages = tuple(sorted({s.language for s in train_samples}))
-    corpus = {"corpus_fingerprint": fingerprint(train_samples), "validation_fingerprint": fingerprint(validation),
-              "train_samples": len(train_samples), "validation_samples": len(validation),
-              **(files if config.unit == "slice" else {})}
+    corpus = {
+        "corpus_fingerprint": fingerprint(train_samples),
+        "validation_fingerprint": fingerprint(validation),
+        "train_samples": len(train_samples),
+        "validation_samples": len(validation),
+        **(files if config.unit == "slice" else {}),
+    }
     if config.objective == "classify" and not is_tfidf(config.base):  # what ClassifierDetector restricts itself to
         corpus["classes_by_language"] = classes_by_language(train_samples, labels)
     if config.scan_units:
@@ -283,9 +312,16 @@ def train(config: TrainConfig, *, callbacks: Sequence[Any] = ()) -> Path:
         return train_transformer(config, out, train_samples, validation, labels, languages, corpus, callbacks)
 
 
-def train_transformer(config: TrainConfig, out: Path, train_samples: list[Sample], validation: list[Sample],
-                      labels: tuple[str, ...], languages: tuple[str, ...], corpus: dict[str, Any],
-                      callbacks: Sequence[Any]) -> Path:
+def train_transformer(
+    config: TrainConfig,
+    out: Path,
+    train_samples: list[Sample],
+    validation: list[Sample],
+    labels: tuple[str, ...],
+    languages: tuple[str, ...],
+    corpus: dict[str, Any],
+    callbacks: Sequence[Any],
+) -> Path:
     """The transformer part of `train`: model setup, the Trainer loop, then calibrate and save."""
     import torch
     import transformers
@@ -302,15 +338,19 @@ def train_transformer(config: TrainConfig, out: Path, train_samples: list[Sample
     base = resolve_base(config.base)
     tokenizer = load_tokenizer(base.path)
     if config.objective == "zero-shot":
-        return save_folder(config, out, base, None, tokenizer, labels, languages, validation, corpus, history=[],
-                           steps=0, seconds=0.0)
+        return save_folder(
+            config, out, base, None, tokenizer, labels, languages, validation, corpus, history=[], steps=0, seconds=0.0
+        )
 
     # ---------------------------------------------------------------- setup: model and examples
     model = build_model(config, base.path, tokenizer, labels)
     encoder = Encoder(config, tokenizer, labels)
     train_set = [encoder.example(s) for s in train_samples]
     eval_pool = [s for s in validation if class_of(s) in labels]  # an unseen CWE has no class to score
-    eval_set = [encoder.example(s) for s in random.Random(config.seed).sample(eval_pool, min(len(eval_pool), config.eval_samples))]
+    eval_set = [
+        encoder.example(s)
+        for s in random.Random(config.seed).sample(eval_pool, min(len(eval_pool), config.eval_samples))
+    ]
     weights = class_weights(train_samples, labels) if config.balance == "weighted-loss" else [1.0] * len(labels)
     loss_fn = make_loss(config.objective, weights, encoder)
     trained, collate, trunk_seconds = model, encoder.collate, None
@@ -385,11 +425,25 @@ def train_transformer(config: TrainConfig, out: Path, train_samples: list[Sample
     model = trainer.model.peft_model if config.trunk_cache else trainer.model  # the best weights, if restored
 
     # ---------------------------------------------------------------- calibrate and save
-    folder = save_folder(config, out, base, model, tokenizer, labels, languages, validation, corpus, history=history,
-                         steps=trainer.state.global_step, seconds=seconds,
-                         tokens_per_second=progress.tokens_per_second, resumed_from=progress.resumed_from,
-                         tokens_per_cpu_second=progress.tokens_per_cpu_second,
-                         precision="bf16" if use_bf16 else "fp32", trunk_seconds=trunk_seconds)
+    folder = save_folder(
+        config,
+        out,
+        base,
+        model,
+        tokenizer,
+        labels,
+        languages,
+        validation,
+        corpus,
+        history=history,
+        steps=trainer.state.global_step,
+        seconds=seconds,
+        tokens_per_second=progress.tokens_per_second,
+        resumed_from=progress.resumed_from,
+        tokens_per_cpu_second=progress.tokens_per_cpu_second,
+        precision="bf16" if use_bf16 else "fp32",
+        trunk_seconds=trunk_seconds,
+    )
     if not config.keep_checkpoints:
         shutil.rmtree(ckpt, ignore_errors=True)
     return folder
@@ -410,8 +464,9 @@ def make_optimizer(config: TrainConfig, model):
     return torch.optim.AdamW([g for g in groups if g["params"]], weight_decay=config.weight_decay)
 
 
-def with_trunk_cache(config: TrainConfig, model, tokenizer, train_set: list[dict[str, Any]],
-                     eval_set: list[dict[str, Any]]):
+def with_trunk_cache(
+    config: TrainConfig, model, tokenizer, train_set: list[dict[str, Any]], eval_set: list[dict[str, Any]]
+):
     """(the model to train, its collate function) for `trunk_cache`: stores each window's trunk output."""
     import functools
 
@@ -419,13 +474,21 @@ def with_trunk_cache(config: TrainConfig, model, tokenizer, train_set: list[dict
 
     first = int(model.config.num_hidden_layers) - int(config.lora_top_layers)
     if first < 1:
-        raise VulntuneError(f"config key 'trunk_cache': lora_top_layers = {config.lora_top_layers} adapts every block "
-                            f"of this base ({model.config.num_hidden_layers}); there is no frozen trunk to store")
+        raise VulntuneError(
+            f"config key 'trunk_cache': lora_top_layers = {config.lora_top_layers} adapts every block "
+            f"of this base ({model.config.num_hidden_layers}); there is no frozen trunk to store"
+        )
     pad = tokenizer.pad_token_id
     check_top_blocks(model, [e["input_ids"] for e in train_set[:4]], first_trained=first, pad=pad)
     for examples in (train_set, eval_set):
-        states = trunk_outputs(model, [e["input_ids"] for e in examples], first_trained=first, pad=pad,
-                               batch_size=config.eval_batch_size, progress=config.progress)
+        states = trunk_outputs(
+            model,
+            [e["input_ids"] for e in examples],
+            first_trained=first,
+            pad=pad,
+            batch_size=config.eval_batch_size,
+            progress=config.progress,
+        )
         for example, state in zip(examples, states):
             example["trunk"] = state
     return TopBlocks(model, first_trained=first), functools.partial(collate_with_trunk, pad=pad)
@@ -481,18 +544,28 @@ def bf16_supported() -> bool:
 def prepare_checkpoints(config: TrainConfig, ckpt: Path, labels: Sequence[str], corpus: dict[str, Any]) -> bool:
     """Decide between a fresh run and a resumed one; record what the run is. Returns resume."""
     existing = sorted(ckpt.glob("checkpoint-*")) if ckpt.is_dir() else []
-    run = {"base": config.base, "objective": config.objective, "method": config.method, "labels": list(labels),
-           "max_length": config.max_length, "corpus_fingerprint": corpus["corpus_fingerprint"]}
+    run = {
+        "base": config.base,
+        "objective": config.objective,
+        "method": config.method,
+        "labels": list(labels),
+        "max_length": config.max_length,
+        "corpus_fingerprint": corpus["corpus_fingerprint"],
+    }
     if config.resume:
         if not existing:
             raise VulntuneError(f"nothing to resume: no checkpoint in {ckpt}")
         try:
             previous = json.loads((ckpt / RUN_FILE).read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError):
-            raise VulntuneError(f"{ckpt}: no readable {RUN_FILE}, cannot check the checkpoint belongs to this run") from None
+            raise VulntuneError(
+                f"{ckpt}: no readable {RUN_FILE}, cannot check the checkpoint belongs to this run"
+            ) from None
         changed = sorted(k for k in run if previous.get(k) != run[k])
         if changed:
-            raise VulntuneError(f"{ckpt}: the checkpoint was made with a different {changed[0]}; resume needs the same run")
+            raise VulntuneError(
+                f"{ckpt}: the checkpoint was made with a different {changed[0]}; resume needs the same run"
+            )
         return True
     if existing:
         if not config.force:
@@ -515,8 +588,11 @@ def build_model(config: TrainConfig, base_path: Path, tokenizer, labels: Sequenc
 
     if config.objective == "classify":
         model = AutoModelForSequenceClassification.from_pretrained(
-            str(base_path), num_labels=len(labels), id2label=dict(enumerate(labels)),
-            label2id={label: i for i, label in enumerate(labels)}, pad_token_id=tokenizer.pad_token_id,
+            str(base_path),
+            num_labels=len(labels),
+            id2label=dict(enumerate(labels)),
+            label2id={label: i for i, label in enumerate(labels)},
+            pad_token_id=tokenizer.pad_token_id,
         )
         set_pooling(model, config.pooling)  # before PEFT copies the head
         task = TaskType.SEQ_CLS  # PEFT also trains and saves the new head ("score") with the adapter
@@ -535,18 +611,31 @@ def build_model(config: TrainConfig, base_path: Path, tokenizer, labels: Sequenc
             if targets == "all-linear":  # PEFT needs module names to pick layers: the linear layers of the blocks
                 import torch
 
-                targets = sorted({name.rsplit(".", 1)[-1] for name, module in model.named_modules()
-                                  if isinstance(module, torch.nn.Linear) and ".layers." in name})
-        peft_config = LoraConfig(task_type=task, r=config.lora_r, lora_alpha=config.lora_alpha,
-                                 lora_dropout=config.lora_dropout, target_modules=targets,
-                                 layers_to_transform=layers)
+                targets = sorted(
+                    {
+                        name.rsplit(".", 1)[-1]
+                        for name, module in model.named_modules()
+                        if isinstance(module, torch.nn.Linear) and ".layers." in name
+                    }
+                )
+        peft_config = LoraConfig(
+            task_type=task,
+            r=config.lora_r,
+            lora_alpha=config.lora_alpha,
+            lora_dropout=config.lora_dropout,
+            target_modules=targets,
+            layers_to_transform=layers,
+        )
     else:
-        peft_config = IA3Config(task_type=task, target_modules=list(config.ia3_targets),
-                                feedforward_modules=list(config.ia3_feedforward))
+        peft_config = IA3Config(
+            task_type=task, target_modules=list(config.ia3_targets), feedforward_modules=list(config.ia3_feedforward)
+        )
     try:
         return get_peft_model(model, peft_config)
     except ValueError as exc:
-        raise VulntuneError(f"{config.method}: {str(exc).splitlines()[0]} (set lora_targets / ia3_targets for this base)") from None
+        raise VulntuneError(
+            f"{config.method}: {str(exc).splitlines()[0]} (set lora_targets / ia3_targets for this base)"
+        ) from None
 
 
 class Encoder:
@@ -566,7 +655,9 @@ class Encoder:
         from vulntune.models.transformer import code_window
 
         if self.codec is not None:
-            return self.codec.training_example(sample.code, sample.language, class_of(sample), sink_line=sample.sink_line)
+            return self.codec.training_example(
+                sample.code, sample.language, class_of(sample), sink_line=sample.sink_line
+            )
         ids = code_window(self.tokenizer, sample.code, budget=self.max_length, sink_line=sample.sink_line)
         return {"input_ids": ids, "labels": self.labels.index(class_of(sample))}
 
@@ -590,8 +681,13 @@ class Encoder:
             labels[row, width - n :] = torch.tensor(e["labels"])
             mask[row, width - n :] = 1
         positions = (mask.cumsum(-1) - 1).clamp(min=0)
-        return {"input_ids": ids, "attention_mask": mask, "position_ids": positions, "labels": labels,
-                "logits_to_keep": self.codec.max_answer + 1}
+        return {
+            "input_ids": ids,
+            "attention_mask": mask,
+            "position_ids": positions,
+            "labels": labels,
+            "logits_to_keep": self.codec.max_answer + 1,
+        }
 
 
 def make_loss(objective: str, weights: Sequence[float], encoder: Encoder):
@@ -616,10 +712,12 @@ def make_loss(objective: str, weights: Sequence[float], encoder: Encoder):
         logits = outputs.logits.float()  # (batch, k, vocab): the last k positions only
         k = logits.shape[1]
         targets = labels[:, -(k - 1) :]
-        token_loss = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), targets.reshape(-1),
-                                     ignore_index=-100, reduction="none").view(targets.shape)
-        row_weight = torch.tensor([answer_weight.get(tuple(t[t != -100].tolist()), 1.0) for t in targets],
-                                  device=logits.device)
+        token_loss = F.cross_entropy(
+            logits[:, :-1].reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=-100, reduction="none"
+        ).view(targets.shape)
+        row_weight = torch.tensor(
+            [answer_weight.get(tuple(t[t != -100].tolist()), 1.0) for t in targets], device=logits.device
+        )
         loss = (token_loss.sum(dim=1) * row_weight).sum()
         return loss / (num_items_in_batch if num_items_in_batch is not None else (targets != -100).sum())
 
@@ -648,8 +746,14 @@ class ProgressBar:
         self.start_tokens = state.num_input_tokens_seen
         self.start_time = time.monotonic()
         self.start_cpu = time.process_time()
-        self.bar = tqdm(total=state.max_steps, initial=state.global_step, desc="train", unit="step",
-                        disable=not self.enabled, dynamic_ncols=True)
+        self.bar = tqdm(
+            total=state.max_steps,
+            initial=state.global_step,
+            desc="train",
+            unit="step",
+            disable=not self.enabled,
+            dynamic_ncols=True,
+        )
 
     def on_step_end(self, args, state, control, **kwargs):
         elapsed = max(time.monotonic() - self.start_time, 1e-9)
@@ -665,7 +769,8 @@ class ProgressBar:
             shown = {k: f"{v:.4g}" for k, v in logs.items() if k in ("loss", "eval_loss")}
             if shown:
                 self.bar.set_postfix_str(
-                    " ".join(f"{k}={v}" for k, v in shown.items()) + f" {self.tokens_per_second or 0:,.0f} tok/s")
+                    " ".join(f"{k}={v}" for k, v in shown.items()) + f" {self.tokens_per_second or 0:,.0f} tok/s"
+                )
 
     def on_train_end(self, args, state, control, **kwargs):
         if self.bar is not None:
@@ -677,20 +782,38 @@ def train_tfidf_folder(config: TrainConfig, train_samples, validation, corpus) -
     from vulntune.models.baseline import save_tfidf, train_tfidf
 
     started = time.monotonic()
-    chosen, units = calibration_set(validation, samples=config.calibration_samples, seed=config.seed,
-                                    scan_units=config.scan_units)
-    detector = train_tfidf(train_samples, validation=chosen, target_fpr=config.target_fpr, seed=config.seed,
-                           scan_units=units)
+    chosen, units = calibration_set(
+        validation, samples=config.calibration_samples, seed=config.seed, scan_units=config.scan_units
+    )
+    detector = train_tfidf(
+        train_samples, validation=chosen, target_fpr=config.target_fpr, seed=config.seed, scan_units=units
+    )
     detector.meta["training_config"] = {**to_mapping(config), **detector.meta["training_config"]}
     detector.meta.update(corpus)
     detector.meta["train_seconds"] = round(time.monotonic() - started, 3)
     return save_tfidf(detector, config.out, force=config.force)
 
 
-def save_folder(config: TrainConfig, out: Path, base, model, tokenizer, labels, languages, validation, corpus, *,
-                history: list[dict[str, Any]], steps: int, seconds: float, tokens_per_second: float | None = None,
-                resumed_from: int = 0, tokens_per_cpu_second: float | None = None, precision: str | None = None,
-                trunk_seconds: float | None = None) -> Path:
+def save_folder(
+    config: TrainConfig,
+    out: Path,
+    base,
+    model,
+    tokenizer,
+    labels,
+    languages,
+    validation,
+    corpus,
+    *,
+    history: list[dict[str, Any]],
+    steps: int,
+    seconds: float,
+    tokens_per_second: float | None = None,
+    resumed_from: int = 0,
+    tokens_per_cpu_second: float | None = None,
+    precision: str | None = None,
+    trunk_seconds: float | None = None,
+) -> Path:
     """Write the model folder atomically: weights, then calibrate on them as loaded, then metadata and card."""
     from vulntune.models.detector import load_transformer
     from vulntune.models.transformer import ADAPTER_CONFIG, ADAPTER_WEIGHTS
@@ -737,8 +860,9 @@ def save_folder(config: TrainConfig, out: Path, base, model, tokenizer, labels, 
             # threshold matches what `load_detector` will compute.
             meta["files"] = {name: sha256_file(tmp / name) for name in weight_files}
             detector = load_transformer(tmp, meta, batch_size=config.eval_batch_size)
-            chosen, units = calibration_set(validation, samples=config.calibration_samples, seed=config.seed,
-                                            scan_units=config.scan_units)
+            chosen, units = calibration_set(
+                validation, samples=config.calibration_samples, seed=config.seed, scan_units=config.scan_units
+            )
             with elapsed(f"calibrating on {len(chosen)} samples", enabled=config.progress and sys.stderr.isatty()):
                 meta.update(calibration_record(detector, chosen, target_fpr=config.target_fpr, scan_units=units))
             del meta["files"]
@@ -756,7 +880,9 @@ def write_loss_curve(folder: Path, history: list[dict[str, Any]]) -> None:
         writer = csv.writer(fh)
         writer.writerow(["step", "epoch", "loss", "eval_loss", "learning_rate"])
         for h in rows:
-            writer.writerow([h.get("step"), h.get("epoch"), h.get("loss", ""), h.get("eval_loss", ""), h.get("learning_rate", "")])
+            writer.writerow(
+                [h.get("step"), h.get("epoch"), h.get("loss", ""), h.get("eval_loss", ""), h.get("learning_rate", "")]
+            )
     if not rows:
         return
     import matplotlib

@@ -65,7 +65,9 @@ def scan_unit_samples(samples: Sequence[Sample], *, seed: int) -> list[Sample]:
     out: list[Sample] = []
     for sample, units, holder in cut:
         whole = sample.code.strip()
-        if holder.text.strip() != whole and (sample.is_vulnerable or (sample.pair_id, holder.text) not in vulnerable_sinks):
+        if holder.text.strip() != whole and (
+            sample.is_vulnerable or (sample.pair_id, holder.text) not in vulnerable_sinks
+        ):
             out.append(_unit_sample(sample, holder, sink=True))
         if not sample.is_vulnerable:
             continue
@@ -76,8 +78,9 @@ def scan_unit_samples(samples: Sequence[Sample], *, seed: int) -> list[Sample]:
     return out
 
 
-def calibration_set(validation: Sequence[Sample], *, samples: int | None, seed: int,
-                    scan_units: bool) -> tuple[list[Sample], int]:
+def calibration_set(
+    validation: Sequence[Sample], *, samples: int | None, seed: int, scan_units: bool
+) -> tuple[list[Sample], int]:
     """(the samples a threshold is calibrated on, how many of them are scan units).
 
     A seeded stratified subsample of `samples` validation samples (all when None), plus, with

@@ -28,13 +28,23 @@ MODULE = "<module>"
 
 _FUNCTIONS = {
     "python": {"function_definition": "function"},
-    "java": {"method_declaration": "method", "constructor_declaration": "constructor",
-             "compact_constructor_declaration": "constructor"},
+    "java": {
+        "method_declaration": "method",
+        "constructor_declaration": "constructor",
+        "compact_constructor_declaration": "constructor",
+    },
 }
 _SCOPES = {
     "python": {"class_definition", "function_definition"},
-    "java": {"class_declaration", "interface_declaration", "enum_declaration", "record_declaration",
-             "annotation_type_declaration", "method_declaration", "constructor_declaration"},
+    "java": {
+        "class_declaration",
+        "interface_declaration",
+        "enum_declaration",
+        "record_declaration",
+        "annotation_type_declaration",
+        "method_declaration",
+        "constructor_declaration",
+    },
 }
 _COMMENTS = {"python": {"comment"}, "java": {"line_comment", "block_comment"}}
 # Module-level code is scored only when it holds one of these: imports, package lines and empty
@@ -47,13 +57,33 @@ CALLS = {"python": {"call"}, "java": {"method_invocation", "object_creation_expr
 # Simple statements: a suppression anywhere on one that spans several lines covers all of them
 # (compound statements, whose bodies hold other code, never count as a whole).
 _STATEMENTS = {
-    "python": {"expression_statement", "return_statement", "assert_statement", "raise_statement",
-               "delete_statement", "import_statement", "import_from_statement", "future_import_statement",
-               "global_statement", "nonlocal_statement", "print_statement", "exec_statement",
-               "type_alias_statement", "decorator"},
-    "java": {"expression_statement", "local_variable_declaration", "return_statement", "throw_statement",
-             "assert_statement", "yield_statement", "field_declaration", "constant_declaration",
-             "explicit_constructor_invocation"},
+    "python": {
+        "expression_statement",
+        "return_statement",
+        "assert_statement",
+        "raise_statement",
+        "delete_statement",
+        "import_statement",
+        "import_from_statement",
+        "future_import_statement",
+        "global_statement",
+        "nonlocal_statement",
+        "print_statement",
+        "exec_statement",
+        "type_alias_statement",
+        "decorator",
+    },
+    "java": {
+        "expression_statement",
+        "local_variable_declaration",
+        "return_statement",
+        "throw_statement",
+        "assert_statement",
+        "yield_statement",
+        "field_declaration",
+        "constant_declaration",
+        "explicit_constructor_invocation",
+    },
 }
 
 _DIRECTIVE = re.compile(r"vulntune:\s*ignore\b(?:\[([^\]]*)\])?", re.IGNORECASE)
@@ -146,8 +176,12 @@ def _kind(node, language: str) -> str:
         parent = node.parent
         if parent is not None and parent.type == "decorated_definition":
             parent = parent.parent
-        if parent is not None and parent.type == "block" and parent.parent is not None \
-                and parent.parent.type == "class_definition":
+        if (
+            parent is not None
+            and parent.type == "block"
+            and parent.parent is not None
+            and parent.parent.type == "class_definition"
+        ):
             kind = "method"
     return kind
 
@@ -183,12 +217,16 @@ def _statement_spans(tree, language: str) -> list[tuple[int, int]]:
     rows = sorted({(n.start_point[0] + 1, n.end_point[0] + 1) for n in nodes})
     starts = [first for first, _ in rows]
     # A statement holds another when one starts on any of its lines after the first.
-    return [(first, last) for first, last in rows
-            if last > first and bisect.bisect_right(starts, last) == bisect.bisect_right(starts, first)]
+    return [
+        (first, last)
+        for first, last in rows
+        if last > first and bisect.bisect_right(starts, last) == bisect.bisect_right(starts, first)
+    ]
 
 
-def suppression_targets(comments: list[tuple[int, bool, frozenset[str]]], spans: list[tuple[int, int]]
-                        ) -> dict[int, frozenset[str]]:
+def suppression_targets(
+    comments: list[tuple[int, bool, frozenset[str]]], spans: list[tuple[int, int]]
+) -> dict[int, frozenset[str]]:
     """File line -> the CWE ids suppressed on it ("*": all), from directives.
 
     A directive counts on its own line; when the comment is alone on its line, on the next line
@@ -223,17 +261,28 @@ def _query(language: str) -> tree_sitter.Query:
     functions = " ".join(f"({kind})" for kind in _FUNCTIONS[language])
     comments = " ".join(f"({kind})" for kind in _COMMENTS[language])
     substance = " ".join(f"({kind})" for kind in _SUBSTANCE[language])
-    source = (f"[{functions}] @function\n"
-              f'([{comments}] @directive (#match? @directive "vulntune"))\n'
-              f"[{substance}] @substance\n"
-              "[(ERROR) (MISSING)] @error\n")
+    source = (
+        f"[{functions}] @function\n"
+        f'([{comments}] @directive (#match? @directive "vulntune"))\n'
+        f"[{substance}] @substance\n"
+        "[(ERROR) (MISSING)] @error\n"
+    )
     return tree_sitter.Query(parser_for(language).language, source)
 
 
 def _make_unit(lines: list[str], numbers: list[int], *, file, language, kind, name, header) -> Unit:
     text = textwrap.dedent("\n".join(lines[n - 1] for n in numbers))
-    return Unit(file=file, language=language, kind=kind, name=name, start_line=numbers[0],
-                end_line=numbers[-1], header_line=header, lines=tuple(numbers), text=text)
+    return Unit(
+        file=file,
+        language=language,
+        kind=kind,
+        name=name,
+        start_line=numbers[0],
+        end_line=numbers[-1],
+        header_line=header,
+        lines=tuple(numbers),
+        text=text,
+    )
 
 
 def extract_units(text: str, *, language: str, file: str) -> ExtractedFile:
@@ -250,11 +299,18 @@ def extract_units(text: str, *, language: str, file: str) -> ExtractedFile:
         # Java annotations sit inside the declaration's modifiers; Python decorators outside it.
         first, last = outer.start_point[0] + 1, node.end_point[0] + 1
         header_node = node.child_by_field_name("name") or node
-        units.append(_make_unit(
-            lines, list(range(first, last + 1)), file=file, language=language,
-            kind=_kind(node, language), name=_qualified_name(node, language),
-            header=header_node.start_point[0] + 1))
-        covered[first:last + 1] = b"\x01" * (last - first + 1)
+        units.append(
+            _make_unit(
+                lines,
+                list(range(first, last + 1)),
+                file=file,
+                language=language,
+                kind=_kind(node, language),
+                name=_qualified_name(node, language),
+                header=header_node.start_point[0] + 1,
+            )
+        )
+        covered[first : last + 1] = b"\x01" * (last - first + 1)
     comments = []
     for node in captures.get("directive", ()):
         found = _suppressions(node.text.decode("utf-8", "replace"))
@@ -269,11 +325,15 @@ def extract_units(text: str, *, language: str, file: str) -> ExtractedFile:
     substantive_rows = {node.start_point[0] + 1 for name in ("substance", "error") for node in captures.get(name, ())}
     rest = [n for n in range(1, len(lines) + 1) if not covered[n] and lines[n - 1].strip()]
     if rest and any(not covered[row] for row in substantive_rows):
-        units.append(_make_unit(lines, rest, file=file, language=language, kind="module",
-                                name=MODULE, header=rest[0]))
+        units.append(_make_unit(lines, rest, file=file, language=language, kind="module", name=MODULE, header=rest[0]))
     units.sort(key=lambda u: (u.start_line, -u.end_line, u.name))
-    return ExtractedFile(file=file, language=language, units=tuple(units), suppressions=suppressions,
-                         syntax_error=tree.root_node.has_error)
+    return ExtractedFile(
+        file=file,
+        language=language,
+        units=tuple(units),
+        suppressions=suppressions,
+        syntax_error=tree.root_node.has_error,
+    )
 
 
 def extract_slices(text: str, *, language: str, file: str) -> ExtractedFile:
@@ -285,9 +345,22 @@ def extract_slices(text: str, *, language: str, file: str) -> ExtractedFile:
     units = []
     for found in analyse(text, language):
         cut, candidate = found.slice, found.candidate
-        units.append(SliceUnit(
-            file=file, language=language, kind="slice", name=candidate.function or MODULE,
-            start_line=min(cut.lines), end_line=max(cut.lines), header_line=candidate.line, lines=cut.lines,
-            text=cut.text, cwe=candidate.cwe, candidate_line=candidate.line, sink=candidate.sink,
-            fallback=cut.fallback, reachable=found.reachable))
+        units.append(
+            SliceUnit(
+                file=file,
+                language=language,
+                kind="slice",
+                name=candidate.function or MODULE,
+                start_line=min(cut.lines),
+                end_line=max(cut.lines),
+                header_line=candidate.line,
+                lines=cut.lines,
+                text=cut.text,
+                cwe=candidate.cwe,
+                candidate_line=candidate.line,
+                sink=candidate.sink,
+                fallback=cut.fallback,
+                reachable=found.reachable,
+            )
+        )
     return replace(extracted, units=tuple(units))

@@ -99,15 +99,22 @@ class _Context:
         self.constructions = CATALOGUE_OF_SINKS.constructions(language)
         self.aliases = _python_aliases(tree.root_node) if language == "python" else {}
         self.types = (_java_declared_types if language == "java" else _python_constructed_types)(tree.root_node)
-        self.construction_nodes = ({"binary_operator", "string", "call", "list"} if language == "python"
-                                   else {"binary_expression", "method_invocation", "array_initializer"})
+        self.construction_nodes = (
+            {"binary_operator", "string", "call", "list"}
+            if language == "python"
+            else {"binary_expression", "method_invocation", "array_initializer"}
+        )
 
     def callee_parts(self, node: tree_sitter.Node) -> tuple[tuple[str, ...], tuple[str, ...], tree_sitter.Node | None]:
         """(written parts, import-resolved parts, receiver node) of a call's callee."""
         if self.language == "python":
             function = node.child_by_field_name("function")
             parts = dotted(function)
-            receiver = function.child_by_field_name("object") if function is not None and function.type == "attribute" else None
+            receiver = (
+                function.child_by_field_name("object")
+                if function is not None and function.type == "attribute"
+                else None
+            )
             resolved = parts
             if parts and parts[0] in self.aliases:
                 resolved = tuple(self.aliases[parts[0]].split(".")) + parts[1:]
@@ -160,7 +167,7 @@ def _names_match(patterns: tuple[str, ...], written: tuple[str, ...], resolved: 
             if len(wanted) == 1:
                 if parts == wanted:
                     return True
-            elif parts[-len(wanted):] == wanted:
+            elif parts[-len(wanted) :] == wanted:
                 return True
     return False
 
@@ -205,8 +212,15 @@ def _candidate(node: tree_sitter.Node, cwe: str, sink: str, kind: str, language:
     name = ""
     if function is not None:
         name = node_text(function.child_by_field_name("name"))
-    return Candidate(line=node.start_point[0] + 1, end_line=node.end_point[0] + 1, cwe=cwe, sink=sink, kind=kind,
-                     code=node_text(node)[:200], function=name)
+    return Candidate(
+        line=node.start_point[0] + 1,
+        end_line=node.end_point[0] + 1,
+        cwe=cwe,
+        sink=sink,
+        kind=kind,
+        code=node_text(node)[:200],
+        function=name,
+    )
 
 
 def _call_matches(node: tree_sitter.Node, context: _Context) -> Iterator[Match]:
@@ -245,8 +259,11 @@ def _error_matches(node: tree_sitter.Node, context: _Context) -> Iterator[Match]
             for found in re.finditer(rb"(?<![\w.])" + re.escape(name.encode()) + rb"\s*\(", text):
                 inner = node.descendant_for_byte_range(node.start_byte + found.start(), node.start_byte + found.end())
                 if inner is not None and not _inside_error_call(inner, context):
-                    yield Match(candidate=_candidate(inner, pattern.cwe, pattern.id, "api", context.language),
-                                node=inner, data=())
+                    yield Match(
+                        candidate=_candidate(inner, pattern.cwe, pattern.id, "api", context.language),
+                        node=inner,
+                        data=(),
+                    )
 
 
 def _inside_error_call(node: tree_sitter.Node, context: _Context) -> bool:
@@ -268,11 +285,15 @@ def _python_assignment_matches(node: tree_sitter.Node, context: _Context) -> Ite
             target = left.child_by_field_name("value")
             parts = dotted(target)
             if parts and parts[-1] in pattern.names and (not pattern.weak or re.search(pattern.weak, node_text(left))):
-                yield Match(candidate=_candidate(node, pattern.cwe, pattern.id, "api", "python"), node=node, data=(right,))
+                yield Match(
+                    candidate=_candidate(node, pattern.cwe, pattern.id, "api", "python"), node=node, data=(right,)
+                )
         elif pattern.kind == "literal":
             name = dotted(left)[-1] if left.type in ("identifier", "attribute") else ""
             if name and _is_secret(pattern, name) and _is_literal(right, "python"):
-                yield Match(candidate=_candidate(node, pattern.cwe, pattern.id, "api", "python"), node=node, data=(right,))
+                yield Match(
+                    candidate=_candidate(node, pattern.cwe, pattern.id, "api", "python"), node=node, data=(right,)
+                )
 
 
 def _literal_argument_matches(node: tree_sitter.Node, context: _Context) -> Iterator[Match]:
@@ -304,8 +325,9 @@ def _java_assignment_matches(node: tree_sitter.Node, context: _Context) -> Itera
     statement = node.parent if node.type == "variable_declarator" else node
     for pattern in context.sinks:
         if pattern.kind == "literal" and _is_secret(pattern, parts[-1]):
-            yield Match(candidate=_candidate(statement, pattern.cwe, pattern.id, "api", "java"), node=statement,
-                        data=(value,))
+            yield Match(
+                candidate=_candidate(statement, pattern.cwe, pattern.id, "api", "java"), node=statement, data=(value,)
+            )
 
 
 def _is_secret(pattern: SinkPattern, name: str) -> bool:
@@ -343,7 +365,8 @@ def _construction_root(node: tree_sitter.Node, context: _Context) -> bool:
         return _runs_a_shell(node, context.language)
     if python and node.type == "string":
         return any(child.type == "interpolation" for child in node.named_children) and not (
-            node.parent is not None and node.parent.type in ("binary_operator", "concatenated_string"))
+            node.parent is not None and node.parent.type in ("binary_operator", "concatenated_string")
+        )
     if node.type in ("call", "method_invocation"):
         written, _, receiver = context.callee_parts(node)
         if not written:
@@ -407,8 +430,11 @@ def _construction_matches(node: tree_sitter.Node, context: _Context) -> Iterator
             continue
         uses = uses if uses is not None else _uses_of(node, context)
         if (shaped and _handed_on(pattern, uses)) or _named(pattern, uses):
-            yield Match(candidate=_candidate(node, pattern.cwe, pattern.id, "construction", context.language),
-                        node=node, data=(node,))
+            yield Match(
+                candidate=_candidate(node, pattern.cwe, pattern.id, "construction", context.language),
+                node=node,
+                data=(node,),
+            )
 
 
 @dataclass(frozen=True)
@@ -454,8 +480,11 @@ def _uses_of(node: tree_sitter.Node, context: _Context) -> _Uses:
             if other.type in ("argument_list", "arguments"):
                 if target_names & identifiers(other):
                     call = other.parent
-                    written, _, _ = context.callee_parts(call) if call is not None and call.type in (
-                        _CALLS[context.language] | _NEWS[context.language]) else ((), (), None)
+                    written, _, _ = (
+                        context.callee_parts(call)
+                        if call is not None and call.type in (_CALLS[context.language] | _NEWS[context.language])
+                        else ((), (), None)
+                    )
                     if written:
                         callees.append(written[-1])
             elif other.type == "return_statement" and target_names & identifiers(other):
@@ -510,8 +539,11 @@ def _assigned_name(node: tree_sitter.Node) -> str:
         parent = parent.parent
     if parent is None:
         return ""
-    target = parent.child_by_field_name("left") if parent.type in ("assignment", "assignment_expression") else (
-        parent.child_by_field_name("name") if parent.type == "variable_declarator" else None)
+    target = (
+        parent.child_by_field_name("left")
+        if parent.type in ("assignment", "assignment_expression")
+        else (parent.child_by_field_name("name") if parent.type == "variable_declarator" else None)
+    )
     return node_text(target) if target is not None and target.type == "identifier" else ""
 
 
@@ -525,7 +557,9 @@ def _python_aliases(root: tree_sitter.Node) -> dict[str, str]:
         if node.type == "import_statement":
             for child in node.named_children:
                 if child.type == "aliased_import":
-                    aliases[node_text(child.child_by_field_name("alias"))] = node_text(child.child_by_field_name("name"))
+                    aliases[node_text(child.child_by_field_name("alias"))] = node_text(
+                        child.child_by_field_name("name")
+                    )
                 elif child.type == "dotted_name":
                     first = node_text(child).split(".")[0]
                     aliases.setdefault(first, first)
@@ -542,8 +576,16 @@ def _python_aliases(root: tree_sitter.Node) -> dict[str, str]:
     return aliases
 
 
-_DECLARATIONS = frozenset({"local_variable_declaration", "field_declaration", "formal_parameter", "resource",
-                           "catch_formal_parameter", "enhanced_for_statement"})
+_DECLARATIONS = frozenset(
+    {
+        "local_variable_declaration",
+        "field_declaration",
+        "formal_parameter",
+        "resource",
+        "catch_formal_parameter",
+        "enhanced_for_statement",
+    }
+)
 
 
 def _python_constructed_types(root: tree_sitter.Node) -> dict[str, str]:

@@ -22,27 +22,37 @@ from vulntune.errors import VulntuneError
 KINDS = ("call", "new", "subscript", "literal")
 
 # Text shapes of construction-shaped candidates, shared by both languages.
-SQL_TEXT = (r"\b(select\s[\s\S]*\bfrom\b|insert\s+(or\s+\w+\s+)?into\b|update\s+[\w.`\"\[\]]+\s+set\b"
-            r"|delete\s+from\b|replace\s+into\b|(create|drop|alter|truncate)\s+(table|index|view|database)\b"
-            r"|\bwhere\s+[\w.`\"]+\s*(=|<|>|like\b|in\b)|\border\s+by\b|\bvalues\s*\()")
-COMMAND_TEXT = (r"(^|[\s'\"`;|&(])(ls|cat|rm|cp|mv|chmod|chown|ping|nslookup|dig|host|curl|wget|git|svn|hg|tar"
-                r"|zip|unzip|gzip|gunzip|7z|echo|grep|find|kill|pkill|sudo|su|sh|bash|zsh|python3?|perl|ruby"
-                r"|php|node|ffmpeg|convert|openssl|ssh|scp|rsync|mkdir|rmdir|touch|head|tail|sed|awk|nmap|whois"
-                r"|traceroute|docker|kubectl|make|java|npm|pip|mount|umount|useradd|passwd|crontab|systemctl"
-                r"|service|iptables|lp|lpr|mail|sendmail|dd|df|du|ps|xargs|tee|nc|telnet|ftp|tftp|cmd|powershell)"
-                r"(\s|$)|\s-{1,2}[a-zA-Z][\w-]*(\s|=|$)|2>&1|\s(&&|\|\|)\s|\s\|\s")
-HTML_TEXT = (r"<\s*/?\s*(html|body|head|title|div|span|p|a|b|i|u|em|strong|h[1-6]|ul|ol|li|table|tr|td|th"
-             r"|script|style|img|form|input|textarea|select|option|button|br|hr|pre|code|iframe|label|meta"
-             r"|link|small|section|article|nav|footer|header|font|center|tt)\b")
+SQL_TEXT = (
+    r"\b(select\s[\s\S]*\bfrom\b|insert\s+(or\s+\w+\s+)?into\b|update\s+[\w.`\"\[\]]+\s+set\b"
+    r"|delete\s+from\b|replace\s+into\b|(create|drop|alter|truncate)\s+(table|index|view|database)\b"
+    r"|\bwhere\s+[\w.`\"]+\s*(=|<|>|like\b|in\b)|\border\s+by\b|\bvalues\s*\()"
+)
+COMMAND_TEXT = (
+    r"(^|[\s'\"`;|&(])(ls|cat|rm|cp|mv|chmod|chown|ping|nslookup|dig|host|curl|wget|git|svn|hg|tar"
+    r"|zip|unzip|gzip|gunzip|7z|echo|grep|find|kill|pkill|sudo|su|sh|bash|zsh|python3?|perl|ruby"
+    r"|php|node|ffmpeg|convert|openssl|ssh|scp|rsync|mkdir|rmdir|touch|head|tail|sed|awk|nmap|whois"
+    r"|traceroute|docker|kubectl|make|java|npm|pip|mount|umount|useradd|passwd|crontab|systemctl"
+    r"|service|iptables|lp|lpr|mail|sendmail|dd|df|du|ps|xargs|tee|nc|telnet|ftp|tftp|cmd|powershell)"
+    r"(\s|$)|\s-{1,2}[a-zA-Z][\w-]*(\s|=|$)|2>&1|\s(&&|\|\|)\s|\s\|\s"
+)
+HTML_TEXT = (
+    r"<\s*/?\s*(html|body|head|title|div|span|p|a|b|i|u|em|strong|h[1-6]|ul|ol|li|table|tr|td|th"
+    r"|script|style|img|form|input|textarea|select|option|button|br|hr|pre|code|iframe|label|meta"
+    r"|link|small|section|article|nav|footer|header|font|center|tt)\b"
+)
 COMMAND_NAME = r"(?i)(^|_)(cmd|command|cmdline|commandline|shell_?cmd|ssh_?cmd|cli_?cmd)s?$|ssh|shell|popen|spawn|^exec(_|$)|_exec$"
 LDAP_TEXT = r"\(\s*[&|!]?\s*\(?\s*[a-zA-Z][\w-]*\s*[~<>]?=|\)\s*\("
 URL_TEXT = r"^\s*https?://"
-PATH_TEXT = (r"(^|[^<:/])/([\w.-]|%[sdr]|\{[^}]*\})*$|^\.{0,2}/|\.\./|\\\\|^[\w.-]*/$|\.(txt|log|json|csv|xml|html?|png|jpe?g|gif|pdf"
-             r"|zip|tar|gz|cfg|conf|ini|ya?ml|db|sqlite|key|pem|md|py|sh)$")
+PATH_TEXT = (
+    r"(^|[^<:/])/([\w.-]|%[sdr]|\{[^}]*\})*$|^\.{0,2}/|\.\./|\\\\|^[\w.-]*/$|\.(txt|log|json|csv|xml|html?|png|jpe?g|gif|pdf"
+    r"|zip|tar|gz|cfg|conf|ini|ya?ml|db|sqlite|key|pem|md|py|sh)$"
+)
 XPATH_TEXT = r"//\s*\w+|\[\s*@?[\w-]+\s*=|/@[\w-]+|\btext\(\)|\bcontains\(|/\w+\[|\bstarts-with\("
-SECRET_NAME = (r"(?i)^(?:[a-z0-9]*_)*(password|passwd|passwrd|pwd|pass|passphrase|secret|secret_key|secretkey"
-               r"|api_?key|apikey|auth_?token|access_?token|token|access_?key|private_?key|client_?secret"
-               r"|credentials?|db_?pass(word)?)$")
+SECRET_NAME = (
+    r"(?i)^(?:[a-z0-9]*_)*(password|passwd|passwrd|pwd|pass|passphrase|secret|secret_key|secretkey"
+    r"|api_?key|apikey|auth_?token|access_?token|token|access_?key|private_?key|client_?secret"
+    r"|credentials?|db_?pass(word)?)$"
+)
 
 _KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -156,8 +166,9 @@ def _validate(pattern: SinkPattern | Construction) -> None:
         raise VulntuneError(f"{where}: unknown language {pattern.language!r}")
     if pattern.cwe not in CATALOGUE or pattern.language not in CATALOGUE[pattern.cwe].languages:
         raise VulntuneError(f"{where}: {pattern.cwe} is not catalogued for {pattern.language}")
-    regexes = ([pattern.text, pattern.handed_to] if isinstance(pattern, Construction)
-               else [pattern.receiver, pattern.weak]) + ([pattern.named] if isinstance(pattern, Construction) else [])
+    regexes = (
+        [pattern.text, pattern.handed_to] if isinstance(pattern, Construction) else [pattern.receiver, pattern.weak]
+    ) + ([pattern.named] if isinstance(pattern, Construction) else [])
     if isinstance(pattern, SinkPattern):
         if pattern.kind not in KINDS:
             raise VulntuneError(f"{where}: kind must be one of {', '.join(KINDS)}")
@@ -175,8 +186,7 @@ def _validate(pattern: SinkPattern | Construction) -> None:
 CATALOGUE_OF_SINKS = Catalogue()
 
 
-def sink(language: str, cwe: str, id: str, kind: str, names: str | tuple[str, ...], api: str,
-         **fields) -> SinkPattern:
+def sink(language: str, cwe: str, id: str, kind: str, names: str | tuple[str, ...], api: str, **fields) -> SinkPattern:
     """A `SinkPattern` with `names` given as a space-separated string or a tuple."""
     names = tuple(names.split()) if isinstance(names, str) else names
     return SinkPattern(id=id, language=language, cwe=cwe, kind=kind, names=names, api=api, **fields)

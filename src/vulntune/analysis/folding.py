@@ -23,18 +23,42 @@ class Unknown(Exception):
 
 
 _BINARY = {
-    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "//": operator.floordiv,
-    "%": operator.mod, "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-    ">": operator.gt, ">=": operator.ge, "&": operator.and_, "|": operator.or_, "^": operator.xor,
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "//": operator.floordiv,
+    "%": operator.mod,
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "&": operator.and_,
+    "|": operator.or_,
+    "^": operator.xor,
 }
-_NUMBERS = {"integer", "float", "decimal_integer_literal", "hex_integer_literal", "octal_integer_literal",
-            "binary_integer_literal", "decimal_floating_point_literal"}
+_NUMBERS = {
+    "integer",
+    "float",
+    "decimal_integer_literal",
+    "hex_integer_literal",
+    "octal_integer_literal",
+    "binary_integer_literal",
+    "decimal_floating_point_literal",
+}
 _TRUE, _FALSE = {"true"}, {"false"}
 _NONE = {"none", "null_literal"}
 _STRINGS = {"string", "string_literal"}
 _LITERALS = _NUMBERS | _TRUE | _FALSE | _NONE | _STRINGS
-_DEFINITIONS = {"assignment", "augmented_assignment", "variable_declarator", "assignment_expression",
-                "update_expression"}
+_DEFINITIONS = {
+    "assignment",
+    "augmented_assignment",
+    "variable_declarator",
+    "assignment_expression",
+    "update_expression",
+}
 
 
 def constants_of(root: tree_sitter.Node, scope: tree_sitter.Node, language: str) -> dict[str, object]:
@@ -56,8 +80,12 @@ def constants_of(root: tree_sitter.Node, scope: tree_sitter.Node, language: str)
             continue
         name = name.removeprefix("this.").removeprefix("self.")
         counts[name] += 1
-        if node.type in ("assignment", "variable_declarator", "assignment_expression") and value is not None \
-                and value.type in _LITERALS and (node.type != "assignment_expression" or _plain(node)):
+        if (
+            node.type in ("assignment", "variable_declarator", "assignment_expression")
+            and value is not None
+            and value.type in _LITERALS
+            and (node.type != "assignment_expression" or _plain(node))
+        ):
             try:
                 values[name] = _literal(value)
             except Unknown:
@@ -85,7 +113,8 @@ def _literal(node: tree_sitter.Node) -> object:
     cleaned = text.replace("_", "").rstrip("lLfFdD")
     try:
         if node.type in ("hex_integer_literal", "octal_integer_literal", "binary_integer_literal") or (
-                node.type == "integer" and cleaned[:2].lower() in ("0x", "0o", "0b")):
+            node.type == "integer" and cleaned[:2].lower() in ("0x", "0o", "0b")
+        ):
             return int(cleaned, 0)
         if node.type in ("integer", "decimal_integer_literal"):
             return int(cleaned)
@@ -134,15 +163,20 @@ def fold(node: tree_sitter.Node, constants: dict[str, object], language: str) ->
         if symbol == "+" and isinstance(operand, (int, float)):
             return operand
         raise Unknown
-    if kind == "boolean_operator" or (kind == "binary_expression" and node_text(node.child_by_field_name("operator")) in ("&&", "||")):
+    if kind == "boolean_operator" or (
+        kind == "binary_expression" and node_text(node.child_by_field_name("operator")) in ("&&", "||")
+    ):
         left = fold(node.child_by_field_name("left"), constants, language)
         symbol = node_text(node.child_by_field_name("operator"))
         if symbol in ("and", "&&"):
             return left and fold(node.child_by_field_name("right"), constants, language)
         return left or fold(node.child_by_field_name("right"), constants, language)
     if kind in ("binary_operator", "binary_expression"):
-        return _apply(node_text(node.child_by_field_name("operator")), fold(node.child_by_field_name("left"), constants, language),
-                      fold(node.child_by_field_name("right"), constants, language))
+        return _apply(
+            node_text(node.child_by_field_name("operator")),
+            fold(node.child_by_field_name("left"), constants, language),
+            fold(node.child_by_field_name("right"), constants, language),
+        )
     if kind == "comparison_operator":
         operands = node.named_children
         operators = [node_text(c) for c in node.children if not c.is_named]
@@ -156,13 +190,16 @@ def fold(node: tree_sitter.Node, constants: dict[str, object], language: str) ->
 _SEQUENCE_CALLS = {"List.of", "Arrays.asList", "java.util.List.of", "java.util.Arrays.asList"}
 
 
-def _element(sequence: tree_sitter.Node | None, index: tree_sitter.Node | None, constants: dict[str, object],
-             language: str) -> object:
+def _element(
+    sequence: tree_sitter.Node | None, index: tree_sitter.Node | None, constants: dict[str, object], language: str
+) -> object:
     """The folded element of a literal sequence at a constant index, or raise `Unknown`."""
     if sequence is None or index is None:
         raise Unknown
     if sequence.type == "method_invocation":
-        callee = node_text(sequence.child_by_field_name("object")) + "." + node_text(sequence.child_by_field_name("name"))
+        callee = (
+            node_text(sequence.child_by_field_name("object")) + "." + node_text(sequence.child_by_field_name("name"))
+        )
         if callee not in _SEQUENCE_CALLS:
             raise Unknown
         sequence = sequence.child_by_field_name("arguments")
@@ -183,8 +220,11 @@ def _apply(symbol: str, left: object, right: object) -> object:
     function = _BINARY.get(symbol)
     if function is None:
         raise Unknown
-    if symbol in ("*", "+") and (isinstance(left, str) or isinstance(right, str)) and not (
-            isinstance(left, str) and isinstance(right, str)):
+    if (
+        symbol in ("*", "+")
+        and (isinstance(left, str) or isinstance(right, str))
+        and not (isinstance(left, str) and isinstance(right, str))
+    ):
         raise Unknown  # "a" * 10**9 would build a huge string; mixed types fold to nothing useful
     try:
         return function(left, right)

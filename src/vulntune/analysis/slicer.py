@@ -39,34 +39,69 @@ WINDOW = (6, 3)  # lines before and after the sink in a fallback window
 HELPER_ROWS = 12  # a same-file helper longer than this shows its signature and returns only
 
 _SIMPLE = {
-    "python": {"expression_statement", "return_statement", "assert_statement", "raise_statement",
-               "delete_statement", "global_statement", "nonlocal_statement", "print_statement", "exec_statement",
-               "decorator"},
-    "java": {"local_variable_declaration", "expression_statement", "return_statement", "throw_statement",
-             "yield_statement", "explicit_constructor_invocation", "field_declaration"},
+    "python": {
+        "expression_statement",
+        "return_statement",
+        "assert_statement",
+        "raise_statement",
+        "delete_statement",
+        "global_statement",
+        "nonlocal_statement",
+        "print_statement",
+        "exec_statement",
+        "decorator",
+    },
+    "java": {
+        "local_variable_declaration",
+        "expression_statement",
+        "return_statement",
+        "throw_statement",
+        "yield_statement",
+        "explicit_constructor_invocation",
+        "field_declaration",
+    },
 }
 _HEADERS = {  # compound statements whose header binds names (loop targets, `with ... as`, resources)
     "python": {"for_statement", "with_statement", "except_clause"},
     "java": {"enhanced_for_statement", "for_statement", "try_with_resources_statement", "catch_clause"},
 }
 _CONDITIONS = {  # compound nodes whose `condition` (or value) decides which branch runs
-    "python": {"if_statement", "elif_clause", "while_statement", "conditional_expression", "match_statement",
-               "case_clause"},
-    "java": {"if_statement", "while_statement", "do_statement", "for_statement", "switch_expression",
-             "switch_statement", "ternary_expression", "switch_block_statement_group", "switch_rule"},
+    "python": {
+        "if_statement",
+        "elif_clause",
+        "while_statement",
+        "conditional_expression",
+        "match_statement",
+        "case_clause",
+    },
+    "java": {
+        "if_statement",
+        "while_statement",
+        "do_statement",
+        "for_statement",
+        "switch_expression",
+        "switch_statement",
+        "ternary_expression",
+        "switch_block_statement_group",
+        "switch_rule",
+    },
 }
 _BODIES = ("body", "consequence", "alternative")
 _BLOCKS = {"python": {"block"}, "java": {"block", "switch_block", "constructor_body", "class_body"}}
 _COMMENT = {"python": "#", "java": "//"}
 _SOURCES = {
-    "python": re.compile(r"request\.(args|form|values|json|data|files|cookies|headers|get_json|GET|POST|body|"
-                         r"query_params|path_params|FILES|COOKIES|META|query_string|url|path|environ)|sys\.argv|"
-                         r"\binput\(|os\.environ|os\.getenv|\.recv(from)?\(|\.read(line|lines)?\(|parse_qs|"
-                         r"\bflask\.request|self\.request|\brequest\b"),
-    "java": re.compile(r"\.get(Parameter|ParameterValues|ParameterMap|Header|Headers|Cookies|QueryString|"
-                       r"InputStream|Reader|PathInfo|RequestURI|RequestURL|Value)\(|System\.(getenv|getProperty)\(|"
-                       r"readLine\(|@(RequestParam|PathVariable|RequestBody|RequestHeader|CookieValue|QueryParam|"
-                       r"PathParam|FormParam|HeaderParam)|\bargs\[|new Scanner\(|\.read\(|getProperty\("),
+    "python": re.compile(
+        r"request\.(args|form|values|json|data|files|cookies|headers|get_json|GET|POST|body|"
+        r"query_params|path_params|FILES|COOKIES|META|query_string|url|path|environ)|sys\.argv|"
+        r"\binput\(|os\.environ|os\.getenv|\.recv(from)?\(|\.read(line|lines)?\(|parse_qs|"
+        r"\bflask\.request|self\.request|\brequest\b"
+    ),
+    "java": re.compile(
+        r"\.get(Parameter|ParameterValues|ParameterMap|Header|Headers|Cookies|QueryString|"
+        r"InputStream|Reader|PathInfo|RequestURI|RequestURL|Value)\(|System\.(getenv|getProperty)\(|"
+        r"readLine\(|@(RequestParam|PathVariable|RequestBody|RequestHeader|CookieValue|QueryParam|"
+        r"PathParam|FormParam|HeaderParam)|\bargs\[|new Scanner\(|\.read\(|getProperty\("
+    ),
 }
 
 
@@ -139,10 +174,10 @@ class _Slicer:
         sink_row = node.start_point[0]
         body = _trim(sorted(rows), sink_row)
         ordered = sorted(set(extra_before)) + body + [r for r in sorted(set(extra_after)) if r not in body]
-        text, file_lines, marked = _render(ordered, self.lines, self.language, sink_row, notes,
-                                           self.match.candidate.cwe)
-        return Slice(text=text, lines=file_lines, sink_row=marked, sources=self._sources(),
-                     unreachable=unreachable)
+        text, file_lines, marked = _render(
+            ordered, self.lines, self.language, sink_row, notes, self.match.candidate.cwe
+        )
+        return Slice(text=text, lines=file_lines, sink_row=marked, sources=self._sources(), unreachable=unreachable)
 
     def rows_only(self) -> set[int]:
         rows, *_ = self._cut()
@@ -159,8 +194,11 @@ class _Slicer:
         if sink_atom is not None:
             rows |= set(range(sink_atom.rows[0], sink_atom.rows[1] + 1))
         limit = node.end_byte
-        loops = [a for a in _ancestors(node, self.scope) if a.type in ("for_statement", "while_statement",
-                                                                       "enhanced_for_statement", "do_statement")]
+        loops = [
+            a
+            for a in _ancestors(node, self.scope)
+            if a.type in ("for_statement", "while_statement", "enhanced_for_statement", "do_statement")
+        ]
         if loops:
             limit = max(limit, max(loop.end_byte for loop in loops))
         pending = [a for a in self.atoms if a is not sink_atom and a.node.start_byte < limit]
@@ -212,7 +250,11 @@ class _Slicer:
         for call in walk(self.tree.root_node):
             if call.type not in ("call", "method_invocation") or _inside(call, self.scope):
                 continue
-            callee = call.child_by_field_name("name") if call.type == "method_invocation" else call.child_by_field_name("function")
+            callee = (
+                call.child_by_field_name("name")
+                if call.type == "method_invocation"
+                else call.child_by_field_name("function")
+            )
             if node_text(callee).split(".")[-1] != name:
                 continue
             caller = _scope(call, self.language)
@@ -222,8 +264,14 @@ class _Slicer:
             if len(atoms) > MAX_ATOMS:
                 continue
             arguments = call.child_by_field_name("arguments")
-            inner = _Slicer(Match(candidate=self.match.candidate, node=call, data=(arguments,) if arguments else ()),
-                            self.tree, caller, atoms, self.lines, self.language)
+            inner = _Slicer(
+                Match(candidate=self.match.candidate, node=call, data=(arguments,) if arguments else ()),
+                self.tree,
+                caller,
+                atoms,
+                self.lines,
+                self.language,
+            )
             rows |= inner.rows_only()
         return rows
 
@@ -256,7 +304,11 @@ class _Slicer:
         for atom in selected:
             for child in walk(atom.node):
                 if child.type in ("call", "method_invocation"):
-                    name = child.child_by_field_name("name") if child.type == "method_invocation" else child.child_by_field_name("function")
+                    name = (
+                        child.child_by_field_name("name")
+                        if child.type == "method_invocation"
+                        else child.child_by_field_name("function")
+                    )
                     text = node_text(name).split(".")[-1]
                     called.add(text)
         for node in walk(root):
@@ -319,8 +371,7 @@ def _atoms(scope: tree_sitter.Node, language: str) -> list[_Atom]:
     while stack:
         node = stack.pop()
         for child in reversed(node.children):
-            if child.type in FUNCTIONS[language] or child.type in ("class_definition", "class_declaration",
-                                                                    "lambda"):
+            if child.type in FUNCTIONS[language] or child.type in ("class_definition", "class_declaration", "lambda"):
                 if child is not scope:
                     continue
             if child.type in _SIMPLE[language]:
@@ -337,8 +388,9 @@ def _atoms(scope: tree_sitter.Node, language: str) -> list[_Atom]:
 
 def _atom(node: tree_sitter.Node, language: str) -> _Atom:
     defines, reads = _defines_reads(node, language)
-    return _Atom(node=node, rows=(node.start_point[0], node.end_point[0]), defines=frozenset(defines),
-                 reads=frozenset(reads))
+    return _Atom(
+        node=node, rows=(node.start_point[0], node.end_point[0]), defines=frozenset(defines), reads=frozenset(reads)
+    )
 
 
 def _defines_reads(node: tree_sitter.Node, language: str) -> tuple[set[str], set[str]]:
@@ -356,8 +408,12 @@ def _defines_reads(node: tree_sitter.Node, language: str) -> tuple[set[str], set
         for target in targets:
             defines |= _target_names(target)
         if expression.type == "assignment":
-            reads -= {n for t in targets if t is not None and t.type in ("identifier", "pattern_list", "tuple_pattern")
-                      for n in _target_names(t)}
+            reads -= {
+                n
+                for t in targets
+                if t is not None and t.type in ("identifier", "pattern_list", "tuple_pattern")
+                for n in _target_names(t)
+            }
     elif language == "java" and node.type in ("local_variable_declaration", "field_declaration"):
         for declarator in node.children_by_field_name("declarator"):
             name = declarator.child_by_field_name("name")
@@ -395,14 +451,21 @@ def _mutated_receiver(call: tree_sitter.Node, language: str) -> str | None:
     """`sb.append(x)`, `params.put(k, v)`, `self.items.extend(x)`: the call may change its receiver."""
     if language == "python":
         function = call.child_by_field_name("function")
-        receiver = function.child_by_field_name("object") if function is not None and function.type == "attribute" else None
+        receiver = (
+            function.child_by_field_name("object") if function is not None and function.type == "attribute" else None
+        )
     else:
         receiver = call.child_by_field_name("object")
     while receiver is not None and receiver.type in ("call", "method_invocation"):  # sb.append(a).append(b)
-        receiver = (receiver.child_by_field_name("function").child_by_field_name("object")
-                    if language == "python" and receiver.child_by_field_name("function") is not None
-                    and receiver.child_by_field_name("function").type == "attribute"
-                    else receiver.child_by_field_name("object") if language == "java" else None)
+        receiver = (
+            receiver.child_by_field_name("function").child_by_field_name("object")
+            if language == "python"
+            and receiver.child_by_field_name("function") is not None
+            and receiver.child_by_field_name("function").type == "attribute"
+            else receiver.child_by_field_name("object")
+            if language == "java"
+            else None
+        )
     return chain(receiver) if receiver is not None else None
 
 
@@ -421,13 +484,17 @@ def _header_atom(node: tree_sitter.Node, language: str) -> _Atom | None:
                 break
             if item.type == "as_pattern":
                 alias = item.child_by_field_name("alias")
-                defines |= _target_names(alias.named_children[0] if alias is not None and alias.named_children else alias)
+                defines |= _target_names(
+                    alias.named_children[0] if alias is not None and alias.named_children else alias
+                )
                 reads |= identifiers(item.named_children[0]) if item.named_children else set()
     elif node.type == "except_clause":
         for child in node.named_children:
             if child.type == "as_pattern":
                 alias = child.child_by_field_name("alias")
-                defines |= _target_names(alias.named_children[0] if alias is not None and alias.named_children else alias)
+                defines |= _target_names(
+                    alias.named_children[0] if alias is not None and alias.named_children else alias
+                )
     elif node.type == "enhanced_for_statement":
         defines |= {node_text(node.child_by_field_name("name"))}
         reads |= identifiers(node.child_by_field_name("value"))
@@ -484,7 +551,9 @@ def _inside(node: tree_sitter.Node, outer: tree_sitter.Node) -> bool:
     return outer.start_byte <= node.start_byte and node.end_byte <= outer.end_byte and node != outer
 
 
-def _header(owner: tree_sitter.Node, inner: tree_sitter.Node, language: str) -> tuple[set[int], tree_sitter.Node | None]:
+def _header(
+    owner: tree_sitter.Node, inner: tree_sitter.Node, language: str
+) -> tuple[set[int], tree_sitter.Node | None]:
     """Rows of `owner`'s header that a reader needs to see `inner` in context, and the condition
     deciding whether `inner` runs (None when none does)."""
     rows: set[int] = set()
@@ -500,15 +569,38 @@ def _header(owner: tree_sitter.Node, inner: tree_sitter.Node, language: str) -> 
             break
     first = owner.start_point[0]
     stop = body.start_point[0] if body is not None else first
-    if owner.type in ("if_statement", "elif_clause", "while_statement", "for_statement", "with_statement",
-                      "enhanced_for_statement", "try_statement", "try_with_resources_statement", "except_clause",
-                      "catch_clause", "finally_clause", "else_clause", "switch_block_statement_group", "switch_rule",
-                      "case_clause", "match_statement", "switch_expression", "switch_statement", "do_statement",
-                      "synchronized_statement", "labeled_statement"):
+    if owner.type in (
+        "if_statement",
+        "elif_clause",
+        "while_statement",
+        "for_statement",
+        "with_statement",
+        "enhanced_for_statement",
+        "try_statement",
+        "try_with_resources_statement",
+        "except_clause",
+        "catch_clause",
+        "finally_clause",
+        "else_clause",
+        "switch_block_statement_group",
+        "switch_rule",
+        "case_clause",
+        "match_statement",
+        "switch_expression",
+        "switch_statement",
+        "do_statement",
+        "synchronized_statement",
+        "labeled_statement",
+    ):
         condition = owner.child_by_field_name("condition")
         end = condition.end_point[0] if condition is not None else first
         rows |= set(range(first, max(first, min(end, stop if stop > first else end)) + 1))
-        if language == "java" and body is not None and owner.type == "if_statement" and body == owner.child_by_field_name("alternative"):
+        if (
+            language == "java"
+            and body is not None
+            and owner.type == "if_statement"
+            and body == owner.child_by_field_name("alternative")
+        ):
             for child in owner.children:
                 if child.type == "else":
                     rows.add(child.start_point[0])
@@ -525,7 +617,9 @@ def _header(owner: tree_sitter.Node, inner: tree_sitter.Node, language: str) -> 
             return rows, condition
         return rows, None
     if owner.type in ("conditional_expression", "ternary_expression"):
-        condition = owner.child_by_field_name("condition") or (owner.named_children[1] if language == "python" and len(owner.named_children) > 1 else None)
+        condition = owner.child_by_field_name("condition") or (
+            owner.named_children[1] if language == "python" and len(owner.named_children) > 1 else None
+        )
         return rows, condition
     return rows, None
 
@@ -551,15 +645,18 @@ def _early_exits(scope: tree_sitter.Node, sink: tree_sitter.Node, language: str)
     for node in walk(scope):
         if node.start_byte >= sink.start_byte:
             break
-        if node.type not in _JUMPS and not (node.type == "expression_statement" and _STOPS.search(
-                node_text(node).split("(")[0])):
+        if node.type not in _JUMPS and not (
+            node.type == "expression_statement" and _STOPS.search(node_text(node).split("(")[0])
+        ):
             continue
         guard = node.parent
         while guard is not None and guard != scope and guard.type not in ("if_statement", "elif_clause", "else_clause"):
             guard = guard.parent
         if guard is None or guard == scope or _inside(sink, guard):
             continue
-        if any(a.type in FUNCTIONS[language] or a.type in ("lambda", "lambda_expression") for a in _ancestors(node, scope)):
+        if any(
+            a.type in FUNCTIONS[language] or a.type in ("lambda", "lambda_expression") for a in _ancestors(node, scope)
+        ):
             continue
         jumps.append(_atom(node, language))
     return jumps
@@ -600,8 +697,15 @@ def _parameters(scope: tree_sitter.Node, language: str) -> set[str]:
     for child in params.named_children:
         if child.type == "identifier":
             names.add(node_text(child))
-        elif child.type in ("typed_parameter", "default_parameter", "typed_default_parameter", "formal_parameter",
-                            "list_splat_pattern", "dictionary_splat_pattern", "spread_parameter"):
+        elif child.type in (
+            "typed_parameter",
+            "default_parameter",
+            "typed_default_parameter",
+            "formal_parameter",
+            "list_splat_pattern",
+            "dictionary_splat_pattern",
+            "spread_parameter",
+        ):
             name = child.child_by_field_name("name")
             if name is None:
                 name = next((c for c in child.named_children if c.type == "identifier"), None)
@@ -645,8 +749,9 @@ def _trim(rows: list[int], sink_row: int) -> list[int]:
     return sorted(keep)
 
 
-def _render(rows: list[int], lines: list[str], language: str, sink_row: int, notes: dict[int, str],
-            cwe: str) -> tuple[str, tuple[int, ...], int]:
+def _render(
+    rows: list[int], lines: list[str], language: str, sink_row: int, notes: dict[int, str], cwe: str
+) -> tuple[str, tuple[int, ...], int]:
     comment = _COMMENT[language]
     picked = [r for r in rows if 0 <= r < len(lines)]
     seen: set[int] = set()
@@ -673,5 +778,10 @@ def _window(match: Match, lines: list[str], language: str, reason: str) -> Slice
     row = match.node.start_point[0]
     rows = list(range(max(0, row - WINDOW[0]), min(len(lines), row + WINDOW[1] + 1)))
     text, file_lines, marked = _render(rows, lines, language, row, {}, match.candidate.cwe)
-    return Slice(text=text, lines=file_lines, sink_row=marked, fallback=reason,
-                 sources=("input",) if _SOURCES[language].search(text) else ())
+    return Slice(
+        text=text,
+        lines=file_lines,
+        sink_row=marked,
+        fallback=reason,
+        sources=("input",) if _SOURCES[language].search(text) else (),
+    )

@@ -12,8 +12,11 @@ FUNCTIONS = {
 }
 # Names that are not variables: attribute and field names, called method names, keyword names.
 _NOT_VARIABLES = {
-    ("attribute", "attribute"), ("field_access", "field"), ("method_invocation", "name"),
-    ("keyword_argument", "name"), ("scoped_identifier", "name"),
+    ("attribute", "attribute"),
+    ("field_access", "field"),
+    ("method_invocation", "name"),
+    ("keyword_argument", "name"),
+    ("scoped_identifier", "name"),
 }
 
 
@@ -99,9 +102,12 @@ def identifiers(node: tree_sitter.Node | None) -> set[str]:
 
 def string_content(node: tree_sitter.Node) -> str:
     """The characters of a string literal without quotes or prefixes (interpolations left out)."""
-    parts = [node_text(child) for child in walk(node)
-             if child.type in ("string_content", "string_fragment", "escape_sequence", "multiline_string_fragment")
-             and not any(a.type == "interpolation" for a in _ancestors(child, node))]
+    parts = [
+        node_text(child)
+        for child in walk(node)
+        if child.type in ("string_content", "string_fragment", "escape_sequence", "multiline_string_fragment")
+        and not any(a.type == "interpolation" for a in _ancestors(child, node))
+    ]
     if parts:
         return "".join(parts)
     text = node_text(node)

@@ -19,7 +19,7 @@ def register(subparsers) -> None:
         "calibrate",
         help="choose a model's threshold again for a target false positive rate",
         description="Score validation data with a saved model and set its threshold to the smallest whose false "
-                    "positive rate there is at most the target.",
+        "positive rate there is at most the target.",
         epilog=EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -29,8 +29,12 @@ def register(subparsers) -> None:
     add("--validation-file", type=Path, help="validation JSONL (instead of --data)")
     add("--target-fpr", type=float, help="false positive rate the threshold aims at (default: the model's current one)")
     add("--calibration-samples", type=int, help="a stratified subsample of this many validation samples")
-    add("--scan-units", action=argparse.BooleanOptionalAction, default=None,
-        help="also calibrate on the scan units cut from the validation samples (default: as trained)")
+    add(
+        "--scan-units",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also calibrate on the scan units cut from the validation samples (default: as trained)",
+    )
     add("--batch-size", type=int, default=16, help="sequences per forward pass (default: 16)")
     parser.set_defaults(handler=run)
 
@@ -43,11 +47,21 @@ def run(args: argparse.Namespace) -> int:
 
     if args.data is not None and args.validation_file is not None:
         raise VulntuneError("give either --data or --validation-file, not both")
-    meta = recalibrate(args.model, data=args.data, validation_file=args.validation_file, target_fpr=args.target_fpr,
-                       calibration_samples=args.calibration_samples, scan_units=args.scan_units,
-                       batch_size=args.batch_size, progress=sys.stderr.isatty())
+    meta = recalibrate(
+        args.model,
+        data=args.data,
+        validation_file=args.validation_file,
+        target_fpr=args.target_fpr,
+        calibration_samples=args.calibration_samples,
+        scan_units=args.scan_units,
+        batch_size=args.batch_size,
+        progress=sys.stderr.isatty(),
+    )
     c, m = meta["calibration"], meta["validation_metrics"]
     units = f" (with {c['scan_units']} scan units)" if c.get("scan_units") else ""
-    print(f"{args.model}: threshold {meta['threshold']:.4g} on {m['samples']} validation samples{units}: "
-          f"FPR {100 * m['fpr']:.1f}%, recall {100 * (m['recall'] or 0):.1f}%", file=sys.stderr)
+    print(
+        f"{args.model}: threshold {meta['threshold']:.4g} on {m['samples']} validation samples{units}: "
+        f"FPR {100 * m['fpr']:.1f}%, recall {100 * (m['recall'] or 0):.1f}%",
+        file=sys.stderr,
+    )
     return 0

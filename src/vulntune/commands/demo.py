@@ -23,17 +23,21 @@ def register(subparsers) -> None:
     )
     parser.add_argument("--path", type=Path, default=Path("examples"), help="folder to scan (default: examples)")
     parser.add_argument("--model", help="model folder (default: the bundled detector)")
-    parser.add_argument("--target-fpr", type=float, metavar="X",
-                        help="scan at the model's operating point for this validation false positive rate "
-                             "(as `vulntune scan --target-fpr`)")
+    parser.add_argument(
+        "--target-fpr",
+        type=float,
+        metavar="X",
+        help="scan at the model's operating point for this validation false positive rate "
+        "(as `vulntune scan --target-fpr`)",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from vulntune.demo import operating_point_table, score_against_expected, unit_scores
-    from vulntune.models.prediction import decision_thresholds
     from vulntune.errors import VulntuneError
     from vulntune.formats import get_formatter
+    from vulntune.models.prediction import decision_thresholds
     from vulntune.scan import ResultCache, ScanConfig, load_scan_model, scan_paths
 
     if not args.path.is_dir():
@@ -45,8 +49,9 @@ def run(args: argparse.Namespace) -> int:
     cache = ResultCache()
     try:
         config = ScanConfig(explain=True)  # each finding with the slice it was judged on
-        report = scan_paths([args.path], detector=detector, config=config, cache=cache, root=args.path,
-                            progress=sys.stderr.isatty())
+        report = scan_paths(
+            [args.path], detector=detector, config=config, cache=cache, root=args.path, progress=sys.stderr.isatty()
+        )
         sys.stdout.write(get_formatter("text")(report, color=sys.stdout.isatty()))
         expected_file = args.path / "expected.json"
         if expected_file.is_file():

@@ -36,26 +36,46 @@ def register(subparsers) -> None:
     )
     models = parser.add_argument_group("models (any number, all evaluated on the same data)")
     models.add_argument("--model", action="append", default=[], metavar="DIR", help="a vulntune model folder")
-    models.add_argument("--baseline", choices=["tfidf"], help="also train and evaluate the TF-IDF baseline "
-                        "(on --train, or on the train split of a synth folder given as --data)")
-    models.add_argument("--zero-shot", action="append", default=[], metavar="BASE",
-                        help="also evaluate the untuned base model with the instruct prompt (e.g. smollm2-135m, tiny)")
+    models.add_argument(
+        "--baseline",
+        choices=["tfidf"],
+        help="also train and evaluate the TF-IDF baseline "
+        "(on --train, or on the train split of a synth folder given as --data)",
+    )
+    models.add_argument(
+        "--zero-shot",
+        action="append",
+        default=[],
+        metavar="BASE",
+        help="also evaluate the untuned base model with the instruct prompt (e.g. smollm2-135m, tiny)",
+    )
     data = parser.add_argument_group("data")
     data.add_argument("--data", help="samples: a JSONL file or a synth folder")
     data.add_argument("--split", default="test", help="split to read from a synth folder (default: test)")
-    data.add_argument("--train", help="training samples for --baseline (JSONL or synth folder; default: --data's train split)")
+    data.add_argument(
+        "--train", help="training samples for --baseline (JSONL or synth folder; default: --data's train split)"
+    )
     data.add_argument("--language", help="evaluate only these languages (comma-separated)")
     data.add_argument("--suite", help="a suite folder of source files (OWASP Benchmark layout)")
     data.add_argument("--expected", help="the suite's expected-results CSV")
-    data.add_argument("--rebuild", metavar="DIR", help="recompute metrics and reports from DIR/predictions.jsonl "
-                      "(no model needed; pass the same --data)")
+    data.add_argument(
+        "--rebuild",
+        metavar="DIR",
+        help="recompute metrics and reports from DIR/predictions.jsonl (no model needed; pass the same --data)",
+    )
     parser.add_argument("--out", help="output folder (default: the --rebuild folder)")
-    parser.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for F1/AUROC intervals (default 1000)")
+    parser.add_argument(
+        "--bootstrap", type=int, default=1000, help="bootstrap resamples for F1/AUROC intervals (default 1000)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     parser.add_argument("--batch-size", type=int, default=32, help="samples per predict call (default 32)")
     parser.add_argument("--no-plots", action="store_true", help="skip the plots in report.html")
-    parser.add_argument("--whole-file", action="store_true", help="suites: one prediction per whole file instead of "
-                        "scanning (the scanner cuts files into functions and methods)")
+    parser.add_argument(
+        "--whole-file",
+        action="store_true",
+        help="suites: one prediction per whole file instead of "
+        "scanning (the scanner cuts files into functions and methods)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -188,8 +208,10 @@ def _print_summary(results) -> None:
         for language, m in by_language_items(r.metrics):
             f1 = "n/a" if m["f1"] is None else f"{m['f1']:.3f}"
             auroc = "n/a" if m["auroc"] is None else f"{m['auroc']:.3f}"
-            print(f"{r.name.ljust(width)}  {language:<9}  {m['n']:<5}  {pct(m['fpr']):>6}  {pct(m['recall']):>6}  "
-                  f"{f1:<5}  {auroc:<5}  {pct(m['vd_score']):>8}  {pct(m['twins']['pair_correct_rate']):>12}")
+            print(
+                f"{r.name.ljust(width)}  {language:<9}  {m['n']:<5}  {pct(m['fpr']):>6}  {pct(m['recall']):>6}  "
+                f"{f1:<5}  {auroc:<5}  {pct(m['vd_score']):>8}  {pct(m['twins']['pair_correct_rate']):>12}"
+            )
 
 
 def write_evaluation(out: Path, results, *, data: dict[str, Any], bootstrap: int, seed: int, plots_on: bool) -> None:
@@ -199,7 +221,9 @@ def write_evaluation(out: Path, results, *, data: dict[str, Any], bootstrap: int
     from vulntune.evaluate.run import dumps_metrics, metrics_document, write_predictions
 
     out.mkdir(parents=True, exist_ok=True)
-    write_text(out / "metrics.json", dumps_metrics(metrics_document(results, data=data, bootstrap=bootstrap, seed=seed)))
+    write_text(
+        out / "metrics.json", dumps_metrics(metrics_document(results, data=data, bootstrap=bootstrap, seed=seed))
+    )
     write_predictions(out / "predictions.jsonl", {r.name: r.rows for r in results})
     write_report(out, evaluation_blocks(results, data=data, plots_on=plots_on), title="vulntune evaluation")
 
@@ -215,14 +239,18 @@ def _suite_findings(detector, cases, suite: Path, args: argparse.Namespace):
     from vulntune.scan import ScanConfig, scan_paths
 
     config = ScanConfig(cache=False, gitignore=False, batch_size=args.batch_size)
-    report = scan_paths([str(c.path) for c in cases], detector=detector, config=config, root=suite,
-                        progress=sys.stderr.isatty())
+    report = scan_paths(
+        [str(c.path) for c in cases], detector=detector, config=config, root=suite, progress=sys.stderr.isatty()
+    )
     findings: dict[str, list[dict[str, Any]]] = {}
     for f in report.findings:
         findings.setdefault(Path(f.file).stem, []).append(
-            {"cwe": f.cwe, "score": f.confidence, "file": f.file, "line": f.line, "unit": f.unit})
-    how = (f"vulntune scan's findings (functions and methods scored at the model's threshold; "
-           f"{report.summary.units} units in {report.summary.files_scanned} files)")
+            {"cwe": f.cwe, "score": f.confidence, "file": f.file, "line": f.line, "unit": f.unit}
+        )
+    how = (
+        f"vulntune scan's findings (functions and methods scored at the model's threshold; "
+        f"{report.summary.units} units in {report.summary.files_scanned} files)"
+    )
     return findings, how, [s.path for s in report.skipped]
 
 
@@ -238,11 +266,27 @@ def _run_data(args: argparse.Namespace) -> int:
     results = []
     for name, model_source, detector in _detectors(args):
         with _progress(len(samples), name) as bar:
-            results.append(evaluate_detector(detector, samples, name=name, source=model_source, bootstrap=args.bootstrap,
-                                             seed=args.seed, batch_size=args.batch_size, progress=bar.update))
+            results.append(
+                evaluate_detector(
+                    detector,
+                    samples,
+                    name=name,
+                    source=model_source,
+                    bootstrap=args.bootstrap,
+                    seed=args.seed,
+                    batch_size=args.batch_size,
+                    progress=bar.update,
+                )
+            )
     out = Path(args.out)
-    write_evaluation(out, results, data=data_info(samples, source=source), bootstrap=args.bootstrap, seed=args.seed,
-                     plots_on=not args.no_plots)
+    write_evaluation(
+        out,
+        results,
+        data=data_info(samples, source=source),
+        bootstrap=args.bootstrap,
+        seed=args.seed,
+        plots_on=not args.no_plots,
+    )
     _print_summary(results)
     print(f"wrote {out}/metrics.json, predictions.jsonl, report.md, report.html")
     return 0
@@ -258,21 +302,34 @@ def _run_rebuild(args: argparse.Namespace) -> int:
     metrics_path = folder / "metrics.json"
     if metrics_path.is_file():
         try:
-            infos = {name: m["model"] for name, m in json.loads(metrics_path.read_text(encoding="utf-8"))["models"].items()}
+            infos = {
+                name: m["model"] for name, m in json.loads(metrics_path.read_text(encoding="utf-8"))["models"].items()
+            }
         except (json.JSONDecodeError, KeyError, TypeError):
             raise VulntuneError(f"{metrics_path}: not a vulntune metrics file") from None
     wanted_ids = {s.id for s in samples}
     results = []
     for name, rows in rows_by_model.items():
         # unknown model description: every label it predicted counts as one of its classes
-        info = infos.get(name) or {"name": name, "source": str(folder), "languages": sorted({s.language for s in samples}),
-                                   "labels": ["safe", *sorted({r["cwe"] for r in rows if r["cwe"]})], "threshold": 0.5,
-                                   "fingerprint": "unknown"}
+        info = infos.get(name) or {
+            "name": name,
+            "source": str(folder),
+            "languages": sorted({s.language for s in samples}),
+            "labels": ["safe", *sorted({r["cwe"] for r in rows if r["cwe"]})],
+            "threshold": 0.5,
+            "fingerprint": "unknown",
+        }
         rows = [r for r in rows if r["id"] in wanted_ids]
         results.append(evaluate_rows(info, samples, rows, bootstrap=args.bootstrap, seed=args.seed))
     out = Path(args.out) if args.out else folder
-    write_evaluation(out, results, data=data_info(samples, source=source), bootstrap=args.bootstrap, seed=args.seed,
-                     plots_on=not args.no_plots)
+    write_evaluation(
+        out,
+        results,
+        data=data_info(samples, source=source),
+        bootstrap=args.bootstrap,
+        seed=args.seed,
+        plots_on=not args.no_plots,
+    )
     _print_summary(results)
     print(f"wrote {out}/metrics.json, predictions.jsonl, report.md, report.html")
     return 0
@@ -304,18 +361,30 @@ def _run_suite(args: argparse.Namespace) -> int:
         languages = sorted({c.language for c in cases})
         foreign = [lang for lang in languages if lang not in detector.languages]
         if foreign:
-            raise VulntuneError(f"model {name!r} knows {', '.join(detector.languages)} only, but the suite has "
-                                f"{'/'.join(foreign)} files (use --language to score a subset)")
+            raise VulntuneError(
+                f"model {name!r} knows {', '.join(detector.languages)} only, but the suite has "
+                f"{'/'.join(foreign)} files (use --language to score a subset)"
+            )
         findings, how, skipped = _suite_findings(detector, cases, Path(args.suite), args)
         if skipped:
             how += f"; {len(skipped)} test file(s) skipped by the scanner and counted as not flagged ({skipped[0]}...)"
         cards[name] = scorecard(cases, findings)
-        infos[name] = {"name": name, "source": source, "languages": list(detector.languages),
-                       "labels": list(detector.labels), "threshold": float(detector.threshold),
-                       "fingerprint": str(detector.fingerprint)}
+        infos[name] = {
+            "name": name,
+            "source": source,
+            "languages": list(detector.languages),
+            "labels": list(detector.labels),
+            "threshold": float(detector.threshold),
+            "fingerprint": str(detector.fingerprint),
+        }
         all_findings[name] = findings
-    suite = {"suite": str(args.suite), "expected": str(args.expected), "cases": len(cases),
-             "real": sum(c.real for c in cases), "findings": how}
+    suite = {
+        "suite": str(args.suite),
+        "expected": str(args.expected),
+        "cases": len(cases),
+        "real": sum(c.real for c in cases),
+        "findings": how,
+    }
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     document = {"suite": suite, "models": {n: {"model": infos[n], "scorecard": cards[n]} for n in cards}}
@@ -328,6 +397,8 @@ def _run_suite(args: argparse.Namespace) -> int:
     write_report(out, suite_blocks(cards, suite=suite, plots_on=not args.no_plots), title="vulntune suite scorecard")
     for name, card in cards.items():
         m, a = card["micro"], card["macro"]
-        print(f"{name}: TPR {num(m['tpr'])}  FPR {num(m['fpr'])}  score micro {num(m['score'])}  macro {num(a['score'])}")
+        print(
+            f"{name}: TPR {num(m['tpr'])}  FPR {num(m['fpr'])}  score micro {num(m['score'])}  macro {num(a['score'])}"
+        )
     print(f"wrote {out}/metrics.json, findings.jsonl, report.md, report.html")
     return 0

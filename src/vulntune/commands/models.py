@@ -11,7 +11,7 @@ def register(subparsers) -> None:
         "models",
         help="base models and model folders",
         description="List the named base models, prepare one (convert and cache its weights), or show what a "
-                    "model folder was trained on.",
+        "model folder was trained on.",
         epilog="Examples:\n  vulntune models list\n  vulntune models prepare smollm2-135m\n  vulntune models info models/x",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -43,16 +43,24 @@ def run_list(args: argparse.Namespace) -> int:
     from vulntune.models.sources import DEFAULT_BASE, REGISTRY
 
     rows = [
-        {"name": s.name, "kind": s.kind, "params": s.params, "available": _available(s.name),
-         "default": s.name == DEFAULT_BASE, "description": s.description}
+        {
+            "name": s.name,
+            "kind": s.kind,
+            "params": s.params,
+            "available": _available(s.name),
+            "default": s.name == DEFAULT_BASE,
+            "description": s.description,
+        }
         for s in REGISTRY.values()
     ]
     if args.json:
         print(json.dumps(rows, indent=2, sort_keys=True))
         return 0
     header = ("NAME", "KIND", "PARAMS", "AVAILABLE", "DESCRIPTION")
-    table = [(r["name"] + (" (default)" if r["default"] else ""), r["kind"], r["params"], r["available"], r["description"])
-             for r in rows]
+    table = [
+        (r["name"] + (" (default)" if r["default"] else ""), r["kind"], r["params"], r["available"], r["description"])
+        for r in rows
+    ]
     widths = [max(len(row[i]) for row in [header, *table]) for i in range(len(header))]
     for row in [header, *table]:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())

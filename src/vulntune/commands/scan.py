@@ -33,8 +33,11 @@ def _epilog() -> str:
     from vulntune.scan.settings import ScanConfig
 
     keys = ", ".join(f.name for f in dataclasses.fields(ScanConfig))
-    settings = textwrap.fill(f"Keys of [tool.vulntune] in pyproject.toml: {keys} (--no-cache is cache = false, "
-                             "--no-gitignore is gitignore = false; the command line wins).", width=100)
+    settings = textwrap.fill(
+        f"Keys of [tool.vulntune] in pyproject.toml: {keys} (--no-cache is cache = false, "
+        "--no-gitignore is gitignore = false; the command line wins).",
+        width=100,
+    )
     return EPILOG + settings + "\n"
 
 
@@ -47,63 +50,98 @@ def register(subparsers) -> None:
         "scan",
         help="scan files and folders for weaknesses",
         description="Scan Python and Java files with a local detector. Code is only parsed, never "
-                    "imported or run, and never leaves this machine.",
+        "imported or run, and never leaves this machine.",
         epilog=_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="files and folders to scan; - reads one file from stdin")
+    parser.add_argument(
+        "paths", nargs="+", metavar="PATH", help="files and folders to scan; - reads one file from stdin"
+    )
     parser.add_argument("--model", metavar="DIR", help="model folder (default: the bundled detector)")
-    parser.add_argument("--unit", choices=("slice", "function"),
-                        help="what the judge reads: the data-flow slice of each candidate sink, or whole functions "
-                             "(default: what the model was trained on)")
-    parser.add_argument("--judge", choices=("model", "none", "reachability"),
-                        help="none: report every candidate sink without a model (pattern matching, fast); "
-                             "reachability: every candidate whose data comes from a parameter or untrusted input "
-                             "and that can run, without a model; default: model")
+    parser.add_argument(
+        "--unit",
+        choices=("slice", "function"),
+        help="what the judge reads: the data-flow slice of each candidate sink, or whole functions "
+        "(default: what the model was trained on)",
+    )
+    parser.add_argument(
+        "--judge",
+        choices=("model", "none", "reachability"),
+        help="none: report every candidate sink without a model (pattern matching, fast); "
+        "reachability: every candidate whose data comes from a parameter or untrusted input "
+        "and that can run, without a model; default: model",
+    )
     parser.add_argument("--explain", action="store_true", help="show the slice each finding was judged on")
     parser.add_argument("--format", choices=("text", "json", "sarif"), help="output format (default: text)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report here instead of stdout")
-    parser.add_argument("--exclude", action="append", metavar="GLOB",
-                        help="skip paths matching this gitignore-style pattern (repeatable)")
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        metavar="GLOB",
+        help="skip paths matching this gitignore-style pattern (repeatable)",
+    )
     parser.add_argument("--extensions", type=_csv, metavar="EXTS", help="file extensions, e.g. .py,.java")
     parser.add_argument("--max-file-size", type=int, metavar="BYTES", help="skip larger files (default 1000000)")
     parser.add_argument("--min-confidence", type=float, metavar="X", help="report findings with confidence >= X")
-    parser.add_argument("--target-fpr", type=float, metavar="X",
-                        help="flag at the model's operating point for this validation false positive rate "
-                             "instead of its default threshold (the model card lists them, e.g. 0.05)")
-    parser.add_argument("--min-severity", choices=("low", "medium", "high", "critical"),
-                        help="report findings of this severity or higher")
+    parser.add_argument(
+        "--target-fpr",
+        type=float,
+        metavar="X",
+        help="flag at the model's operating point for this validation false positive rate "
+        "instead of its default threshold (the model card lists them, e.g. 0.05)",
+    )
+    parser.add_argument(
+        "--min-severity",
+        choices=("low", "medium", "high", "critical"),
+        help="report findings of this severity or higher",
+    )
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
-    parser.add_argument("--baseline", metavar="REPORT", help="a previous --format json report: report only new findings")
+    parser.add_argument(
+        "--baseline", metavar="REPORT", help="a previous --format json report: report only new findings"
+    )
     parser.add_argument("--changed-since", metavar="REF", help="scan only files changed since this git ref")
     parser.add_argument("-j", "--jobs", type=int, metavar="N", help="parsing processes (0: one per CPU; default 1)")
     parser.add_argument("--batch-size", type=int, metavar="N", help="units per model call (default 16)")
     parser.add_argument("--threads", type=int, metavar="N", help="torch CPU threads for transformer models")
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the results cache")
     parser.add_argument("--no-gitignore", action="store_true", help="scan files that .gitignore excludes")
-    parser.add_argument("--config", metavar="PYPROJECT",
-                        help="read [tool.vulntune] from this file (default: the nearest pyproject.toml)")
+    parser.add_argument(
+        "--config",
+        metavar="PYPROJECT",
+        help="read [tool.vulntune] from this file (default: the nearest pyproject.toml)",
+    )
     parser.add_argument("--root", metavar="DIR", help="report paths relative to this folder")
-    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                        help="colour text output (auto: when stdout is a terminal and NO_COLOR is unset)")
-    parser.add_argument("--stdin-filename", metavar="NAME",
-                        help="path (and so language) of the file read from stdin with PATH - (default: <stdin>, Python)")
-    parser.add_argument("-v", "--verbose", action="store_true",
-                        help="list on stderr every file scanned, and every path skipped or left out with the reason")
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour text output (auto: when stdout is a terminal and NO_COLOR is unset)",
+    )
+    parser.add_argument(
+        "--stdin-filename",
+        metavar="NAME",
+        help="path (and so language) of the file read from stdin with PATH - (default: <stdin>, Python)",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="list on stderr every file scanned, and every path skipped or left out with the reason",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar, warnings or summary on stderr")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from vulntune.atomic import check_file_target, write_text
     from vulntune.errors import VulntuneError
     from vulntune.formats import get_formatter
     from vulntune.formats.text import printable
+    from vulntune.progress import elapsed
     from vulntune.scan import ResultCache, load_baseline, load_scan_model, scan_paths
+    from vulntune.scan.discover import STDIN, report_root
     from vulntune.scan.gitdiff import changed_files
     from vulntune.scan.settings import find_pyproject, resolve_config
-    from vulntune.atomic import check_file_target, write_text
-    from vulntune.progress import elapsed
-    from vulntune.scan.discover import STDIN, report_root
 
     if args.stdin_filename is not None and STDIN not in args.paths:
         raise VulntuneError("--stdin-filename names the file read from stdin: add the PATH -")
@@ -114,19 +152,35 @@ def run(args: argparse.Namespace) -> int:
             raise VulntuneError(f"--config {pyproject}: no such file")
     else:
         pyproject = find_pyproject(Path(first) if os.path.exists(first) else Path.cwd())
-    config = resolve_config({
-        "model": args.model, "format": args.format, "exclude": tuple(args.exclude) if args.exclude else None,
-        "extensions": args.extensions, "max_file_size": args.max_file_size,
-        "min_confidence": args.min_confidence, "target_fpr": args.target_fpr, "min_severity": args.min_severity, "jobs": args.jobs,
-        "batch_size": args.batch_size, "threads": args.threads, "cache": False if args.no_cache else None,
-        "gitignore": False if args.no_gitignore else None, "exit_zero": True if args.exit_zero else None,
-        "unit": args.unit, "judge": args.judge, "explain": True if args.explain else None,
-    }, pyproject=pyproject)
+    config = resolve_config(
+        {
+            "model": args.model,
+            "format": args.format,
+            "exclude": tuple(args.exclude) if args.exclude else None,
+            "extensions": args.extensions,
+            "max_file_size": args.max_file_size,
+            "min_confidence": args.min_confidence,
+            "target_fpr": args.target_fpr,
+            "min_severity": args.min_severity,
+            "jobs": args.jobs,
+            "batch_size": args.batch_size,
+            "threads": args.threads,
+            "cache": False if args.no_cache else None,
+            "gitignore": False if args.no_gitignore else None,
+            "exit_zero": True if args.exit_zero else None,
+            "unit": args.unit,
+            "judge": args.judge,
+            "explain": True if args.explain else None,
+        },
+        pyproject=pyproject,
+    )
     if args.output:  # before the model loads and the scan runs, not after
         check_file_target(args.output, what="--output")
     render = get_formatter(config.format)
     baseline = load_baseline(args.baseline) if args.baseline else frozenset()
-    root = Path(os.path.realpath(args.root)) if args.root else report_root(args.paths, stdin_filename=args.stdin_filename)
+    root = (
+        Path(os.path.realpath(args.root)) if args.root else report_root(args.paths, stdin_filename=args.stdin_filename)
+    )
     only = changed_files(args.changed_since, cwd=root if root.is_dir() else Path.cwd()) if args.changed_since else None
     progress = not args.quiet and sys.stderr.isatty()
     detector = None
@@ -139,8 +193,17 @@ def run(args: argparse.Namespace) -> int:
     try:
         if cache is not None and cache.problem:
             warn(f"warning: {cache.problem}")
-        report = scan_paths(args.paths, detector=detector, config=config, cache=cache, root=root, only=only,
-                            baseline=baseline, progress=progress, stdin_filename=args.stdin_filename)
+        report = scan_paths(
+            args.paths,
+            detector=detector,
+            config=config,
+            cache=cache,
+            root=root,
+            only=only,
+            baseline=baseline,
+            progress=progress,
+            stdin_filename=args.stdin_filename,
+        )
         if cache is not None and cache.problem:
             warn(f"warning: {cache.problem}")
     finally:
@@ -166,7 +229,9 @@ def run(args: argparse.Namespace) -> int:
         try:
             write_text(args.output, text)
         except OSError as exc:
-            raise VulntuneError(f"--output {args.output}: cannot be written ({(exc.strerror or str(exc)).lower()})") from None
+            raise VulntuneError(
+                f"--output {args.output}: cannot be written ({(exc.strerror or str(exc)).lower()})"
+            ) from None
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -174,11 +239,15 @@ def run(args: argparse.Namespace) -> int:
     stats = report.stats
     if not text_on_stdout:
         s = report.summary
-        warn(f"{s.findings} finding{'s' * (s.findings != 1)} in {s.files_scanned} files"
-             + (f" ({s.files_skipped} skipped)" if s.files_skipped else "")
-             + (f"; report written to {args.output}" if args.output else ""))
-    warn(f"scanned {stats['files']} files, {stats['units']} units ({stats['units_cached']} from cache) "
-         f"in {stats['seconds_total']:.1f} s")
+        warn(
+            f"{s.findings} finding{'s' * (s.findings != 1)} in {s.files_scanned} files"
+            + (f" ({s.files_skipped} skipped)" if s.files_skipped else "")
+            + (f"; report written to {args.output}" if args.output else "")
+        )
+    warn(
+        f"scanned {stats['files']} files, {stats['units']} units ({stats['units_cached']} from cache) "
+        f"in {stats['seconds_total']:.1f} s"
+    )
     if not report.summary.files_scanned:
         warn(f"warning: no files were scanned{_why_nothing(report, args.changed_since)}")
 

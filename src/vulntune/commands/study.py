@@ -28,7 +28,9 @@ def register(subparsers) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--config", help="study settings (TOML; a [study] table or top-level keys)")
-    parser.add_argument("--profile", choices=["quick", "standard", "full"], help="built-in settings; --config overrides them")
+    parser.add_argument(
+        "--profile", choices=["quick", "standard", "full"], help="built-in settings; --config overrides them"
+    )
     parser.add_argument("--out", help="study folder (finished cells in it are reused)")
     parser.add_argument("--force", action="store_true", help="delete --out and start over")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")

@@ -33,17 +33,36 @@ def register(subparsers) -> None:
     parser.add_argument("--jobs", type=int, default=1, help="parallel javac processes (default: 1)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     llm = parser.add_argument_group("language-model generator")
-    llm.add_argument("--generator", choices=("template", "llm", "mix"), default="template",
-                     help="template (default), llm (every pair from the model) or mix (a share from the model)")
-    llm.add_argument("--endpoint", help="OpenAI-compatible base URL (e.g. http://localhost:8000/v1) or its /chat/completions URL")
+    llm.add_argument(
+        "--generator",
+        choices=("template", "llm", "mix"),
+        default="template",
+        help="template (default), llm (every pair from the model) or mix (a share from the model)",
+    )
+    llm.add_argument(
+        "--endpoint", help="OpenAI-compatible base URL (e.g. http://localhost:8000/v1) or its /chat/completions URL"
+    )
     llm.add_argument("--model", help="model name sent to the endpoint")
-    llm.add_argument("--llm-share", type=float, default=None,
-                     help="with --generator mix: share of each language and CWE's pairs from the model (default: 0.3)")
-    llm.add_argument("--max-requests", type=int, default=None, help="send at most this many requests (cached answers are free)")
-    llm.add_argument("--api-key-env", default="OPENAI_API_KEY",
-                     help="environment variable holding the API key (default: OPENAI_API_KEY; none needed locally)")
-    llm.add_argument("--cache-dir", type=Path, default=None,
-                     help="answer cache (default: $VULNTUNE_CACHE/llm or ~/.cache/vulntune/llm)")
+    llm.add_argument(
+        "--llm-share",
+        type=float,
+        default=None,
+        help="with --generator mix: share of each language and CWE's pairs from the model (default: 0.3)",
+    )
+    llm.add_argument(
+        "--max-requests", type=int, default=None, help="send at most this many requests (cached answers are free)"
+    )
+    llm.add_argument(
+        "--api-key-env",
+        default="OPENAI_API_KEY",
+        help="environment variable holding the API key (default: OPENAI_API_KEY; none needed locally)",
+    )
+    llm.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=None,
+        help="answer cache (default: $VULNTUNE_CACHE/llm or ~/.cache/vulntune/llm)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -79,8 +98,15 @@ def _llm_settings(args: argparse.Namespace) -> dict:
 
     settings = {"generator": args.generator}
     if args.generator == "template":
-        given = [flag for flag, value in (("--llm-share", args.llm_share), ("--max-requests", args.max_requests),
-                                          ("--cache-dir", args.cache_dir)) if value is not None]
+        given = [
+            flag
+            for flag, value in (
+                ("--llm-share", args.llm_share),
+                ("--max-requests", args.max_requests),
+                ("--cache-dir", args.cache_dir),
+            )
+            if value is not None
+        ]
         if given:
             raise VulntuneError(f"{given[0]} needs --generator llm or mix")
     elif args.llm_share is not None and args.generator != "mix":
@@ -116,7 +142,10 @@ def print_summary(summary: dict, out: Path) -> None:
         cells = ", ".join(f"{k}={'n/a' if v is None else f'{v:.3f}'}" for k, v in values.items())
         print(f"shortcut AUROC [{scope}]: {cells}")
     if summary["shortcut_outside_band"]:
-        print(f"WARNING: shortcut features outside 0.40-0.60: {', '.join(summary['shortcut_outside_band'])}", file=sys.stderr)
+        print(
+            f"WARNING: shortcut features outside 0.40-0.60: {', '.join(summary['shortcut_outside_band'])}",
+            file=sys.stderr,
+        )
     timing = summary.get("timing_seconds", {})
     if timing.get("render"):
         rate = summary["rendered_samples"] / timing["render"]

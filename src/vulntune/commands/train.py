@@ -24,7 +24,7 @@ def register(subparsers) -> None:
         "train",
         help="fine-tune a detector on a corpus",
         description="Fine-tune a small language model (or fit the TF-IDF baseline) on a synth corpus, "
-                    "calibrate its threshold on the validation split, and save a model folder.",
+        "calibrate its threshold on the validation split, and save a model folder.",
         epilog=EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -39,8 +39,11 @@ def register(subparsers) -> None:
     add("--method", choices=("lora", "ia3", "full"), help="default: lora")
     add("--languages", type=_languages, help="comma-separated, default: python,java")
     add("--max-length", type=int, help="tokens per sequence (default: 512)")
-    add("--pooling", choices=("last", "max"),
-        help="classify head reads the last token (default) or the maximum over all tokens")
+    add(
+        "--pooling",
+        choices=("last", "max"),
+        help="classify head reads the last token (default) or the maximum over all tokens",
+    )
     add("--epochs", type=float, help="passes over the training data (default: 1)")
     add("--max-steps", type=int, help="stop after this many optimizer steps")
     add("--batch-size", type=int, help="sequences per step (default: 8)")
@@ -49,27 +52,50 @@ def register(subparsers) -> None:
     add("--head-learning-rate", type=float, help="peak learning rate of the classify head (default: --learning-rate)")
     add("--lora-r", type=int, help="LoRA rank (default: 8)")
     add("--lora-top-layers", type=int, help="adapt only the top N transformer blocks (default: all)")
-    add("--trunk-cache", action="store_const", const=True,
+    add(
+        "--trunk-cache",
+        action="store_const",
+        const=True,
         help="with --lora-top-layers: run the frozen lower blocks once per window, train the top ones from "
-             "their stored outputs (faster for more than one epoch; 4 bytes x hidden size of memory per token)")
-    add("--unit", choices=("file", "slice"),
+        "their stored outputs (faster for more than one epoch; 4 bytes x hidden size of memory per token)",
+    )
+    add(
+        "--unit",
+        choices=("file", "slice"),
         help="file: train on corpus samples (default); slice: on the slice of every candidate sink, as the "
-             "sink-anchored scanner shows them (see vulntune.slices)")
-    add("--gate", choices=("none", "reachability"),
+        "sink-anchored scanner shows them (see vulntune.slices)",
+    )
+    add(
+        "--gate",
+        choices=("none", "reachability"),
         help="with --unit slice: none: judge every candidate sink (default); reachability: only those whose data "
-             "comes from a parameter or untrusted input and that can run (the others are never flagged)")
-    add("--scan-units", action="store_const", const=True,
+        "comes from a parameter or untrusted input and that can run (the others are never flagged)",
+    )
+    add(
+        "--scan-units",
+        action="store_const",
+        const=True,
         help="also train on scan-sized units cut from the training files: each sink unit with its file's label, "
-             "one other unit of each vulnerable file as safe")
-    add("--batching", choices=("length", "twins"),
-        help="length: batches of similar length (default); twins: each vulnerable/safe twin pair in one batch")
-    add("--calibration-samples", type=int, help="calibrate the threshold on a stratified subsample of this many "
-                                                "validation samples (default: all)")
+        "one other unit of each vulnerable file as safe",
+    )
+    add(
+        "--batching",
+        choices=("length", "twins"),
+        help="length: batches of similar length (default); twins: each vulnerable/safe twin pair in one batch",
+    )
+    add(
+        "--calibration-samples",
+        type=int,
+        help="calibrate the threshold on a stratified subsample of this many validation samples (default: all)",
+    )
     add("--target-fpr", type=float, help="validation false positive rate the threshold aims at (default: 0.01)")
     add("--eval-steps", type=int, help="evaluate and checkpoint every N steps (default: 200)")
     add("--early-stopping-patience", type=int, help="evaluations without improvement before stopping (0: off)")
-    add("--precision", choices=("auto", "bf16", "fp32"),
-        help="default: fp32 (on CPU, bf16 autocast measured 1.6x slower); auto: bf16 where the hardware has it")
+    add(
+        "--precision",
+        choices=("auto", "bf16", "fp32"),
+        help="default: fp32 (on CPU, bf16 autocast measured 1.6x slower); auto: bf16 where the hardware has it",
+    )
     add("--threads", type=int, help="torch CPU threads")
     add("--seed", type=int, help="random seed (default: 0)")
     add("--resume", action="store_const", const=True, help="continue from the last checkpoint of an interrupted run")

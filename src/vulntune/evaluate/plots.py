@@ -52,7 +52,9 @@ def roc_plot(curves: Mapping[str, Mapping[str, Sequence[Any]]], *, languages: Se
             if all(y) or not any(y):
                 continue
             curve = roc_curve(y, scores)
-            ax.plot(curve["fpr"], curve["tpr"], label=name, linewidth=1.4)  # ties: a diagonal segment, as AUROC counts them
+            ax.plot(
+                curve["fpr"], curve["tpr"], label=name, linewidth=1.4
+            )  # ties: a diagonal segment, as AUROC counts them
         ax.set_title(f"ROC: {language}")
         ax.set_xlabel("false positive rate")
         ax.set_ylabel("true positive rate")
@@ -86,8 +88,16 @@ def cwe_fpr_bars(by_language: Mapping[str, Mapping[str, Mapping[str, Any]]], *, 
             heights.append(fpr)
             lows.append(fpr - lo)
             highs.append(hi - fpr)
-        ax.bar(xs, heights, width=width, label=language, color=LANGUAGE_COLOURS.get(language),
-               yerr=[lows, highs], capsize=2, error_kw={"linewidth": 0.8})
+        ax.bar(
+            xs,
+            heights,
+            width=width,
+            label=language,
+            color=LANGUAGE_COLOURS.get(language),
+            yerr=[lows, highs],
+            capsize=2,
+            error_kw={"linewidth": 0.8},
+        )
     ax.set_xticks(range(len(cwes)))
     ax.set_xticklabels(cwes, rotation=60, fontsize=7)
     ax.set_ylabel("false positive rate")
@@ -117,7 +127,9 @@ def confusion_plot(by_language: Mapping[str, Mapping[str, Any]], *, title: str) 
     return _png(fig)
 
 
-def score_histogram(by_language: Mapping[str, tuple[Sequence[bool], Sequence[float]]], *, threshold: float, title: str) -> bytes:
+def score_histogram(
+    by_language: Mapping[str, tuple[Sequence[bool], Sequence[float]]], *, threshold: float, title: str
+) -> bytes:
     """Score histograms of vulnerable vs safe samples per language, with the decision threshold."""
     languages = ordered_languages(by_language)
     fig = _figure(4.0 * max(1, len(languages)), 3.0)
@@ -137,8 +149,13 @@ def score_histogram(by_language: Mapping[str, tuple[Sequence[bool], Sequence[flo
     return _png(fig)
 
 
-def grouped_bars(groups: Sequence[str], series: Mapping[str, Sequence[tuple[float | None, Sequence[float] | None]]],
-                 *, ylabel: str, title: str) -> bytes:
+def grouped_bars(
+    groups: Sequence[str],
+    series: Mapping[str, Sequence[tuple[float | None, Sequence[float] | None]]],
+    *,
+    ylabel: str,
+    title: str,
+) -> bytes:
     """Bars with interval whiskers: one group per entry of `groups`, one bar per series.
 
     Args:
@@ -157,8 +174,16 @@ def grouped_bars(groups: Sequence[str], series: Mapping[str, Sequence[tuple[floa
             heights.append(value)
             lows.append(value - ci[0] if ci else 0.0)
             highs.append(ci[1] - value if ci else 0.0)
-        ax.bar(xs, heights, width=width, label=name, color=LANGUAGE_COLOURS.get(name),
-               yerr=[lows, highs], capsize=2, error_kw={"linewidth": 0.8})
+        ax.bar(
+            xs,
+            heights,
+            width=width,
+            label=name,
+            color=LANGUAGE_COLOURS.get(name),
+            yerr=[lows, highs],
+            capsize=2,
+            error_kw={"linewidth": 0.8},
+        )
     ax.set_xticks(range(len(groups)))
     ax.set_xticklabels(groups, rotation=30, ha="right", fontsize=7)
     ax.set_ylabel(ylabel)

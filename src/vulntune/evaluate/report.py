@@ -156,8 +156,10 @@ def render_html(blocks: Sequence[Block], *, title: str) -> str:
             out.append("</table>")
         elif isinstance(b, Image):
             data = base64.b64encode(b.png).decode("ascii")
-            out.append(f'<figure><img alt="{esc(b.alt)}" src="data:image/png;base64,{data}">'
-                       f"<figcaption>{esc(b.alt)}</figcaption></figure>")
+            out.append(
+                f'<figure><img alt="{esc(b.alt)}" src="data:image/png;base64,{data}">'
+                f"<figcaption>{esc(b.alt)}</figcaption></figure>"
+            )
     out.append("</body></html>")
     return "\n".join(out) + "\n"
 
@@ -177,22 +179,41 @@ def summary_table(results: Sequence[ModelResult], *, caption: str | None = None)
     for r in results:
         for language, m in by_language_items(r.metrics):
             t = m["twins"]
-            rows.append([
-                r.name, language, str(m["n"]),
-                rate_cell(m["precision"], m["precision_ci"]),
-                rate_cell(m["recall"], m["recall_ci"], f"{m['tp']}/{m['positives']}"),
-                f"{num(m['f1'])} {ci_text(m['f1_ci'], percent=False)}".strip(),
-                rate_cell(m["fpr"], m["fpr_ci"], f"{m['fp']}/{m['negatives']}"),
-                pct(m["vd_score"]),
-                f"{num(m['auroc'])} {ci_text(m['auroc_ci'], percent=False)}".strip(),
-                num(m["auprc"]),
-                num(m["mcc"]),
-                rate_cell(t["pair_correct_rate"], t["pair_correct_rate_ci"], f"{t['correct']}/{t['pairs']}") if t["pairs"] else "n/a",
-                pct(m["cwe_accuracy"]),
-            ])
+            rows.append(
+                [
+                    r.name,
+                    language,
+                    str(m["n"]),
+                    rate_cell(m["precision"], m["precision_ci"]),
+                    rate_cell(m["recall"], m["recall_ci"], f"{m['tp']}/{m['positives']}"),
+                    f"{num(m['f1'])} {ci_text(m['f1_ci'], percent=False)}".strip(),
+                    rate_cell(m["fpr"], m["fpr_ci"], f"{m['fp']}/{m['negatives']}"),
+                    pct(m["vd_score"]),
+                    f"{num(m['auroc'])} {ci_text(m['auroc_ci'], percent=False)}".strip(),
+                    num(m["auprc"]),
+                    num(m["mcc"]),
+                    rate_cell(t["pair_correct_rate"], t["pair_correct_rate_ci"], f"{t['correct']}/{t['pairs']}")
+                    if t["pairs"]
+                    else "n/a",
+                    pct(m["cwe_accuracy"]),
+                ]
+            )
     return Table(
-        headers=["model", "language", "n", "precision", "recall", "F1", "FPR", "VD-score", "AUROC", "AUPRC", "MCC",
-                 "twin pair-correct", "CWE acc. (TP)"],
+        headers=[
+            "model",
+            "language",
+            "n",
+            "precision",
+            "recall",
+            "F1",
+            "FPR",
+            "VD-score",
+            "AUROC",
+            "AUPRC",
+            "MCC",
+            "twin pair-correct",
+            "CWE acc. (TP)",
+        ],
         rows=rows,
         caption=caption,
     )
@@ -224,10 +245,15 @@ def safe_kind_table(results: Sequence[ModelResult]) -> Table | None:
             kinds = m["by_safe_kind"]
             if not kinds:
                 continue
-            rows.append([r.name, language] + [
-                rate_cell(kinds[k]["fpr"], kinds[k]["fpr_ci"], f"{kinds[k]['fp']}/{kinds[k]['negatives']}") if k in kinds else "-"
-                for k in SAFE_KINDS
-            ])
+            rows.append(
+                [r.name, language]
+                + [
+                    rate_cell(kinds[k]["fpr"], kinds[k]["fpr_ci"], f"{kinds[k]['fp']}/{kinds[k]['negatives']}")
+                    if k in kinds
+                    else "-"
+                    for k in SAFE_KINDS
+                ]
+            )
     if not rows:
         return None
     return Table(headers=["model", "language", *SAFE_KINDS], rows=rows, caption="FPR per safe kind")
@@ -240,17 +266,33 @@ def twins_table(results: Sequence[ModelResult]) -> Table | None:
             t = m["twins"]
             if not t["pairs"]:
                 continue
-            rows.append([
-                r.name, language, str(t["pairs"]), str(t["correct"]), str(t["safe_flagged"]),
-                str(t["vulnerable_missed"]), str(t["both_wrong"]),
-                rate_cell(t["pair_correct_rate"], t["pair_correct_rate_ci"]),
-                rate_cell(t["twin_fpr"], t["twin_fpr_ci"], f"{t['twin_fp']}/{t['twin_negatives']}"),
-            ])
+            rows.append(
+                [
+                    r.name,
+                    language,
+                    str(t["pairs"]),
+                    str(t["correct"]),
+                    str(t["safe_flagged"]),
+                    str(t["vulnerable_missed"]),
+                    str(t["both_wrong"]),
+                    rate_cell(t["pair_correct_rate"], t["pair_correct_rate_ci"]),
+                    rate_cell(t["twin_fpr"], t["twin_fpr_ci"], f"{t['twin_fp']}/{t['twin_negatives']}"),
+                ]
+            )
     if not rows:
         return None
     return Table(
-        headers=["model", "language", "pairs", "correct", "safe twin flagged", "vulnerable missed", "both wrong",
-                 "pair-correct rate", "twin FPR"],
+        headers=[
+            "model",
+            "language",
+            "pairs",
+            "correct",
+            "safe twin flagged",
+            "vulnerable missed",
+            "both wrong",
+            "pair-correct rate",
+            "twin FPR",
+        ],
         rows=rows,
         caption="Twin pairs: a vulnerable sample and its minimally different safe twin(s)",
     )
@@ -262,15 +304,19 @@ def model_sentences(r: ModelResult) -> list[str]:
     for language, m in by_language_items(r.metrics):
         parts = []
         if m["negatives"]:
-            parts.append(f"flagged {m['fp']} of {m['negatives']} safe samples (FPR {pct(m['fpr'])}, 95% CI "
-                         f"{pct(m['fpr_ci'][0])} to {pct(m['fpr_ci'][1])})")
+            parts.append(
+                f"flagged {m['fp']} of {m['negatives']} safe samples (FPR {pct(m['fpr'])}, 95% CI "
+                f"{pct(m['fpr_ci'][0])} to {pct(m['fpr_ci'][1])})"
+            )
         if m["positives"]:
             parts.append(f"caught {m['tp']} of {m['positives']} vulnerable ones (recall {pct(m['recall'])})")
         text = f"On {language}, {r.name} " + " and ".join(parts) + "."
         t = m["twins"]
         if t["pairs"]:
-            text += (f" Of {t['pairs']} twin pairs it got {t['correct']} right ({pct(t['pair_correct_rate'])}); in "
-                     f"{t['safe_flagged'] + t['both_wrong']} of them it also flagged the safe twin.")
+            text += (
+                f" Of {t['pairs']} twin pairs it got {t['correct']} right ({pct(t['pair_correct_rate'])}); in "
+                f"{t['safe_flagged'] + t['both_wrong']} of them it also flagged the safe twin."
+            )
         if m["vd_score"] is not None:
             text += f" At FPR at most 0.5% it would miss {pct(m['vd_score'])} of the vulnerable samples (VD-score)."
         out.append(text)
@@ -286,9 +332,11 @@ def language_gap_sentence(r: ModelResult) -> str | None:
     if not p["negatives"] or not j["negatives"]:
         return None
     test = rate_difference_test(p["fp"], p["negatives"], j["fp"], j["negatives"])
-    return (f"{r.name}: FPR Python {pct(p['fpr'])} ({p['fp']}/{p['negatives']}) vs Java {pct(j['fpr'])} "
-            f"({j['fp']}/{j['negatives']}), difference {100 * test['difference']:+.1f} points, Fisher's exact "
-            f"p = {p_text(test['p_fisher'])}, two-proportion z p = {p_text(test['p_z'])}.")
+    return (
+        f"{r.name}: FPR Python {pct(p['fpr'])} ({p['fp']}/{p['negatives']}) vs Java {pct(j['fpr'])} "
+        f"({j['fp']}/{j['negatives']}), difference {100 * test['difference']:+.1f} points, Fisher's exact "
+        f"p = {p_text(test['p_fisher'])}, two-proportion z p = {p_text(test['p_z'])}."
+    )
 
 
 def _curves(results: Sequence[ModelResult]) -> tuple[dict[str, dict[str, tuple[list[bool], list[float]]]], list[str]]:
@@ -309,11 +357,18 @@ def evaluation_blocks(results: Sequence[ModelResult], *, data: Mapping[str, Any]
     """The document of `vulntune eval`: summary, per-language prose, tables and plots."""
     blocks: list[Block] = [Heading(text="Data")]
     counts = data.get("counts", {})
-    desc = "; ".join(f"{lang}: {c['vulnerable']} vulnerable, {c['safe']} safe" for lang, c in ((k, counts[k]) for k in ordered_languages(counts)))
+    desc = "; ".join(
+        f"{lang}: {c['vulnerable']} vulnerable, {c['safe']} safe"
+        for lang, c in ((k, counts[k]) for k in ordered_languages(counts))
+    )
     blocks.append(Paragraph(text=f"{data.get('source', 'dataset')}: {data.get('samples', 0)} samples ({desc})."))
-    blocks.append(Paragraph(text="Rates carry 95% Wilson intervals; F1 and AUROC carry 95% cluster-bootstrap "
-                                 "intervals (twins resampled together). VD-score: the miss rate at the lowest "
-                                 "threshold whose FPR is at most 0.5%."))
+    blocks.append(
+        Paragraph(
+            text="Rates carry 95% Wilson intervals; F1 and AUROC carry 95% cluster-bootstrap "
+            "intervals (twins resampled together). VD-score: the miss rate at the lowest "
+            "threshold whose FPR is at most 0.5%."
+        )
+    )
     blocks.append(Heading(text="Summary"))
     blocks.append(summary_table(results))
     for r in results:
@@ -333,57 +388,116 @@ def evaluation_blocks(results: Sequence[ModelResult], *, data: Mapping[str, Any]
         blocks.append(cwe_fpr_table(r))
         outside = r.metrics.get("cwes_outside_model") or []
         if outside:
-            blocks.append(Paragraph(text=f"{r.name}: {', '.join(outside)} are not among its classes; those samples "
-                                         "count for detection but not for CWE accuracy."))
+            blocks.append(
+                Paragraph(
+                    text=f"{r.name}: {', '.join(outside)} are not among its classes; those samples "
+                    "count for detection but not for CWE accuracy."
+                )
+            )
     if plots_on:
         blocks.append(Heading(text="Plots"))
         curves, languages = _curves(results)
         blocks.append(Image(alt="ROC per language", png=plots.roc_plot(curves, languages=languages)))
         for r in results:
             by_language = r.metrics["by_language"]
-            blocks.append(Image(alt=f"{r.name}: FPR per CWE",
-                                png=plots.cwe_fpr_bars({k: v["by_cwe"] for k, v in by_language.items()},
-                                                       title=f"{r.name}: FPR per CWE")))
+            blocks.append(
+                Image(
+                    alt=f"{r.name}: FPR per CWE",
+                    png=plots.cwe_fpr_bars(
+                        {k: v["by_cwe"] for k, v in by_language.items()}, title=f"{r.name}: FPR per CWE"
+                    ),
+                )
+            )
             blocks.append(Image(alt=f"{r.name}: confusion matrix", png=plots.confusion_plot(by_language, title=r.name)))
-            blocks.append(Image(alt=f"{r.name}: score histogram",
-                                png=plots.score_histogram(curves[r.name], threshold=float(r.info["threshold"]), title=r.name)))
+            blocks.append(
+                Image(
+                    alt=f"{r.name}: score histogram",
+                    png=plots.score_histogram(curves[r.name], threshold=float(r.info["threshold"]), title=r.name),
+                )
+            )
     return blocks
 
 
 # --- the suite scorecard report --------------------------------------------------------------
 
 
-def suite_blocks(cards: Mapping[str, Mapping[str, Any]], *, suite: Mapping[str, Any], plots_on: bool = True) -> list[Block]:
+def suite_blocks(
+    cards: Mapping[str, Mapping[str, Any]], *, suite: Mapping[str, Any], plots_on: bool = True
+) -> list[Block]:
     """The document of `vulntune eval --suite`: per category and overall TPR, FPR and score."""
     blocks: list[Block] = [Heading(text="Suite")]
-    blocks.append(Paragraph(text=f"{suite.get('expected')}: {suite.get('cases')} test cases under {suite.get('suite')} "
-                                 f"({suite.get('real')} real vulnerabilities, {suite.get('cases', 0) - suite.get('real', 0)} "
-                                 f"false-positive tests). A test case counts as detected when a finding in its file "
-                                 f"has its CWE. Findings: {suite.get('findings')}."))
+    blocks.append(
+        Paragraph(
+            text=f"{suite.get('expected')}: {suite.get('cases')} test cases under {suite.get('suite')} "
+            f"({suite.get('real')} real vulnerabilities, {suite.get('cases', 0) - suite.get('real', 0)} "
+            f"false-positive tests). A test case counts as detected when a finding in its file "
+            f"has its CWE. Findings: {suite.get('findings')}."
+        )
+    )
     for name, card in cards.items():
         rows = []
         for cat, b in card["by_category"].items():
-            rows.append([cat, b["cwe"], str(b["tp"] + b["fn"]), str(b["fp"] + b["tn"]),
-                         rate_cell(b["tpr"], b["tpr_ci"], f"{b['tp']}/{b['tp'] + b['fn']}"),
-                         rate_cell(b["fpr"], b["fpr_ci"], f"{b['fp']}/{b['fp'] + b['tn']}"),
-                         num(b["score"])])
+            rows.append(
+                [
+                    cat,
+                    b["cwe"],
+                    str(b["tp"] + b["fn"]),
+                    str(b["fp"] + b["tn"]),
+                    rate_cell(b["tpr"], b["tpr_ci"], f"{b['tp']}/{b['tp'] + b['fn']}"),
+                    rate_cell(b["fpr"], b["fpr_ci"], f"{b['fp']}/{b['fp'] + b['tn']}"),
+                    num(b["score"]),
+                ]
+            )
         m = card["micro"]
-        rows.append(["overall (micro)", "", str(m["tp"] + m["fn"]), str(m["fp"] + m["tn"]),
-                     rate_cell(m["tpr"], m["tpr_ci"], f"{m['tp']}/{m['tp'] + m['fn']}"),
-                     rate_cell(m["fpr"], m["fpr_ci"], f"{m['fp']}/{m['fp'] + m['tn']}"), num(m["score"])])
+        rows.append(
+            [
+                "overall (micro)",
+                "",
+                str(m["tp"] + m["fn"]),
+                str(m["fp"] + m["tn"]),
+                rate_cell(m["tpr"], m["tpr_ci"], f"{m['tp']}/{m['tp'] + m['fn']}"),
+                rate_cell(m["fpr"], m["fpr_ci"], f"{m['fp']}/{m['fp'] + m['tn']}"),
+                num(m["score"]),
+            ]
+        )
         a = card["macro"]
-        rows.append([f"overall (macro, {a['categories']} categories)", "", "", "", pct(a["tpr"]), pct(a["fpr"]), num(a["score"])])
-        blocks.append(Table(headers=["category", "CWE", "real", "not real", "TPR", "FPR", "score (TPR - FPR)"],
-                            rows=rows, caption=f"{name}: scorecard"))
-        blocks.append(Paragraph(text=f"{name} detected {m['tp']} of {m['tp'] + m['fn']} real vulnerabilities and "
-                                     f"flagged {m['fp']} of {m['fp'] + m['tn']} false-positive tests: micro score "
-                                     f"{num(m['score'])}, macro score {num(a['score'])}."))
+        rows.append(
+            [
+                f"overall (macro, {a['categories']} categories)",
+                "",
+                "",
+                "",
+                pct(a["tpr"]),
+                pct(a["fpr"]),
+                num(a["score"]),
+            ]
+        )
+        blocks.append(
+            Table(
+                headers=["category", "CWE", "real", "not real", "TPR", "FPR", "score (TPR - FPR)"],
+                rows=rows,
+                caption=f"{name}: scorecard",
+            )
+        )
+        blocks.append(
+            Paragraph(
+                text=f"{name} detected {m['tp']} of {m['tp'] + m['fn']} real vulnerabilities and "
+                f"flagged {m['fp']} of {m['fp'] + m['tn']} false-positive tests: micro score "
+                f"{num(m['score'])}, macro score {num(a['score'])}."
+            )
+        )
     if plots_on and cards:
         cats = sorted({c for card in cards.values() for c in card["by_category"]})
-        series = {name: [(card["by_category"][c]["score"], None) if c in card["by_category"] else (None, None) for c in cats]
-                  for name, card in cards.items()}
+        series = {
+            name: [(card["by_category"][c]["score"], None) if c in card["by_category"] else (None, None) for c in cats]
+            for name, card in cards.items()
+        }
         # a score can be negative; plot it clipped at 0 only in the bars' baseline sense
         series = {n: [(max(0.0, v) if v is not None else None, None) for v, _ in s] for n, s in series.items()}
-        blocks.append(Image(alt="score (TPR - FPR) per category, negative scores shown as 0",
-                            png=plots.grouped_bars(cats, series, ylabel="TPR - FPR", title="Suite score per category")))
+        blocks.append(
+            Image(
+                alt="score (TPR - FPR) per category, negative scores shown as 0",
+                png=plots.grouped_bars(cats, series, ylabel="TPR - FPR", title="Suite score per category"),
+            )
+        )
     return blocks

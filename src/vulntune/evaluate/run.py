@@ -139,7 +139,9 @@ def join(samples: Sequence[Sample], rows: Iterable[Mapping[str, Any]], *, name: 
     for s in samples:
         row = by_id.get(s.id)
         if row is None:
-            raise VulntuneError(f"predictions of {name!r} have no row for sample {s.id!r}: they were made on other data")
+            raise VulntuneError(
+                f"predictions of {name!r} have no row for sample {s.id!r}: they were made on other data"
+            )
         scored.append(
             Scored(
                 id=s.id,
@@ -168,7 +170,9 @@ def _safe_kind_fpr(items: Sequence[Scored]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def block(items: Sequence[Scored], *, model_cwes: set[str], bootstrap: int = BOOTSTRAP, seed: int = 0) -> dict[str, Any]:
+def block(
+    items: Sequence[Scored], *, model_cwes: set[str], bootstrap: int = BOOTSTRAP, seed: int = 0
+) -> dict[str, Any]:
     """Every metric of one group of scored samples (a model overall, one language, one CWE).
 
     Keys: the counts and rates of `rate_metrics` (rates with Wilson `_ci`), `auroc`, `auprc`,
@@ -218,7 +222,9 @@ def compute_metrics(
         by_language[language]["by_cwe"] = {
             cwe: block([i for i in items if i.cwe == cwe], **kw) for cwe in sorted({i.cwe for i in items}, key=_cwe_key)
         }
-    by_cwe = {cwe: block([i for i in scored if i.cwe == cwe], **kw) for cwe in sorted({i.cwe for i in scored}, key=_cwe_key)}
+    by_cwe = {
+        cwe: block([i for i in scored if i.cwe == cwe], **kw) for cwe in sorted({i.cwe for i in scored}, key=_cwe_key)
+    }
     return {
         "overall": block(scored, **kw),
         "by_language": by_language,
@@ -255,7 +261,13 @@ def write_predictions(path: Path, rows_by_model: Mapping[str, Sequence[Mapping[s
     with atomic_open(path, "w") as fh:
         for name in rows_by_model:
             for row in rows_by_model[name]:
-                record = {"model": name, "id": row["id"], "score": row["score"], "label": row["label"], "cwe": row["cwe"]}
+                record = {
+                    "model": name,
+                    "id": row["id"],
+                    "score": row["score"],
+                    "label": row["label"],
+                    "cwe": row["cwe"],
+                }
                 fh.write(json.dumps(record, sort_keys=True) + "\n")
 
 
@@ -271,7 +283,12 @@ def read_predictions(path: Path) -> dict[str, list[dict[str, Any]]]:
             try:
                 row = json.loads(line)
                 out.setdefault(str(row["model"]), []).append(
-                    {"id": str(row["id"]), "score": float(row["score"]), "label": str(row["label"]), "cwe": row.get("cwe")}
+                    {
+                        "id": str(row["id"]),
+                        "score": float(row["score"]),
+                        "label": str(row["label"]),
+                        "cwe": row.get("cwe"),
+                    }
                 )
             except (json.JSONDecodeError, KeyError, TypeError, ValueError):
                 raise VulntuneError(f"{path}:{lineno}: not a prediction row (need model, id, score, label)") from None
@@ -306,8 +323,12 @@ def data_info(samples: Sequence[Sample], *, source: str) -> dict[str, Any]:
 
 
 def evaluate_rows(
-    info: Mapping[str, Any], samples: Sequence[Sample], rows: Sequence[Mapping[str, Any]], *,
-    bootstrap: int = BOOTSTRAP, seed: int = 0,
+    info: Mapping[str, Any],
+    samples: Sequence[Sample],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    bootstrap: int = BOOTSTRAP,
+    seed: int = 0,
 ) -> ModelResult:
     """Metrics from saved prediction rows (rebuilding a report needs no model)."""
     scored = join(samples, rows, name=info["name"])
@@ -316,8 +337,15 @@ def evaluate_rows(
 
 
 def evaluate_detector(
-    detector: Any, samples: Sequence[Sample], *, name: str, source: str, bootstrap: int = BOOTSTRAP, seed: int = 0,
-    batch_size: int = 32, progress: Callable[[int], None] | None = None,
+    detector: Any,
+    samples: Sequence[Sample],
+    *,
+    name: str,
+    source: str,
+    bootstrap: int = BOOTSTRAP,
+    seed: int = 0,
+    batch_size: int = 32,
+    progress: Callable[[int], None] | None = None,
 ) -> ModelResult:
     """Check compatibility, predict on every sample's code, and compute the metrics."""
     info = detector_info(detector, name=name, source=source)
@@ -326,7 +354,9 @@ def evaluate_detector(
     return evaluate_rows(info, samples, rows, bootstrap=bootstrap, seed=seed)
 
 
-def metrics_document(results: Sequence[ModelResult], *, data: Mapping[str, Any], bootstrap: int, seed: int) -> dict[str, Any]:
+def metrics_document(
+    results: Sequence[ModelResult], *, data: Mapping[str, Any], bootstrap: int, seed: int
+) -> dict[str, Any]:
     """The whole metrics.json: data, settings, and per model its description and metrics."""
     from vulntune.evaluate.metrics import VD_MAX_FPR
 

@@ -63,5 +63,12 @@ def at_recall(items: Sequence[Any], recall: float) -> dict[str, Any] | None:
     fp = sum(i.score >= threshold for i in safe)
     tp = sum(i.score >= threshold for i in vulnerable)
     ci = wilson(fp, len(safe))
-    return {"threshold": threshold, "fp": fp, "negatives": len(safe), "fpr": fp / len(safe),
-            "fpr_ci": list(ci) if ci else None, "recall": tp / len(vulnerable), "target_recall": recall}
+    return {
+        "threshold": threshold,
+        "fp": fp,
+        "negatives": len(safe),
+        "fpr": fp / len(safe),
+        "fpr_ci": list(ci) if ci else None,
+        "recall": tp / len(vulnerable),
+        "target_recall": recall,
+    }

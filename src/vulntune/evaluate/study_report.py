@@ -43,7 +43,9 @@ TITLE = "vulntune study: false positives in Python vs Java, before and after fin
 ALPHA = 0.05  # significance level the prose uses
 
 
-def load_results(out: Path, cells: Sequence[Any], datasets: Mapping[str, Sequence[Sample]]) -> dict[str, dict[str, ModelResult]]:
+def load_results(
+    out: Path, cells: Sequence[Any], datasets: Mapping[str, Sequence[Sample]]
+) -> dict[str, dict[str, ModelResult]]:
     """{dataset: {model name: ModelResult}} for every finished evaluation cell. The dataset
     TRANSFER holds single-language models on the test split of the other language."""
     results: dict[str, dict[str, ModelResult]] = {}
@@ -61,7 +63,12 @@ def load_results(out: Path, cells: Sequence[Any], datasets: Mapping[str, Sequenc
             subset = [s for s in samples if (s.language in cell.languages) != foreign]
             metrics = {k: v for k, v in entry.items() if k != "model"}
             results.setdefault(dataset, {})[cell.name] = ModelResult(
-                name=cell.name, info=entry["model"], rows=rows, scored=join(subset, rows, name=cell.name), metrics=metrics)
+                name=cell.name,
+                info=entry["model"],
+                rows=rows,
+                scored=join(subset, rows, name=cell.name),
+                metrics=metrics,
+            )
     return results
 
 
@@ -72,9 +79,18 @@ def _fpr(result: ModelResult | None, language: str) -> dict[str, Any] | None:
     m = result.metrics["by_language"][language]
     if not m["negatives"]:
         return None
-    return {"model": result.name, "fp": m["fp"], "negatives": m["negatives"], "fpr": m["fpr"], "fpr_ci": m["fpr_ci"],
-            "recall": m["recall"], "tp": m["tp"], "positives": m["positives"], "auroc": m["auroc"],
-            "vd_score": m["vd_score"]}
+    return {
+        "model": result.name,
+        "fp": m["fp"],
+        "negatives": m["negatives"],
+        "fpr": m["fpr"],
+        "fpr_ci": m["fpr_ci"],
+        "recall": m["recall"],
+        "tp": m["tp"],
+        "positives": m["positives"],
+        "auroc": m["auroc"],
+        "vd_score": m["vd_score"],
+    }
 
 
 def _at_recall(result: ModelResult | None, language: str, recall: float) -> dict[str, Any] | None:
@@ -90,12 +106,20 @@ def _languages_test(p: Mapping[str, Any] | None, j: Mapping[str, Any] | None) ->
     if not p or not j:
         return None
     test = rate_difference_test(p["fp"], p["negatives"], j["fp"], j["negatives"])
-    return {"difference": test["difference"], "p_fisher": fisher_p(p["fp"], p["negatives"], j["fp"], j["negatives"]),
-            "p_z": test["p_z"]}
+    return {
+        "difference": test["difference"],
+        "p_fisher": fisher_p(p["fp"], p["negatives"], j["fp"], j["negatives"]),
+        "p_z": test["p_z"],
+    }
 
 
-def central_rows(cells: Sequence[Any], test: Mapping[str, ModelResult], *, transfer: Mapping[str, ModelResult] = {},
-                 recall: float = 0.9) -> list[dict[str, Any]]:
+def central_rows(
+    cells: Sequence[Any],
+    test: Mapping[str, ModelResult],
+    *,
+    transfer: Mapping[str, ModelResult] = {},
+    recall: float = 0.9,
+) -> list[dict[str, Any]]:
     """Rows of the central table, in order: each detector before fine-tuning (static judges,
     zero-shot) on both languages; per fine-tuned (base, objective) "separate" (the python-only
     model on Python beside the java-only model on Java) and "joint"; "other language" (the
@@ -109,8 +133,16 @@ def central_rows(cells: Sequence[Any], test: Mapping[str, ModelResult], *, trans
         if p is None and j is None:
             return
         rp, rj = _at_recall(py, "python", recall), _at_recall(java, "java", recall)
-        rows.append({"stage": stage, "model": label, "python": p, "java": j, "python_vs_java": _languages_test(p, j),
-                     "at_recall": {"python": rp, "java": rj, "python_vs_java": _languages_test(rp, rj)}})
+        rows.append(
+            {
+                "stage": stage,
+                "model": label,
+                "python": p,
+                "java": j,
+                "python_vs_java": _languages_test(p, j),
+                "at_recall": {"python": rp, "java": rj, "python_vs_java": _languages_test(rp, rj)},
+            }
+        )
 
     for cell in cells:
         if cell.kind in ("static", "zero-shot"):
@@ -119,7 +151,9 @@ def central_rows(cells: Sequence[Any], test: Mapping[str, ModelResult], *, trans
     groups: dict[tuple[str, str, str, str], dict[str, Any]] = {}
     for cell in cells:
         if cell.kind in ("fine-tuned", "tfidf"):
-            groups.setdefault((cell.kind, cell.base, cell.objective, cell.name.endswith("-file")), {})[cell.subset] = cell
+            groups.setdefault((cell.kind, cell.base, cell.objective, cell.name.endswith("-file")), {})[cell.subset] = (
+                cell
+            )
     order = sorted(groups, key=lambda g: (g[0] == "tfidf", g[3]))  # fine-tuned slices, function level, baseline
     for key in order:
         kind, base, objective, function_level = key
@@ -132,18 +166,28 @@ def central_rows(cells: Sequence[Any], test: Mapping[str, ModelResult], *, trans
             stage, label = "after fine-tuning", f"{base} {objective}"
         py_cell, java_cell = by_subset.get("python"), by_subset.get("java")
         if py_cell or java_cell:
-            row(stage, f"{label}, separate", test.get(py_cell.name) if py_cell else None,
-                test.get(java_cell.name) if java_cell else None)
+            row(
+                stage,
+                f"{label}, separate",
+                test.get(py_cell.name) if py_cell else None,
+                test.get(java_cell.name) if java_cell else None,
+            )
         if "joint" in by_subset:
             r = test.get(by_subset["joint"].name)
             row(stage, f"{label}, joint", r, r)
         if (py_cell or java_cell) and not function_level and kind == "fine-tuned":
-            row("transfer", f"{label}, other language", transfer.get(java_cell.name) if java_cell else None,
-                transfer.get(py_cell.name) if py_cell else None)
+            row(
+                "transfer",
+                f"{label}, other language",
+                transfer.get(java_cell.name) if java_cell else None,
+                transfer.get(py_cell.name) if py_cell else None,
+            )
     return rows
 
 
-def before_after_rows(cells: Sequence[Any], test: Mapping[str, ModelResult], *, recall: float = 0.9) -> list[dict[str, Any]]:
+def before_after_rows(
+    cells: Sequence[Any], test: Mapping[str, ModelResult], *, recall: float = 0.9
+) -> list[dict[str, Any]]:
     """Per fine-tuned slice model, language and detector before fine-tuning (static judges,
     zero-shot): both FPRs on the very same safe samples, at both operating points, with the
     exact McNemar test on the paired decisions."""
@@ -164,9 +208,17 @@ def before_after_rows(cells: Sequence[Any], test: Mapping[str, ModelResult], *, 
                 points = {"calibrated": (_flags(before, None), _flags(after, None))}
                 if rb and ra:
                     points["at_recall"] = (_flags(before, rb["threshold"]), _flags(after, ra["threshold"]))
-                row = {"model": cell.name, "before_model": reference.name, "base": cell.base, "language": language,
-                       "before": b, "after": a, "difference": a["fpr"] - b["fpr"], "before_at_recall": rb,
-                       "after_at_recall": ra}
+                row = {
+                    "model": cell.name,
+                    "before_model": reference.name,
+                    "base": cell.base,
+                    "language": language,
+                    "before": b,
+                    "after": a,
+                    "difference": a["fpr"] - b["fpr"],
+                    "before_at_recall": rb,
+                    "after_at_recall": ra,
+                }
                 for point, (fb, fa) in points.items():
                     only_before = sum(fb[i] and not fa[i] for i in safe)
                     only_after = sum(fa[i] and not fb[i] for i in safe)
@@ -183,7 +235,11 @@ def _flags(result: ModelResult, threshold: float | None) -> dict[str, bool]:
 
 
 def _side(entry: Mapping[str, Any] | None) -> str:
-    return rate_cell(entry["fpr"], entry["fpr_ci"], f"{entry['fp']}/{entry['negatives']}") if entry else "not trained on it"
+    return (
+        rate_cell(entry["fpr"], entry["fpr_ci"], f"{entry['fp']}/{entry['negatives']}")
+        if entry
+        else "not trained on it"
+    )
 
 
 def central_table(rows: Sequence[Mapping[str, Any]], *, point: str = "calibrated", recall: float = 0.9) -> Table:
@@ -193,40 +249,92 @@ def central_table(rows: Sequence[Mapping[str, Any]], *, point: str = "calibrated
         sides = r if point == "calibrated" else r["at_recall"]
         t = sides["python_vs_java"]
         got = " / ".join(pct(sides[lang]["recall"]) if sides[lang] else "-" for lang in LANGUAGES)
-        out.append([r["stage"], r["model"], _side(sides["python"]), _side(sides["java"]),
-                    f"{100 * t['difference']:+.1f}" if t else "", p_text(t["p_fisher"]) if t else "",
-                    p_text(t["p_z"]) if t else "", got])
+        out.append(
+            [
+                r["stage"],
+                r["model"],
+                _side(sides["python"]),
+                _side(sides["java"]),
+                f"{100 * t['difference']:+.1f}" if t else "",
+                p_text(t["p_fisher"]) if t else "",
+                p_text(t["p_z"]) if t else "",
+                got,
+            ]
+        )
     if point == "calibrated":
-        caption = ("FPR Python vs Java, before and after fine-tuning, at the calibrated operating point (thresholds "
-                   "chosen on the validation split; template-disjoint test split; 95% Wilson intervals)")
+        caption = (
+            "FPR Python vs Java, before and after fine-tuning, at the calibrated operating point (thresholds "
+            "chosen on the validation split; template-disjoint test split; 95% Wilson intervals)"
+        )
     else:
-        caption = (f"FPR Python vs Java at {pct(recall, 0)} recall: per model and language, the highest threshold whose "
-                   f"recall on the test split is at least {pct(recall, 0)}, and the FPR there (95% Wilson intervals)")
-    return Table(headers=["stage", "model", "FPR Python", "FPR Java", "Python - Java (points)", "Fisher p",
-                          "z-test p", "recall Python / Java"], rows=out, caption=caption)
+        caption = (
+            f"FPR Python vs Java at {pct(recall, 0)} recall: per model and language, the highest threshold whose "
+            f"recall on the test split is at least {pct(recall, 0)}, and the FPR there (95% Wilson intervals)"
+        )
+    return Table(
+        headers=[
+            "stage",
+            "model",
+            "FPR Python",
+            "FPR Java",
+            "Python - Java (points)",
+            "Fisher p",
+            "z-test p",
+            "recall Python / Java",
+        ],
+        rows=out,
+        caption=caption,
+    )
 
 
 def before_after_table(rows: Sequence[Mapping[str, Any]], *, recall: float = 0.9) -> Table:
     out = []
     for r in rows:
         b, a, rb, ra = r["before"], r["after"], r["before_at_recall"], r["after_at_recall"]
-        out.append([r["model"], r["before_model"], r["language"], _side(b), _side(a),
-                    f"{r['only_before']} / {r['only_after']}", p_text(r["p_mcnemar"]),
-                    f"{pct(rb['fpr']) if rb else 'n/a'} -> {pct(ra['fpr']) if ra else 'n/a'}",
-                    f"{r.get('only_before_at_recall', '-')} / {r.get('only_after_at_recall', '-')}",
-                    p_text(r.get("p_mcnemar_at_recall")),
-                    f"{pct(b['recall'])} -> {pct(a['recall'])}", f"{num(b['auroc'])} -> {num(a['auroc'])}"])
-    return Table(headers=["model", "before", "language", "FPR before", "FPR after",
-                          "flagged only before / only after", "McNemar p",
-                          f"FPR at {pct(recall, 0)} recall", "only before / only after there", "McNemar p there",
-                          "recall", "AUROC"],
-                 rows=out, caption="Before vs after fine-tuning on identical safe samples (paired; exact McNemar test)")
+        out.append(
+            [
+                r["model"],
+                r["before_model"],
+                r["language"],
+                _side(b),
+                _side(a),
+                f"{r['only_before']} / {r['only_after']}",
+                p_text(r["p_mcnemar"]),
+                f"{pct(rb['fpr']) if rb else 'n/a'} -> {pct(ra['fpr']) if ra else 'n/a'}",
+                f"{r.get('only_before_at_recall', '-')} / {r.get('only_after_at_recall', '-')}",
+                p_text(r.get("p_mcnemar_at_recall")),
+                f"{pct(b['recall'])} -> {pct(a['recall'])}",
+                f"{num(b['auroc'])} -> {num(a['auroc'])}",
+            ]
+        )
+    return Table(
+        headers=[
+            "model",
+            "before",
+            "language",
+            "FPR before",
+            "FPR after",
+            "flagged only before / only after",
+            "McNemar p",
+            f"FPR at {pct(recall, 0)} recall",
+            "only before / only after there",
+            "McNemar p there",
+            "recall",
+            "AUROC",
+        ],
+        rows=out,
+        caption="Before vs after fine-tuning on identical safe samples (paired; exact McNemar test)",
+    )
 
 
 def _significance(p: float | None) -> str:
     if p is None:
         return "not testable"
-    return f"significant at the {int(ALPHA * 100)}% level" if p < ALPHA else f"not significant at the {int(ALPHA * 100)}% level"
+    return (
+        f"significant at the {int(ALPHA * 100)}% level"
+        if p < ALPHA
+        else f"not significant at the {int(ALPHA * 100)}% level"
+    )
 
 
 def central_sentences(rows: Sequence[Mapping[str, Any]], *, recall: float = 0.9) -> list[str]:
@@ -235,18 +343,25 @@ def central_sentences(rows: Sequence[Mapping[str, Any]], *, recall: float = 0.9)
         p, j, t = r["python"], r["java"], r["python_vs_java"]
         parts = []
         if p:
-            parts.append(f"{p['fp']} of {p['negatives']} safe Python samples (FPR {pct(p['fpr'])}; recall "
-                         f"{pct(p['recall'])})")
+            parts.append(
+                f"{p['fp']} of {p['negatives']} safe Python samples (FPR {pct(p['fpr'])}; recall {pct(p['recall'])})"
+            )
         if j:
-            parts.append(f"{j['fp']} of {j['negatives']} safe Java samples (FPR {pct(j['fpr'])}; recall "
-                         f"{pct(j['recall'])})")
+            parts.append(
+                f"{j['fp']} of {j['negatives']} safe Java samples (FPR {pct(j['fpr'])}; recall {pct(j['recall'])})"
+            )
         text = f"{r['stage'].capitalize()}, {r['model']} flagged " + " and ".join(parts) + "."
         if t:
-            text += (f" The Python - Java difference of {100 * t['difference']:+.1f} points is "
-                     f"{_significance(t['p_fisher'])} (Fisher's exact p = {p_text(t['p_fisher'])}).")
+            text += (
+                f" The Python - Java difference of {100 * t['difference']:+.1f} points is "
+                f"{_significance(t['p_fisher'])} (Fisher's exact p = {p_text(t['p_fisher'])})."
+            )
         at = r["at_recall"]
-        fixed = [f"{lang.capitalize()} {pct(at[lang]['fpr'])} ({at[lang]['fp']}/{at[lang]['negatives']})"
-                 for lang in LANGUAGES if at[lang]]
+        fixed = [
+            f"{lang.capitalize()} {pct(at[lang]['fpr'])} ({at[lang]['fp']}/{at[lang]['negatives']})"
+            for lang in LANGUAGES
+            if at[lang]
+        ]
         if fixed:
             text += f" At {pct(recall, 0)} recall its FPR is " + ", ".join(fixed)
             ft = at["python_vs_java"]
@@ -261,17 +376,26 @@ def before_after_sentences(rows: Sequence[Mapping[str, Any]]) -> list[str]:
         if r["difference"] == 0:
             change = f"stayed at {pct(r['after']['fpr'])} (as {r['before_model']})"
         else:
-            change = (f"{'is higher' if r['difference'] > 0 else 'is lower'} than {r['before_model']}'s: "
-                      f"{pct(r['after']['fpr'])} against {pct(r['before']['fpr'])}")
-        out.append(f"On {r['language']}, {r['model']}'s FPR {change} ({100 * r['difference']:+.1f} points; "
-                   f"{r['only_before']} safe samples flagged only before, {r['only_after']} only after; McNemar p = "
-                   f"{p_text(r['p_mcnemar'])}, {_significance(r['p_mcnemar'])}).")
+            change = (
+                f"{'is higher' if r['difference'] > 0 else 'is lower'} than {r['before_model']}'s: "
+                f"{pct(r['after']['fpr'])} against {pct(r['before']['fpr'])}"
+            )
+        out.append(
+            f"On {r['language']}, {r['model']}'s FPR {change} ({100 * r['difference']:+.1f} points; "
+            f"{r['only_before']} safe samples flagged only before, {r['only_after']} only after; McNemar p = "
+            f"{p_text(r['p_mcnemar'])}, {_significance(r['p_mcnemar'])})."
+        )
     return out
 
 
-def answer_sentences(central: Sequence[Mapping[str, Any]], paired: Sequence[Mapping[str, Any]],
-                     external: Mapping[str, Mapping[str, ModelResult]], cells: Sequence[Any], *,
-                     recall: float = 0.9) -> list[str]:
+def answer_sentences(
+    central: Sequence[Mapping[str, Any]],
+    paired: Sequence[Mapping[str, Any]],
+    external: Mapping[str, Mapping[str, ModelResult]],
+    cells: Sequence[Any],
+    *,
+    recall: float = 0.9,
+) -> list[str]:
     """The answer, stated only from measured numbers: per language, the FPR before fine-tuning
     (every static and zero-shot detector) and after (each fine-tuned slice model on that
     language); the Python - Java gap after fine-tuning; and, per external set, whether the real
@@ -281,29 +405,40 @@ def answer_sentences(central: Sequence[Mapping[str, Any]], paired: Sequence[Mapp
     after = [r for r in central if r["stage"] == "after fine-tuning"]
     for language in LANGUAGES:
         b = [f"{r['model']} {pct(r[language]['fpr'])}" for r in before if r[language]]
-        a = [f"{r['model']} {pct(r[language]['fpr'])} (recall {pct(r[language]['recall'])})" for r in after if r[language]]
+        a = [
+            f"{r['model']} {pct(r[language]['fpr'])} (recall {pct(r[language]['recall'])})"
+            for r in after
+            if r[language]
+        ]
         if not b and not a:
             continue
         text = f"{language.capitalize()}, synthetic test split, calibrated operating point: FPR before fine-tuning "
         text += (", ".join(b) if b else "not measured") + "; after: " + (", ".join(a) if a else "not measured") + "."
-        fixed = [f"{r['model']} {pct(r['at_recall'][language]['fpr'])}" for r in before + after
-                 if r["at_recall"][language]]
+        fixed = [
+            f"{r['model']} {pct(r['at_recall'][language]['fpr'])}" for r in before + after if r["at_recall"][language]
+        ]
         if fixed:
-            text += (f" At {pct(recall, 0)} recall (a lower FPR at the calibrated point can be bought with recall; "
-                     f"here it cannot): " + ", ".join(fixed) + ".")
+            text += (
+                f" At {pct(recall, 0)} recall (a lower FPR at the calibrated point can be bought with recall; "
+                f"here it cannot): " + ", ".join(fixed) + "."
+            )
         tested = [r for r in paired if r["language"] == language and r["p_mcnemar"] is not None]
         if tested:
             lower = [r for r in tested if r["difference"] < 0 and r["p_mcnemar"] < ALPHA]
             higher = [r for r in tested if r["difference"] > 0 and r["p_mcnemar"] < ALPHA]
-            text += (f" Of {len(tested)} paired comparisons (fine-tuned model vs a detector before fine-tuning), "
-                     f"{len(lower)} show a significantly lower FPR after, {len(higher)} a significantly higher one "
-                     f"(exact McNemar, {int(ALPHA * 100)}% level).")
+            text += (
+                f" Of {len(tested)} paired comparisons (fine-tuned model vs a detector before fine-tuning), "
+                f"{len(lower)} show a significantly lower FPR after, {len(higher)} a significantly higher one "
+                f"(exact McNemar, {int(ALPHA * 100)}% level)."
+            )
         out.append(text)
     for r in after:
         t = r["python_vs_java"]
         if t:
-            out.append(f"After fine-tuning, {r['model']}: Python - Java FPR gap {100 * t['difference']:+.1f} points, "
-                       f"{_significance(t['p_fisher'])} (Fisher p = {p_text(t['p_fisher'])}).")
+            out.append(
+                f"After fine-tuning, {r['model']}: Python - Java FPR gap {100 * t['difference']:+.1f} points, "
+                f"{_significance(t['p_fisher'])} (Fisher p = {p_text(t['p_fisher'])})."
+            )
     out += _slicing_sentences(external, cells)
     reference = next((c for c in cells if c.kind == "static" and c.base == "reachability"), None)
     tuned = [c for c in cells if c.kind == "fine-tuned" and not c.name.endswith("-file") and c.subset == "joint"]
@@ -313,18 +448,21 @@ def answer_sentences(central: Sequence[Mapping[str, Any]], paired: Sequence[Mapp
             continue
         for cell in tuned:
             for language in cell.languages:
-                pairs = [(_fpr(test.get(reference.name), language), _fpr(test.get(cell.name), language)),
-                         (_fpr(by_model.get(reference.name), language), _fpr(by_model.get(cell.name), language))]
+                pairs = [
+                    (_fpr(test.get(reference.name), language), _fpr(test.get(cell.name), language)),
+                    (_fpr(by_model.get(reference.name), language), _fpr(by_model.get(cell.name), language)),
+                ]
                 if any(x is None for pair in pairs for x in pair):
                     continue
                 (sb, sa), (eb, ea) = pairs
                 synthetic, real = sa["fpr"] - sb["fpr"], ea["fpr"] - eb["fpr"]
-                verdict = ("agree" if (synthetic > 0) == (real > 0) and (synthetic == 0) == (real == 0)
-                           else "disagree")
-                out.append(f"Synthetic vs real ({dataset}, {language}): {cell.name} changes the FPR against static "
-                           f"reachability by {100 * synthetic:+.1f} points on the synthetic test split and by "
-                           f"{100 * real:+.1f} points on {dataset} ({pct(eb['fpr'])} -> {pct(ea['fpr'])}; recall "
-                           f"{pct(eb['recall'])} -> {pct(ea['recall'])}): the two {verdict} in direction.")
+                verdict = "agree" if (synthetic > 0) == (real > 0) and (synthetic == 0) == (real == 0) else "disagree"
+                out.append(
+                    f"Synthetic vs real ({dataset}, {language}): {cell.name} changes the FPR against static "
+                    f"reachability by {100 * synthetic:+.1f} points on the synthetic test split and by "
+                    f"{100 * real:+.1f} points on {dataset} ({pct(eb['fpr'])} -> {pct(ea['fpr'])}; recall "
+                    f"{pct(eb['recall'])} -> {pct(ea['recall'])}): the two {verdict} in direction."
+                )
     return out
 
 
@@ -346,44 +484,64 @@ def _slicing_sentences(results: Mapping[str, Mapping[str, ModelResult]], cells: 
                 f, sl = _fpr(by_model.get(cell.name), language), _fpr(by_model.get(sliced), language)
                 if f is None or sl is None:
                     continue
-                out.append(f"What slicing changed ({dataset}, {language}): the function-level {cell.name} flagged "
-                           f"{f['fp']} of {f['negatives']} safe samples (FPR {pct(f['fpr'])}, recall {pct(f['recall'])}), "
-                           f"the slice judge {sliced} {sl['fp']} of {sl['negatives']} (FPR {pct(sl['fpr'])}, recall "
-                           f"{pct(sl['recall'])}).")
+                out.append(
+                    f"What slicing changed ({dataset}, {language}): the function-level {cell.name} flagged "
+                    f"{f['fp']} of {f['negatives']} safe samples (FPR {pct(f['fpr'])}, recall {pct(f['recall'])}), "
+                    f"the slice judge {sliced} {sl['fp']} of {sl['negatives']} (FPR {pct(sl['fpr'])}, recall "
+                    f"{pct(sl['recall'])})."
+                )
     return out
 
 
-def study_blocks(*, config: Mapping[str, Any], cells: Sequence[Any], results: Mapping[str, Mapping[str, ModelResult]],
-                 datasets: Mapping[str, Sequence[Sample]], notes: Sequence[str], central: Sequence[Mapping[str, Any]],
-                 paired: Sequence[Mapping[str, Any]]) -> list[Block]:
+def study_blocks(
+    *,
+    config: Mapping[str, Any],
+    cells: Sequence[Any],
+    results: Mapping[str, Mapping[str, ModelResult]],
+    datasets: Mapping[str, Sequence[Sample]],
+    notes: Sequence[str],
+    central: Sequence[Mapping[str, Any]],
+    paired: Sequence[Mapping[str, Any]],
+) -> list[Block]:
     test = results.get("test", {})
     blocks: list[Block] = [Heading(text="Setup")]
     counts: dict[str, dict[str, int]] = {}
     for s in datasets.get("test", []):
         counts.setdefault(s.language, {"vulnerable": 0, "safe": 0})[s.label] += 1
-    desc = "; ".join(f"{lang}: {counts[lang]['vulnerable']} vulnerable, {counts[lang]['safe']} safe"
-                     for lang in ordered_languages(counts))
+    desc = "; ".join(
+        f"{lang}: {counts[lang]['vulnerable']} vulnerable, {counts[lang]['safe']} safe"
+        for lang in ordered_languages(counts)
+    )
     steps = f"{config['max_steps']} steps" if config["max_steps"] else f"{config['epochs']} epoch(s)"
     if config.get("corpus"):
         origin = f"the synth folder {config['corpus']} (given in the config)"
     else:
         cwes = ", ".join(config["cwes"]) if config["cwes"] else "every catalogued CWE"
-        origin = (f"vulntune synth, {config['per_cwe']} samples per language and CWE ({cwes}), "
-                  f"seed {config['seed']}")
+        origin = f"vulntune synth, {config['per_cwe']} samples per language and CWE ({cwes}), seed {config['seed']}"
     recall = float(config.get("fixed_recall", 0.9))
-    static = ", ".join({"none": "every candidate sink flagged", "reachability": "static reachability"}[j]
-                       for j in config.get("static", ())) or "none"
+    static = (
+        ", ".join(
+            {"none": "every candidate sink flagged", "reachability": "static reachability"}[j]
+            for j in config.get("static", ())
+        )
+        or "none"
+    )
     function_level = ", ".join(config.get("function_level", ())) or "none"
-    blocks.append(Paragraph(text=(
-        f"Corpus: {origin}; test split: {desc}. Static judges: {static}. Models: {', '.join(config['bases']) or 'none'} "
-        f"fine-tuned with {config['method']} for {steps} per cell on {', '.join(config['subsets'])} x "
-        f"{', '.join(config['objectives'])}, reading {config.get('unit', 'file')}s (gate: {config.get('gate', 'none')}); "
-        f"function-level models (whole records, the previous design): {function_level}; TF-IDF judge: "
-        f"{'yes' if config['tfidf'] else 'no'}; zero-shot base models: {'yes' if config['zero_shot'] else 'no'}. Every "
-        f"threshold, the zero-shot ones included, was chosen on the validation split for FPR {pct(config['target_fpr'])} "
-        f"(the calibrated operating point). The second operating point is the FPR at {pct(recall, 0)} recall: per model "
-        f"and language, the highest threshold whose recall on the test split itself is at least {pct(recall, 0)} "
-        f"(a static judge's scores are 0 or 1, so its recall there may overshoot).")))
+    blocks.append(
+        Paragraph(
+            text=(
+                f"Corpus: {origin}; test split: {desc}. Static judges: {static}. Models: {', '.join(config['bases']) or 'none'} "
+                f"fine-tuned with {config['method']} for {steps} per cell on {', '.join(config['subsets'])} x "
+                f"{', '.join(config['objectives'])}, reading {config.get('unit', 'file')}s (gate: {config.get('gate', 'none')}); "
+                f"function-level models (whole records, the previous design): {function_level}; TF-IDF judge: "
+                f"{'yes' if config['tfidf'] else 'no'}; zero-shot base models: {'yes' if config['zero_shot'] else 'no'}. Every "
+                f"threshold, the zero-shot ones included, was chosen on the validation split for FPR {pct(config['target_fpr'])} "
+                f"(the calibrated operating point). The second operating point is the FPR at {pct(recall, 0)} recall: per model "
+                f"and language, the highest threshold whose recall on the test split itself is at least {pct(recall, 0)} "
+                f"(a static judge's scores are 0 or 1, so its recall there may overshoot)."
+            )
+        )
+    )
     for note in notes:
         blocks.append(Paragraph(text=f"Note: {note}."))
     blocks.append(Heading(text="FPR Python vs Java, before and after fine-tuning"))
@@ -395,12 +553,16 @@ def study_blocks(*, config: Mapping[str, Any], cells: Sequence[Any], results: Ma
     blocks.append(Heading(text="Each row in words"))
     for sentence in central_sentences(central, recall=recall):
         blocks.append(Paragraph(text=sentence))
-    blocks.append(Paragraph(text="Python vs Java compares different samples, so the tests are for independent "
-                                 "proportions (Fisher's exact test, scipy.stats.fisher_exact, two-sided; two-proportion "
-                                 "z). Before vs after compares decisions on the same samples, so it uses the exact "
-                                 "McNemar test: scipy.stats has no McNemar test, and the exact one is the two-sided "
-                                 "binomial test (scipy.stats.binomtest, p = 0.5) on the discordant samples. The "
-                                 "'transfer' row is the java-only model on Python beside the python-only model on Java."))
+    blocks.append(
+        Paragraph(
+            text="Python vs Java compares different samples, so the tests are for independent "
+            "proportions (Fisher's exact test, scipy.stats.fisher_exact, two-sided; two-proportion "
+            "z). Before vs after compares decisions on the same samples, so it uses the exact "
+            "McNemar test: scipy.stats has no McNemar test, and the exact one is the two-sided "
+            "binomial test (scipy.stats.binomtest, p = 0.5) on the discordant samples. The "
+            "'transfer' row is the java-only model on Python beside the python-only model on Java."
+        )
+    )
     if paired:
         blocks.append(Heading(text="Before vs after, paired"))
         blocks.append(before_after_table(paired, recall=recall))
@@ -422,16 +584,27 @@ def study_blocks(*, config: Mapping[str, Any], cells: Sequence[Any], results: Ma
         external = [by_model[c.name] for c in cells if c.name in by_model]
         blocks.append(Heading(text=f"External set: {dataset}"))
         n = len(datasets[dataset])
-        blocks.append(Paragraph(text=f"{n} samples; models see only the code. CWEs outside a model's classes count for "
-                                     "detection only. These are external development numbers: nothing was tuned on them."))
+        blocks.append(
+            Paragraph(
+                text=f"{n} samples; models see only the code. CWEs outside a model's classes count for "
+                "detection only. These are external development numbers: nothing was tuned on them."
+            )
+        )
         blocks.append(summary_table(external, caption=dataset))
     transfer = results.get(TRANSFER, {})
     if transfer:
         blocks.append(Heading(text="Cross-language transfer"))
-        blocks.append(Paragraph(text="Each single-language model on the test split of the language it was not trained "
-                                     "on, at its own calibrated threshold."))
-        blocks.append(summary_table([transfer[c.name] for c in cells if c.name in transfer],
-                                    caption="test split, the other language"))
+        blocks.append(
+            Paragraph(
+                text="Each single-language model on the test split of the language it was not trained "
+                "on, at its own calibrated threshold."
+            )
+        )
+        blocks.append(
+            summary_table(
+                [transfer[c.name] for c in cells if c.name in transfer], caption="test split, the other language"
+            )
+        )
     if ordered:
         blocks.append(Heading(text="Per CWE (test split)"))
         for r in ordered:
@@ -447,11 +620,21 @@ def _plots(cells: Sequence[Any], test: Mapping[str, ModelResult], central: Seque
     blocks.append(Heading(text="Plots"))
     if central:
         groups = [r["model"] for r in central]
-        series = {lang: [((r[lang]["fpr"], r[lang]["fpr_ci"]) if r[lang] else (None, None)) for r in central]
-                  for lang in LANGUAGES}
-        blocks.append(Image(alt="FPR Python vs Java per model (95% Wilson intervals)",
-                            png=plots.grouped_bars(groups, series, ylabel="false positive rate",
-                                                   title="FPR Python vs Java, before and after fine-tuning")))
+        series = {
+            lang: [((r[lang]["fpr"], r[lang]["fpr_ci"]) if r[lang] else (None, None)) for r in central]
+            for lang in LANGUAGES
+        }
+        blocks.append(
+            Image(
+                alt="FPR Python vs Java per model (95% Wilson intervals)",
+                png=plots.grouped_bars(
+                    groups,
+                    series,
+                    ylabel="false positive rate",
+                    title="FPR Python vs Java, before and after fine-tuning",
+                ),
+            )
+        )
     curves: dict[str, dict[str, tuple[list[bool], list[float]]]] = {}
     languages: set[str] = set()
     for cell in cells:
@@ -465,23 +648,37 @@ def _plots(cells: Sequence[Any], test: Mapping[str, ModelResult], central: Seque
             sc.append(s.score)
             languages.add(s.language)
         curves[cell.name] = by
-    blocks.append(Image(alt="ROC per language, test split",
-                        png=plots.roc_plot(curves, languages=ordered_languages(languages))))
+    blocks.append(
+        Image(alt="ROC per language, test split", png=plots.roc_plot(curves, languages=ordered_languages(languages)))
+    )
     for cell in cells:
         r = test.get(cell.name)
         if r is None or cell.subset != "joint":
             continue
         by_language = r.metrics["by_language"]
-        blocks.append(Image(alt=f"{cell.name}: FPR per CWE", png=plots.cwe_fpr_bars(
-            {k: v["by_cwe"] for k, v in by_language.items()}, title=f"{cell.name}: FPR per CWE (test)")))
-        blocks.append(Image(alt=f"{cell.name}: confusion matrix", png=plots.confusion_plot(by_language, title=cell.name)))
-        blocks.append(Image(alt=f"{cell.name}: score histogram", png=plots.score_histogram(
-            curves[cell.name], threshold=float(r.info["threshold"]), title=cell.name)))
+        blocks.append(
+            Image(
+                alt=f"{cell.name}: FPR per CWE",
+                png=plots.cwe_fpr_bars(
+                    {k: v["by_cwe"] for k, v in by_language.items()}, title=f"{cell.name}: FPR per CWE (test)"
+                ),
+            )
+        )
+        blocks.append(
+            Image(alt=f"{cell.name}: confusion matrix", png=plots.confusion_plot(by_language, title=cell.name))
+        )
+        blocks.append(
+            Image(
+                alt=f"{cell.name}: score histogram",
+                png=plots.score_histogram(curves[cell.name], threshold=float(r.info["threshold"]), title=cell.name),
+            )
+        )
     return blocks
 
 
-def write_study_report(out: Path, *, config: Any, cells: Sequence[Any], datasets: Mapping[str, Sequence[Sample]],
-                       notes: Sequence[str]) -> dict[str, Any]:
+def write_study_report(
+    out: Path, *, config: Any, cells: Sequence[Any], datasets: Mapping[str, Sequence[Sample]], notes: Sequence[str]
+) -> dict[str, Any]:
     """Read every finished cell, write report.md, report.html and summary.json; return the summary."""
     from vulntune.config import to_mapping
 
@@ -491,11 +688,15 @@ def write_study_report(out: Path, *, config: Any, cells: Sequence[Any], datasets
     recall = float(plain.get("fixed_recall", 0.9))
     central = central_rows(cells, test, transfer=results.get(TRANSFER, {}), recall=recall)
     paired = before_after_rows(cells, test, recall=recall)
-    blocks = study_blocks(config=plain, cells=cells, results=results, datasets=datasets, notes=notes,
-                          central=central, paired=paired)
+    blocks = study_blocks(
+        config=plain, cells=cells, results=results, datasets=datasets, notes=notes, central=central, paired=paired
+    )
     write_report(out, blocks, title=TITLE)
-    summary = {"central": central, "before_after": paired, "notes": list(notes),
-               "evaluated": {d: sorted(by) for d, by in results.items()}}
+    summary = {
+        "central": central,
+        "before_after": paired,
+        "notes": list(notes),
+        "evaluated": {d: sorted(by) for d, by in results.items()},
+    }
     write_text(out / "summary.json", dumps_metrics(summary))
     return summary
-

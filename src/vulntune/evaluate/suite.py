@@ -77,7 +77,9 @@ def read_expected(path: str | Path) -> list[TestCase]:
                 continue
             where = f"{path}:{lineno}"
             if len(row) < 4:
-                raise VulntuneError(f"{where}: expected 'test name, category, real vulnerability, cwe', got {','.join(row)!r}")
+                raise VulntuneError(
+                    f"{where}: expected 'test name, category, real vulnerability, cwe', got {','.join(row)!r}"
+                )
             name, category, real, cwe = (cell.strip() for cell in row[:4])
             if category not in CATEGORIES:
                 raise VulntuneError(f"{where}: unknown category {category!r} (known: {', '.join(sorted(CATEGORIES))})")
@@ -88,7 +90,9 @@ def read_expected(path: str | Path) -> list[TestCase]:
             except VulntuneError as exc:
                 raise VulntuneError(f"{where}: {exc}") from None
             if cwe_id != CATEGORIES[category]:
-                raise VulntuneError(f"{where}: category {category} is {CATEGORIES[category]}, but the row says {cwe_id}")
+                raise VulntuneError(
+                    f"{where}: category {category} is {CATEGORIES[category]}, but the row says {cwe_id}"
+                )
             if name in seen:
                 raise VulntuneError(f"{where}: test {name!r} listed twice")
             seen.add(name)
@@ -120,8 +124,16 @@ def locate(cases: Sequence[TestCase], suite: str | Path) -> list[TestCase]:
         found = files[c.name]
         if len(found) > 1:
             raise VulntuneError(f"{suite}: test case {c.name} matches {len(found)} files ({found[0]}, {found[1]})")
-        out.append(TestCase(name=c.name, category=c.category, real=c.real, cwe=c.cwe, path=found[0],
-                            language=LANGUAGE_OF_EXTENSION[found[0].suffix]))
+        out.append(
+            TestCase(
+                name=c.name,
+                category=c.category,
+                real=c.real,
+                cwe=c.cwe,
+                path=found[0],
+                language=LANGUAGE_OF_EXTENSION[found[0].suffix],
+            )
+        )
     return out
 
 
@@ -155,9 +167,14 @@ def _counts_block(tp: int, fn: int, fp: int, tn: int) -> dict[str, Any]:
     fpr = fp / (fp + tn) if fp + tn else None
     tpr_ci, fpr_ci = wilson(tp, tp + fn), wilson(fp, fp + tn)
     return {
-        "tp": tp, "fn": fn, "fp": fp, "tn": tn,
-        "tpr": tpr, "tpr_ci": list(tpr_ci) if tpr_ci else None,
-        "fpr": fpr, "fpr_ci": list(fpr_ci) if fpr_ci else None,
+        "tp": tp,
+        "fn": fn,
+        "fp": fp,
+        "tn": tn,
+        "tpr": tpr,
+        "tpr_ci": list(tpr_ci) if tpr_ci else None,
+        "fpr": fpr,
+        "fpr_ci": list(fpr_ci) if fpr_ci else None,
         "score": None if tpr is None or fpr is None else tpr - fpr,
     }
 
@@ -196,8 +213,11 @@ def scorecard(cases: Sequence[TestCase], findings: Mapping[str, Sequence[Mapping
         "cases": len(cases),
         "by_category": by_category,
         "micro": _counts_block(*totals),
-        "macro": {"tpr": mean("tpr"), "fpr": mean("fpr"), "score": (sum(b["score"] for b in scored) / len(scored)) if scored else None,
-                  "categories": len(by_category)},
+        "macro": {
+            "tpr": mean("tpr"),
+            "fpr": mean("fpr"),
+            "score": (sum(b["score"] for b in scored) / len(scored)) if scored else None,
+            "categories": len(by_category),
+        },
         "by_language": {lang: _counts_block(*counts) for lang, counts in sorted(per_language.items())},
     }
-

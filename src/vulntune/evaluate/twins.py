@@ -73,5 +73,8 @@ def record_twin_metrics(samples: Sequence[Sample], flagged: Mapping[str, bool]) 
     set cut from real projects lists the other pairs a record is in under `meta["also_in_pairs"]`,
     and the record counts in each."""
     memberships = [(pair, s) for s in samples for pair in (s.pair_id, *s.meta.get("also_in_pairs", ())) if pair]
-    return twin_metrics([pair for pair, _ in memberships], [s.is_vulnerable for _, s in memberships],
-                        [flagged[s.id] for _, s in memberships])
+    return twin_metrics(
+        [pair for pair, _ in memberships],
+        [s.is_vulnerable for _, s in memberships],
+        [flagged[s.id] for _, s in memberships],
+    )

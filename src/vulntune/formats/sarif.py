@@ -56,41 +56,63 @@ def _rule(cwe_id: str) -> dict:
 
 def _artifacts(report: ScanReport) -> list[dict]:
     """The files scanned, with their language and size (SARIF `run.artifacts`)."""
-    return [{"location": _uri(source.display), "sourceLanguage": source.language, "length": source.size,
-             "roles": ["analysisTarget"]} for source in report.files]
+    return [
+        {
+            "location": _uri(source.display),
+            "sourceLanguage": source.language,
+            "length": source.size,
+            "roles": ["analysisTarget"],
+        }
+        for source in report.files
+    ]
 
 
 def render(report: ScanReport, *, color: bool = False) -> str:
     """The report as a SARIF 2.1.0 log (sorted keys). `color` is unused."""
     artifacts = _artifacts(report)
     artifact_index = {source.display: i for i, source in enumerate(report.files)}
-    cwe_ids = sorted({label for label in report.model.labels if label.startswith("CWE-")}
-                     | {f.cwe for f in report.findings}, key=lambda c: (int(c.split("-")[-1]), c))
+    cwe_ids = sorted(
+        {label for label in report.model.labels if label.startswith("CWE-")} | {f.cwe for f in report.findings},
+        key=lambda c: (int(c.split("-")[-1]), c),
+    )
     index = {cwe: i for i, cwe in enumerate(cwe_ids)}
     results = []
     for f in report.findings:
         region = {"startLine": f.line}
         if f.snippet:
             region["snippet"] = {"text": f.snippet}
-        results.append({
-            "ruleId": f.cwe,
-            "ruleIndex": index[f.cwe],
-            "level": LEVELS.get(f.severity, "warning"),
-            "message": {"text": f.message},
-            "locations": [{
-                "physicalLocation": {
-                    "artifactLocation": {**_uri(f.file), **({"index": artifact_index[f.file]}
-                                                             if f.file in artifact_index else {})},
-                    "region": region,
-                    "contextRegion": {"startLine": f.start_line, "endLine": f.end_line},
+        results.append(
+            {
+                "ruleId": f.cwe,
+                "ruleIndex": index[f.cwe],
+                "level": LEVELS.get(f.severity, "warning"),
+                "message": {"text": f.message},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {
+                                **_uri(f.file),
+                                **({"index": artifact_index[f.file]} if f.file in artifact_index else {}),
+                            },
+                            "region": region,
+                            "contextRegion": {"startLine": f.start_line, "endLine": f.end_line},
+                        },
+                        "logicalLocations": [
+                            {"fullyQualifiedName": f.unit, "kind": "module" if f.unit_kind == "module" else "function"}
+                        ],
+                    }
+                ],
+                "partialFingerprints": {SARIF_FINGERPRINT_KEY: f.fingerprint},
+                "rank": round(f.confidence * 100, 2),
+                "properties": {
+                    "confidence": f.confidence,
+                    "severity": f.severity,
+                    "language": f.language,
+                    **({"sink": f.sink} if f.sink else {}),
+                    **({"slice": f.slice} if f.slice else {}),
                 },
-                "logicalLocations": [{"fullyQualifiedName": f.unit, "kind": "module" if f.unit_kind == "module" else "function"}],
-            }],
-            "partialFingerprints": {SARIF_FINGERPRINT_KEY: f.fingerprint},
-            "rank": round(f.confidence * 100, 2),
-            "properties": {"confidence": f.confidence, "severity": f.severity, "language": f.language,
-                           **({"sink": f.sink} if f.sink else {}), **({"slice": f.slice} if f.slice else {})},
-        })
+            }
+        )
     notifications = [
         {
             "level": "error" if s.error else "warning",
@@ -102,28 +124,37 @@ def render(report: ScanReport, *, color: bool = False) -> str:
     log = {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "vulntune",
-                "version": report.version,
-                "semanticVersion": report.version,
-                "informationUri": INFORMATION_URI,
-                "rules": [_rule(cwe) for cwe in cwe_ids],
-            }},
-            "invocations": [{
-                "executionSuccessful": not report.input_error,
-                "startTimeUtc": report.started_at.replace("+00:00", "Z"),
-                "toolExecutionNotifications": notifications,
-            }],
-            "columnKind": "unicodeCodePoints",
-            "artifacts": artifacts,
-            **({"originalUriBaseIds": {URI_BASE: {"uri": Path(report.root).as_uri().rstrip("/") + "/"}}}
-               if report.root else {}),
-            "results": results,
-            "properties": {
-                "summary": {k: v for k, v in vars(report.summary).items()},
-                "model": {"fingerprint": report.model.fingerprint, "threshold": report.model.threshold},
-            },
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "vulntune",
+                        "version": report.version,
+                        "semanticVersion": report.version,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [_rule(cwe) for cwe in cwe_ids],
+                    }
+                },
+                "invocations": [
+                    {
+                        "executionSuccessful": not report.input_error,
+                        "startTimeUtc": report.started_at.replace("+00:00", "Z"),
+                        "toolExecutionNotifications": notifications,
+                    }
+                ],
+                "columnKind": "unicodeCodePoints",
+                "artifacts": artifacts,
+                **(
+                    {"originalUriBaseIds": {URI_BASE: {"uri": Path(report.root).as_uri().rstrip("/") + "/"}}}
+                    if report.root
+                    else {}
+                ),
+                "results": results,
+                "properties": {
+                    "summary": {k: v for k, v in vars(report.summary).items()},
+                    "model": {"fingerprint": report.model.fingerprint, "threshold": report.model.threshold},
+                },
+            }
+        ],
     }
     return json.dumps(log, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -29,7 +29,7 @@ def excerpt(slice_text: str, limit: int = SLICE_LINES) -> list[str]:
         return lines
     sink = next((i for i, line in enumerate(lines) if "<- CWE-" in line), len(lines) - 1)
     start = max(1, sink - (limit - 3))
-    shown = lines[start:sink + 1]
+    shown = lines[start : sink + 1]
     before, after = start - 1, len(lines) - sink - 1
     out = [lines[0]] + ([f"... ({before} more lines)"] if before else []) + shown
     return out + ([f"... ({after} more lines; --format json has the whole slice)"] if after else [])
@@ -77,8 +77,11 @@ def _summary(report: ScanReport) -> str:
         tail.append(f"{s.files_skipped} skipped")
     if s.files_with_syntax_errors:
         tail.append(f"{s.files_with_syntax_errors} with syntax errors")
-    for count, label in ((s.suppressed, "suppressed"), (s.baselined, "in baseline"),
-                         (s.below_filters, "below --min-confidence/--min-severity")):
+    for count, label in (
+        (s.suppressed, "suppressed"),
+        (s.baselined, "in baseline"),
+        (s.below_filters, "below --min-confidence/--min-severity"),
+    ):
         if count:
             tail.append(f"{count} {label}")
     model = report.model
@@ -87,8 +90,11 @@ def _summary(report: ScanReport) -> str:
         which = "every candidate sink" if judge == "none" else "every statically reachable candidate sink"
         return f"{head}; " + ", ".join(tail) + f"; {which} reported (--judge {judge}, no model)."
     distinct = sorted(set(model.thresholds.values()))
-    at = (f"threshold {distinct[0]:.4f}" if len(distinct) == 1 else
-          "thresholds " + ", ".join(f"{language} {t:.4f}" for language, t in sorted(model.thresholds.items())))
+    at = (
+        f"threshold {distinct[0]:.4f}"
+        if len(distinct) == 1
+        else "thresholds " + ", ".join(f"{language} {t:.4f}" for language, t in sorted(model.thresholds.items()))
+    )
     if model.validation_fpr is not None and model.validation_recall is not None:
         at += f" (validation FPR {model.validation_fpr:.1%}, recall {model.validation_recall:.1%})"
     return f"{head}; " + ", ".join(tail) + f"; {at}."

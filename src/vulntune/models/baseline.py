@@ -26,7 +26,8 @@ import numpy as np
 
 from vulntune.atomic import atomic_dir
 from vulntune.cwe import check_language
-from vulntune.data import Sample, fingerprint as corpus_fingerprint
+from vulntune.data import Sample
+from vulntune.data import fingerprint as corpus_fingerprint
 from vulntune.errors import VulntuneError
 from vulntune.models.calibrate import calibration_record
 from vulntune.models.folder import canonical_json, read_meta, write_meta
@@ -89,7 +90,11 @@ class TfidfDetector:
         self.coef = np.ascontiguousarray(self.coef, dtype=np.float32)
         self.intercept = np.ascontiguousarray(self.intercept, dtype=np.float32)
         n = len(self.vocabulary)
-        if self.idf.shape != (n,) or self.coef.shape != (len(self.labels), n) or self.intercept.shape != (len(self.labels),):
+        if (
+            self.idf.shape != (n,)
+            or self.coef.shape != (len(self.labels), n)
+            or self.intercept.shape != (len(self.labels),)
+        ):
             raise VulntuneError(
                 f"tfidf model: label map of {len(self.labels)} classes and {n} features does not match "
                 f"weights of shape {tuple(self.coef.shape)}"
@@ -99,8 +104,13 @@ class TfidfDetector:
         self._coef64 = self.coef.astype(np.float64)
         self._intercept64 = self.intercept.astype(np.float64)
         digest = hashlib.sha256()
-        keyed = {"kind": "tfidf", "labels": list(self.labels), "threshold": self.threshold,
-                 "max_length": self.max_length, "vocabulary": self.vocabulary}
+        keyed = {
+            "kind": "tfidf",
+            "labels": list(self.labels),
+            "threshold": self.threshold,
+            "max_length": self.max_length,
+            "vocabulary": self.vocabulary,
+        }
         if self.thresholds:  # older folders keep their fingerprint
             keyed["thresholds"] = self.thresholds
         digest.update(canonical_json(keyed).encode())
@@ -115,9 +125,13 @@ class TfidfDetector:
     def _rows(self, codes: Sequence[str], language: str):
         """Per code: (column indices, l2-normalised sublinear TF-IDF values), as sklearn computes them."""
         for code in codes:
-            counts = Counter(i for f in _features(code, language, self.max_length) if (i := self._index.get(f)) is not None)
+            counts = Counter(
+                i for f in _features(code, language, self.max_length) if (i := self._index.get(f)) is not None
+            )
             cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-            values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * self._idf64[cols]
+            values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * self._idf64[
+                cols
+            ]
             norm = math.sqrt(float(np.dot(values, values)))
             yield cols, values / norm if norm else values
 
@@ -143,8 +157,9 @@ class TfidfDetector:
 
     def predict(self, codes: Sequence[str], *, language: str) -> list[Prediction]:
         check_codes(codes)
-        return predictions_from_probabilities(self.probabilities(codes, language=language), self.labels,
-                                              language_threshold(self, language))
+        return predictions_from_probabilities(
+            self.probabilities(codes, language=language), self.labels, language_threshold(self, language)
+        )
 
 
 def train_tfidf(
@@ -198,16 +213,26 @@ def train_tfidf(
     for feat, col in vectorizer.vocabulary_.items():
         vocabulary[col] = feat
     detector = TfidfDetector(
-        languages=languages, labels=labels, threshold=0.5, vocabulary=vocabulary,
-        idf=vectorizer.idf_, coef=coef, intercept=intercept,
+        languages=languages,
+        labels=labels,
+        threshold=0.5,
+        vocabulary=vocabulary,
+        idf=vectorizer.idf_,
+        coef=coef,
+        intercept=intercept,
     )
     meta: dict[str, Any] = {
         "objective": "classify",
         "method": "tfidf-logreg",
         "base": {"name": "tfidf", "source": "scikit-learn TfidfVectorizer + LogisticRegression", "sha256": None},
         "corpus_fingerprint": corpus_fingerprint(samples),
-        "training_config": {"seed": seed, "max_features": max_features, "c": c, "ngrams": list(NGRAMS),
-                            "train_samples": len(samples)},
+        "training_config": {
+            "seed": seed,
+            "max_features": max_features,
+            "c": c,
+            "ngrams": list(NGRAMS),
+            "train_samples": len(samples),
+        },
         "calibration": None,
         "validation_metrics": None,
     }
@@ -240,7 +265,9 @@ def save_tfidf(detector: TfidfDetector, out: str | Path, *, force: bool = False)
     try:
         with atomic_dir(out, force=force) as tmp:
             (tmp / VOCAB_FILE).write_text(json.dumps(detector.vocabulary, ensure_ascii=False), encoding="utf-8")
-            save_file({"idf": detector.idf, "coef": detector.coef, "intercept": detector.intercept}, str(tmp / WEIGHTS_FILE))
+            save_file(
+                {"idf": detector.idf, "coef": detector.coef, "intercept": detector.intercept}, str(tmp / WEIGHTS_FILE)
+            )
             record = write_meta(tmp, meta, weight_files=[VOCAB_FILE, WEIGHTS_FILE])
             write_card(tmp, record)
     except FileExistsError:

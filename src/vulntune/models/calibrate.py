@@ -70,7 +70,9 @@ def calibrate_threshold(
     safe = sorted((float(s) for s, v in zip(scores, vulnerable) if not v), reverse=True)
     vuln = [float(s) for s, v in zip(scores, vulnerable) if v]
     if not safe:
-        raise VulntuneError("calibration: the validation data has no safe samples, cannot measure a false positive rate")
+        raise VulntuneError(
+            "calibration: the validation data has no safe samples, cannot measure a false positive rate"
+        )
     # 1e-12 absorbs float error in target * n (0.01 * 300 = 3.0000000000000004 must give k = 3).
     allowed = math.floor(target_fpr * len(safe) + 1e-12)
     if allowed >= len(safe):
@@ -117,12 +119,14 @@ def rates_at(scores: Sequence[float], truth: Sequence[bool], threshold: float) -
     return {
         "fpr": sum(s >= threshold for s in negatives) / len(negatives) if negatives else None,
         "tpr": sum(s >= threshold for s in positives) / len(positives) if positives else None,
-        "negatives": len(negatives), "positives": len(positives),
+        "negatives": len(negatives),
+        "positives": len(positives),
     }
 
 
-def _by_language(scores: Sequence[float], truth: Sequence[bool],
-                 languages: Sequence[str]) -> dict[str, tuple[list[float], list[bool]]]:
+def _by_language(
+    scores: Sequence[float], truth: Sequence[bool], languages: Sequence[str]
+) -> dict[str, tuple[list[float], list[bool]]]:
     groups: dict[str, tuple[list[float], list[bool]]] = {}
     for score, vulnerable, language in zip(scores, truth, languages, strict=True):
         group = groups.setdefault(language, ([], []))
@@ -131,24 +135,34 @@ def _by_language(scores: Sequence[float], truth: Sequence[bool],
     return dict(sorted(groups.items()))
 
 
-def language_thresholds(scores: Sequence[float], truth: Sequence[bool], languages: Sequence[str], *,
-                        target_fpr: float) -> dict[str, float]:
+def language_thresholds(
+    scores: Sequence[float], truth: Sequence[bool], languages: Sequence[str], *, target_fpr: float
+) -> dict[str, float]:
     """A threshold per language, each chosen as `calibrate_threshold` chooses on that language's
     scores alone, so each language's false positive rate holds the target on its own (one shared
     threshold lets the language whose safe code scores higher pay for the other). A language
     without safe scores gets none: it falls back to the pooled threshold."""
-    return {language: calibrate_threshold(s, t, target_fpr=target_fpr).threshold
-            for language, (s, t) in _by_language(scores, truth, languages).items() if not all(t)}
+    return {
+        language: calibrate_threshold(s, t, target_fpr=target_fpr).threshold
+        for language, (s, t) in _by_language(scores, truth, languages).items()
+        if not all(t)
+    }
 
 
-def flags_at(scores: Sequence[float], languages: Sequence[str], thresholds: Mapping[str, float],
-             default: float) -> list[bool]:
+def flags_at(
+    scores: Sequence[float], languages: Sequence[str], thresholds: Mapping[str, float], default: float
+) -> list[bool]:
     """Each score against its language's threshold (`default` for a language without one)."""
     return [s >= thresholds.get(language, default) for s, language in zip(scores, languages, strict=True)]
 
 
-def operating_points(scores: Sequence[float], truth: Sequence[bool], languages: Sequence[str], *,
-                     targets: Sequence[float] = OPERATING_FPRS) -> list[dict[str, Any]]:
+def operating_points(
+    scores: Sequence[float],
+    truth: Sequence[bool],
+    languages: Sequence[str],
+    *,
+    targets: Sequence[float] = OPERATING_FPRS,
+) -> list[dict[str, Any]]:
     """Thresholds for each target false positive rate, and what they do on these scores.
 
     Each point holds a threshold per language (`by_language[language]["threshold"]`, chosen on
@@ -164,19 +178,31 @@ def operating_points(scores: Sequence[float], truth: Sequence[bool], languages: 
         pooled = calibrate_threshold(scores, truth, target_fpr=target).threshold
         thresholds = language_thresholds(scores, truth, languages, target_fpr=target)
         flagged = flags_at(scores, languages, thresholds, pooled)
-        points.append({"target_fpr": float(target), "threshold": pooled,
-                       **rates_at([float(f) for f in flagged], truth, 1.0),
-                       "by_language": {language: {"threshold": thresholds.get(language, pooled),
-                                                  **rates_at(*by_language[language], thresholds.get(language, pooled))}
-                                       for language in by_language}})
+        points.append(
+            {
+                "target_fpr": float(target),
+                "threshold": pooled,
+                **rates_at([float(f) for f in flagged], truth, 1.0),
+                "by_language": {
+                    language: {
+                        "threshold": thresholds.get(language, pooled),
+                        **rates_at(*by_language[language], thresholds.get(language, pooled)),
+                    }
+                    for language in by_language
+                },
+            }
+        )
     return points
 
 
 def point_thresholds(point: Mapping[str, Any], languages: Sequence[str] = ()) -> dict[str, float]:
     """The per-language thresholds an operating point records (none in older model folders), and
     for each of `languages` it records none for, the point's pooled threshold."""
-    recorded = {language: float(rates["threshold"]) for language, rates in (point.get("by_language") or {}).items()
-                if rates.get("threshold") is not None}
+    recorded = {
+        language: float(rates["threshold"])
+        for language, rates in (point.get("by_language") or {}).items()
+        if rates.get("threshold") is not None
+    }
     return {**{language: float(point["threshold"]) for language in languages}, **recorded}
 
 
@@ -188,8 +214,10 @@ def operating_point(meta: Mapping[str, Any], target_fpr: float) -> dict[str, Any
     """
     points = meta.get("operating_points") or []
     if not points:
-        raise VulntuneError("this model records no operating points; choose them with "
-                            "`vulntune calibrate --model DIR` (it keeps the weights)")
+        raise VulntuneError(
+            "this model records no operating points; choose them with "
+            "`vulntune calibrate --model DIR` (it keeps the weights)"
+        )
     for point in points:
         if math.isclose(point["target_fpr"], target_fpr, rel_tol=0.0, abs_tol=1e-9):
             return point
@@ -197,7 +225,9 @@ def operating_point(meta: Mapping[str, Any], target_fpr: float) -> dict[str, Any
     raise VulntuneError(f"--target-fpr {target_fpr:g}: the model records operating points only for {known}")
 
 
-def calibrate_detector(detector, validation: Sequence[Sample], *, target_fpr: float) -> tuple[Calibration, dict[str, Any]]:
+def calibrate_detector(
+    detector, validation: Sequence[Sample], *, target_fpr: float
+) -> tuple[Calibration, dict[str, Any]]:
     """Choose `detector`'s threshold on `validation` and measure it there.
 
     Returns:
@@ -208,7 +238,9 @@ def calibrate_detector(detector, validation: Sequence[Sample], *, target_fpr: fl
     return calibration, validation_metrics(scores, truth, calibration.threshold, cwe_hits=cwe_hits)
 
 
-def calibration_record(detector, samples: Sequence[Sample], *, target_fpr: float, scan_units: int = 0) -> dict[str, Any]:
+def calibration_record(
+    detector, samples: Sequence[Sample], *, target_fpr: float, scan_units: int = 0
+) -> dict[str, Any]:
     """The metadata keys a calibration sets: `threshold` (chosen on all languages together),
     `thresholds` (one per language, see `language_thresholds`: what predictions use),
     `calibration`, `validation_metrics` (at the per-language thresholds) and `operating_points`.
@@ -223,13 +255,18 @@ def calibration_record(detector, samples: Sequence[Sample], *, target_fpr: float
     calibration = calibrate_threshold(scores, truth, target_fpr=target_fpr)
     thresholds = language_thresholds(scores, truth, languages, target_fpr=target_fpr)
     flagged = [float(f) for f in flags_at(scores, languages, thresholds, calibration.threshold)]
-    return {"threshold": calibration.threshold, "thresholds": thresholds,
-            "calibration": {**calibration.to_dict(), "scan_units": scan_units},
-            "validation_metrics": validation_metrics(flagged, truth, 1.0, cwe_hits=cwe_hits),
-            "operating_points": operating_points(scores, truth, languages, targets=(*OPERATING_FPRS, target_fpr))}
+    return {
+        "threshold": calibration.threshold,
+        "thresholds": thresholds,
+        "calibration": {**calibration.to_dict(), "scan_units": scan_units},
+        "validation_metrics": validation_metrics(flagged, truth, 1.0, cwe_hits=cwe_hits),
+        "operating_points": operating_points(scores, truth, languages, targets=(*OPERATING_FPRS, target_fpr)),
+    }
 
 
-def validation_metrics(scores: Sequence[float], truth: Sequence[bool], threshold: float, *, cwe_hits: int) -> dict[str, Any]:
+def validation_metrics(
+    scores: Sequence[float], truth: Sequence[bool], threshold: float, *, cwe_hits: int
+) -> dict[str, Any]:
     """Confusion-matrix numbers at `threshold` (vulntune.evaluate computes the full set)."""
     tp = sum(s >= threshold and t for s, t in zip(scores, truth))
     fp = sum(s >= threshold and not t for s, t in zip(scores, truth))
@@ -243,8 +280,17 @@ def validation_metrics(scores: Sequence[float], truth: Sequence[bool], threshold
     precision, recall = ratio(tp, tp + fp), ratio(tp, pos)
     f1 = 2 * precision * recall / (precision + recall) if precision and recall else 0.0
     return {
-        "samples": len(truth), "positives": pos, "negatives": neg,
-        "tp": tp, "fp": fp, "tn": tn, "fn": fn,
-        "accuracy": ratio(tp + tn, len(truth)), "precision": precision, "recall": recall, "f1": f1,
-        "fpr": ratio(fp, neg), "cwe_accuracy": ratio(cwe_hits, pos),
+        "samples": len(truth),
+        "positives": pos,
+        "negatives": neg,
+        "tp": tp,
+        "fp": fp,
+        "tn": tn,
+        "fn": fn,
+        "accuracy": ratio(tp + tn, len(truth)),
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "fpr": ratio(fp, neg),
+        "cwe_accuracy": ratio(cwe_hits, pos),
     }

@@ -44,7 +44,8 @@ def render_card(meta: Mapping[str, Any]) -> str:
         f"| max length (tokens) | {meta['max_length']} |",
         f"| pooling | {meta.get('pooling', 'last')} |",
         f"| threshold | {_fmt(meta['threshold'])}"
-        + "".join(f"; {language} {_fmt(t)}" for language, t in sorted((meta.get("thresholds") or {}).items())) + " |",
+        + "".join(f"; {language} {_fmt(t)}" for language, t in sorted((meta.get("thresholds") or {}).items()))
+        + " |",
         f"| corpus fingerprint | {meta.get('corpus_fingerprint') or '-'} |",
         f"| training samples | {_training_samples(meta)} |",
         "",
@@ -59,14 +60,21 @@ def render_card(meta: Mapping[str, Any]) -> str:
         lines += [
             "## Calibration",
             "",
-            f"The threshold is the smallest score whose false positive rate on the validation split"
-            + (f" (with the {calibration['scan_units']} scan units cut from it)" if calibration.get("scan_units") else "")
+            "The threshold is the smallest score whose false positive rate on the validation split"
+            + (
+                f" (with the {calibration['scan_units']} scan units cut from it)"
+                if calibration.get("scan_units")
+                else ""
+            )
             + f" is at most {_fmt(calibration['target_fpr'])}: there it flags {_fmt(calibration['fpr'])} of "
             f"{calibration['negatives']} safe samples and {_fmt(calibration['tpr'])} of {calibration['positives']} "
             "vulnerable ones."
-            + (" Each language has its own threshold, chosen the same way on that language's samples alone "
-               "(the pooled one above decides a language without its own); the validation metrics below use them."
-               if meta.get("thresholds") else ""),
+            + (
+                " Each language has its own threshold, chosen the same way on that language's samples alone "
+                "(the pooled one above decides a language without its own); the validation metrics below use them."
+                if meta.get("thresholds")
+                else ""
+            ),
             "",
         ]
     lines += _operating_points(meta)
@@ -106,7 +114,9 @@ def _operating_points(meta: Mapping[str, Any]) -> list[str]:
     languages = sorted({name for p in points for name in p.get("by_language", {})})
     own = any("threshold" in rates for p in points for rates in p.get("by_language", {}).values())
     columns = ("threshold", "FPR", "recall") if own else ("FPR", "recall")
-    header = "| target FPR | threshold | FPR | recall |" + "".join(f" {name} {c} |" for name in languages for c in columns)
+    header = "| target FPR | threshold | FPR | recall |" + "".join(
+        f" {name} {c} |" for name in languages for c in columns
+    )
     lines = [
         "## Operating points",
         "",
@@ -119,8 +129,10 @@ def _operating_points(meta: Mapping[str, Any]) -> list[str]:
     ]
     for point in points:
         default = "*" if point["threshold"] == meta["threshold"] else ""
-        row = (f"| {point['target_fpr']:g}{default} | {point['threshold']:.4f} | {_percent(point['fpr'])} | "
-               f"{_percent(point['tpr'])} |")
+        row = (
+            f"| {point['target_fpr']:g}{default} | {point['threshold']:.4f} | {_percent(point['fpr'])} | "
+            f"{_percent(point['tpr'])} |"
+        )
         for name in languages:
             rates = point.get("by_language", {}).get(name, {})
             if own:
@@ -141,7 +153,7 @@ def write_card(folder: Path, meta: Mapping[str, Any]) -> None:
     text = card.read_text(encoding="utf-8") if card.is_file() else ""
     rendered = render_card(meta)
     if MEASURED in text:
-        rendered = rendered.rstrip() + "\n" + text[text.index(MEASURED):]
+        rendered = rendered.rstrip() + "\n" + text[text.index(MEASURED) :]
     write_text(card, rendered)
 
 

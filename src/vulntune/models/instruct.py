@@ -68,7 +68,10 @@ class PromptCodec:
         self._parts = {}
         for language in LANGUAGES:
             head, tail = prompt_parts(language)
-            self._parts[language] = (list(encode(tokenizer, head)["input_ids"]), list(encode(tokenizer, tail)["input_ids"]))
+            self._parts[language] = (
+                list(encode(tokenizer, head)["input_ids"]),
+                list(encode(tokenizer, tail)["input_ids"]),
+            )
         overhead = max(len(h) + len(t) for h, t in self._parts.values())
         self.max_answer = max(len(a) for a in self.answers)
         # Code tokens per window: what is left of max_length after the prompt and the longest answer.
@@ -83,15 +86,18 @@ class PromptCodec:
         head, tail = self._parts[language]
         return head + list(code_ids) + tail
 
-    def training_example(self, code: str, language: str, label: str, *, sink_line: int | None = None) -> dict[str, list[int]]:
+    def training_example(
+        self, code: str, language: str, label: str, *, sink_line: int | None = None
+    ) -> dict[str, list[int]]:
         """input_ids = prompt + answer + EOS; labels mask the prompt with -100."""
         prompt = self.prompt(code, language, sink_line=sink_line)
         answer = self.answers[self.labels.index(label)]
         return {"input_ids": prompt + answer, "labels": [-100] * len(prompt) + answer}
 
 
-def score_answers(model, prompts: Sequence[Sequence[int]], answers: Sequence[Sequence[int]], *, pad_id: int,
-                  batch_size: int = 8) -> np.ndarray:
+def score_answers(
+    model, prompts: Sequence[Sequence[int]], answers: Sequence[Sequence[int]], *, pad_id: int, batch_size: int = 8
+) -> np.ndarray:
     """Log-likelihood of each answer after each prompt: (n_prompts, n_answers), float64.
 
     Prompts are left-padded (with explicit position ids) so they end together; each batch runs
@@ -127,7 +133,9 @@ def score_answers(model, prompts: Sequence[Sequence[int]], answers: Sequence[Seq
             cache.batch_repeat_interleave(k)
             # Answers ride after every prompt: rows are (prompt 0, answer 0..k-1), (prompt 1, ...), ...
             step_ids = cand.repeat(b, 1)
-            step_mask = torch.cat([mask.repeat_interleave(k, dim=0), torch.ones((b * k, width_a), dtype=torch.long)], dim=1)
+            step_mask = torch.cat(
+                [mask.repeat_interleave(k, dim=0), torch.ones((b * k, width_a), dtype=torch.long)], dim=1
+            )
             step_pos = positions[:, -1:].repeat_interleave(k, dim=0) + 1 + torch.arange(width_a)
             rest = model(input_ids=step_ids, attention_mask=step_mask, position_ids=step_pos, **{cache_arg: cache})
             logp = torch.log_softmax(rest.logits.double(), dim=-1)  # (b*k, width_a, V)
@@ -149,8 +157,19 @@ class InstructDetector:
             longest answer); `count_tokens` counts the same tokens.
     """
 
-    def __init__(self, *, model, tokenizer, labels: Sequence[str], languages: Sequence[str], threshold: float,
-                 max_length: int, fingerprint: str, batch_size: int = 8, meta: Mapping[str, Any] | None = None):
+    def __init__(
+        self,
+        *,
+        model,
+        tokenizer,
+        labels: Sequence[str],
+        languages: Sequence[str],
+        threshold: float,
+        max_length: int,
+        fingerprint: str,
+        batch_size: int = 8,
+        meta: Mapping[str, Any] | None = None,
+    ):
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.labels = tuple(labels)
@@ -179,8 +198,9 @@ class InstructDetector:
                 owner.append(index)
         if not prompts:
             return np.zeros((0, len(self.labels))), owner
-        ll = score_answers(self.model, prompts, self.codec.answers, pad_id=self.tokenizer.pad_token_id,
-                           batch_size=self.batch_size)
+        ll = score_answers(
+            self.model, prompts, self.codec.answers, pad_id=self.tokenizer.pad_token_id, batch_size=self.batch_size
+        )
         return ll, owner
 
     def probabilities(self, codes: Sequence[str], *, language: str) -> np.ndarray:
@@ -194,13 +214,20 @@ class InstructDetector:
 
     def predict(self, codes: Sequence[str], *, language: str) -> list[Prediction]:
         check_codes(codes)
-        return predictions_from_probabilities(self.probabilities(codes, language=language), self.labels,
-                                              language_threshold(self, language))
+        return predictions_from_probabilities(
+            self.probabilities(codes, language=language), self.labels, language_threshold(self, language)
+        )
 
 
-def zero_shot_detector(base: str = "smollm2-135m", *, labels: Sequence[str] | None = None,
-                       languages: Sequence[str] = LANGUAGES, threshold: float = 0.5,
-                       max_length: int = 512, batch_size: int = 8) -> InstructDetector:
+def zero_shot_detector(
+    base: str = "smollm2-135m",
+    *,
+    labels: Sequence[str] | None = None,
+    languages: Sequence[str] = LANGUAGES,
+    threshold: float = 0.5,
+    max_length: int = 512,
+    batch_size: int = 8,
+) -> InstructDetector:
     """The untuned base model asked the instruct prompt: the zero-shot baseline.
 
     Args:
@@ -224,10 +251,30 @@ def zero_shot_detector(base: str = "smollm2-135m", *, labels: Sequence[str] | No
     resolved = resolve_base(base)
     tokenizer = load_tokenizer(resolved.path)
     model = AutoModelForCausalLM.from_pretrained(str(resolved.path))
-    key = {"kind": "zero-shot", "base": resolved.to_dict(), "labels": list(labels), "prompt": PROMPT_VERSION,
-           "max_length": max_length, "threshold": threshold}
+    key = {
+        "kind": "zero-shot",
+        "base": resolved.to_dict(),
+        "labels": list(labels),
+        "prompt": PROMPT_VERSION,
+        "max_length": max_length,
+        "threshold": threshold,
+    }
     fingerprint = hashlib.sha256(canonical_json(key).encode()).hexdigest()
-    meta = {"kind": "instruct", "objective": "zero-shot", "method": None, "base": resolved.to_dict(),
-            "prompt_version": PROMPT_VERSION}
-    return InstructDetector(model=model, tokenizer=tokenizer, labels=labels, languages=languages, threshold=threshold,
-                            max_length=max_length, fingerprint=fingerprint, batch_size=batch_size, meta=meta)
+    meta = {
+        "kind": "instruct",
+        "objective": "zero-shot",
+        "method": None,
+        "base": resolved.to_dict(),
+        "prompt_version": PROMPT_VERSION,
+    }
+    return InstructDetector(
+        model=model,
+        tokenizer=tokenizer,
+        labels=labels,
+        languages=languages,
+        threshold=threshold,
+        max_length=max_length,
+        fingerprint=fingerprint,
+        batch_size=batch_size,
+        meta=meta,
+    )

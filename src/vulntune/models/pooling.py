@@ -49,9 +49,16 @@ def set_pooling(model, pooling: str):
         return model
     head = getattr(model, "score", None)
     if not isinstance(head, nn.Linear):
-        raise VulntuneError(f"pooling {pooling!r} needs a model with a linear 'score' head; {type(model).__name__} has none")
-    pooled = RunningMaxLinear(head.in_features, head.out_features, bias=head.bias is not None,
-                              device=head.weight.device, dtype=head.weight.dtype)
+        raise VulntuneError(
+            f"pooling {pooling!r} needs a model with a linear 'score' head; {type(model).__name__} has none"
+        )
+    pooled = RunningMaxLinear(
+        head.in_features,
+        head.out_features,
+        bias=head.bias is not None,
+        device=head.weight.device,
+        dtype=head.weight.dtype,
+    )
     with torch.no_grad():
         pooled.weight.copy_(head.weight)
         if head.bias is not None:

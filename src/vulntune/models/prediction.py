@@ -31,8 +31,9 @@ def check_codes(codes: Sequence[str]) -> None:
     """Refuse a lone string where a list of code strings is expected (a string is a sequence
     too: each of its characters would be scored as a piece of code)."""
     if isinstance(codes, (str, bytes)):
-        raise TypeError("predict() takes a list of code strings, not one string: "
-                        "write detector.predict([code], language=...)")
+        raise TypeError(
+            "predict() takes a list of code strings, not one string: write detector.predict([code], language=...)"
+        )
 
 
 @runtime_checkable

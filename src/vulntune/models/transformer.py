@@ -162,8 +162,19 @@ class ClassifierDetector:
             as overlapping windows and the most suspicious window decides.
     """
 
-    def __init__(self, *, model, tokenizer, labels: Sequence[str], languages: Sequence[str], threshold: float,
-                 max_length: int, fingerprint: str, batch_size: int = 8, meta: Mapping[str, Any] | None = None):
+    def __init__(
+        self,
+        *,
+        model,
+        tokenizer,
+        labels: Sequence[str],
+        languages: Sequence[str],
+        threshold: float,
+        max_length: int,
+        fingerprint: str,
+        batch_size: int = 8,
+        meta: Mapping[str, Any] | None = None,
+    ):
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.labels = tuple(labels)
@@ -175,8 +186,10 @@ class ClassifierDetector:
         self.meta = dict(meta or {})
         self.thresholds = recorded_thresholds(self.meta)
         by_language = self.meta.get("classes_by_language") or {}
-        self.excluded = {language: [i for i, label in enumerate(self.labels) if label not in allowed]
-                         for language, allowed in by_language.items()}
+        self.excluded = {
+            language: [i for i, label in enumerate(self.labels) if label not in allowed]
+            for language, allowed in by_language.items()
+        }
 
     def count_tokens(self, code: str) -> int:
         """Tokens of `code` under the base model's tokenizer, no special tokens, before truncation."""
@@ -206,8 +219,9 @@ class ClassifierDetector:
 
     def predict(self, codes: Sequence[str], *, language: str) -> list[Prediction]:
         check_codes(codes)
-        return predictions_from_probabilities(self.probabilities(codes, language=language), self.labels,
-                                              language_threshold(self, language))
+        return predictions_from_probabilities(
+            self.probabilities(codes, language=language), self.labels, language_threshold(self, language)
+        )
 
 
 def check_head(folder: Path, meta: Mapping[str, Any]) -> None:
@@ -224,7 +238,9 @@ def check_head(folder: Path, meta: Mapping[str, Any]) -> None:
             heads = [k for k in fh.keys() if k.endswith("score.weight") or ".score." in k and k.endswith(".weight")]
             outputs = fh.get_slice(heads[0]).get_shape()[0] if heads else None
     if meta["kind"] == "classify" and outputs != n:
-        raise VulntuneError(f"{folder}: the label map has {n} classes but the classification head has {outputs} outputs")
+        raise VulntuneError(
+            f"{folder}: the label map has {n} classes but the classification head has {outputs} outputs"
+        )
 
 
 def load_model(folder: Path, meta: Mapping[str, Any], *, dtype: str = "float32"):
@@ -244,11 +260,17 @@ def load_model(folder: Path, meta: Mapping[str, Any], *, dtype: str = "float32")
     check_head(folder, meta)
     pooling = meta.get("pooling", "last")  # folders written before pooling existed read the last token
     labels = list(meta["labels"])
-    head = {"num_labels": len(labels), "id2label": dict(enumerate(labels)), "label2id": {l: i for i, l in enumerate(labels)}}
+    head = {
+        "num_labels": len(labels),
+        "id2label": dict(enumerate(labels)),
+        "label2id": {label: i for i, label in enumerate(labels)},
+    }
     if method == "full":
         tokenizer = load_tokenizer(folder)
         if kind == "classify":
-            model = set_pooling(AutoModelForSequenceClassification.from_pretrained(str(folder), dtype=torch_dtype), pooling)
+            model = set_pooling(
+                AutoModelForSequenceClassification.from_pretrained(str(folder), dtype=torch_dtype), pooling
+            )
         else:
             model = AutoModelForCausalLM.from_pretrained(str(folder), dtype=torch_dtype)
         return model, tokenizer
@@ -261,8 +283,12 @@ def load_model(folder: Path, meta: Mapping[str, Any], *, dtype: str = "float32")
         )
     tokenizer = load_tokenizer(base.path)
     if kind == "classify":
-        model = set_pooling(AutoModelForSequenceClassification.from_pretrained(
-            str(base.path), dtype=torch_dtype, pad_token_id=tokenizer.pad_token_id, **head), pooling)
+        model = set_pooling(
+            AutoModelForSequenceClassification.from_pretrained(
+                str(base.path), dtype=torch_dtype, pad_token_id=tokenizer.pad_token_id, **head
+            ),
+            pooling,
+        )
     else:
         model = AutoModelForCausalLM.from_pretrained(str(base.path), dtype=torch_dtype)
     if method == "none":
@@ -277,8 +303,14 @@ def load_model(folder: Path, meta: Mapping[str, Any], *, dtype: str = "float32")
     return model, tokenizer
 
 
-def detector_parts(folder: str | Path, meta: Mapping[str, Any], *, batch_size: int = 8, threads: int | None = None,
-                   dtype: str = "float32") -> dict[str, Any]:
+def detector_parts(
+    folder: str | Path,
+    meta: Mapping[str, Any],
+    *,
+    batch_size: int = 8,
+    threads: int | None = None,
+    dtype: str = "float32",
+) -> dict[str, Any]:
     """The keyword arguments of a classify or instruct detector for a model folder (the weights
     loaded; `vulntune.models.detector.load_transformer` picks the class).
 
@@ -296,6 +328,14 @@ def detector_parts(folder: str | Path, meta: Mapping[str, Any], *, batch_size: i
     folder = Path(folder)
     with quiet_transformers():
         model, tokenizer = load_model(folder, meta, dtype=dtype)
-    return dict(model=model, tokenizer=tokenizer, labels=meta["labels"], languages=meta["languages"],
-                threshold=meta["threshold"], fingerprint=folder_fingerprint(meta), batch_size=batch_size, meta=meta,
-                max_length=meta["max_length"])
+    return dict(
+        model=model,
+        tokenizer=tokenizer,
+        labels=meta["labels"],
+        languages=meta["languages"],
+        threshold=meta["threshold"],
+        fingerprint=folder_fingerprint(meta),
+        batch_size=batch_size,
+        meta=meta,
+        max_length=meta["max_length"],
+    )

@@ -47,8 +47,15 @@ def only_blocks(backbone: nn.Module, blocks: slice) -> Iterator[None]:
         backbone.layers = every
 
 
-def trunk_outputs(peft_model, windows: Sequence[Sequence[int]], *, first_trained: int, pad: int,
-                  batch_size: int = 16, progress: bool = False) -> list[torch.Tensor]:
+def trunk_outputs(
+    peft_model,
+    windows: Sequence[Sequence[int]],
+    *,
+    first_trained: int,
+    pad: int,
+    batch_size: int = 16,
+    progress: bool = False,
+) -> list[torch.Tensor]:
     """The hidden states entering block `first_trained`, one (tokens, hidden) float32 tensor per window."""
     from tqdm.auto import tqdm
 
@@ -93,8 +100,13 @@ class TopBlocks(nn.Module):
         self.peft_model = peft_model
         self.first_trained = first_trained
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, trunk: torch.Tensor,
-                labels: torch.Tensor | None = None) -> SequenceClassifierOutput:
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        trunk: torch.Tensor,
+        labels: torch.Tensor | None = None,
+    ) -> SequenceClassifierOutput:
         del labels  # the Trainer's compute_loss_func takes them
         hf, backbone = backbone_of(self.peft_model)
         with only_blocks(backbone, slice(self.first_trained, None)):
@@ -115,12 +127,17 @@ def collate_with_trunk(examples: Sequence[dict], pad: int) -> dict[str, torch.Te
     trunk = torch.zeros((len(examples), ids.shape[1], examples[0]["trunk"].shape[-1]), dtype=torch.float32)
     for row, e in enumerate(examples):
         trunk[row, : len(e["input_ids"])] = e["trunk"]
-    return {"input_ids": ids, "attention_mask": mask, "trunk": trunk,
-            "labels": torch.tensor([e["labels"] for e in examples], dtype=torch.long)}
+    return {
+        "input_ids": ids,
+        "attention_mask": mask,
+        "trunk": trunk,
+        "labels": torch.tensor([e["labels"] for e in examples], dtype=torch.long),
+    }
 
 
-def check_top_blocks(peft_model, windows: Sequence[Sequence[int]], *, first_trained: int, pad: int,
-                     tolerance: float = 1e-3) -> None:
+def check_top_blocks(
+    peft_model, windows: Sequence[Sequence[int]], *, first_trained: int, pad: int, tolerance: float = 1e-3
+) -> None:
     """Refuse a base whose top-block path gives other logits than the whole model on `windows`.
 
     Raises:
@@ -135,11 +152,14 @@ def check_top_blocks(peft_model, windows: Sequence[Sequence[int]], *, first_trai
     try:
         with torch.inference_mode():
             whole = peft_model(input_ids=ids, attention_mask=mask).logits.float()
-            top = TopBlocks(peft_model, first_trained=first_trained)(batch["input_ids"], batch["attention_mask"],
-                                                                       batch["trunk"]).logits.float()
+            top = TopBlocks(peft_model, first_trained=first_trained)(
+                batch["input_ids"], batch["attention_mask"], batch["trunk"]
+            ).logits.float()
     finally:
         peft_model.train(was_training)
     difference = (whole - top).abs().max().item()
     if not difference <= tolerance:
-        raise VulntuneError(f"trunk_cache: the top blocks on stored trunk outputs differ from the whole model by "
-                            f"{difference:.3g} on this base; train without trunk_cache")
+        raise VulntuneError(
+            f"trunk_cache: the top blocks on stored trunk outputs differ from the whole model by "
+            f"{difference:.3g} on this base; train without trunk_cache"
+        )

@@ -21,8 +21,17 @@ from vulntune.scan.scanner import ScanReport, Summary, scan_paths
 from vulntune.scan.settings import ScanConfig
 
 __all__ = [
-    "Finding", "ResultCache", "ScanConfig", "ScanReport", "Skipped", "Summary", "cache_dir",
-    "default_model_path", "load_baseline", "load_scan_model", "scan_paths",
+    "Finding",
+    "ResultCache",
+    "ScanConfig",
+    "ScanReport",
+    "Skipped",
+    "Summary",
+    "cache_dir",
+    "default_model_path",
+    "load_baseline",
+    "load_scan_model",
+    "scan_paths",
 ]
 
 MODEL_FILE = "vulntune-model.json"
@@ -49,7 +58,8 @@ def load_scan_model(path: str | Path | None, *, threads: int | None = None, targ
         if not (default / MODEL_FILE).is_file():
             raise VulntuneError(
                 "no default model is bundled with this install yet; pass a model folder made by "
-                "`vulntune train` with --model DIR (or set model = \"DIR\" in [tool.vulntune])")
+                '`vulntune train` with --model DIR (or set model = "DIR" in [tool.vulntune])'
+            )
         path = default
     path = Path(path)
     if not path.is_dir():

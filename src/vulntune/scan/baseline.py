@@ -35,7 +35,9 @@ def load_baseline(path: str | Path) -> frozenset[str]:
         if isinstance(data, dict) and "runs" in data:
             return frozenset(
                 str(result["partialFingerprints"][SARIF_FINGERPRINT_KEY])
-                for run in data["runs"] for result in run.get("results") or ())
+                for run in data["runs"]
+                for result in run.get("results") or ()
+            )
     except (KeyError, TypeError):
         pass
     raise VulntuneError(f"baseline {path}: not a vulntune scan report (write one with --format json)")

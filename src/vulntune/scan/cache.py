@@ -47,15 +47,20 @@ class Verdict:
     line: int | None
 
     def to_json(self) -> str:
-        return json.dumps({"cwe": self.cwe, "score": self.score, "probabilities": dict(self.probabilities),
-                           "line": self.line}, sort_keys=True)
+        return json.dumps(
+            {"cwe": self.cwe, "score": self.score, "probabilities": dict(self.probabilities), "line": self.line},
+            sort_keys=True,
+        )
 
     @staticmethod
     def from_json(text: str) -> Verdict:
         data = json.loads(text)
-        return Verdict(cwe=data["cwe"], score=float(data["score"]),
-                       probabilities={str(k): float(v) for k, v in data["probabilities"].items()},
-                       line=data["line"])
+        return Verdict(
+            cwe=data["cwe"],
+            score=float(data["score"]),
+            probabilities={str(k): float(v) for k, v in data["probabilities"].items()},
+            line=data["line"],
+        )
 
 
 class ResultCache:
@@ -74,7 +79,8 @@ class ResultCache:
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute(
                 "CREATE TABLE IF NOT EXISTS verdicts (fingerprint TEXT, language TEXT, digest TEXT, "
-                "verdict TEXT, PRIMARY KEY (fingerprint, language, digest)) WITHOUT ROWID")
+                "verdict TEXT, PRIMARY KEY (fingerprint, language, digest)) WITHOUT ROWID"
+            )
             db.commit()
             self._db = db
         except (OSError, sqlite3.Error) as exc:
@@ -87,11 +93,13 @@ class ResultCache:
         wanted = list(dict.fromkeys(digests))
         try:
             for start in range(0, len(wanted), 500):  # SQLite's bound-parameter limit is 999 on old builds
-                chunk = wanted[start:start + 500]
+                chunk = wanted[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 rows = self._db.execute(
                     f"SELECT digest, verdict FROM verdicts WHERE fingerprint = ? AND language = ? "
-                    f"AND digest IN ({marks})", (fingerprint, language, *chunk))
+                    f"AND digest IN ({marks})",
+                    (fingerprint, language, *chunk),
+                )
                 for digest, verdict in rows:
                     with contextlib.suppress(ValueError, KeyError, TypeError):
                         found[digest] = Verdict.from_json(verdict)
@@ -106,7 +114,8 @@ class ResultCache:
             with self._db:
                 self._db.executemany(
                     "INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?, ?)",
-                    [(fingerprint, language, d, v.to_json()) for d, v in verdicts.items()])
+                    [(fingerprint, language, d, v.to_json()) for d, v in verdicts.items()],
+                )
         except sqlite3.Error as exc:
             self._disable(exc)
 

@@ -36,9 +36,20 @@ EXCLUDED = "matches an exclude pattern"
 VENDORED = "vendored or generated folder"
 
 # Folders of third-party or generated code; never entered (a folder named explicitly is scanned).
-VENDORED_DIRS = frozenset({
-    ".git", ".hg", ".svn", ".venv", "venv", "node_modules", "build", "target", "__pycache__", ".tox",
-})
+VENDORED_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "node_modules",
+        "build",
+        "target",
+        "__pycache__",
+        ".tox",
+    }
+)
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -260,8 +271,9 @@ def discover(
         if only_set is not None and os.path.realpath(path) not in only_set:
             return
         if st.st_size > config.max_file_size:
-            found.skipped.append(Skipped(
-                path=display, reason=f"larger than {config.max_file_size:,} bytes ({st.st_size:,} bytes)"))
+            found.skipped.append(
+                Skipped(path=display, reason=f"larger than {config.max_file_size:,} bytes ({st.st_size:,} bytes)")
+            )
             return
         found.files.append(SourceFile(path=path, display=display, language=language, size=st.st_size))
 
@@ -315,8 +327,9 @@ def _add_stdin(found: Discovery, name: str | None, *, root: Path, config: ScanCo
             return
     data = sys.stdin.buffer.read()
     if len(data) > config.max_file_size:
-        found.skipped.append(Skipped(
-            path=display, reason=f"larger than {config.max_file_size:,} bytes ({len(data):,} bytes)"))
+        found.skipped.append(
+            Skipped(path=display, reason=f"larger than {config.max_file_size:,} bytes ({len(data):,} bytes)")
+        )
         return
     found.files.append(SourceFile(path=STDIN, display=display, language=language, size=len(data), data=data))
 
@@ -334,15 +347,19 @@ def _list_with_git(top_folder: str, top: Path, *, root: Path, found: Discovery, 
     try:
         if rule is not None:
             names = git.list_files(top, prefix, honour_ignores=False)
-            found.notes.append(f"{_display(top_folder, root)}: scanned although git ignores it ({rule}), "
-                               "because it was named")
+            found.notes.append(
+                f"{_display(top_folder, root)}: scanned although git ignores it ({rule}), because it was named"
+            )
         else:
             names = git.list_files(top, prefix)
             for name in git.ignored_entries(top, prefix):
                 if name.endswith("/") or os.path.splitext(name)[1] in LANGUAGE_OF_EXTENSION:
-                    found.passed_over.append(Skipped(
-                        path=_display(os.path.join(top, name), root) + ("/" if name.endswith("/") else ""),
-                        reason=IGNORED_BY_GIT))
+                    found.passed_over.append(
+                        Skipped(
+                            path=_display(os.path.join(top, name), root) + ("/" if name.endswith("/") else ""),
+                            reason=IGNORED_BY_GIT,
+                        )
+                    )
     except git.GitError as exc:
         found.skipped.append(Skipped(path=_display(top_folder, root), reason=f"git: {exc}", error=True))
         return
@@ -353,7 +370,7 @@ def _list_with_git(top_folder: str, top: Path, *, root: Path, found: Discovery, 
         below = Path(os.path.relpath(path, top_folder)).parts[:-1]
         vendored = next((i for i, part in enumerate(below) if part in VENDORED_DIRS), None)
         if vendored is not None:
-            folder = os.path.join(top_folder, *below[:vendored + 1])
+            folder = os.path.join(top_folder, *below[: vendored + 1])
             found.passed_over.append(Skipped(path=_display(folder, root) + "/", reason=VENDORED))
             continue
         if os.path.splitext(name)[1] not in LANGUAGE_OF_EXTENSION:
@@ -438,7 +455,9 @@ def _walk(top, top_stat, *, root, config, found, seen, excluded, add_file) -> No
                 continue
             if is_link:
                 if not _inside(os.path.realpath(path), boundary):
-                    found.skipped.append(Skipped(path=_display(path, root), reason="symlink to outside the scanned folder"))
+                    found.skipped.append(
+                        Skipped(path=_display(path, root), reason="symlink to outside the scanned folder")
+                    )
                 else:
                     links.append((path, st, is_dir, folder, ignore))
                 continue

@@ -47,5 +47,6 @@ def extract_file(source: SourceFile, slices: bool = False) -> ExtractedFile:
         cut = extract_slices if slices else extract_units
         return cut(text, language=source.language, file=source.display)
     except Exception as exc:  # a parser bug must cost one file, not the scan
-        return ExtractedFile(file=source.display, language=source.language,
-                             skipped=f"could not be parsed ({type(exc).__name__})")
+        return ExtractedFile(
+            file=source.display, language=source.language, skipped=f"could not be parsed ({type(exc).__name__})"
+        )

@@ -133,8 +133,9 @@ def build_findings(
         occurrences[finding.fingerprint] = occurrence + 1
         if occurrence:
             line_text = unit_line_text(unit, finding.line)
-            finding = replace(finding, fingerprint=_fingerprint(
-                finding.cwe, finding.file, finding.unit, line_text, occurrence))
+            finding = replace(
+                finding, fingerprint=_fingerprint(finding.cwe, finding.file, finding.unit, line_text, occurrence)
+            )
         result.append((finding, unit))
     return result
 
@@ -143,16 +144,31 @@ def _finding(unit: Unit, verdict: Verdict, line: int) -> Finding:
     entry = CATALOGUE.get(verdict.cwe)
     name = entry.name if entry else verdict.cwe
     severity = entry.severity if entry else "medium"  # a CWE outside the catalogue: a middle severity
-    where = ("module-level code" if unit.name == MODULE else
-             f"the slice of '{unit.name}'" if unit.kind == "slice" else f"{unit.kind} '{unit.name}'")
+    where = (
+        "module-level code"
+        if unit.name == MODULE
+        else f"the slice of '{unit.name}'"
+        if unit.kind == "slice"
+        else f"{unit.kind} '{unit.name}'"
+    )
     description = f" {entry.description}" if entry else ""
     line_text = unit_line_text(unit, line)
     snippet = line_text.strip()
     if len(snippet) > SNIPPET_CHARS:
-        snippet = snippet[:SNIPPET_CHARS - 3] + "..."
+        snippet = snippet[: SNIPPET_CHARS - 3] + "..."
     return Finding(
-        file=unit.file, language=unit.language, start_line=unit.start_line, end_line=unit.end_line,
-        line=line, unit=unit.name, unit_kind=unit.kind, cwe=verdict.cwe, cwe_name=name,
-        severity=severity, confidence=round(float(verdict.score), 4),
+        file=unit.file,
+        language=unit.language,
+        start_line=unit.start_line,
+        end_line=unit.end_line,
+        line=line,
+        unit=unit.name,
+        unit_kind=unit.kind,
+        cwe=verdict.cwe,
+        cwe_name=name,
+        severity=severity,
+        confidence=round(float(verdict.score), 4),
         message=f"Possible {name} ({verdict.cwe}) in {where}.{description}",
-        snippet=snippet, fingerprint=_fingerprint(verdict.cwe, unit.file, unit.name, line_text, 0))
+        snippet=snippet,
+        fingerprint=_fingerprint(verdict.cwe, unit.file, unit.name, line_text, 0),
+    )

@@ -36,9 +36,17 @@ def run_git(args: Sequence[str], cwd: str | os.PathLike, *, stdin: str | None = 
     if literal:
         env["GIT_LITERAL_PATHSPECS"] = "1"
     try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=GIT_TIMEOUT_S,
-                              errors="surrogateescape", env=env, input=stdin,
-                              stdin=None if stdin is not None else subprocess.DEVNULL)
+        done = subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=GIT_TIMEOUT_S,
+            errors="surrogateescape",
+            env=env,
+            input=stdin,
+            stdin=None if stdin is not None else subprocess.DEVNULL,
+        )
     except subprocess.TimeoutExpired:
         raise GitError(f"git did not answer within {GIT_TIMEOUT_S} s") from None
     if done.returncode != 0:
@@ -85,14 +93,18 @@ def ignore_rules(top: Path, paths: Sequence[str]) -> dict[str, str]:
     if not paths:
         return {}
     try:
-        output = run_git(["check-ignore", "--no-index", "--verbose", "-z", "--stdin"], top,
-                         stdin="".join(f"{path}\0" for path in paths), literal=False)
+        output = run_git(
+            ["check-ignore", "--no-index", "--verbose", "-z", "--stdin"],
+            top,
+            stdin="".join(f"{path}\0" for path in paths),
+            literal=False,
+        )
     except GitError:
         return {}  # exit 1: nothing matched
     fields = output.split("\0")
     rules = {}
     for i in range(0, len(fields) - 3, 4):  # source, line, pattern, path
-        source, line, pattern, path = fields[i:i + 4]
+        source, line, pattern, path = fields[i : i + 4]
         if pattern and not pattern.startswith("!"):
             rules[path] = f"{source}:{line}: {pattern}"
     return rules

@@ -80,7 +80,7 @@ def cut_windows(text: str, *, count_tokens: Callable[[str], int], max_tokens: in
         while start < len(line):
             size = step
             while True:  # token density varies along a line: halve a piece until it fits
-                piece = line[start:start + size]
+                piece = line[start : start + size]
                 piece_cost = max(1, count_tokens(piece) - overhead)
                 if piece_cost <= budget or size == 1:
                     break
@@ -142,8 +142,11 @@ def score_units(
     for language in sorted(by_language):
         # A verdict's line is searched only above the language's threshold, so that threshold is
         # part of the key (a detector's fingerprint may not cover a threshold changed after loading).
-        model_key = (f"{detector.fingerprint}@{language_threshold(detector, language)!r}" if locate
-                     else f"{detector.fingerprint}#score")
+        model_key = (
+            f"{detector.fingerprint}@{language_threshold(detector, language)!r}"
+            if locate
+            else f"{detector.fingerprint}#score"
+        )
         texts = by_language[language]
         stats.units += len(texts)
         hits = cache.get_many(model_key, language, texts) if cache is not None else {}
@@ -155,9 +158,17 @@ def score_units(
         # known, so an interrupted scan keeps its work; within a chunk lengths are similar.
         missing = sorted((d for d in texts if d not in hits), key=lambda d: (-len(texts[d]), d))
         for start in range(0, len(missing), CHUNK):
-            chunk = {d: texts[d] for d in missing[start:start + CHUNK]}
-            fresh = _infer(chunk, language, detector, stats=stats, batch_size=batch_size,
-                           max_occlusions=max_occlusions, progress=progress, locate=locate)
+            chunk = {d: texts[d] for d in missing[start : start + CHUNK]}
+            fresh = _infer(
+                chunk,
+                language,
+                detector,
+                stats=stats,
+                batch_size=batch_size,
+                max_occlusions=max_occlusions,
+                progress=progress,
+                locate=locate,
+            )
             verdicts.update({(language, d): v for d, v in fresh.items()})
             if cache is not None:
                 cache.put_many(model_key, language, fresh)
@@ -165,8 +176,17 @@ def score_units(
     return verdicts, stats
 
 
-def _infer(texts: dict[str, str], language: str, detector: Detector, *, stats: InferenceStats,
-           batch_size: int, max_occlusions: int, progress, locate: bool = True) -> dict[str, Verdict]:
+def _infer(
+    texts: dict[str, str],
+    language: str,
+    detector: Detector,
+    *,
+    stats: InferenceStats,
+    batch_size: int,
+    max_occlusions: int,
+    progress,
+    locate: bool = True,
+) -> dict[str, Verdict]:
     if not texts:
         return {}
     windows: list[tuple[str, Window]] = []
@@ -182,7 +202,7 @@ def _infer(texts: dict[str, str], language: str, detector: Detector, *, stats: I
     best: dict[str, tuple[Window, object]] = {}
     remaining = Counter(digest for digest, _ in windows)
     for start in range(0, len(order), batch_size):
-        batch = [windows[i] for i in order[start:start + batch_size]]
+        batch = [windows[i] for i in order[start : start + batch_size]]
         predictions = detector.predict([w.text for _, w in batch], language=language)
         stats.model_inputs += len(batch)
         for (digest, window), prediction in zip(batch, predictions, strict=True):
@@ -200,12 +220,16 @@ def _infer(texts: dict[str, str], language: str, detector: Detector, *, stats: I
         if locate and prediction.score >= language_threshold(detector, language) and prediction.cwe is not None:
             stats.located += 1
             row = most_likely_line(
-                window.text, language=language, cap=max_occlusions,
+                window.text,
+                language=language,
+                cap=max_occlusions,
                 probability=prediction.probabilities.get(prediction.cwe, prediction.score),
-                score=lambda variants, cwe=prediction.cwe: _probabilities(detector, variants, language, cwe, stats))
+                score=lambda variants, cwe=prediction.cwe: _probabilities(detector, variants, language, cwe, stats),
+            )
             line = window.rows[row]
-        verdicts[digest] = Verdict(cwe=prediction.cwe, score=float(prediction.score),
-                                   probabilities=dict(prediction.probabilities), line=line)
+        verdicts[digest] = Verdict(
+            cwe=prediction.cwe, score=float(prediction.score), probabilities=dict(prediction.probabilities), line=line
+        )
     return verdicts
 
 

@@ -58,11 +58,14 @@ def statement_rows(text: str, language: str) -> list[int]:
             start = next((j + 1 for j in range(i, len(lines)) if lines[j].rstrip().endswith(":")), 0)
             break
         if language == "java" and "{" in stripped:
-            if "(" in "\n".join(lines[:i + 1]):  # a method or constructor header, not a module's class body
+            if "(" in "\n".join(lines[: i + 1]):  # a method or constructor header, not a module's class body
                 start = i + 1
             break
-    return [i for i in range(start, len(lines))
-            if lines[i].strip() and not lines[i].strip().startswith(_COMMENT) and not set(lines[i].strip()) <= _BRACES]
+    return [
+        i
+        for i in range(start, len(lines))
+        if lines[i].strip() and not lines[i].strip().startswith(_COMMENT) and not set(lines[i].strip()) <= _BRACES
+    ]
 
 
 def _mask(lines: Sequence[str], rows: Sequence[int]) -> str:

@@ -76,11 +76,16 @@ class ModelInfo:
 def model_info(detector: Detector) -> ModelInfo:
     points = detector.meta.get("operating_points") or []
     point = next((p for p in points if p["threshold"] == detector.threshold), {})
-    return ModelInfo(fingerprint=detector.fingerprint, threshold=float(detector.threshold),
-                     thresholds=decision_thresholds(detector),
-                     max_length=int(detector.max_length), languages=tuple(detector.languages),
-                     labels=tuple(detector.labels), validation_fpr=point.get("fpr"),
-                     validation_recall=point.get("tpr"))
+    return ModelInfo(
+        fingerprint=detector.fingerprint,
+        threshold=float(detector.threshold),
+        thresholds=decision_thresholds(detector),
+        max_length=int(detector.max_length),
+        languages=tuple(detector.languages),
+        labels=tuple(detector.labels),
+        validation_fpr=point.get("fpr"),
+        validation_recall=point.get("tpr"),
+    )
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -150,10 +155,9 @@ def scan_paths(
         raise ValueError("scan_paths needs a detector unless config.judge is 'none' or 'reachability'")
     unit = scan_unit(config, detector)
     languages = LANGUAGES if detector is None else detector.languages
-    started_at = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    started_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     began, cpu_began = time.perf_counter(), _cpu_seconds()
-    found = discover(paths, config=config, root=Path(root) if root else None, only=only,
-                     stdin_filename=stdin_filename)
+    found = discover(paths, config=config, root=Path(root) if root else None, only=only, stdin_filename=stdin_filename)
     skipped = list(found.skipped)
     files = []
     for source in found.files:
@@ -180,9 +184,15 @@ def scan_paths(
     else:
         bar = _bar(progress, total=distinct, unit="unit", desc="scoring")
         try:
-            verdicts, inference = score_units(judged, detector, cache=cache, batch_size=config.batch_size,
-                                              max_occlusions=config.max_occlusions, locate=unit == "function",
-                                              progress=bar.update if bar else None)
+            verdicts, inference = score_units(
+                judged,
+                detector,
+                cache=cache,
+                batch_size=config.batch_size,
+                max_occlusions=config.max_occlusions,
+                locate=unit == "function",
+                progress=bar.update if bar else None,
+            )
         finally:
             if bar:
                 bar.close()
@@ -204,18 +214,33 @@ def scan_paths(
     finished = time.perf_counter()
     read = {item.file for item in readable}
     summary = Summary(
-        files_scanned=len(readable), files_skipped=len(skipped),
+        files_scanned=len(readable),
+        files_skipped=len(skipped),
         files_with_syntax_errors=sum(1 for item in readable if item.syntax_error),
-        units=len(units), findings=len(reported), **counts)
+        units=len(units),
+        findings=len(reported),
+        **counts,
+    )
     return ScanReport(
-        findings=tuple(reported), skipped=tuple(sorted(skipped)), summary=summary,
+        findings=tuple(reported),
+        skipped=tuple(sorted(skipped)),
+        summary=summary,
         model=info,
         started_at=started_at,
         files=tuple(f for f in files if f.display in read),
-        passed_over=tuple(found.passed_over), notes=tuple(found.notes), root=str(found.root),
-        stats=_stats(inference, files=len(readable), bytes_read=sum(s.size for s in files),
-                     discover=discovered - began, parse=parsed - discovered, total=finished - began,
-                     cpu=_cpu_seconds() - cpu_began))
+        passed_over=tuple(found.passed_over),
+        notes=tuple(found.notes),
+        root=str(found.root),
+        stats=_stats(
+            inference,
+            files=len(readable),
+            bytes_read=sum(s.size for s in files),
+            discover=discovered - began,
+            parse=parsed - discovered,
+            total=finished - began,
+            cpu=_cpu_seconds() - cpu_began,
+        ),
+    )
 
 
 # ModelInfo.fingerprint of a scan without a model (`--judge none` or `reachability`) -> its judge
@@ -223,7 +248,7 @@ STATIC_JUDGES = {"judge:none": "none", "judge:reachability": "reachability"}
 
 
 def scan_unit(config: ScanConfig, detector: Detector | None) -> str:
-    """"slice" or "function": the configured unit, else what the detector was trained on (a
+    """ "slice" or "function": the configured unit, else what the detector was trained on (a
     detector from before slices reads functions); the pattern-matching judge reads slices."""
     if config.unit is not None:
         return config.unit
@@ -242,13 +267,21 @@ def judged_units(units: Sequence[Unit], config: ScanConfig, detector: Detector |
 
 def _every_candidate(units: Sequence[Unit]) -> dict[tuple[str, str], Verdict]:
     """`--judge none` or `reachability`: each candidate slice it judges is a finding with confidence 1."""
-    return {(u.language, text_digest(u.text)): Verdict(cwe=getattr(u, "cwe", None), score=1.0, probabilities={}, line=0)
-            for u in units}
+    return {
+        (u.language, text_digest(u.text)): Verdict(cwe=getattr(u, "cwe", None), score=1.0, probabilities={}, line=0)
+        for u in units
+    }
 
 
 def _no_model(judge: str) -> ModelInfo:
-    return ModelInfo(fingerprint=f"judge:{judge}", threshold=1.0, thresholds={language: 1.0 for language in LANGUAGES},
-                     max_length=0, languages=LANGUAGES, labels=("safe",) + tuple(CATALOGUE))
+    return ModelInfo(
+        fingerprint=f"judge:{judge}",
+        threshold=1.0,
+        thresholds={language: 1.0 for language in LANGUAGES},
+        max_length=0,
+        languages=LANGUAGES,
+        labels=("safe",) + tuple(CATALOGUE),
+    )
 
 
 def _cpu_seconds() -> float:
@@ -263,14 +296,24 @@ def _cpu_seconds() -> float:
         return own
 
 
-def _stats(inference: InferenceStats, *, files: int, bytes_read: int, discover: float, parse: float,
-           total: float, cpu: float) -> dict[str, float]:
+def _stats(
+    inference: InferenceStats, *, files: int, bytes_read: int, discover: float, parse: float, total: float, cpu: float
+) -> dict[str, float]:
     return {
-        "files": files, "bytes": bytes_read, "units": inference.units, "units_cached": inference.cached,
-        "units_inferred": inference.inferred, "windows": inference.windows, "tokens": inference.tokens,
-        "located": inference.located, "model_inputs": inference.model_inputs,
-        "seconds_discover": discover, "seconds_parse": parse, "seconds_score": inference.seconds,
-        "seconds_total": total, "cpu_seconds": cpu,
+        "files": files,
+        "bytes": bytes_read,
+        "units": inference.units,
+        "units_cached": inference.cached,
+        "units_inferred": inference.inferred,
+        "windows": inference.windows,
+        "tokens": inference.tokens,
+        "located": inference.located,
+        "model_inputs": inference.model_inputs,
+        "seconds_discover": discover,
+        "seconds_parse": parse,
+        "seconds_score": inference.seconds,
+        "seconds_total": total,
+        "cpu_seconds": cpu,
     }
 
 

@@ -30,41 +30,70 @@ def _help(text: str) -> Any:
 class ScanConfig:
     """What `vulntune scan` does; the same keys are valid in `[tool.vulntune]`."""
 
-    model: str | None = field(default=None, metadata=_help(
-        "model folder (from `vulntune train`); None uses the bundled default detector"))
+    model: str | None = field(
+        default=None, metadata=_help("model folder (from `vulntune train`); None uses the bundled default detector")
+    )
     format: str = field(default="text", metadata=_help("output format: text, json or sarif"))
-    extensions: tuple[str, ...] = field(default=(".py", ".java"), metadata=_help(
-        "file extensions to scan; each must be one of " + ", ".join(LANGUAGE_OF_EXTENSION)))
-    exclude: tuple[str, ...] = field(default=(), metadata=_help(
-        "gitignore-style patterns matched against paths relative to the scan root"))
-    max_file_size: int = field(default=1_000_000, metadata=_help(
-        "files larger than this many bytes are skipped with a warning"))
-    min_confidence: float = field(default=0.0, metadata=_help(
-        "report only findings whose confidence is at least this (0..1), on top of the model's threshold"))
-    target_fpr: float | None = field(default=None, metadata=_help(
-        "flag at the model's recorded operating point for this validation false positive rate (e.g. 0.05) "
-        "instead of at its default threshold; the model card lists the points and the recall each measured"))
-    min_severity: str = field(default="low", metadata=_help(
-        "report only findings of at least this severity: " + ", ".join(SEVERITIES)))
+    extensions: tuple[str, ...] = field(
+        default=(".py", ".java"),
+        metadata=_help("file extensions to scan; each must be one of " + ", ".join(LANGUAGE_OF_EXTENSION)),
+    )
+    exclude: tuple[str, ...] = field(
+        default=(), metadata=_help("gitignore-style patterns matched against paths relative to the scan root")
+    )
+    max_file_size: int = field(
+        default=1_000_000, metadata=_help("files larger than this many bytes are skipped with a warning")
+    )
+    min_confidence: float = field(
+        default=0.0,
+        metadata=_help(
+            "report only findings whose confidence is at least this (0..1), on top of the model's threshold"
+        ),
+    )
+    target_fpr: float | None = field(
+        default=None,
+        metadata=_help(
+            "flag at the model's recorded operating point for this validation false positive rate (e.g. 0.05) "
+            "instead of at its default threshold; the model card lists the points and the recall each measured"
+        ),
+    )
+    min_severity: str = field(
+        default="low", metadata=_help("report only findings of at least this severity: " + ", ".join(SEVERITIES))
+    )
     jobs: int = field(default=1, metadata=_help("processes that parse files; 0 means one per CPU"))
     batch_size: int = field(default=16, metadata=_help("units per model call"))
-    threads: int | None = field(default=None, metadata=_help(
-        "torch CPU threads for transformer models (None: torch's choice; 1 is faster on a busy machine)"))
-    cache: bool = field(default=True, metadata=_help(
-        "keep model results in a SQLite cache so unchanged code is not re-scored"))
+    threads: int | None = field(
+        default=None,
+        metadata=_help(
+            "torch CPU threads for transformer models (None: torch's choice; 1 is faster on a busy machine)"
+        ),
+    )
+    cache: bool = field(
+        default=True, metadata=_help("keep model results in a SQLite cache so unchanged code is not re-scored")
+    )
     gitignore: bool = field(default=True, metadata=_help("honour .gitignore files"))
-    max_occlusions: int = field(default=24, metadata=_help(
-        "model calls per masking round when choosing a finding's most likely line"))
-    unit: str | None = field(default=None, metadata=_help(
-        "what the judge reads: slice (the data-flow slice of each candidate sink) or function (whole functions, "
-        "the earlier design); None: what the model was trained on"))
-    judge: str = field(default="model", metadata=_help(
-        "model: the detector judges each candidate; none: every candidate sink is a finding (pattern matching, "
-        "no model loaded); reachability: every statically reachable candidate is a finding (its data comes from a "
-        "parameter or untrusted input and it can run; no model loaded)"))
+    max_occlusions: int = field(
+        default=24, metadata=_help("model calls per masking round when choosing a finding's most likely line")
+    )
+    unit: str | None = field(
+        default=None,
+        metadata=_help(
+            "what the judge reads: slice (the data-flow slice of each candidate sink) or function (whole functions, "
+            "the earlier design); None: what the model was trained on"
+        ),
+    )
+    judge: str = field(
+        default="model",
+        metadata=_help(
+            "model: the detector judges each candidate; none: every candidate sink is a finding (pattern matching, "
+            "no model loaded); reachability: every statically reachable candidate is a finding (its data comes from a "
+            "parameter or untrusted input and it can run; no model loaded)"
+        ),
+    )
     explain: bool = field(default=False, metadata=_help("show the slice each finding was judged on"))
-    exit_zero: bool = field(default=False, metadata=_help(
-        "exit 0 even when there are findings (input errors still exit 2)"))
+    exit_zero: bool = field(
+        default=False, metadata=_help("exit 0 even when there are findings (input errors still exit 2)")
+    )
 
     def __post_init__(self) -> None:
         if self.unit not in (None, "slice", "function"):

@@ -23,8 +23,11 @@ def dataset_card(summary: dict[str, Any]) -> str:
         "",
         "```sh",
         f"vulntune synth --languages {','.join(config['languages'])} --per-cwe {config['per_cwe']} "
-        f"--seed {config['seed']}" + (f" --cwes {','.join(config['cwes'])}" if config["cwes"] else "")
-        + ("" if config["javac"] else " --no-javac") + _llm_flags(config) + " --out DIR",
+        f"--seed {config['seed']}"
+        + (f" --cwes {','.join(config['cwes'])}" if config["cwes"] else "")
+        + ("" if config["javac"] else " --no-javac")
+        + _llm_flags(config)
+        + " --out DIR",
         "```",
         "",
         *(_llm_provenance(summary["llm"]) if "llm" in summary else []),

@@ -11,7 +11,16 @@ from vulntune.errors import VulntuneError
 GENERATORS = ("template", "llm", "mix")
 # Fields that only the language-model generators read: left out of a template corpus's summary,
 # so a template corpus is byte-identical to one generated before they existed.
-LLM_FIELDS = ("generator", "endpoint", "model", "llm_share", "max_requests", "api_key_env", "cache_dir", "request_timeout")
+LLM_FIELDS = (
+    "generator",
+    "endpoint",
+    "model",
+    "llm_share",
+    "max_requests",
+    "api_key_env",
+    "cache_dir",
+    "request_timeout",
+)
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -85,7 +94,9 @@ class SynthConfig:
                 raise VulntuneError("--endpoint and --model need --generator llm or mix")
             return
         if not self.endpoint or not self.endpoint.startswith(("http://", "https://")):
-            raise VulntuneError(f"--generator {self.generator} needs --endpoint http(s)://HOST/... (got {self.endpoint!r})")
+            raise VulntuneError(
+                f"--generator {self.generator} needs --endpoint http(s)://HOST/... (got {self.endpoint!r})"
+            )
         if not self.model:
             raise VulntuneError(f"--generator {self.generator} needs --model NAME")
         if not 0.0 < self.llm_share < 1.0:

@@ -28,8 +28,16 @@ CHUNK = 600
 # warnings (deprecated APIs such as `new URL(String)` are part of realistic samples).
 # `should-stop.ifNoError=FLOW` stops after attribution and flow analysis (every compile error,
 # unreachable code and missing returns included) and skips writing class files: 2x faster.
-FLAGS = ("-proc:none", "-implicit:none", "-nowarn", "-encoding", "UTF-8", "-Xmaxerrs", "100000",
-         "-XDshould-stop.ifNoError=FLOW")
+FLAGS = (
+    "-proc:none",
+    "-implicit:none",
+    "-nowarn",
+    "-encoding",
+    "UTF-8",
+    "-Xmaxerrs",
+    "100000",
+    "-XDshould-stop.ifNoError=FLOW",
+)
 # A short-lived compiler gains nothing from the C2 JIT: C1 only is ~4x faster on 2 cores
 # (measured: 73 vs 15 samples/s in chunks of 300).
 JVM_FLAGS = ("-J-XX:+UseSerialGC", "-J-XX:TieredStopAtLevel=1", "-J-Xss4m")

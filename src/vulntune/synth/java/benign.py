@@ -45,10 +45,7 @@ BLOCKS = (
         ("java.util.Locale",),
     ),
     Block(
-        "@Override\n"
-        "public String toString() {\n"
-        '    return "$Entity" + getClass().getSimpleName();\n'
-        "}",
+        '@Override\npublic String toString() {\n    return "$Entity" + getClass().getSimpleName();\n}',
     ),
     Block(
         'private static final Pattern POSTAL_CODE = Pattern.compile("[0-9]{5}(-[0-9]{4})?");\n'
@@ -105,10 +102,10 @@ BLOCKS = (
         ("java.time.Duration",),
     ),
     Block(
-        "private static final List<String> KNOWN_REGIONS = List.of(\"eu-west\", \"us-east\", \"ap-south\");\n"
+        'private static final List<String> KNOWN_REGIONS = List.of("eu-west", "us-east", "ap-south");\n'
         "\n"
         "private String regionOrDefault(String region) {\n"
-        '    return KNOWN_REGIONS.contains(region) ? region : KNOWN_REGIONS.get(0);\n'
+        "    return KNOWN_REGIONS.contains(region) ? region : KNOWN_REGIONS.get(0);\n"
         "}",
         ("java.util.List",),
     ),

@@ -65,10 +65,32 @@ _ROLE_NAMES = frozenset(n for pool in surface.ROLES.values() for n in pool)
 _JAVA_WORDS = frozenset({"class", "default", "package", "import", "new", "final", "static", "public", "private"})
 # Locals the `var` style may retype: the initializer's static type is exactly the declared one.
 _VAR_TYPES = (
-    "String", "StringBuilder", "File", "Path", "PrintWriter", "Statement", "PreparedStatement", "ResultSet",
-    "Cipher", "MessageDigest", "ProcessBuilder", "Properties", "SecureRandom", "URL", "URI", "HttpRequest",
-    "DocumentBuilderFactory", "DocumentBuilder", "XPath", "SAXParserFactory", "XMLInputFactory", "ObjectMapper",
-    "SearchControls", "Cookie", "SecretKeySpec", "KeyGenerator",
+    "String",
+    "StringBuilder",
+    "File",
+    "Path",
+    "PrintWriter",
+    "Statement",
+    "PreparedStatement",
+    "ResultSet",
+    "Cipher",
+    "MessageDigest",
+    "ProcessBuilder",
+    "Properties",
+    "SecureRandom",
+    "URL",
+    "URI",
+    "HttpRequest",
+    "DocumentBuilderFactory",
+    "DocumentBuilder",
+    "XPath",
+    "SAXParserFactory",
+    "XMLInputFactory",
+    "ObjectMapper",
+    "SearchControls",
+    "Cookie",
+    "SecretKeySpec",
+    "KeyGenerator",
 )
 _VAR_DECL = re.compile(r"^([ \t]*)(" + "|".join(_VAR_TYPES) + r") (\w+) = (?!null;)(?!\{)", re.MULTILINE)
 # A local declaration with an initializer (type, name): candidates for `final`.
@@ -86,7 +108,7 @@ _DECL_LINE = re.compile(
 )
 
 _cache: dict[str, Template] = {}
-_draws_cache: dict[tuple[int, str, str], "_Draws"] = {}
+_draws_cache: dict[tuple[int, str, str], _Draws] = {}
 
 
 def _sub(text: str, mapping: dict[str, str], where: str) -> str:
@@ -235,12 +257,27 @@ def _mapping(plan: Plan, d: _Draws) -> dict[str, str]:
     m = dict(d.names)
     m.update(d.extras)
     m.update(
-        var=var, param=param, PARAM="APP_" + surface.upper_snake(param), header=d.header,
-        cls=surface.camel(d.entity) + d.noun + d.suffix, handler=d.handler,
-        route=d.route_prefix + surface.plural(d.entity), sub=d.sub, verb=d.verb, rtype=rtype, ok=ok,
-        throws=d.throws, inject=_INJECT.get(plan.source.framework, (_DROP, ""))[0], entity=d.entity,
-        Entity=surface.camel(d.entity), table=surface.plural(d.entity), column=d.column, k1=d.keys[0],
-        k2=d.keys[1], type="String" if str_kind else "InputStream", maxlen=d.maxlen,
+        var=var,
+        param=param,
+        PARAM="APP_" + surface.upper_snake(param),
+        header=d.header,
+        cls=surface.camel(d.entity) + d.noun + d.suffix,
+        handler=d.handler,
+        route=d.route_prefix + surface.plural(d.entity),
+        sub=d.sub,
+        verb=d.verb,
+        rtype=rtype,
+        ok=ok,
+        throws=d.throws,
+        inject=_INJECT.get(plan.source.framework, (_DROP, ""))[0],
+        entity=d.entity,
+        Entity=surface.camel(d.entity),
+        table=surface.plural(d.entity),
+        column=d.column,
+        k1=d.keys[0],
+        k2=d.keys[1],
+        type="String" if str_kind else "InputStream",
+        maxlen=d.maxlen,
         dflt=f'"{d.literal}"' if str_kind else "InputStream.nullInputStream()",
     )
     m.update(_affix_pieces(*d.affix, var))
@@ -382,7 +419,9 @@ def _finalize(body: str) -> str:
 
     def mark(match: re.Match) -> str:
         writes = re.findall(rf"\b{match.group(3)}\s*(?:[-+*/]?=(?!=)|\+\+|--)", body)
-        return match.group(1) + "final " + match.group(2) + match.group(3) + " = " if len(writes) == 1 else match.group(0)
+        return (
+            match.group(1) + "final " + match.group(2) + match.group(3) + " = " if len(writes) == 1 else match.group(0)
+        )
 
     return _LOCAL_DECL.sub(mark, body)
 
@@ -427,11 +466,17 @@ def _decoy_check(draw: float, str_kind: bool, m: dict[str, str], imports: set[st
             return [f'Objects.requireNonNull({var}, "{m["param"]}");']
         return []
     if draw < 0.2:
-        return [f"if ({var} == null || {var}.isBlank()) {{",
-                f'    throw new IllegalArgumentException("missing {m["param"]}");', "}"]
+        return [
+            f"if ({var} == null || {var}.isBlank()) {{",
+            f'    throw new IllegalArgumentException("missing {m["param"]}");',
+            "}",
+        ]
     if draw < 0.4:
-        return [f"if ({var} != null && {var}.length() > {m['maxlen']}) {{",
-                f'    throw new IllegalArgumentException("{m["param"]} too long");', "}"]
+        return [
+            f"if ({var} != null && {var}.length() > {m['maxlen']}) {{",
+            f'    throw new IllegalArgumentException("{m["param"]} too long");',
+            "}",
+        ]
     if draw < 0.5:
         imports.add("java.util.Objects")
         return [f'Objects.requireNonNull({var}, "{m["param"]}");']
@@ -443,8 +488,12 @@ def _class_annotations(framework: str, m: dict[str, str], imports: set[str]) -> 
         imports.add("javax.servlet.annotation.WebServlet")
         return [f'@WebServlet("{m["route"]}")']
     if framework == "spring":
-        imports.update(("org.springframework.web.bind.annotation.RestController",
-                        "org.springframework.web.bind.annotation.RequestMapping"))
+        imports.update(
+            (
+                "org.springframework.web.bind.annotation.RestController",
+                "org.springframework.web.bind.annotation.RequestMapping",
+            )
+        )
         return ["@RestController", f'@RequestMapping("{m["route"]}")']
     if framework == "jaxrs":
         imports.add("javax.ws.rs.Path")

@@ -13,14 +13,51 @@ from dataclasses import dataclass
 
 # ----------------------------------------------------------------------------- entities
 ENTITIES = (
-    "invoice", "order", "customer", "account", "shipment", "ticket", "report", "product", "booking",
-    "subscription", "employee", "payment", "project", "device", "tenant", "vendor", "claim", "course",
-    "patient", "warehouse", "contract", "member", "listing", "campaign",
+    "invoice",
+    "order",
+    "customer",
+    "account",
+    "shipment",
+    "ticket",
+    "report",
+    "product",
+    "booking",
+    "subscription",
+    "employee",
+    "payment",
+    "project",
+    "device",
+    "tenant",
+    "vendor",
+    "claim",
+    "course",
+    "patient",
+    "warehouse",
+    "contract",
+    "member",
+    "listing",
+    "campaign",
 )
 COLUMNS = ("name", "email", "status", "reference", "owner", "title", "code", "region", "username", "category", "label")
 NOUNS = (
-    "Export", "Lookup", "Search", "Sync", "Admin", "Report", "Archive", "Import", "Profile", "Audit", "Billing",
-    "Detail", "Query", "Settings", "Download", "Notification", "Review", "Summary",
+    "Export",
+    "Lookup",
+    "Search",
+    "Sync",
+    "Admin",
+    "Report",
+    "Archive",
+    "Import",
+    "Profile",
+    "Audit",
+    "Billing",
+    "Detail",
+    "Query",
+    "Settings",
+    "Download",
+    "Notification",
+    "Review",
+    "Summary",
 )
 CLASS_SUFFIXES = {
     "servlet": ("Servlet", "Servlet", "Handler"),
@@ -30,14 +67,39 @@ CLASS_SUFFIXES = {
     "stdlib": ("Importer", "Worker", "Processor", "Service", "Listener", "Loader"),
 }
 HANDLER_NAMES = (
-    "handle", "process", "lookup", "export", "find", "load", "show", "fetch", "apply", "update", "submit",
-    "view", "search", "resolve", "render", "sync",
+    "handle",
+    "process",
+    "lookup",
+    "export",
+    "find",
+    "load",
+    "show",
+    "fetch",
+    "apply",
+    "update",
+    "submit",
+    "view",
+    "search",
+    "resolve",
+    "render",
+    "sync",
 )
 
 # ----------------------------------------------------------------------------- role pools
 # Names a template binds, one pool per role. Disjoint across roles (tested).
 ROLES: dict[str, tuple[str, ...]] = {
-    "out": ("selected", "lookup", "criteria", "candidate", "requested", "current", "subject", "chosen", "effective", "incoming"),
+    "out": (
+        "selected",
+        "lookup",
+        "criteria",
+        "candidate",
+        "requested",
+        "current",
+        "subject",
+        "chosen",
+        "effective",
+        "incoming",
+    ),
     "tmp": ("parts", "buffer", "holder", "bucket", "slots", "staging", "acc", "pending", "queue"),
     "func": ("prepare", "extract", "readInput", "unwrap", "pick", "coalesce", "toKey", "clean", "firstOf", "asValue"),
     "Holder": ("Holder", "Box", "Carrier", "Envelope", "Wrapper", "Slot", "Ref", "Input"),
@@ -46,7 +108,15 @@ ROLES: dict[str, tuple[str, ...]] = {
     "const": ("fallback", "preset", "configured", "standard", "fixedValue", "serverValue", "builtin"),
     "CONST": ("DEFAULT_VALUE", "PRESET", "FALLBACK_VALUE", "CONFIGURED", "STANDARD_VALUE", "BUILTIN"),
     "settings": ("settings", "config", "defaults", "appConfig", "options"),
-    "flag": ("FEATURE_ENABLED", "LEGACY_MODE", "AUDIT_ENABLED", "USE_CACHE", "STRICT_MODE", "BETA_ENABLED", "EXPORT_ENABLED"),
+    "flag": (
+        "FEATURE_ENABLED",
+        "LEGACY_MODE",
+        "AUDIT_ENABLED",
+        "USE_CACHE",
+        "STRICT_MODE",
+        "BETA_ENABLED",
+        "EXPORT_ENABLED",
+    ),
     "limit": ("MAX_ITEMS", "PAGE_SIZE", "MAX_RETRIES", "BATCH_SIZE", "MAX_LENGTH", "QUEUE_DEPTH"),
     "mode": ("MODE", "PROFILE", "STAGE", "ENVIRONMENT"),
     "log": ("LOG", "LOGGER", "log", "logger"),
@@ -158,6 +228,7 @@ ROLES: dict[str, tuple[str, ...]] = {
 
 ROLE_ITEMS = tuple(ROLES.items())
 
+
 # ----------------------------------------------------------------------------- per CWE
 @dataclass(frozen=True)
 class CweVocab:
@@ -178,49 +249,75 @@ class CweVocab:
 
 
 CWE_VOCAB: dict[str, CweVocab] = {
-    "CWE-22": CweVocab(params=("file", "filename", "doc", "path", "attachment", "asset"),
-                       constants=("summary.csv", "latest.pdf", "readme.txt", "index.json"),
-                       affixes=(("", ".csv"), ("", ".pdf"), ("exports/", ""), ("", ".txt")),
-                       headers=("X-File-Name", "X-Document")),
-    "CWE-78": CweVocab(params=("host", "target", "dir", "archive", "device"),
-                       constants=("localhost", "reports", "127.0.0.1", "archive"),
-                       headers=("X-Target-Host", "X-Archive")),
-    "CWE-79": CweVocab(params=("q", "comment", "displayName", "message", "title", "nickname"),
-                       constants=("Welcome", "guest", "Monthly summary", "No results"),
-                       affixes=(("Hello, ", ""), ("", "!"), ("Results for ", "")),
-                       headers=("X-Display-Name", "Referer")),
-    "CWE-89": CweVocab(params=("name", "email", "sort", "status", "owner", "customerId", "ref"),
-                       constants=("active", "guest", "pending", "archived"),
-                       headers=("X-Tenant", "X-Account")),
-    "CWE-90": CweVocab(params=("uid", "username", "login", "mail", "cn"),
-                       constants=("jdoe", "service", "guest", "operator"),
-                       headers=("X-Remote-User", "X-Login")),
-    "CWE-327": CweVocab(params=("note", "payload", "secretNote", "cardNumber", "message"),
-                        constants=("n/a",), headers=("X-Payload",)),
-    "CWE-328": CweVocab(params=("password", "pin", "passphrase", "pwd"),
-                        constants=("changeit",), headers=("X-Password",)),
-    "CWE-330": CweVocab(params=("user", "email", "accountId", "login"),
-                        constants=("system",), headers=("X-User",)),
-    "CWE-501": CweVocab(params=("role", "tenantId", "userType", "plan", "locale"),
-                        constants=("viewer", "guest", "standard", "en"),
-                        headers=("X-Role", "X-Tenant-Id")),
+    "CWE-22": CweVocab(
+        params=("file", "filename", "doc", "path", "attachment", "asset"),
+        constants=("summary.csv", "latest.pdf", "readme.txt", "index.json"),
+        affixes=(("", ".csv"), ("", ".pdf"), ("exports/", ""), ("", ".txt")),
+        headers=("X-File-Name", "X-Document"),
+    ),
+    "CWE-78": CweVocab(
+        params=("host", "target", "dir", "archive", "device"),
+        constants=("localhost", "reports", "127.0.0.1", "archive"),
+        headers=("X-Target-Host", "X-Archive"),
+    ),
+    "CWE-79": CweVocab(
+        params=("q", "comment", "displayName", "message", "title", "nickname"),
+        constants=("Welcome", "guest", "Monthly summary", "No results"),
+        affixes=(("Hello, ", ""), ("", "!"), ("Results for ", "")),
+        headers=("X-Display-Name", "Referer"),
+    ),
+    "CWE-89": CweVocab(
+        params=("name", "email", "sort", "status", "owner", "customerId", "ref"),
+        constants=("active", "guest", "pending", "archived"),
+        headers=("X-Tenant", "X-Account"),
+    ),
+    "CWE-90": CweVocab(
+        params=("uid", "username", "login", "mail", "cn"),
+        constants=("jdoe", "service", "guest", "operator"),
+        headers=("X-Remote-User", "X-Login"),
+    ),
+    "CWE-327": CweVocab(
+        params=("note", "payload", "secretNote", "cardNumber", "message"), constants=("n/a",), headers=("X-Payload",)
+    ),
+    "CWE-328": CweVocab(
+        params=("password", "pin", "passphrase", "pwd"), constants=("changeit",), headers=("X-Password",)
+    ),
+    "CWE-330": CweVocab(params=("user", "email", "accountId", "login"), constants=("system",), headers=("X-User",)),
+    "CWE-501": CweVocab(
+        params=("role", "tenantId", "userType", "plan", "locale"),
+        constants=("viewer", "guest", "standard", "en"),
+        headers=("X-Role", "X-Tenant-Id"),
+    ),
     "CWE-502": CweVocab(params=("payload",), constants=("",), headers=("X-Payload",)),
-    "CWE-601": CweVocab(params=("next", "returnUrl", "redirect", "continueTo", "target"),
-                        constants=("/dashboard", "/home", "/account", "/"),
-                        headers=("Referer", "X-Return-To"), uuid_ok=False),
+    "CWE-601": CweVocab(
+        params=("next", "returnUrl", "redirect", "continueTo", "target"),
+        constants=("/dashboard", "/home", "/account", "/"),
+        headers=("Referer", "X-Return-To"),
+        uuid_ok=False,
+    ),
     "CWE-611": CweVocab(params=("document",), constants=("",), headers=("X-Document",)),
-    "CWE-614": CweVocab(params=("session", "sid", "remember", "prefs"),
-                        constants=("anonymous",), headers=("X-Session",)),
-    "CWE-643": CweVocab(params=("user", "login", "account", "member"),
-                        constants=("guest", "jdoe", "operator"),
-                        headers=("X-User", "X-Member")),
-    "CWE-798": CweVocab(params=("account", "user", "customer", "lookup"),
-                        constants=("system",), headers=("X-Account",)),
-    "CWE-918": CweVocab(params=("url", "endpoint", "callback", "feed", "webhook", "host"),
-                        constants=("https://status.example.com/health", "https://api.example.com/v1/ping",
-                                   "http://localhost:8080/metrics"),
-                        affixes=(("https://", "/status"), ("http://", "/api/health"), ("https://", "")),
-                        headers=("X-Callback-Url", "X-Forwarded-Host"), uuid_ok=False),
+    "CWE-614": CweVocab(
+        params=("session", "sid", "remember", "prefs"), constants=("anonymous",), headers=("X-Session",)
+    ),
+    "CWE-643": CweVocab(
+        params=("user", "login", "account", "member"),
+        constants=("guest", "jdoe", "operator"),
+        headers=("X-User", "X-Member"),
+    ),
+    "CWE-798": CweVocab(
+        params=("account", "user", "customer", "lookup"), constants=("system",), headers=("X-Account",)
+    ),
+    "CWE-918": CweVocab(
+        params=("url", "endpoint", "callback", "feed", "webhook", "host"),
+        constants=(
+            "https://status.example.com/health",
+            "https://api.example.com/v1/ping",
+            "http://localhost:8080/metrics",
+        ),
+        affixes=(("https://", "/status"), ("http://", "/api/health"), ("https://", "")),
+        headers=("X-Callback-Url", "X-Forwarded-Host"),
+        uuid_ok=False,
+    ),
 }
 
 # Constant byte documents a safe twin may feed a bytes sink (CWE-502/611).
@@ -233,8 +330,12 @@ COOKIE_NAMES = ("SESSION", "JSESSIONID", "remember_me", "auth_token", "sid")
 # Fake but realistic-looking secrets for CWE-798 samples.
 PASSWORDS = ("Sup3rS3cret!", "changeme123", "P@ssw0rd2024", "admin123", "hunter2", "Tr0ub4dor&3", "Winter2023!")
 KEYS = ("0123456789abcdef", "k3yF0rAppS3cr3t!", "MySecretKey12345", "a1b2c3d4e5f6g7h8")
-TOKENS = ("sk_live_4eC39HqLyjWDarjtT1zdp7dc", "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
-          "xoxb-2048-7781-Tq8ZkLmN3pRsVw", "AKIAIOSFODNN7EXAMPLE")
+TOKENS = (
+    "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+    "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+    "xoxb-2048-7781-Tq8ZkLmN3pRsVw",
+    "AKIAIOSFODNN7EXAMPLE",
+)
 RESOURCES = ("/defaults/settings.xml", "/templates/empty.xml", "/seed/default.bin")
 
 INDENTS = ("    ", "    ", "    ", "  ", "  ", "\t")

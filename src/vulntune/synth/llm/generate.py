@@ -157,7 +157,9 @@ def _sample_id(prefix: str, seed: int, prompt: Prompt, attempt: int, role: str) 
 def _samples(prompt: Prompt, attempt: int, checked: CheckedPair, config: SynthConfig) -> Pair:
     pair_id = _sample_id("pair", config.seed, prompt, attempt, "pair")
     meta = {"generator": generator_name(config.model or ""), "prompt_sha256": prompt.sha256}
-    common = dict(language=prompt.language, cwe=prompt.cwe, family=f"llm:{prompt.cwe}:{prompt.variant}", pair_id=pair_id)
+    common = dict(
+        language=prompt.language, cwe=prompt.cwe, family=f"llm:{prompt.cwe}:{prompt.variant}", pair_id=pair_id
+    )
     vulnerable = Sample(
         id=_sample_id("syn", config.seed, prompt, attempt, "vulnerable"),
         label="vulnerable",

@@ -126,9 +126,7 @@ def make_prompt(*, seed: int, language: str, cwe: str, attempt: int) -> Prompt:
     surrounding = rng.choice(sorted(SURROUNDINGS))
     weakness = CATALOGUE[cwe]
     data_flow = (
-        f"The data comes from {SOURCES[language][source]} and {PROPAGATIONS[propagation]}. "
-        if weakness.taint
-        else ""
+        f"The data comes from {SOURCES[language][source]} and {PROPAGATIONS[propagation]}. " if weakness.taint else ""
     )
     user = (
         f"Write a {language.capitalize()} twin pair about {cwe} ({weakness.name}) as {FRAMEWORK_STYLE[framework]}. "

@@ -7,8 +7,14 @@ from vulntune.synth.template import REGISTRY, Guard
 
 
 def _g(id: str, reached: str, unreached: str, prelude_reached: str = "", prelude_unreached: str = "") -> Guard:
-    return Guard(id=id, language="python", reached=reached, unreached=unreached,
-                 prelude_reached=prelude_reached, prelude_unreached=prelude_unreached)
+    return Guard(
+        id=id,
+        language="python",
+        reached=reached,
+        unreached=unreached,
+        prelude_reached=prelude_reached,
+        prelude_unreached=prelude_unreached,
+    )
 
 
 GUARDS = [

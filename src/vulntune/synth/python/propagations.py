@@ -12,7 +12,9 @@ from vulntune.synth.python.surface import snippet
 from vulntune.synth.template import REGISTRY, Propagation
 
 
-def _p(id: str, lines: str, *, helper: str = "", string_ops: bool = False, imports: tuple[str, ...] = ()) -> Propagation:
+def _p(
+    id: str, lines: str, *, helper: str = "", string_ops: bool = False, imports: tuple[str, ...] = ()
+) -> Propagation:
     return Propagation(id=id, language="python", lines=lines, helper=helper, string_ops=string_ops, imports=imports)
 
 
@@ -27,20 +29,33 @@ PROPAGATIONS = [
     _p("whitespace-collapse", '$out = " ".join($var.split())', string_ops=True),
     _p("char-loop", '$out = ""\nfor $ch in $var:\n    $out += $ch', string_ops=True),
     _p("char-filter", '$out = "".join($ch for $ch in $var if $ch.isprintable())', string_ops=True),
-    _p("helper-function", "$out = $helper($var)", helper=snippet('''
+    _p(
+        "helper-function",
+        "$out = $helper($var)",
+        helper=snippet("""
         def $helper(value):
             return value.strip()
-        ''')),
-    _p("helper-default", "$out = $helper($var, $lit)", helper=snippet('''
+        """),
+    ),
+    _p(
+        "helper-default",
+        "$out = $helper($var, $lit)",
+        helper=snippet("""
         def $helper(value, default=None):
             if not value:
                 return default
             return value
-        ''')),
-    _p("helper-typed-format", "$out = $helper($var)", string_ops=True, helper=snippet('''
+        """),
+    ),
+    _p(
+        "helper-typed-format",
+        "$out = $helper($var)",
+        string_ops=True,
+        helper=snippet("""
         def $helper(value: str) -> str:
             return "$bpre{}$bsuf".format(value.strip())
-        ''')),
+        """),
+    ),
     _p("nested-function", "def $inner():\n    return $var\n\n$out = $inner()"),
     _p("lambda", "$norm = lambda s: s.strip()\n$out = $norm($var)"),
     _p("list-append-index", "$items = []\n$items.append($var)\n$out = $items[0]"),
@@ -49,50 +64,72 @@ PROPAGATIONS = [
     _p("dict-put-get", '$bag = {}\n$bag["$key"] = $var\n$out = $bag["$key"]'),
     _p("dict-literal-get", '$bag = {"$key": $var}\n$out = $bag.get("$key")'),
     _p("module-cache", '$CACHE["$key"] = $var\n$out = $CACHE["$key"]', helper="$CACHE = {}"),
-    _p("wrapper-attribute", "$wrapped = $Cls($var)\n$out = $wrapped.value", helper=snippet('''
+    _p(
+        "wrapper-attribute",
+        "$wrapped = $Cls($var)\n$out = $wrapped.value",
+        helper=snippet("""
         class $Cls:
             def __init__(self, value):
                 self.value = value
-        ''')),
-    _p("wrapper-method", "$out = $Cls($var).get()", helper=snippet('''
+        """),
+    ),
+    _p(
+        "wrapper-method",
+        "$out = $Cls($var).get()",
+        helper=snippet("""
         class $Cls:
             def __init__(self, value):
                 self._value = value
 
             def get(self):
                 return self._value
-        ''')),
-    _p("dataclass-field", "$wrapped = $Cls($var)\n$out = $wrapped.$key", string_ops=True,
-       imports=("from dataclasses import dataclass",), helper=snippet('''
+        """),
+    ),
+    _p(
+        "dataclass-field",
+        "$wrapped = $Cls($var)\n$out = $wrapped.$key",
+        string_ops=True,
+        imports=("from dataclasses import dataclass",),
+        helper=snippet("""
         @dataclass
         class $Cls:
             $key: str
-        ''')),
+        """),
+    ),
     _p("for-loop", "$out = $lit\nfor $part in ($var,):\n    $out = $part"),
     _p("comprehension", "$out = [$part for $part in [$var]][0]"),
     _p("next-iter", "$out = next(iter([$var]))"),
     _p("if-else", "if $var:\n    $out = $var\nelse:\n    $out = $lit"),
     _p("ternary", "$out = $var if $var else $lit"),
     _p("or-default", "$out = $var or $lit"),
-    _p("try-except", snippet('''
+    _p(
+        "try-except",
+        snippet("""
         try:
             $out = $var.strip()
         except AttributeError:
             $out = $lit
-        ''')),
-    _p("try-helper", snippet('''
+        """),
+    ),
+    _p(
+        "try-helper",
+        snippet("""
         try:
             $out = $helper($var)
         except (TypeError, ValueError):
             $out = $lit
-        '''), helper=snippet('''
+        """),
+        helper=snippet("""
         def $helper(value):
             if value is None:
                 raise ValueError("empty")
             return value
-        ''')),
-    _p("instance-field-methods", "$wrapped = $Cls()\n$wrapped.load($var)\n$out = $wrapped.current()",
-       helper=snippet('''
+        """),
+    ),
+    _p(
+        "instance-field-methods",
+        "$wrapped = $Cls()\n$wrapped.load($var)\n$out = $wrapped.current()",
+        helper=snippet("""
         class $Cls:
             def __init__(self):
                 self.value = None
@@ -102,22 +139,30 @@ PROPAGATIONS = [
 
             def current(self):
                 return self.value
-        ''')),
-    _p("helper-chain", "$out = $helper($var)", helper=snippet('''
+        """),
+    ),
+    _p(
+        "helper-chain",
+        "$out = $helper($var)",
+        helper=snippet("""
         def $helper(value):
             return $inner(value.strip())
 
 
         def $inner(value):
             return value
-        ''')),
-    _p("local-class", snippet('''
+        """),
+    ),
+    _p(
+        "local-class",
+        snippet("""
         class $Cls:
             def __init__(self, value):
                 self.value = value
 
         $out = $Cls($var).value
-        ''')),
+        """),
+    ),
     _p("tuple-unpack", "$out, $size = $var, len($var)"),
 ]
 

@@ -182,7 +182,7 @@ def render(plan: Plan) -> Rendered:
 
     marker = text.find("@@")
     sink_line = text.count("\n", 0, marker) + 1
-    text = text[:marker] + text[marker + 2:]
+    text = text[:marker] + text[marker + 2 :]
 
     imports = [*source.imports, *prop.imports, *sink.imports, *fix_imports, *extra_imports, surface.reject_import]
     idents = set(_IDENT.findall(text))

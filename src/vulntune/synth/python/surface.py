@@ -28,12 +28,46 @@ def snippet(text: str) -> str:
 # it), so two roles never collide in one sample.
 
 ENTITIES = (
-    "user", "order", "invoice", "report", "ticket", "product", "account", "note", "customer",
-    "project", "asset", "message", "event", "device", "team", "shipment", "booking", "article",
+    "user",
+    "order",
+    "invoice",
+    "report",
+    "ticket",
+    "product",
+    "account",
+    "note",
+    "customer",
+    "project",
+    "asset",
+    "message",
+    "event",
+    "device",
+    "team",
+    "shipment",
+    "booking",
+    "article",
 )
 VERBS = (
-    "get", "show", "load", "fetch", "view", "handle", "process", "update", "export", "search",
-    "lookup", "render", "read", "serve", "find", "open", "sync", "check", "preview", "resolve",
+    "get",
+    "show",
+    "load",
+    "fetch",
+    "view",
+    "handle",
+    "process",
+    "update",
+    "export",
+    "search",
+    "lookup",
+    "render",
+    "read",
+    "serve",
+    "find",
+    "open",
+    "sync",
+    "check",
+    "preview",
+    "resolve",
 )
 FIELDS = ("name", "email", "status", "title", "owner", "category", "slug", "region", "label", "state")
 
@@ -189,13 +223,17 @@ LITERALS = {
     "CWE-328": ("changeme", "default", "none", "sample", "empty"),
     "CWE-330": ("anonymous", "guest", "system", "service"),
     "CWE-501": ("viewer", "en", "light", "default", "eu-west", "free"),
-    "CWE-502": ("{}", "[]", "null", "{\"items\": []}"),
+    "CWE-502": ("{}", "[]", "null", '{"items": []}'),
     "CWE-601": ("/", "/home", "/dashboard", "/account", "/login"),
     "CWE-611": ("<config/>", "<items><item>1</item></items>", "<root/>", "<feed></feed>"),
     "CWE-614": ("anonymous", "en", "default", "light"),
     "CWE-643": ("alice", "admin", "guest", "widget", "A-100"),
     "CWE-798": ("admin", "reports", "alerts@example.com", "service", "default"),
-    "CWE-918": ("https://api.example.com/status", "https://status.example.org/health", "https://cdn.example.net/logo.png"),
+    "CWE-918": (
+        "https://api.example.com/status",
+        "https://status.example.org/health",
+        "https://cdn.example.net/logo.png",
+    ),
 }
 BYTES_LITERALS = ("{}", "[]", "<config/>", "null", "<items/>")
 CHOICES = {
@@ -224,7 +262,7 @@ AFFIXES = {
     "CWE-501": (("", "-v2"), ("tenant-", "")),
     "CWE-502": (("", "\\n"), ("---\\n", "")),
     "CWE-601": (("", "?ref=login"), ("", "#top"), ("", "?welcome=1")),
-    "CWE-611": (("<root>", "</root>"), ("<?xml version=\\\"1.0\\\"?>", "")),
+    "CWE-611": (("<root>", "</root>"), ('<?xml version=\\"1.0\\"?>', "")),
     "CWE-614": (("", "|v2"), ("s:", "")),
     "CWE-643": (("", "-1"), ("A-", "")),
     "CWE-798": (("", "@example.com"), ("reports/", "")),
@@ -232,9 +270,14 @@ AFFIXES = {
 }
 # Shell commands of CWE-78 sinks: the command line prefix and its argv form.
 COMMANDS = (
-    ("wc -l", ("wc", "-l")), ("gzip -k", ("gzip", "-k")), ("du -sh", ("du", "-sh")),
-    ("ls -l", ("ls", "-l")), ("tail -n 50", ("tail", "-n", "50")), ("file -b", ("file", "-b")),
-    ("sha256sum", ("sha256sum",)), ("head -n 20", ("head", "-n", "20")),
+    ("wc -l", ("wc", "-l")),
+    ("gzip -k", ("gzip", "-k")),
+    ("du -sh", ("du", "-sh")),
+    ("ls -l", ("ls", "-l")),
+    ("tail -n 50", ("tail", "-n", "50")),
+    ("file -b", ("file", "-b")),
+    ("sha256sum", ("sha256sum",)),
+    ("head -n 20", ("head", "-n", "20")),
 )
 BASE_DIRS = ("/srv/app/files", "/var/lib/app/uploads", "/opt/reports", "/srv/media", "/data/exports")
 DB_FILES = ("app.db", "data.sqlite3", "store.db", "main.db")
@@ -252,37 +295,66 @@ WORDS = ("alpha", "delta", "orbit", "maple", "cedar", "pixel", "quartz", "ember"
 PASSWORD_STEMS = ("Summer", "Winter", "Dragon", "Falcon", "Orange", "Tiger", "Admin", "Welcome")
 ENV_PREFIXES = ("APP_", "SVC_", "")
 HANDLER_DOCS = (
-    "Handle the $entity request.", "Look up a $entity.", "Entry point for $entity updates.", "Process one $entity.",
+    "Handle the $entity request.",
+    "Look up a $entity.",
+    "Entry point for $entity updates.",
+    "Process one $entity.",
     "Serve $route.",
 )
 # Neutral comments above the sink block: what the code does, never whether it is right.
 STEP_COMMENTS = {
-    "CWE-22": "# read the file", "CWE-78": "# run the tool", "CWE-79": "# build the page",
-    "CWE-89": "# query the database", "CWE-90": "# search the directory", "CWE-94": "# evaluate the rule",
-    "CWE-327": "# encrypt the note", "CWE-328": "# hash the value", "CWE-330": "# issue a token",
-    "CWE-501": "# remember the choice", "CWE-502": "# restore the saved object", "CWE-601": "# send the user on",
-    "CWE-611": "# parse the document", "CWE-614": "# set the cookie", "CWE-643": "# find matching nodes",
-    "CWE-798": "# connect to the service", "CWE-918": "# fetch the remote resource",
+    "CWE-22": "# read the file",
+    "CWE-78": "# run the tool",
+    "CWE-79": "# build the page",
+    "CWE-89": "# query the database",
+    "CWE-90": "# search the directory",
+    "CWE-94": "# evaluate the rule",
+    "CWE-327": "# encrypt the note",
+    "CWE-328": "# hash the value",
+    "CWE-330": "# issue a token",
+    "CWE-501": "# remember the choice",
+    "CWE-502": "# restore the saved object",
+    "CWE-601": "# send the user on",
+    "CWE-611": "# parse the document",
+    "CWE-614": "# set the cookie",
+    "CWE-643": "# find matching nodes",
+    "CWE-798": "# connect to the service",
+    "CWE-918": "# fetch the remote resource",
 }
 DOCSTRINGS = (
-    "$Entity endpoints.", "Handlers for $entity records.", "$Entity service helpers.",
-    "Small $entity API.", "Routes and helpers for the $entity module.", "$Entity views.",
+    "$Entity endpoints.",
+    "Handlers for $entity records.",
+    "$Entity service helpers.",
+    "Small $entity API.",
+    "Routes and helpers for the $entity module.",
+    "$Entity views.",
 )
 COMMENTS = (
-    "# Keep the payload small.", "# See the runbook for limits.", "# TODO: paginate.",
-    "# Shared with the admin tools.", "# Defaults match the public docs.", "# Used by the nightly job.",
+    "# Keep the payload small.",
+    "# See the runbook for limits.",
+    "# TODO: paginate.",
+    "# Shared with the admin tools.",
+    "# Defaults match the public docs.",
+    "# Used by the nightly job.",
 )
 
 # How a handler rejects a request, per framework: (statement, import needed, token that marks use).
 REJECTS = {
-    "flask": (("abort(400)", "from flask import abort"), ("abort(403)", "from flask import abort"),
-              ("abort(404)", "from flask import abort")),
-    "django": (("return HttpResponseBadRequest()", "from django.http import HttpResponseBadRequest"),
-               ("raise PermissionDenied", "from django.core.exceptions import PermissionDenied")),
-    "fastapi": (("raise HTTPException(status_code=400)", "from fastapi import HTTPException"),
-                ("raise HTTPException(status_code=403)", "from fastapi import HTTPException")),
-    "cli": (("raise SystemExit(\"$msg\")", ""), ("raise ValueError(\"$msg\")", "")),
-    "stdlib": (("raise ValueError(\"$msg\")", ""), ("raise PermissionError(\"$msg\")", "")),
+    "flask": (
+        ("abort(400)", "from flask import abort"),
+        ("abort(403)", "from flask import abort"),
+        ("abort(404)", "from flask import abort"),
+    ),
+    "django": (
+        ("return HttpResponseBadRequest()", "from django.http import HttpResponseBadRequest"),
+        ("raise PermissionDenied", "from django.core.exceptions import PermissionDenied"),
+    ),
+    "fastapi": (
+        ("raise HTTPException(status_code=400)", "from fastapi import HTTPException"),
+        ("raise HTTPException(status_code=403)", "from fastapi import HTTPException"),
+    ),
+    "cli": (('raise SystemExit("$msg")', ""), ('raise ValueError("$msg")', "")),
+    "stdlib": (('raise ValueError("$msg")', ""), ('raise PermissionError("$msg")', "")),
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -291,90 +363,126 @@ REJECTS = {
 # collections with constant elements) so those shapes are no label cue.
 
 BENIGN_FUNCTIONS = (
-    (snippet('''
+    (
+        snippet("""
         def paginate($benign_arg: list, page: int = 1, size: int = 20) -> list:
             start = (page - 1) * size
             return $benign_arg[start:start + size]
-        '''), ()),
-    (snippet('''
+        """),
+        (),
+    ),
+    (
+        snippet("""
         def parse_limit($benign_arg: str) -> int:
             try:
                 return max(1, min(int($benign_arg), 100))
             except (TypeError, ValueError):
                 return 20
-        '''), ()),
-    (snippet('''
+        """),
+        (),
+    ),
+    (
+        snippet("""
         def to_dict($benign_arg: tuple) -> dict:
             return {"id": $benign_arg[0], "$field": $benign_arg[1]}
-        '''), ()),
-    (snippet('''
+        """),
+        (),
+    ),
+    (
+        snippet("""
         def format_amount($benign_arg: int) -> str:
             return "%d.%02d" % divmod($benign_arg, 100)
-        '''), ()),
-    (snippet('''
+        """),
+        (),
+    ),
+    (
+        snippet("""
         def choose_order($benign_arg: str) -> str:
             return $benign_arg if $benign_arg in $ALLOWED2 else "$odef"
-        '''), ()),
-    (snippet('''
+        """),
+        (),
+    ),
+    (
+        snippet("""
         def chunked($benign_arg: list, size: int = 50):
             for start in range(0, len($benign_arg), size):
                 yield $benign_arg[start:start + size]
-        '''), ()),
-    (snippet('''
+        """),
+        (),
+    ),
+    (
+        snippet("""
         def is_enabled($benign_arg: str) -> bool:
             return $OPTS_B.get($benign_arg, False)
-        '''), ()),
-    (snippet('''
+        """),
+        (),
+    ),
+    (
+        snippet("""
         def utc_stamp() -> str:
             return datetime.now(timezone.utc).isoformat()
-        '''), ("from datetime import datetime, timezone",)),
-    (snippet('''
+        """),
+        ("from datetime import datetime, timezone",),
+    ),
+    (
+        snippet("""
         class ${Entity}Summary:
             def __init__(self, $benign_arg):
                 self.$benign_arg = $benign_arg
 
             def count(self) -> int:
                 return len(self.$benign_arg)
-        '''), ()),
+        """),
+        (),
+    ),
 )
 BENIGN_ROUTES = {
-    "flask": (snippet('''
+    "flask": (
+        snippet("""
         @$router.route("/health")
         def health():
             return {"status": "ok"}
-        '''), snippet('''
+        """),
+        snippet("""
         @$router.get("/$entities/count")
         def count_${entity}s():
             return {"count": 0}
-        ''')),
-    "django": (snippet('''
+        """),
+    ),
+    "django": (
+        snippet("""
         def health(request):
             return HttpResponse("ok")
-        '''), snippet('''
+        """),
+        snippet("""
         def ${entity}_count(request):
             return HttpResponse("0")
-        ''')),
-    "fastapi": (snippet('''
+        """),
+    ),
+    "fastapi": (
+        snippet("""
         @$router.get("/health")
         def health():
             return {"status": "ok"}
-        '''), snippet('''
+        """),
+        snippet("""
         @$router.get("/$entities/count")
         def count_${entity}s():
             return {"count": 0}
-        ''')),
+        """),
+    ),
 }
 ROUTE_IMPORTS = {"django": ("from django.http import HttpResponse",)}
 
 # Module-level constants of benign code: (text, placeholders it defines for decoys).
 BENIGN_CONSTANTS = (
     "$ALLOWED2 = $benign_choices",
-    "$SETTINGS = {\"page_size\": \"20\", \"$ckey\": $lit, \"$ofield\": \"$odef\"}",
+    '$SETTINGS = {"page_size": "20", "$ckey": $lit, "$ofield": "$odef"}',
     "$DFLAG = $dflag_value",
-    "$OPTS_B = {\"export\": True, \"audit\": False}",
+    '$OPTS_B = {"export": True, "audit": False}',
     "PAGE_SIZE = 20",
     "TIMEOUT_SECONDS = $timeout",
-    "VERSION = \"$version\"",
+    'VERSION = "$version"',
 )
 
 # Decoy statements inside the handler: (text, slot, needs); slot "pre" runs before the source is
@@ -382,15 +490,22 @@ BENIGN_CONSTANTS = (
 DECOYS = (
     ("$log_start", "pre", ()),
     ("$started = time.monotonic()", "pre", ("time",)),
-    ("$tags = [\"$word\", \"$word2\"]\n$kind = $tags[0]", "pre", ()),
-    ("$kind = {\"$word\": \"$word2\"}.get(\"$word\", \"$word3\")", "pre", ()),
-    ("$kind = \"$word\"\nif $cond_t2:\n    $kind = \"$word2\"", "pre", ()),
+    ('$tags = ["$word", "$word2"]\n$kind = $tags[0]', "pre", ()),
+    ('$kind = {"$word": "$word2"}.get("$word", "$word3")', "pre", ()),
+    ('$kind = "$word"\nif $cond_t2:\n    $kind = "$word2"', "pre", ()),
     ("if $DFLAG:\n    $log_debug", "pre", ("DFLAG",)),
-    ("$limit = int($SETTINGS[\"page_size\"])", "pre", ("SETTINGS",)),
-    ("try:\n    $limit = int($SETTINGS.get(\"page_size\", 20))\nexcept (TypeError, ValueError):\n    $limit = 20", "pre",
-     ("SETTINGS",)),
-    ("$fmt = $SETTINGS.get(\"$ofield\", \"$odef\")\nif $fmt not in $ALLOWED2:\n    $reject", "pre", ("SETTINGS", "ALLOWED2")),
-    ("$fmt = $other_read\nif $fmt not in $ALLOWED2:\n    $fmt = \"$odef\"", "pre", ("ALLOWED2", "other")),
+    ('$limit = int($SETTINGS["page_size"])', "pre", ("SETTINGS",)),
+    (
+        'try:\n    $limit = int($SETTINGS.get("page_size", 20))\nexcept (TypeError, ValueError):\n    $limit = 20',
+        "pre",
+        ("SETTINGS",),
+    ),
+    (
+        '$fmt = $SETTINGS.get("$ofield", "$odef")\nif $fmt not in $ALLOWED2:\n    $reject',
+        "pre",
+        ("SETTINGS", "ALLOWED2"),
+    ),
+    ('$fmt = $other_read\nif $fmt not in $ALLOWED2:\n    $fmt = "$odef"', "pre", ("ALLOWED2", "other")),
     ("$fmt = $other_read\nif $fmt not in $ALLOWED2:\n    $reject", "pre", ("ALLOWED2", "other")),
     ("$limit = min(int($other_limit), 100)", "pre", ("other",)),
     ("$var = $var.strip()", "mid", ("str",)),
@@ -401,7 +516,10 @@ DECOYS = (
 
 # Unrelated inputs the handler validates: (field, allowed values with the default first).
 BENIGN_FIELDS = (
-    ("format", ("json", "csv")), ("order", ("asc", "desc")), ("lang", ("en", "de", "fr")), ("size", ("small", "large")),
+    ("format", ("json", "csv")),
+    ("order", ("asc", "desc")),
+    ("lang", ("en", "de", "fr")),
+    ("size", ("small", "large")),
     ("view", ("list", "grid")),
 )
 OTHER_READS = {
@@ -411,16 +529,51 @@ OTHER_READS = {
     "environ": ('os.environ.get("$OENV", "$odef")', 'os.environ.get("PAGE_LIMIT", "20")'),
 }
 
-STDLIB = frozenset((
-    "argparse", "ast", "base64", "dataclasses", "datetime", "functools", "hashlib", "hmac", "html", "http",
-    "io", "json", "logging", "marshal", "os", "pathlib", "pickle", "random", "re", "secrets", "shelve",
-    "shlex", "shutil", "smtplib", "socket", "socketserver", "sqlite3", "string", "subprocess", "sys",
-    "time", "typing", "urllib", "uuid", "xml", "operator",
-))
+STDLIB = frozenset(
+    (
+        "argparse",
+        "ast",
+        "base64",
+        "dataclasses",
+        "datetime",
+        "functools",
+        "hashlib",
+        "hmac",
+        "html",
+        "http",
+        "io",
+        "json",
+        "logging",
+        "marshal",
+        "os",
+        "pathlib",
+        "pickle",
+        "random",
+        "re",
+        "secrets",
+        "shelve",
+        "shlex",
+        "shutil",
+        "smtplib",
+        "socket",
+        "socketserver",
+        "sqlite3",
+        "string",
+        "subprocess",
+        "sys",
+        "time",
+        "typing",
+        "urllib",
+        "uuid",
+        "xml",
+        "operator",
+    )
+)
 
 
 # ---------------------------------------------------------------------------------------------
 # Literals and conditions, in the sample's quote style.
+
 
 def quote(text: str, q: str) -> str:
     """A string literal of `text` (no backslashes or newlines inside) in quote style `q`."""
@@ -494,7 +647,7 @@ def _to_single(match: re.Match) -> str:
     start = lit.index('"') if '"' in lit else -1
     if start < 0:
         return lit
-    return lit[:start] + "'" + lit[start + 1:-1] + "'"
+    return lit[:start] + "'" + lit[start + 1 : -1] + "'"
 
 
 @functools.lru_cache(maxsize=16384)
@@ -549,6 +702,7 @@ def _isort_key(name: str) -> tuple[int, str]:
 
 # ---------------------------------------------------------------------------------------------
 # The drawn surface of one sample.
+
 
 @dataclass
 class Surface:
@@ -675,7 +829,7 @@ def draw(rng: Random, cwe: str, sink_id: str, value_kind: str, framework: str, r
     names["domain"] = choice(DOMAINS)
     names["msg"] = choice(MESSAGES)
     names["secret"] = choice(PASSWORD_STEMS) + str(rng.randint(10, 9999)) + choice(("!", "#", "", "*"))
-    names["apikey"] = _random_text(rng, lambda: "%032x" % rng.getrandbits(128))
+    names["apikey"] = _random_text(rng, lambda: f"{rng.getrandbits(128):032x}")
     names["keyid"] = _random_text(rng, lambda: base64.b32encode(rng.getrandbits(80).to_bytes(10, "big")).decode())
 
     reject, reject_import = choice(REJECTS[framework])

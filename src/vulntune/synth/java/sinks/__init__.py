@@ -1,7 +1,6 @@
 """Java sinks, one module per CWE (the builder and its conventions: `common`). Importing this
 package registers them all."""
 
-from vulntune.synth.java.sinks.common import RETURN_SHAPES, sink  # noqa: F401  (the package's interface)
 from vulntune.synth.java.sinks import (  # noqa: F401  (imported to register)
     cwe22,
     cwe78,
@@ -20,3 +19,4 @@ from vulntune.synth.java.sinks import (  # noqa: F401  (imported to register)
     cwe798,
     cwe918,
 )
+from vulntune.synth.java.sinks.common import RETURN_SHAPES, sink  # noqa: F401  (the package's interface)

@@ -6,38 +6,81 @@ from vulntune.synth.template import Fix
 CWE = "CWE-614"
 _SERVLET = ("servlet",)
 
-sink(id="cookie-missing-secure", cwe=CWE, api="javax.servlet.http.HttpServletResponse.addCookie", taint=False,
-     frameworks=_SERVLET, imports=("javax.servlet.http.Cookie",),
-     vulnerable='Cookie $cookie = new Cookie("$cookiename", $value);\n$cookie.setHttpOnly(true);\n'
-                '$cookie.setPath("/");\n@@response.addCookie($cookie);',
-     fixes=(Fix(id="set-secure",
-                code='Cookie $cookie = new Cookie("$cookiename", $value);\n$cookie.setHttpOnly(true);\n'
-                     '$cookie.setSecure(true);\n$cookie.setPath("/");\n@@response.addCookie($cookie);'),))
+sink(
+    id="cookie-missing-secure",
+    cwe=CWE,
+    api="javax.servlet.http.HttpServletResponse.addCookie",
+    taint=False,
+    frameworks=_SERVLET,
+    imports=("javax.servlet.http.Cookie",),
+    vulnerable='Cookie $cookie = new Cookie("$cookiename", $value);\n$cookie.setHttpOnly(true);\n'
+    '$cookie.setPath("/");\n@@response.addCookie($cookie);',
+    fixes=(
+        Fix(
+            id="set-secure",
+            code='Cookie $cookie = new Cookie("$cookiename", $value);\n$cookie.setHttpOnly(true);\n'
+            '$cookie.setSecure(true);\n$cookie.setPath("/");\n@@response.addCookie($cookie);',
+        ),
+    ),
+)
 
-_FALSE = ('Cookie $cookie = new Cookie("$cookiename", $value);\n$cookie.setMaxAge(3600);\n'
-          "@@$cookie.setSecure(FLAG);\nresponse.addCookie($cookie);")
-sink(id="cookie-secure-false", cwe=CWE, api="javax.servlet.http.Cookie.setSecure", taint=False,
-     frameworks=_SERVLET, imports=("javax.servlet.http.Cookie",), vulnerable=_FALSE.replace("FLAG", "false"),
-     fixes=(Fix(id="set-secure-true", code=_FALSE.replace("FLAG", "true")),))
+_FALSE = (
+    'Cookie $cookie = new Cookie("$cookiename", $value);\n$cookie.setMaxAge(3600);\n'
+    "@@$cookie.setSecure(FLAG);\nresponse.addCookie($cookie);"
+)
+sink(
+    id="cookie-secure-false",
+    cwe=CWE,
+    api="javax.servlet.http.Cookie.setSecure",
+    taint=False,
+    frameworks=_SERVLET,
+    imports=("javax.servlet.http.Cookie",),
+    vulnerable=_FALSE.replace("FLAG", "false"),
+    fixes=(Fix(id="set-secure-true", code=_FALSE.replace("FLAG", "true")),),
+)
 
 _HEADER = '@@response.setHeader("Set-Cookie", "$cookiename=" + $value + "; Path=/; HttpOnlyATTR");'
-sink(id="cookie-set-cookie-header", cwe=CWE, api="HttpServletResponse.setHeader(Set-Cookie)", taint=False,
-     frameworks=_SERVLET, vulnerable=_HEADER.replace("ATTR", ""),
-     fixes=(Fix(id="secure-attribute", code=_HEADER.replace("ATTR", "; Secure")),
-            Fix(id="secure-same-site", code=_HEADER.replace("ATTR", "; Secure; SameSite=Strict"))))
+sink(
+    id="cookie-set-cookie-header",
+    cwe=CWE,
+    api="HttpServletResponse.setHeader(Set-Cookie)",
+    taint=False,
+    frameworks=_SERVLET,
+    vulnerable=_HEADER.replace("ATTR", ""),
+    fixes=(
+        Fix(id="secure-attribute", code=_HEADER.replace("ATTR", "; Secure")),
+        Fix(id="secure-same-site", code=_HEADER.replace("ATTR", "; Secure; SameSite=Strict")),
+    ),
+)
 
-_SPRING = ('@@ResponseCookie $cookie = ResponseCookie.from("$cookiename", $value).httpOnly(true).secure(FLAG).path("/").build();\n'
-           'return ResponseEntity.ok().header(HttpHeaders.SET_COOKIE, $cookie.toString()).body("ok");')
-sink(id="cookie-spring-response-cookie", cwe=CWE, api="org.springframework.http.ResponseCookie.secure", taint=False,
-     frameworks=("spring",),
-     imports=("org.springframework.http.HttpHeaders", "org.springframework.http.ResponseCookie"),
-     vulnerable=_SPRING.replace("FLAG", "false"),
-     fixes=(Fix(id="secure-true", code=_SPRING.replace("FLAG", "true")),),
-     returns=("ResponseEntity<String>", 'ResponseEntity.ok("ok")', ("org.springframework.http.ResponseEntity",)))
+_SPRING = (
+    '@@ResponseCookie $cookie = ResponseCookie.from("$cookiename", $value).httpOnly(true).secure(FLAG).path("/").build();\n'
+    'return ResponseEntity.ok().header(HttpHeaders.SET_COOKIE, $cookie.toString()).body("ok");'
+)
+sink(
+    id="cookie-spring-response-cookie",
+    cwe=CWE,
+    api="org.springframework.http.ResponseCookie.secure",
+    taint=False,
+    frameworks=("spring",),
+    imports=("org.springframework.http.HttpHeaders", "org.springframework.http.ResponseCookie"),
+    vulnerable=_SPRING.replace("FLAG", "false"),
+    fixes=(Fix(id="secure-true", code=_SPRING.replace("FLAG", "true")),),
+    returns=("ResponseEntity<String>", 'ResponseEntity.ok("ok")', ("org.springframework.http.ResponseEntity",)),
+)
 
-_JAXRS = ('@@NewCookie $cookie = new NewCookie("$cookiename", $value, "/", null, null, 3600, FLAG);\n'
-          "return Response.ok().cookie($cookie).build();")
-sink(id="cookie-jaxrs-new-cookie", cwe=CWE, api="javax.ws.rs.core.NewCookie", taint=False, frameworks=("jaxrs",),
-     imports=("javax.ws.rs.core.NewCookie",), vulnerable=_JAXRS.replace("FLAG", "false"),
-     fixes=(Fix(id="secure-true", code=_JAXRS.replace("FLAG", "true")),),
-     returns=("Response", "Response.noContent().build()", ("javax.ws.rs.core.Response",)))
+_JAXRS = (
+    '@@NewCookie $cookie = new NewCookie("$cookiename", $value, "/", null, null, 3600, FLAG);\n'
+    "return Response.ok().cookie($cookie).build();"
+)
+sink(
+    id="cookie-jaxrs-new-cookie",
+    cwe=CWE,
+    api="javax.ws.rs.core.NewCookie",
+    taint=False,
+    frameworks=("jaxrs",),
+    imports=("javax.ws.rs.core.NewCookie",),
+    vulnerable=_JAXRS.replace("FLAG", "false"),
+    fixes=(Fix(id="secure-true", code=_JAXRS.replace("FLAG", "true")),),
+    returns=("Response", "Response.noContent().build()", ("javax.ws.rs.core.Response",)),
+)

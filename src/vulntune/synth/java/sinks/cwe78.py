@@ -7,9 +7,9 @@ CWE = "CWE-78"
 _PATTERN = 'private static final Pattern $pattern = Pattern.compile("[A-Za-z0-9._-]{1,64}");'
 _IMPORTS = ("java.nio.charset.StandardCharsets", "java.util.regex.Pattern")
 _READ = "$log.info(new String($proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8));"
-_CHECK = ("if (!$pattern.matcher($value).matches()) {\n"
-          '    throw new IllegalArgumentException("unsupported $param");\n'
-          "}\n")
+_CHECK = (
+    'if (!$pattern.matcher($value).matches()) {\n    throw new IllegalArgumentException("unsupported $param");\n}\n'
+)
 
 
 def _allow_list(vulnerable: str) -> Fix:
@@ -18,51 +18,79 @@ def _allow_list(vulnerable: str) -> Fix:
 
 _EXEC = '@@Process $proc = Runtime.getRuntime().exec("ping -c 1 " + $value);\n' + _READ
 sink(
-    id="cmd-runtime-exec-concat", cwe=CWE, api="java.lang.Runtime.exec(String)",
-    prelude=_PATTERN, imports=_IMPORTS, vulnerable=_EXEC,
+    id="cmd-runtime-exec-concat",
+    cwe=CWE,
+    api="java.lang.Runtime.exec(String)",
+    prelude=_PATTERN,
+    imports=_IMPORTS,
+    vulnerable=_EXEC,
     fixes=(
-        Fix(id="exec-arg-array",
-            code='@@Process $proc = Runtime.getRuntime().exec(new String[] {"ping", "-c", "1", $value});\n' + _READ),
+        Fix(
+            id="exec-arg-array",
+            code='@@Process $proc = Runtime.getRuntime().exec(new String[] {"ping", "-c", "1", $value});\n' + _READ,
+        ),
         _allow_list(_EXEC),
     ),
 )
 
-_SH = ('@@Process $proc = new ProcessBuilder("sh", "-c", "tar -czf /tmp/export.tgz " + $value).start();\n' + _READ)
+_SH = '@@Process $proc = new ProcessBuilder("sh", "-c", "tar -czf /tmp/export.tgz " + $value).start();\n' + _READ
 sink(
-    id="cmd-process-builder-shell", cwe=CWE, api="java.lang.ProcessBuilder(sh -c)",
-    prelude=_PATTERN, imports=_IMPORTS, vulnerable=_SH,
+    id="cmd-process-builder-shell",
+    cwe=CWE,
+    api="java.lang.ProcessBuilder(sh -c)",
+    prelude=_PATTERN,
+    imports=_IMPORTS,
+    vulnerable=_SH,
     fixes=(
-        Fix(id="process-builder-args",
+        Fix(
+            id="process-builder-args",
             code='@@Process $proc = new ProcessBuilder("tar", "-czf", "/tmp/export.tgz", "--", $value).start();\n'
-                 + _READ),
+            + _READ,
+        ),
         _allow_list(_SH),
     ),
 )
 
-_BASH = ('String[] $cmd = {"bash", "-c", "du -sh /srv/data/" + $value};\n'
-         "@@Process $proc = Runtime.getRuntime().exec($cmd);\n" + _READ)
+_BASH = (
+    'String[] $cmd = {"bash", "-c", "du -sh /srv/data/" + $value};\n'
+    "@@Process $proc = Runtime.getRuntime().exec($cmd);\n" + _READ
+)
 sink(
-    id="cmd-runtime-exec-shell-array", cwe=CWE, api="java.lang.Runtime.exec(String[] bash -c)",
-    prelude=_PATTERN, imports=_IMPORTS, vulnerable=_BASH,
+    id="cmd-runtime-exec-shell-array",
+    cwe=CWE,
+    api="java.lang.Runtime.exec(String[] bash -c)",
+    prelude=_PATTERN,
+    imports=_IMPORTS,
+    vulnerable=_BASH,
     fixes=(
-        Fix(id="exec-array-no-shell",
+        Fix(
+            id="exec-array-no-shell",
             code='String[] $cmd = {"du", "-sh", "/srv/data/" + $value};\n'
-                 "@@Process $proc = Runtime.getRuntime().exec($cmd);\n" + _READ),
+            "@@Process $proc = Runtime.getRuntime().exec($cmd);\n" + _READ,
+        ),
         _allow_list(_BASH),
     ),
 )
 
-_COMMAND = ("ProcessBuilder $pb = new ProcessBuilder();\n"
-            '@@$pb.command("/bin/sh", "-c", "nslookup " + $value);\n'
-            "Process $proc = $pb.redirectErrorStream(true).start();\n" + _READ)
+_COMMAND = (
+    "ProcessBuilder $pb = new ProcessBuilder();\n"
+    '@@$pb.command("/bin/sh", "-c", "nslookup " + $value);\n'
+    "Process $proc = $pb.redirectErrorStream(true).start();\n" + _READ
+)
 sink(
-    id="cmd-process-builder-command-shell", cwe=CWE, api="java.lang.ProcessBuilder.command",
-    prelude=_PATTERN, imports=_IMPORTS, vulnerable=_COMMAND,
+    id="cmd-process-builder-command-shell",
+    cwe=CWE,
+    api="java.lang.ProcessBuilder.command",
+    prelude=_PATTERN,
+    imports=_IMPORTS,
+    vulnerable=_COMMAND,
     fixes=(
-        Fix(id="command-args",
+        Fix(
+            id="command-args",
             code="ProcessBuilder $pb = new ProcessBuilder();\n"
-                 '@@$pb.command("nslookup", $value);\n'
-                 "Process $proc = $pb.redirectErrorStream(true).start();\n" + _READ),
+            '@@$pb.command("nslookup", $value);\n'
+            "Process $proc = $pb.redirectErrorStream(true).start();\n" + _READ,
+        ),
         _allow_list(_COMMAND),
     ),
 )

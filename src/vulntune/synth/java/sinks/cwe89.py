@@ -14,120 +14,155 @@ _PREPARED_SELECT = Fix(
     id="prepared-statement",
     imports=("java.sql.PreparedStatement", "java.sql.ResultSet"),
     code='String $sql = "SELECT id, $column FROM $table WHERE $column = ?";\n'
-         "try (Connection $conn = $ds.getConnection();\n"
-         "        PreparedStatement $stmt = $conn.prepareStatement($sql)) {\n"
-         "    $stmt.setString(1, $value);\n"
-         "@@    ResultSet $rs = $stmt.executeQuery();\n"
-         "    while ($rs.next()) {\n"
-         '        $log.info("row " + $rs.getLong("id"));\n'
-         "    }\n" + _CATCH,
+    "try (Connection $conn = $ds.getConnection();\n"
+    "        PreparedStatement $stmt = $conn.prepareStatement($sql)) {\n"
+    "    $stmt.setString(1, $value);\n"
+    "@@    ResultSet $rs = $stmt.executeQuery();\n"
+    "    while ($rs.next()) {\n"
+    '        $log.info("row " + $rs.getLong("id"));\n'
+    "    }\n" + _CATCH,
 )
 
 sink(
-    id="sql-concat-execute-query", cwe=CWE, api="java.sql.Statement.executeQuery",
-    prelude=_DS, imports=_JDBC + ("java.sql.Statement", "java.sql.ResultSet"),
+    id="sql-concat-execute-query",
+    cwe=CWE,
+    api="java.sql.Statement.executeQuery",
+    prelude=_DS,
+    imports=_JDBC + ("java.sql.Statement", "java.sql.ResultSet"),
     vulnerable='String $sql = "SELECT id, $column FROM $table WHERE $column = \'" + $value + "\'";\n'
-               "try (Connection $conn = $ds.getConnection();\n"
-               "        Statement $stmt = $conn.createStatement()) {\n"
-               "@@    ResultSet $rs = $stmt.executeQuery($sql);\n"
-               "    while ($rs.next()) {\n"
-               '        $log.info("row " + $rs.getLong("id"));\n'
-               "    }\n" + _CATCH,
+    "try (Connection $conn = $ds.getConnection();\n"
+    "        Statement $stmt = $conn.createStatement()) {\n"
+    "@@    ResultSet $rs = $stmt.executeQuery($sql);\n"
+    "    while ($rs.next()) {\n"
+    '        $log.info("row " + $rs.getLong("id"));\n'
+    "    }\n" + _CATCH,
     fixes=(_PREPARED_SELECT,),
 )
 
 sink(
-    id="sql-concat-execute", cwe=CWE, api="java.sql.Statement.execute",
-    prelude=_DS, imports=_JDBC + ("java.sql.Statement",),
+    id="sql-concat-execute",
+    cwe=CWE,
+    api="java.sql.Statement.execute",
+    prelude=_DS,
+    imports=_JDBC + ("java.sql.Statement",),
     vulnerable="try (Connection $conn = $ds.getConnection();\n"
-               "        Statement $stmt = $conn.createStatement()) {\n"
-               "@@    $stmt.execute(\"UPDATE $table SET updated_at = CURRENT_TIMESTAMP WHERE $column = '\" + $value + \"'\");\n"
-               + _CATCH,
+    "        Statement $stmt = $conn.createStatement()) {\n"
+    '@@    $stmt.execute("UPDATE $table SET updated_at = CURRENT_TIMESTAMP WHERE $column = \'" + $value + "\'");\n'
+    + _CATCH,
     fixes=(
-        Fix(id="prepared-statement-update", imports=("java.sql.PreparedStatement",),
+        Fix(
+            id="prepared-statement-update",
+            imports=("java.sql.PreparedStatement",),
             code="try (Connection $conn = $ds.getConnection();\n"
-                 '        PreparedStatement $stmt = $conn.prepareStatement("UPDATE $table SET updated_at = CURRENT_TIMESTAMP WHERE $column = ?")) {\n'
-                 "    $stmt.setString(1, $value);\n"
-                 "@@    $stmt.executeUpdate();\n" + _CATCH),
+            '        PreparedStatement $stmt = $conn.prepareStatement("UPDATE $table SET updated_at = CURRENT_TIMESTAMP WHERE $column = ?")) {\n'
+            "    $stmt.setString(1, $value);\n"
+            "@@    $stmt.executeUpdate();\n" + _CATCH,
+        ),
     ),
 )
 
 sink(
-    id="sql-concat-add-batch", cwe=CWE, api="java.sql.Statement.addBatch",
-    prelude=_DS, imports=_JDBC + ("java.sql.Statement",),
+    id="sql-concat-add-batch",
+    cwe=CWE,
+    api="java.sql.Statement.addBatch",
+    prelude=_DS,
+    imports=_JDBC + ("java.sql.Statement",),
     vulnerable="try (Connection $conn = $ds.getConnection();\n"
-               "        Statement $stmt = $conn.createStatement()) {\n"
-               "@@    $stmt.addBatch(\"DELETE FROM $table WHERE $column = '\" + $value + \"'\");\n"
-               '    $stmt.addBatch("DELETE FROM $table WHERE created_at < CURRENT_DATE - 365");\n'
-               "    $stmt.executeBatch();\n" + _CATCH,
+    "        Statement $stmt = $conn.createStatement()) {\n"
+    '@@    $stmt.addBatch("DELETE FROM $table WHERE $column = \'" + $value + "\'");\n'
+    '    $stmt.addBatch("DELETE FROM $table WHERE created_at < CURRENT_DATE - 365");\n'
+    "    $stmt.executeBatch();\n" + _CATCH,
     fixes=(
-        Fix(id="prepared-batch", imports=("java.sql.PreparedStatement",),
+        Fix(
+            id="prepared-batch",
+            imports=("java.sql.PreparedStatement",),
             code="try (Connection $conn = $ds.getConnection();\n"
-                 '        PreparedStatement $stmt = $conn.prepareStatement("DELETE FROM $table WHERE $column = ?")) {\n'
-                 "    $stmt.setString(1, $value);\n"
-                 "@@    $stmt.addBatch();\n"
-                 "    $stmt.executeBatch();\n" + _CATCH),
+            '        PreparedStatement $stmt = $conn.prepareStatement("DELETE FROM $table WHERE $column = ?")) {\n'
+            "    $stmt.setString(1, $value);\n"
+            "@@    $stmt.addBatch();\n"
+            "    $stmt.executeBatch();\n" + _CATCH,
+        ),
     ),
 )
 
 sink(
-    id="sql-concat-prepare-statement", cwe=CWE, api="java.sql.Connection.prepareStatement",
-    prelude=_DS, imports=_JDBC + ("java.sql.PreparedStatement", "java.sql.ResultSet"),
+    id="sql-concat-prepare-statement",
+    cwe=CWE,
+    api="java.sql.Connection.prepareStatement",
+    prelude=_DS,
+    imports=_JDBC + ("java.sql.PreparedStatement", "java.sql.ResultSet"),
     vulnerable="try (Connection $conn = $ds.getConnection()) {\n"
-               "@@    PreparedStatement $stmt = $conn.prepareStatement(\"SELECT id, $column FROM $table WHERE $column = '\" + $value + \"' ORDER BY id\");\n"
-               "    try (ResultSet $rs = $stmt.executeQuery()) {\n"
-               "        while ($rs.next()) {\n"
-               '            $log.info("match " + $rs.getString(2));\n'
-               "        }\n"
-               "    }\n" + _CATCH,
+    '@@    PreparedStatement $stmt = $conn.prepareStatement("SELECT id, $column FROM $table WHERE $column = \'" + $value + "\' ORDER BY id");\n'
+    "    try (ResultSet $rs = $stmt.executeQuery()) {\n"
+    "        while ($rs.next()) {\n"
+    '            $log.info("match " + $rs.getString(2));\n'
+    "        }\n"
+    "    }\n" + _CATCH,
     fixes=(
-        Fix(id="prepared-placeholder",
+        Fix(
+            id="prepared-placeholder",
             code="try (Connection $conn = $ds.getConnection()) {\n"
-                 '    PreparedStatement $stmt = $conn.prepareStatement("SELECT id, $column FROM $table WHERE $column = ? ORDER BY id");\n'
-                 "    $stmt.setString(1, $value);\n"
-                 "@@    try (ResultSet $rs = $stmt.executeQuery()) {\n"
-                 "        while ($rs.next()) {\n"
-                 '            $log.info("match " + $rs.getString(2));\n'
-                 "        }\n"
-                 "    }\n" + _CATCH),
+            '    PreparedStatement $stmt = $conn.prepareStatement("SELECT id, $column FROM $table WHERE $column = ? ORDER BY id");\n'
+            "    $stmt.setString(1, $value);\n"
+            "@@    try (ResultSet $rs = $stmt.executeQuery()) {\n"
+            "        while ($rs.next()) {\n"
+            '            $log.info("match " + $rs.getString(2));\n'
+            "        }\n"
+            "    }\n" + _CATCH,
+        ),
     ),
 )
 
 sink(
-    id="sql-concat-jdbc-template-query-for-list", cwe=CWE, api="JdbcTemplate.queryForList",
-    prelude=_JT, imports=_JT_IMPORTS + ("java.util.List", "java.util.Map"),
-    vulnerable="@@List<Map<String, Object>> $res = $jdbc.queryForList(\"SELECT * FROM $table WHERE $column = '\" + $value + \"'\");\n"
-               '$log.info("found " + $res.size());',
+    id="sql-concat-jdbc-template-query-for-list",
+    cwe=CWE,
+    api="JdbcTemplate.queryForList",
+    prelude=_JT,
+    imports=_JT_IMPORTS + ("java.util.List", "java.util.Map"),
+    vulnerable='@@List<Map<String, Object>> $res = $jdbc.queryForList("SELECT * FROM $table WHERE $column = \'" + $value + "\'");\n'
+    '$log.info("found " + $res.size());',
     fixes=(
-        Fix(id="jdbc-template-args",
+        Fix(
+            id="jdbc-template-args",
             code='@@List<Map<String, Object>> $res = $jdbc.queryForList("SELECT * FROM $table WHERE $column = ?", $value);\n'
-                 '$log.info("found " + $res.size());'),
+            '$log.info("found " + $res.size());',
+        ),
     ),
 )
 
 sink(
-    id="sql-concat-jdbc-template-update", cwe=CWE, api="JdbcTemplate.update",
-    prelude=_JT, imports=_JT_IMPORTS,
+    id="sql-concat-jdbc-template-update",
+    cwe=CWE,
+    api="JdbcTemplate.update",
+    prelude=_JT,
+    imports=_JT_IMPORTS,
     vulnerable="@@int $n = $jdbc.update(\"UPDATE $table SET status = 'closed' WHERE $column = '\" + $value + \"'\");\n"
-               '$log.info("updated " + $n);',
+    '$log.info("updated " + $n);',
     fixes=(
-        Fix(id="jdbc-template-update-args",
+        Fix(
+            id="jdbc-template-update-args",
             code="@@int $n = $jdbc.update(\"UPDATE $table SET status = 'closed' WHERE $column = ?\", $value);\n"
-                 '$log.info("updated " + $n);'),
+            '$log.info("updated " + $n);',
+        ),
     ),
 )
 
 sink(
-    id="sql-concat-jdbc-template-query", cwe=CWE, api="JdbcTemplate.query",
-    prelude=_JT, imports=_JT_IMPORTS + ("java.util.List",),
-    vulnerable="@@List<String> $res = $jdbc.query(\"SELECT $column FROM $table WHERE $column LIKE '%\" + $value + \"%'\",\n"
-               "        (resultRow, rowNum) -> resultRow.getString(1));\n"
-               '$log.info("found " + $res.size());',
+    id="sql-concat-jdbc-template-query",
+    cwe=CWE,
+    api="JdbcTemplate.query",
+    prelude=_JT,
+    imports=_JT_IMPORTS + ("java.util.List",),
+    vulnerable='@@List<String> $res = $jdbc.query("SELECT $column FROM $table WHERE $column LIKE \'%" + $value + "%\'",\n'
+    "        (resultRow, rowNum) -> resultRow.getString(1));\n"
+    '$log.info("found " + $res.size());',
     fixes=(
-        Fix(id="jdbc-template-query-args",
+        Fix(
+            id="jdbc-template-query-args",
             code='@@List<String> $res = $jdbc.query("SELECT $column FROM $table WHERE $column LIKE ?",\n'
-                 '        (resultRow, rowNum) -> resultRow.getString(1), "%" + $value + "%");\n'
-                 '$log.info("found " + $res.size());'),
+            '        (resultRow, rowNum) -> resultRow.getString(1), "%" + $value + "%");\n'
+            '$log.info("found " + $res.size());',
+        ),
     ),
 )
 
@@ -135,49 +170,66 @@ _EM = "@PersistenceContext\nprivate EntityManager $em;"
 _JPA = ("javax.persistence.EntityManager", "javax.persistence.PersistenceContext")
 
 sink(
-    id="jpql-concat-create-query", cwe=CWE, api="javax.persistence.EntityManager.createQuery",
-    prelude=_EM, imports=_JPA + ("javax.persistence.TypedQuery",),
-    vulnerable="@@TypedQuery<Long> $q = $em.createQuery(\"SELECT COUNT(x) FROM $Entity x WHERE x.$column = '\" + $value + \"'\", Long.class);\n"
-               '$log.info("count " + $q.getSingleResult());',
+    id="jpql-concat-create-query",
+    cwe=CWE,
+    api="javax.persistence.EntityManager.createQuery",
+    prelude=_EM,
+    imports=_JPA + ("javax.persistence.TypedQuery",),
+    vulnerable='@@TypedQuery<Long> $q = $em.createQuery("SELECT COUNT(x) FROM $Entity x WHERE x.$column = \'" + $value + "\'", Long.class);\n'
+    '$log.info("count " + $q.getSingleResult());',
     fixes=(
-        Fix(id="jpql-named-parameter",
+        Fix(
+            id="jpql-named-parameter",
             code='@@TypedQuery<Long> $q = $em.createQuery("SELECT COUNT(x) FROM $Entity x WHERE x.$column = :$column", Long.class);\n'
-                 '$q.setParameter("$column", $value);\n'
-                 '$log.info("count " + $q.getSingleResult());'),
-        Fix(id="jpql-positional-parameter",
+            '$q.setParameter("$column", $value);\n'
+            '$log.info("count " + $q.getSingleResult());',
+        ),
+        Fix(
+            id="jpql-positional-parameter",
             code='@@TypedQuery<Long> $q = $em.createQuery("SELECT COUNT(x) FROM $Entity x WHERE x.$column = ?1", Long.class);\n'
-                 "$q.setParameter(1, $value);\n"
-                 '$log.info("count " + $q.getSingleResult());'),
+            "$q.setParameter(1, $value);\n"
+            '$log.info("count " + $q.getSingleResult());',
+        ),
     ),
 )
 
 sink(
-    id="sql-concat-create-native-query", cwe=CWE, api="javax.persistence.EntityManager.createNativeQuery",
-    prelude=_EM, imports=_JPA + ("javax.persistence.Query",),
-    vulnerable="@@Query $q = $em.createNativeQuery(\"DELETE FROM $table WHERE $column = '\" + $value + \"'\");\n"
-               "int $n = $q.executeUpdate();\n"
-               '$log.info("removed " + $n);',
+    id="sql-concat-create-native-query",
+    cwe=CWE,
+    api="javax.persistence.EntityManager.createNativeQuery",
+    prelude=_EM,
+    imports=_JPA + ("javax.persistence.Query",),
+    vulnerable='@@Query $q = $em.createNativeQuery("DELETE FROM $table WHERE $column = \'" + $value + "\'");\n'
+    "int $n = $q.executeUpdate();\n"
+    '$log.info("removed " + $n);',
     fixes=(
-        Fix(id="native-positional-parameter",
+        Fix(
+            id="native-positional-parameter",
             code='@@Query $q = $em.createNativeQuery("DELETE FROM $table WHERE $column = ?1");\n'
-                 "$q.setParameter(1, $value);\n"
-                 "int $n = $q.executeUpdate();\n"
-                 '$log.info("removed " + $n);'),
+            "$q.setParameter(1, $value);\n"
+            "int $n = $q.executeUpdate();\n"
+            '$log.info("removed " + $n);',
+        ),
     ),
 )
 
 sink(
-    id="sql-concat-jdbc-template-query-for-object", cwe=CWE, api="JdbcTemplate.queryForObject",
-    prelude=_JT, imports=_JT_IMPORTS,
-    vulnerable="String $sql = \"SELECT COUNT(*) FROM $table\";\n"
-               "$sql += \" WHERE $column = '\" + $value + \"'\";\n"
-               "@@Integer $n = $jdbc.queryForObject($sql, Integer.class);\n"
-               '$log.info("count " + $n);',
+    id="sql-concat-jdbc-template-query-for-object",
+    cwe=CWE,
+    api="JdbcTemplate.queryForObject",
+    prelude=_JT,
+    imports=_JT_IMPORTS,
+    vulnerable='String $sql = "SELECT COUNT(*) FROM $table";\n'
+    '$sql += " WHERE $column = \'" + $value + "\'";\n'
+    "@@Integer $n = $jdbc.queryForObject($sql, Integer.class);\n"
+    '$log.info("count " + $n);',
     fixes=(
-        Fix(id="jdbc-template-object-args",
+        Fix(
+            id="jdbc-template-object-args",
             code='String $sql = "SELECT COUNT(*) FROM $table";\n'
-                 '$sql += " WHERE $column = ?";\n'
-                 "@@Integer $n = $jdbc.queryForObject($sql, Integer.class, $value);\n"
-                 '$log.info("count " + $n);'),
+            '$sql += " WHERE $column = ?";\n'
+            "@@Integer $n = $jdbc.queryForObject($sql, Integer.class, $value);\n"
+            '$log.info("count " + $n);',
+        ),
     ),
 )

@@ -11,7 +11,9 @@ ALLOW_LIST = "$ALLOWED = $choices"
 
 def sink(id: str, cwe: str, api: str, vulnerable: str, fixes: list[Fix], **fields) -> Sink:
     """A Python sink; `vulnerable` is dedented like every snippet."""
-    return Sink(id=id, language="python", cwe=cwe, api=api, vulnerable=snippet(vulnerable), fixes=tuple(fixes), **fields)
+    return Sink(
+        id=id, language="python", cwe=cwe, api=api, vulnerable=snippet(vulnerable), fixes=tuple(fixes), **fields
+    )
 
 
 def fix(id: str, code: str, *, imports: tuple[str, ...] = (), prelude: str = "") -> Fix:

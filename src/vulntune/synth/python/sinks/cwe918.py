@@ -12,49 +12,98 @@ _URLSPLIT = ("from urllib.parse import urlsplit",)
 _EXACT = "not any($parts.hostname == host for host in $ALLOWED)"
 
 
-def _fetch(id: str, api: str, call: str, check: str, imports: tuple[str, ...], *, allow_list_in_check: bool = False,
-           action: str = "$reject"):
+def _fetch(
+    id: str,
+    api: str,
+    call: str,
+    check: str,
+    imports: tuple[str, ...],
+    *,
+    allow_list_in_check: bool = False,
+    action: str = "$reject",
+):
     """`check` is the vulnerable condition; when it already reads the allow-list, the allow-list is
     module code of both twins and the fix compares hosts exactly."""
     exact = _EXACT if allow_list_in_check else "$parts.hostname not in $ALLOWED"
     prelude = "" if allow_list_in_check else ALLOW_LIST
-    return sink(id, CWE, api, f'''
+    return sink(
+        id,
+        CWE,
+        api,
+        f"""
         $parts = urlsplit($value)
         if {check}:
             {action}
         @@{call}
-        ''', [
-        fix("allow-listed-host", f'''
+        """,
+        [
+            fix(
+                "allow-listed-host",
+                f"""
             $parts = urlsplit($value)
             if {exact}:
                 $reject
             @@{call}
-            ''', prelude=prelude),
-        fix("https-allow-listed-host", f'''
+            """,
+                prelude=prelude,
+            ),
+            fix(
+                "https-allow-listed-host",
+                f"""
             $parts = urlsplit($value)
             if $parts.scheme != "https" or {exact}:
                 $reject
             @@{call}
-            ''', prelude=prelude),
-    ], imports=_URLSPLIT + imports, prelude=ALLOW_LIST if allow_list_in_check else "")
+            """,
+                prelude=prelude,
+            ),
+        ],
+        imports=_URLSPLIT + imports,
+        prelude=ALLOW_LIST if allow_list_in_check else "",
+    )
 
 
 SINKS = [
-    _fetch("ssrf-requests-get", "requests.get", "$resp = requests.get($value, timeout=5)",
-           '$parts.scheme not in ("http", "https")', ("import requests",)),
-    _fetch("ssrf-requests-post-webhook", "requests.post",
-           '$resp = requests.post($value, json={"event": "$entity.updated"}, timeout=5)',
-           "not any(host in $value for host in $ALLOWED)", ("import requests",), allow_list_in_check=True),
-    _fetch("ssrf-urllib-urlopen", "urllib.request.urlopen",
-           "$fetched = urllib.request.urlopen($value, timeout=5).read()",
-           'not $value.startswith(tuple("https://" + host for host in $ALLOWED))', ("import urllib.request",),
-           allow_list_in_check=True),
-    _fetch("ssrf-httpx-get", "httpx.get", "$resp = httpx.get($value, follow_redirects=True)",
-           "not any(($parts.hostname or \"\").endswith(host.split(\".\", 1)[-1]) for host in $ALLOWED)", ("import httpx",),
-           allow_list_in_check=True),
-    _fetch("ssrf-urllib3-pool-request", "urllib3.PoolManager.request", '$resp = urllib3.PoolManager().request("GET", $value)',
-           "not any($parts.hostname == host for host in $ALLOWED)", ("import urllib3",), allow_list_in_check=True,
-           action="$log_warn"),
+    _fetch(
+        "ssrf-requests-get",
+        "requests.get",
+        "$resp = requests.get($value, timeout=5)",
+        '$parts.scheme not in ("http", "https")',
+        ("import requests",),
+    ),
+    _fetch(
+        "ssrf-requests-post-webhook",
+        "requests.post",
+        '$resp = requests.post($value, json={"event": "$entity.updated"}, timeout=5)',
+        "not any(host in $value for host in $ALLOWED)",
+        ("import requests",),
+        allow_list_in_check=True,
+    ),
+    _fetch(
+        "ssrf-urllib-urlopen",
+        "urllib.request.urlopen",
+        "$fetched = urllib.request.urlopen($value, timeout=5).read()",
+        'not $value.startswith(tuple("https://" + host for host in $ALLOWED))',
+        ("import urllib.request",),
+        allow_list_in_check=True,
+    ),
+    _fetch(
+        "ssrf-httpx-get",
+        "httpx.get",
+        "$resp = httpx.get($value, follow_redirects=True)",
+        'not any(($parts.hostname or "").endswith(host.split(".", 1)[-1]) for host in $ALLOWED)',
+        ("import httpx",),
+        allow_list_in_check=True,
+    ),
+    _fetch(
+        "ssrf-urllib3-pool-request",
+        "urllib3.PoolManager.request",
+        '$resp = urllib3.PoolManager().request("GET", $value)',
+        "not any($parts.hostname == host for host in $ALLOWED)",
+        ("import urllib3",),
+        allow_list_in_check=True,
+        action="$log_warn",
+    ),
 ]
 
 REGISTRY.register_all(SINKS)
