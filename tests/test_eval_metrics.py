@@ -98,6 +98,8 @@ def test_roc_curve_points():
     assert curve["threshold"] == [None, 0.9, 0.5]
     assert curve["tpr"] == approx([0, 0.5, 1])
     assert curve["fpr"] == approx([0, 0, 1])
+    with pytest.raises(ValueError, match="both"):
+        roc_curve([True, True], [0.1, 0.2])
 
 
 def test_vd_score_by_hand():

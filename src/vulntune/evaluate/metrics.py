@@ -6,7 +6,6 @@ Convention: the positive class is "vulnerable". A metric whose denominator is ze
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -66,11 +65,16 @@ def _ci(successes: int, n: int) -> list[float] | None:
 
 
 def mcc(c: Confusion) -> float | None:
-    """Matthews correlation coefficient; None when a row or column of the matrix is empty."""
-    den = (c.tp + c.fp) * (c.tp + c.fn) * (c.tn + c.fp) * (c.tn + c.fn)
-    if den == 0:
+    """Matthews correlation coefficient (`sklearn.metrics.matthews_corrcoef`); None, not sklearn's
+    0.0, when a row or column of the matrix is empty: the coefficient is undefined there."""
+    from sklearn.metrics import matthews_corrcoef
+
+    if 0 in (c.tp + c.fp, c.tp + c.fn, c.tn + c.fp, c.tn + c.fn):
         return None
-    return (c.tp * c.tn - c.fp * c.fn) / math.sqrt(den)
+    counts = [c.tp, c.fp, c.tn, c.fn]
+    truth = np.repeat([True, False, False, True], counts)
+    flagged = np.repeat([True, True, False, False], counts)
+    return float(matthews_corrcoef(truth, flagged))
 
 
 def rate_metrics(c: Confusion) -> dict[str, object]:
@@ -135,23 +139,18 @@ def auprc(y_true: Sequence[bool], scores: Sequence[float]) -> float | None:
 
 
 def roc_curve(y_true: Sequence[bool], scores: Sequence[float]) -> dict[str, list[float]]:
-    """ROC points (fpr, tpr, threshold) from "flag nothing" to "flag everything".
+    """ROC points (fpr, tpr, threshold) from "flag nothing" to "flag everything", one per distinct
+    score (`sklearn.metrics.roc_curve` without dropping points). Both classes must be present.
 
     The first point has threshold None (JSON null): no score reaches it.
     """
+    from sklearn.metrics import roc_curve as sklearn_roc_curve
+
     y = np.asarray(y_true, dtype=bool)
-    s = np.asarray(scores, dtype=np.float64)
-    pos, neg = int(y.sum()), int((~y).sum())
-    order = np.argsort(-s, kind="stable")
-    s, y = s[order], y[order]
-    ends = np.flatnonzero(np.r_[s[1:] != s[:-1], True]) if len(s) else np.array([], dtype=int)
-    tp = np.cumsum(y)[ends] if len(s) else np.array([])
-    fp = (ends + 1) - tp
-    return {
-        "fpr": [0.0] + [float(v) / neg if neg else 0.0 for v in fp],
-        "tpr": [0.0] + [float(v) / pos if pos else 0.0 for v in tp],
-        "threshold": [None] + [float(s[e]) for e in ends],
-    }
+    if y.all() or not y.any():
+        raise ValueError("a ROC curve needs both vulnerable and safe samples")
+    fpr, tpr, thresholds = sklearn_roc_curve(y, np.asarray(scores, dtype=np.float64), drop_intermediate=False)
+    return {"fpr": fpr.tolist(), "tpr": tpr.tolist(), "threshold": [None, *thresholds[1:].tolist()]}
 
 
 def vd_score(y_true: Sequence[bool], scores: Sequence[float], *, max_fpr: float = VD_MAX_FPR) -> dict[str, object]:
