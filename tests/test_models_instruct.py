@@ -7,7 +7,7 @@ import torch
 from vulntune.models.instruct import PromptCodec, answer_text, score_answers, zero_shot_detector
 from vulntune.models.prediction import Detector
 from vulntune.models.toy import toy_samples
-from vulntune.models.transformer import encode, prediction_windows
+from vulntune.models.windows import encode, prediction_windows
 
 LABELS = ("safe", "CWE-22", "CWE-78", "CWE-79", "CWE-798")
 

@@ -9,11 +9,12 @@ from test_unit_samples import FIXED, VULNERABLE, sample
 
 from vulntune import load_detector
 from vulntune.data import write_samples
+from vulntune.models.classifier import ClassifierDetector
 from vulntune.models.folder import META_FILE, folder_fingerprint
 from vulntune.models.labels import classes_by_language
 from vulntune.models.sources import resolve_base
 from vulntune.models.toy import toy_corpus
-from vulntune.models.transformer import ClassifierDetector, load_tokenizer
+from vulntune.models.windows import load_tokenizer
 from vulntune.train import TrainConfig, train
 from vulntune.unit_samples import scan_unit_samples
 

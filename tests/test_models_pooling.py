@@ -11,7 +11,7 @@ from vulntune.models.folder import META_FILE
 from vulntune.models.pooling import POOLINGS, RunningMaxLinear, set_pooling
 from vulntune.models.sources import resolve_base
 from vulntune.models.toy import toy_corpus
-from vulntune.models.transformer import load_tokenizer
+from vulntune.models.windows import load_tokenizer
 from vulntune.train import POOLINGS as TRAIN_POOLINGS
 from vulntune.train import TrainConfig, train
 

@@ -1,6 +1,6 @@
 """Long code is scored as overlapping windows; the most suspicious window decides."""
 
-from vulntune.models.transformer import prediction_windows
+from vulntune.models.windows import prediction_windows
 
 
 def test_windows_cover_everything_with_overlap():

@@ -328,7 +328,7 @@ def train_transformer(
     from transformers import EarlyStoppingCallback, Trainer, TrainingArguments
 
     from vulntune.models.sources import resolve_base
-    from vulntune.models.transformer import load_tokenizer
+    from vulntune.models.windows import load_tokenizer
 
     ckpt = checkpoint_dir(out)
     resume = prepare_checkpoints(config, ckpt, labels, corpus)
@@ -652,7 +652,7 @@ class Encoder:
         self.codec = PromptCodec(tokenizer, labels, config.max_length) if self.objective == "instruct" else None
 
     def example(self, sample: Sample) -> dict[str, Any]:
-        from vulntune.models.transformer import code_window
+        from vulntune.models.windows import code_window
 
         if self.codec is not None:
             return self.codec.training_example(
@@ -664,7 +664,7 @@ class Encoder:
     def collate(self, examples: list[dict[str, Any]]) -> dict[str, Any]:
         import torch
 
-        from vulntune.models.transformer import right_padded
+        from vulntune.models.windows import right_padded
 
         if self.codec is None:  # classify: right padding; the head reads the last real token
             ids, mask = right_padded([e["input_ids"] for e in examples], self.pad)

@@ -34,7 +34,8 @@ def load_detector(path: str | Path, **kwargs: Any):
 def load_transformer(path: str | Path, meta: dict[str, Any], **kwargs: Any):
     """A `Detector` for a classify or instruct model folder (`kwargs`: see
     `vulntune.models.transformer.detector_parts`)."""
-    from vulntune.models.transformer import ClassifierDetector, detector_parts
+    from vulntune.models.classifier import ClassifierDetector
+    from vulntune.models.transformer import detector_parts
 
     parts = detector_parts(path, meta, **kwargs)
     if meta["kind"] == "classify":

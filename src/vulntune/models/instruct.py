@@ -25,16 +25,23 @@ baseline.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from vulntune.cwe import LANGUAGES, check_language, cwes_for
 from vulntune.models.folder import canonical_json
-from vulntune.models.labels import predictions_from_probabilities, sort_labels
-from vulntune.models.prediction import SAFE, Prediction, check_codes, language_threshold, recorded_thresholds
-from vulntune.models.transformer import code_window, encode, length_batches, most_suspicious_windows, prediction_windows
+from vulntune.models.labels import sort_labels
+from vulntune.models.prediction import SAFE
+from vulntune.models.windows import (
+    WindowedDetector,
+    code_window,
+    encode,
+    length_batches,
+    load_tokenizer,
+    most_suspicious_windows,
+)
 
 PROMPT_VERSION = 1
 NONE_ANSWER = "none"
@@ -149,7 +156,7 @@ def score_answers(
     return out
 
 
-class InstructDetector:
+class InstructDetector(WindowedDetector):
     """A causal LM asked the instruct prompt; answers scored, never generated (implements `Detector`).
 
     Attributes:
@@ -157,45 +164,17 @@ class InstructDetector:
             longest answer); `count_tokens` counts the same tokens.
     """
 
-    def __init__(
-        self,
-        *,
-        model,
-        tokenizer,
-        labels: Sequence[str],
-        languages: Sequence[str],
-        threshold: float,
-        max_length: int,
-        fingerprint: str,
-        batch_size: int = 8,
-        meta: Mapping[str, Any] | None = None,
-    ):
-        self.model = model.eval()
-        self.tokenizer = tokenizer
-        self.labels = tuple(labels)
-        self.languages = tuple(languages)
-        self.threshold = float(threshold)
-        self.codec = PromptCodec(tokenizer, self.labels, max_length)
+    def __init__(self, **parts: Any):
+        super().__init__(**parts)
+        self.codec = PromptCodec(self.tokenizer, self.labels, self.max_length)
         self.max_length = self.codec.code_budget
-        self.fingerprint = fingerprint
-        self.batch_size = int(batch_size)
-        self.meta = dict(meta or {})
-        self.thresholds = recorded_thresholds(self.meta)
-
-    def count_tokens(self, code: str) -> int:
-        """Tokens of `code` alone (no prompt) under the base tokenizer, before truncation."""
-        return len(encode(self.tokenizer, code)["input_ids"])
 
     def window_log_likelihoods(self, codes: Sequence[str], *, language: str) -> tuple[np.ndarray, list[int]]:
         """Summed log-probabilities of each class's answer string for every window of every input:
         ((n_windows, n_classes), the input each window belongs to). Long code is asked about in
         overlapping windows (`prediction_windows`), as the classify detector scores it."""
-        check_language(language)
-        prompts, owner = [], []
-        for index, code in enumerate(codes):
-            for window in prediction_windows(encode(self.tokenizer, code)["input_ids"], self.max_length):
-                prompts.append(self.codec.wrap(window, language))
-                owner.append(index)
+        windows, owner = self.windows(codes, language=language)
+        prompts = [self.codec.wrap(window, language) for window in windows]
         if not prompts:
             return np.zeros((0, len(self.labels))), owner
         ll = score_answers(
@@ -211,12 +190,6 @@ class InstructDetector:
         ll = ll - ll.max(axis=1, keepdims=True)
         p = np.exp(ll)
         return most_suspicious_windows(p / p.sum(axis=1, keepdims=True), owner, len(codes))
-
-    def predict(self, codes: Sequence[str], *, language: str) -> list[Prediction]:
-        check_codes(codes)
-        return predictions_from_probabilities(
-            self.probabilities(codes, language=language), self.labels, language_threshold(self, language)
-        )
 
 
 def zero_shot_detector(
@@ -241,7 +214,6 @@ def zero_shot_detector(
     from transformers import AutoModelForCausalLM
 
     from vulntune.models.sources import resolve_base
-    from vulntune.models.transformer import load_tokenizer
 
     for language in languages:
         check_language(language)

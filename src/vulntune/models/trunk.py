@@ -24,7 +24,7 @@ from torch import nn
 from transformers.modeling_outputs import SequenceClassifierOutput
 
 from vulntune.errors import VulntuneError
-from vulntune.models.transformer import right_padded
+from vulntune.models.windows import right_padded
 
 
 def backbone_of(peft_model) -> tuple[nn.Module, nn.Module]:
