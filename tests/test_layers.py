@@ -23,7 +23,7 @@ LAYERS = [
     {"synth", "slices", "unit_samples"},
     {"models"},
     {"train", "evaluate", "scan", "recalibrate"},
-    {"formats", "demo", "study_cells"},
+    {"formats", "demo", "evaluation", "study_cells"},
     {"study"},
     {"commands", "cli"},
     {"__main__"},

@@ -7,10 +7,9 @@ models), report.md and a self-contained report.html.
 from __future__ import annotations
 
 import argparse
-import json
+import contextlib
 import sys
 from pathlib import Path
-from typing import Any
 
 from vulntune.errors import VulntuneError
 
@@ -135,46 +134,6 @@ def _load_data(args: argparse.Namespace):
     return samples, source
 
 
-def _baseline(args: argparse.Namespace):
-    from vulntune.data import load_dataset_arg
-    from vulntune.models.baseline import train_tfidf
-
-    train_arg = args.train or (args.data if args.data and Path(args.data).is_dir() else None)
-    if not train_arg:
-        raise VulntuneError("--baseline tfidf needs training data: pass --train FILE.jsonl or a synth folder as --data")
-    train = load_dataset_arg(train_arg, split="train")
-    validation = None
-    if Path(train_arg).is_dir() and (Path(train_arg) / "validation.jsonl").is_file():
-        validation = load_dataset_arg(train_arg, split="validation")
-    wanted = _languages(args.language)
-    if wanted:
-        train = [s for s in train if s.language in wanted]
-        validation = [s for s in validation if s.language in wanted] if validation else None
-    return train_tfidf(train, validation=validation, seed=args.seed), f"tfidf trained on {train_arg}"
-
-
-def zero_shot(base: str, args: argparse.Namespace):
-    """The untuned base model with the instruct prompt, and a line saying where its threshold came from.
-
-    With a synth folder as --data, the threshold is chosen on its validation split for FPR 1%
-    (as `vulntune train` does for fine-tuned models); otherwise it stays at 0.5.
-    """
-    from vulntune.data import load_dataset_arg
-    from vulntune.models.calibrate import calibrate_detector
-    from vulntune.models.instruct import zero_shot_detector
-
-    languages = _languages(args.language) or ["python", "java"]
-    detector = zero_shot_detector(base, languages=languages)
-    data = Path(args.data) if args.data else None
-    if data and data.is_dir() and (data / "validation.jsonl").is_file():
-        validation = [s for s in load_dataset_arg(data, split="validation") if s.language in languages]
-        if validation:
-            calibration, _ = calibrate_detector(detector, validation, target_fpr=0.01)
-            detector.threshold = float(calibration.threshold)
-            return detector, f"zero-shot {base}, threshold from {data}/validation.jsonl at FPR 1%"
-    return detector, f"zero-shot {base}, uncalibrated threshold 0.5"
-
-
 def _detectors(args: argparse.Namespace):
     """(name, source, detector) for every requested model, loaded lazily in order."""
     from vulntune import load_detector
@@ -192,10 +151,20 @@ def _detectors(args: argparse.Namespace):
             detector = load_detector(path)
         yield _unique(Path(path).resolve().name, taken), str(path), detector
     if args.baseline:
-        detector, source = _baseline(args)
+        from vulntune.evaluation import tfidf_baseline
+
+        train_arg = args.train or (args.data if args.data and Path(args.data).is_dir() else None)
+        if not train_arg:
+            raise VulntuneError(
+                "--baseline tfidf needs training data: pass --train FILE.jsonl or a synth folder as --data"
+            )
+        detector, source = tfidf_baseline(train_arg, languages=_languages(args.language), seed=args.seed)
         yield _unique("tfidf-baseline", taken), source, detector
+    from vulntune.cwe import LANGUAGES
+    from vulntune.evaluation import zero_shot
+
     for base in args.zero_shot:
-        detector, source = zero_shot(base, args)
+        detector, source = zero_shot(base, languages=_languages(args.language) or list(LANGUAGES), data=args.data)
         yield _unique(f"zero-shot-{base}", taken), source, detector
 
 
@@ -214,51 +183,12 @@ def _print_summary(results) -> None:
             )
 
 
-def write_evaluation(out: Path, results, *, data: dict[str, Any], bootstrap: int, seed: int, plots_on: bool) -> None:
-    """metrics.json, predictions.jsonl, report.md and report.html under `out`."""
-    from vulntune.atomic import write_text
-    from vulntune.evaluate.report import evaluation_blocks, write_report
-    from vulntune.evaluate.run import dumps_metrics, metrics_document, write_predictions
-
-    out.mkdir(parents=True, exist_ok=True)
-    write_text(
-        out / "metrics.json", dumps_metrics(metrics_document(results, data=data, bootstrap=bootstrap, seed=seed))
-    )
-    write_predictions(out / "predictions.jsonl", {r.name: r.rows for r in results})
-    write_report(out, evaluation_blocks(results, data=data, plots_on=plots_on), title="vulntune evaluation")
-
-
-def _suite_findings(detector, cases, suite: Path, args: argparse.Namespace):
-    """Findings per test name: the scanner's (default) or one whole-file prediction per file."""
-    if args.whole_file:
-        from vulntune.evaluate.suite import whole_file_findings
-
-        with _progress(len(cases), "predict") as bar:
-            findings = whole_file_findings(detector, cases, batch_size=args.batch_size, progress=bar.update)
-        return findings, "one whole-file prediction per test file (--whole-file)", []
-    from vulntune.scan import ScanConfig, scan_paths
-
-    config = ScanConfig(cache=False, gitignore=False, batch_size=args.batch_size)
-    report = scan_paths(
-        [str(c.path) for c in cases], detector=detector, config=config, root=suite, progress=sys.stderr.isatty()
-    )
-    findings: dict[str, list[dict[str, Any]]] = {}
-    for f in report.findings:
-        findings.setdefault(Path(f.file).stem, []).append(
-            {"cwe": f.cwe, "score": f.confidence, "file": f.file, "line": f.line, "unit": f.unit}
-        )
-    how = (
-        f"vulntune scan's findings (functions and methods scored at the model's threshold; "
-        f"{report.summary.units} units in {report.summary.files_scanned} files)"
-    )
-    return findings, how, [s.path for s in report.skipped]
-
-
 # --- modes -----------------------------------------------------------------------------------
 
 
 def _run_data(args: argparse.Namespace) -> int:
     from vulntune.evaluate.run import data_info, evaluate_detector
+    from vulntune.evaluation import write_evaluation
 
     if not args.out:
         raise VulntuneError("--out DIR is required")
@@ -293,34 +223,12 @@ def _run_data(args: argparse.Namespace) -> int:
 
 
 def _run_rebuild(args: argparse.Namespace) -> int:
-    from vulntune.evaluate.run import data_info, evaluate_rows, read_predictions
+    from vulntune.evaluate.run import data_info
+    from vulntune.evaluation import rebuild_results, write_evaluation
 
     folder = Path(args.rebuild)
     samples, source = _load_data(args)
-    rows_by_model = read_predictions(folder / "predictions.jsonl")
-    infos: dict[str, Any] = {}
-    metrics_path = folder / "metrics.json"
-    if metrics_path.is_file():
-        try:
-            infos = {
-                name: m["model"] for name, m in json.loads(metrics_path.read_text(encoding="utf-8"))["models"].items()
-            }
-        except (json.JSONDecodeError, KeyError, TypeError):
-            raise VulntuneError(f"{metrics_path}: not a vulntune metrics file") from None
-    wanted_ids = {s.id for s in samples}
-    results = []
-    for name, rows in rows_by_model.items():
-        # unknown model description: every label it predicted counts as one of its classes
-        info = infos.get(name) or {
-            "name": name,
-            "source": str(folder),
-            "languages": sorted({s.language for s in samples}),
-            "labels": ["safe", *sorted({r["cwe"] for r in rows if r["cwe"]})],
-            "threshold": 0.5,
-            "fingerprint": "unknown",
-        }
-        rows = [r for r in rows if r["id"] in wanted_ids]
-        results.append(evaluate_rows(info, samples, rows, bootstrap=args.bootstrap, seed=args.seed))
+    results = rebuild_results(folder, samples, bootstrap=args.bootstrap, seed=args.seed)
     out = Path(args.out) if args.out else folder
     write_evaluation(
         out,
@@ -336,10 +244,9 @@ def _run_rebuild(args: argparse.Namespace) -> int:
 
 
 def _run_suite(args: argparse.Namespace) -> int:
-    from vulntune.atomic import atomic_open, write_text
-    from vulntune.evaluate.report import num, suite_blocks, write_report
-    from vulntune.evaluate.run import dumps_metrics
-    from vulntune.evaluate.suite import locate, read_expected, scorecard
+    from vulntune.evaluate.report import num
+    from vulntune.evaluate.suite import locate, read_expected
+    from vulntune.evaluation import score_suite, write_suite
 
     if not (args.suite and args.expected):
         raise VulntuneError("a suite needs both --suite DIR and --expected FILE.csv")
@@ -353,52 +260,30 @@ def _run_suite(args: argparse.Namespace) -> int:
         cases = [c for c in cases if c.language in wanted]
         if not cases:
             raise VulntuneError(f"{args.suite}: no {'/'.join(wanted)} test cases")
-    cards: dict[str, Any] = {}
-    infos: dict[str, Any] = {}
-    all_findings: dict[str, Any] = {}
-    how = ""
+    scores = []
     for name, source, detector in _detectors(args):
-        languages = sorted({c.language for c in cases})
-        foreign = [lang for lang in languages if lang not in detector.languages]
-        if foreign:
-            raise VulntuneError(
-                f"model {name!r} knows {', '.join(detector.languages)} only, but the suite has "
-                f"{'/'.join(foreign)} files (use --language to score a subset)"
+        # --whole-file predicts with a bar of its own; scanning shows the scanner's progress
+        with _progress(len(cases), "predict") if args.whole_file else contextlib.nullcontext() as bar:
+            scores.append(
+                score_suite(
+                    name,
+                    source,
+                    detector,
+                    cases,
+                    Path(args.suite),
+                    whole_file=args.whole_file,
+                    batch_size=args.batch_size,
+                    progress=bar.update if bar else None,
+                    show_progress=sys.stderr.isatty(),
+                )
             )
-        findings, how, skipped = _suite_findings(detector, cases, Path(args.suite), args)
-        if skipped:
-            how += f"; {len(skipped)} test file(s) skipped by the scanner and counted as not flagged ({skipped[0]}...)"
-        cards[name] = scorecard(cases, findings)
-        infos[name] = {
-            "name": name,
-            "source": source,
-            "languages": list(detector.languages),
-            "labels": list(detector.labels),
-            "threshold": float(detector.threshold),
-            "fingerprint": str(detector.fingerprint),
-        }
-        all_findings[name] = findings
-    suite = {
-        "suite": str(args.suite),
-        "expected": str(args.expected),
-        "cases": len(cases),
-        "real": sum(c.real for c in cases),
-        "findings": how,
-    }
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    document = {"suite": suite, "models": {n: {"model": infos[n], "scorecard": cards[n]} for n in cards}}
-    write_text(out / "metrics.json", dumps_metrics(document))
-    with atomic_open(out / "findings.jsonl", "w") as fh:
-        for name, findings in all_findings.items():
-            for case in cases:
-                for f in findings.get(case.name, []):
-                    fh.write(json.dumps({"model": name, "test": case.name, **f}, sort_keys=True) + "\n")
-    write_report(out, suite_blocks(cards, suite=suite, plots_on=not args.no_plots), title="vulntune suite scorecard")
-    for name, card in cards.items():
-        m, a = card["micro"], card["macro"]
+    write_suite(out, scores, cases, suite=str(args.suite), expected=str(args.expected), plots_on=not args.no_plots)
+    for score in scores:
+        m, a = score.scorecard["micro"], score.scorecard["macro"]
         print(
-            f"{name}: TPR {num(m['tpr'])}  FPR {num(m['fpr'])}  score micro {num(m['score'])}  macro {num(a['score'])}"
+            f"{score.name}: TPR {num(m['tpr'])}  FPR {num(m['fpr'])}  score micro {num(m['score'])}  "
+            f"macro {num(a['score'])}"
         )
     print(f"wrote {out}/metrics.json, findings.jsonl, report.md, report.html")
     return 0
