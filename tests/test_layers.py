@@ -12,6 +12,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 SRC = Path(__file__).resolve().parent.parent / "src" / "vulntune"
 
 LAYERS = [
@@ -89,3 +91,47 @@ def test_the_rule_catches_upward_and_sideways_imports():
         ("vulntune.models.detector", "vulntune.scan")
     ]
     assert violations([("vulntune.formats.text", "vulntune.demo")]) == [("vulntune.formats.text", "vulntune.demo")]
+
+
+def _module_of(name: str) -> str:
+    """`name` itself when it is a vulntune module or package, else its parent (a name in it)."""
+    relative = Path(*name.split(".")[1:]) if "." in name else Path()
+    if (SRC / relative).with_suffix(".py").is_file() or (SRC / relative / "__init__.py").is_file():
+        return name
+    return name.rsplit(".", 1)[0]
+
+
+def module_imports() -> dict[str, set[str]]:
+    """Each module's imports run at import time (module level, outside functions): `from P import X`
+    counts as an import of the module P.X when X is a submodule, of P otherwise."""
+    graph: dict[str, set[str]] = {}
+    for path in sorted(SRC.rglob("*.py")):
+        parts = list(path.relative_to(SRC.parent).with_suffix("").parts)
+        module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        targets = graph.setdefault(module, set())
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("vulntune"):
+                targets |= {_module_of(f"{node.module}.{alias.name}") for alias in node.names}
+            elif isinstance(node, ast.Import):
+                targets |= {alias.name for alias in node.names if alias.name.startswith("vulntune")}
+        targets.discard(module)
+    return graph
+
+
+def test_no_import_cycles():
+    import graphlib
+
+    try:
+        graphlib.TopologicalSorter(module_imports()).prepare()
+    except graphlib.CycleError as exc:
+        raise AssertionError(f"import cycle: {' -> '.join(exc.args[1])}") from None
+
+
+def test_the_cycle_check_sees_a_package_and_its_submodule():
+    import graphlib
+
+    graph = {"vulntune.scan": {"vulntune.scan.discover"}, "vulntune.scan.discover": {"vulntune.scan"}}
+    with pytest.raises(graphlib.CycleError):
+        graphlib.TopologicalSorter(graph).prepare()
+    assert _module_of("vulntune.scan.git") == "vulntune.scan.git"
+    assert _module_of("vulntune.scan.ScanConfig") == "vulntune.scan"
