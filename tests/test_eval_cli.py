@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -165,6 +166,12 @@ def test_eval_writes_metrics_predictions_and_reports(capsys, tmp_path, corpus, m
     assert "http://" not in html and "https://" not in html  # self-contained
     md = (out / "report.md").read_text()
     assert "| tfidf-both | python |" in md and "FPR per safe kind" in md
+    # the markdown shows the same four plots as files beside it
+    linked = re.findall(r"!\[[^\]]*\]\((plots/[^)]+\.png)\)", md)
+    assert len(linked) == 4 and sorted(p.name for p in (out / "plots").iterdir()) == sorted(
+        Path(x).name for x in linked
+    )
+    assert all((out / x).read_bytes().startswith(b"\x89PNG") for x in linked)
 
 
 def test_metrics_json_is_deterministic_and_rebuildable(capsys, tmp_path, corpus, model):

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vulntune.atomic import write_text
+from vulntune.atomic import write_bytes, write_text
 from vulntune.cwe import ordered_languages
 from vulntune.data import SAFE_KINDS
 from vulntune.evaluate import plots
@@ -98,10 +99,16 @@ def _md_cell(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def image_names(blocks: Sequence[Block]) -> list[str]:
+    """File names of the document's images, in order: a number and the alt text as a slug."""
+    images = [b for b in blocks if isinstance(b, Image)]
+    return [f"{k:02d}-{re.sub(r'[^a-z0-9]+', '-', b.alt.lower()).strip('-')[:60]}.png" for k, b in enumerate(images, 1)]
+
+
 def render_markdown(blocks: Sequence[Block], *, title: str) -> str:
-    """Markdown text of the document; images are left to the HTML report."""
+    """Markdown text of the document; images link to `plots/<name>` (see `image_names`)."""
     lines = [f"# {title}", ""]
-    images = 0
+    names = iter(image_names(blocks))
     for b in blocks:
         if isinstance(b, Heading):
             lines += ["#" * b.level + " " + b.text, ""]
@@ -115,9 +122,7 @@ def render_markdown(blocks: Sequence[Block], *, title: str) -> str:
             lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in b.rows]
             lines.append("")
         elif isinstance(b, Image):
-            images += 1
-    if images:
-        lines += [f"*{images} plot(s) in report.html.*", ""]
+            lines += [f"![{_md_cell(b.alt)}](plots/{next(names)})", ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -165,7 +170,19 @@ def render_html(blocks: Sequence[Block], *, title: str) -> str:
 
 
 def write_report(out: Path, blocks: Sequence[Block], *, title: str) -> None:
-    """Write `out/report.md` and `out/report.html` atomically."""
+    """Write `out/report.md`, its images as `out/plots/*.png` (older ones removed) and a
+    self-contained `out/report.html`, each file atomically."""
+    plots_dir = out / "plots"
+    images = [b for b in blocks if isinstance(b, Image)]
+    names = image_names(blocks)
+    if plots_dir.is_dir():
+        for stale in sorted(plots_dir.glob("*.png")):
+            if stale.name not in names:
+                stale.unlink()
+    if images:
+        plots_dir.mkdir(parents=True, exist_ok=True)
+    for name, image in zip(names, images):
+        write_bytes(plots_dir / name, image.png)
     write_text(out / "report.md", render_markdown(blocks, title=title))
     write_text(out / "report.html", render_html(blocks, title=title))
 
