@@ -64,8 +64,15 @@ def test_every_profile_cell_is_a_valid_training_config(tmp_path):
                 assert trained.gate == "none"
     standard = load_study_config(profile="standard")
     function_level = next(c for c in model_cells(standard) if c.unit == "file")
-    settings = train_settings(function_level, standard, tmp_path, tmp_path / "f")
+    settings = train_settings(function_level, standard, tmp_path, tmp_path / "f", trunk_store=tmp_path / "trunk")
     assert (settings["max_length"], settings["trunk_cache"], settings["max_steps"]) == (256, False, 300)
+    assert "trunk_store" not in settings  # nothing stored without a trunk cache
+    judges = [c for c in model_cells(standard) if c.unit == "slice" and c.kind == "fine-tuned"]
+    stores = {
+        train_settings(c, standard, tmp_path, tmp_path / c.name, trunk_store=tmp_path / "trunk").get("trunk_store")
+        for c in judges
+    }
+    assert len(judges) == 3 and stores == {str(tmp_path / "trunk")}  # python, java and joint share one
 
 
 def test_config_file_overrides_the_profile(tmp_path):

@@ -51,6 +51,25 @@ def test_trunk_cache_trains_the_same_weights(corpus, tmp_path, pooling):
     )
 
 
+def test_a_trunk_store_is_read_by_the_next_run_and_trains_the_same_weights(corpus, tmp_path):
+    store = tmp_path / "trunk"
+    plain = run(corpus, tmp_path / "plain", trunk_cache=True)
+    first = run(corpus, tmp_path / "first", trunk_cache=True, trunk_store=str(store))
+    (folder,) = list(store.iterdir())  # one folder for this base, dtype and first trained block
+    files = sorted(folder.glob("*.safetensors"))  # the training windows' file and the evaluation windows'
+    second = run(corpus, tmp_path / "second", trunk_cache=True, trunk_store=str(store))
+    ran = [json.loads((model / META_FILE).read_text())["trunk_windows"] for model in (plain, first, second)]
+    total = ran[0][1]
+    assert ran == [[total, total], [total, total], [0, total]] and total > 0  # the second run passed no window
+    assert folder.name.endswith("-float32-from-block-1") and len(files) == 2
+    assert sorted(folder.glob("*.safetensors")) == files  # and wrote nothing
+    weights = [load_file(model / "adapter_model.safetensors") for model in (plain, first, second)]
+    for key in weights[0]:
+        assert torch.equal(weights[0][key], weights[1][key]) and torch.equal(weights[0][key], weights[2][key]), key
+    with pytest.raises(VulntuneError, match="'trunk_store': only applies with trunk_cache"):
+        TrainConfig(data=tmp_path, out=tmp_path / "m", trunk_store=str(store))
+
+
 def test_trunk_cache_restores_the_best_checkpoint(corpus, tmp_path):
     # Evaluation every step with patience 1: the Trainer stops early and reloads the best weights
     # from a checkpoint that holds only the adapter and head.

@@ -16,6 +16,8 @@ Layout of a study folder::
     study.json                      the resolved config (a resumed study must match it)
     corpus/                         vulntune synth output (train/validation/test.jsonl, README.md)
     models/<model>/                 model folders (vulntune train, the baseline, the zero-shot calibration)
+    trunk/                          frozen-trunk outputs, run once per slice and read by every cell
+                                    that trains the same top blocks of the same base (train's trunk_store)
     evals/<model>/<dataset>/        predictions.jsonl and metrics.json of one model on one dataset;
                                     <dataset> "transfer-test" is the test split's other language
     summary.json                    the central table's numbers
@@ -355,7 +357,7 @@ def _run_cell(
                 f"({cell.unit}s) ..."
             )
             t = time.perf_counter()
-            train_cell(cell, config, corpus, folder)
+            train_cell(cell, config, corpus, folder, trunk_store=out / "trunk")
             say(f"{tag}: {what} in {time.perf_counter() - t:.1f} s")
     detector = None
     jobs = [(dataset, [s for s in samples if s.language in cell.languages]) for dataset, samples in datasets.items()]

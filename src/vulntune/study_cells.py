@@ -141,9 +141,12 @@ def transfer_language(cell: ModelCell, config: Any) -> str | None:
 # --- training --------------------------------------------------------------------------------
 
 
-def train_settings(cell: ModelCell, config: Any, corpus: Path, folder: Path) -> dict[str, Any]:
+def train_settings(
+    cell: ModelCell, config: Any, corpus: Path, folder: Path, *, trunk_store: Path | None = None
+) -> dict[str, Any]:
     """The TrainConfig mapping of one trained cell: the study's settings, its `train` table, and for
-    a function-level cell its `function_train` table on top."""
+    a function-level cell its `function_train` table on top. A cell that stores trunk outputs
+    keeps them in `trunk_store`, shared by every cell of the study."""
     settings: dict[str, Any] = {
         "data": str(corpus),
         "base": cell.base,
@@ -169,16 +172,20 @@ def train_settings(cell: ModelCell, config: Any, corpus: Path, folder: Path) -> 
             settings.pop(key, None)
     if cell.kind == "tfidf" or cell.objective == "zero-shot":
         settings.pop("lora_top_layers", None)  # nothing is adapted
+    if settings.get("trunk_cache") and trunk_store is not None:
+        settings["trunk_store"] = str(trunk_store)
     return settings
 
 
-def train_cell(cell: ModelCell, config: Any, corpus: Path, folder: Path) -> None:
-    """Train (or, zero-shot, only calibrate) one cell with `vulntune.train`."""
+def train_cell(cell: ModelCell, config: Any, corpus: Path, folder: Path, *, trunk_store: Path | None = None) -> None:
+    """Train (or, zero-shot, only calibrate) one cell with `vulntune.train` (see `train_settings`)."""
     from vulntune.train import TrainConfig, train
 
     train(
         from_mapping(
-            TrainConfig, train_settings(cell, config, corpus, folder), where=f"study train settings of {cell.name}"
+            TrainConfig,
+            train_settings(cell, config, corpus, folder, trunk_store=trunk_store),
+            where=f"study train settings of {cell.name}",
         )
     )
 

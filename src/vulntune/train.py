@@ -87,6 +87,9 @@ class TrainConfig:
             once per training window and train from their stored outputs (see
             `vulntune.models.trunk`): each step then runs only the top blocks. Costs memory: 4
             bytes x hidden size per training token (SmolLM2-135M, 6,600 windows of 256: 3.9 GB).
+        trunk_store: with trunk_cache, a folder that keeps trunk outputs between runs (per base
+            checksum, dtype and first trained block; the same bytes on disk as in memory): a run
+            passes only the windows no earlier run stored (the study's cells share one).
         unit: what the detector reads: "file" (whole corpus samples, and scan units with
             `scan_units`) or "slice" (the slice of every candidate sink, cut from training,
             validation and calibration samples by `vulntune.analysis`, labelled as
@@ -151,6 +154,7 @@ class TrainConfig:
     lora_targets: tuple[str, ...] = ("all-linear",)
     lora_top_layers: int | None = None
     trunk_cache: bool = False
+    trunk_store: str | None = None
     unit: str = "file"
     gate: str = "none"
     scan_units: bool = False
@@ -241,6 +245,8 @@ class TrainConfig:
             )
         if self.trunk_cache and (self.lora_top_layers is None or self.objective != "classify"):
             raise VulntuneError("config key 'trunk_cache': needs objective classify, method lora and lora_top_layers")
+        if self.trunk_store is not None and not self.trunk_cache:
+            raise VulntuneError("config key 'trunk_store': only applies with trunk_cache = true")
         if not 0.0 <= self.target_fpr <= 1.0:
             raise VulntuneError(f"config key 'target_fpr': must be in [0, 1], got {self.target_fpr}")
         if self.max_length < 32:
@@ -353,10 +359,12 @@ def train_transformer(
     ]
     weights = class_weights(train_samples, labels) if config.balance == "weighted-loss" else [1.0] * len(labels)
     loss_fn = make_loss(config.objective, weights, encoder)
-    trained, collate, trunk_seconds = model, encoder.collate, None
+    trained, collate, trunk_seconds, trunk_windows = model, encoder.collate, None, None
     if config.trunk_cache:  # the frozen lower blocks run once per window, not once per step
         started = time.monotonic()
-        trained, collate = with_trunk_cache(config, model, tokenizer, train_set, eval_set)
+        trained, collate, *trunk_windows = with_trunk_cache(
+            config, model, tokenizer, train_set, eval_set, base_sha256=base.sha256
+        )
         trunk_seconds = time.monotonic() - started
 
     use_bf16 = bf16_supported() if config.precision == "auto" else config.precision == "bf16"
@@ -443,6 +451,7 @@ def train_transformer(
         tokens_per_cpu_second=progress.tokens_per_cpu_second,
         precision="bf16" if use_bf16 else "fp32",
         trunk_seconds=trunk_seconds,
+        trunk_windows=trunk_windows,
     )
     if not config.keep_checkpoints:
         shutil.rmtree(ckpt, ignore_errors=True)
@@ -465,12 +474,26 @@ def make_optimizer(config: TrainConfig, model):
 
 
 def with_trunk_cache(
-    config: TrainConfig, model, tokenizer, train_set: list[dict[str, Any]], eval_set: list[dict[str, Any]]
+    config: TrainConfig,
+    model,
+    tokenizer,
+    train_set: list[dict[str, Any]],
+    eval_set: list[dict[str, Any]],
+    *,
+    base_sha256: str,
 ):
-    """(the model to train, its collate function) for `trunk_cache`: stores each window's trunk output."""
+    """(the model to train, its collate function, the windows the trunk ran on, all windows) for
+    `trunk_cache`: stores each window's trunk output (in memory, and in `config.trunk_store`
+    when it names a folder, where a later run finds it)."""
     import functools
 
-    from vulntune.models.trunk import TopBlocks, check_top_blocks, collate_with_trunk, trunk_outputs
+    from vulntune.models.trunk import (
+        TopBlocks,
+        check_top_blocks,
+        collate_with_trunk,
+        stored_trunk_outputs,
+        trunk_outputs,
+    )
 
     first = int(model.config.num_hidden_layers) - int(config.lora_top_layers)
     if first < 1:
@@ -480,18 +503,22 @@ def with_trunk_cache(
         )
     pad = tokenizer.pad_token_id
     check_top_blocks(model, [e["input_ids"] for e in train_set[:4]], first_trained=first, pad=pad)
+    dtype = str(next(model.parameters()).dtype).removeprefix("torch.")
+    ran = 0
     for examples in (train_set, eval_set):
-        states = trunk_outputs(
-            model,
-            [e["input_ids"] for e in examples],
-            first_trained=first,
-            pad=pad,
-            batch_size=config.eval_batch_size,
-            progress=config.progress,
-        )
+        windows = [e["input_ids"] for e in examples]
+        settings = dict(first_trained=first, pad=pad, batch_size=config.eval_batch_size, progress=config.progress)
+        if config.trunk_store:  # one folder per base, dtype and first trained block
+            store = Path(config.trunk_store) / f"{base_sha256[:16]}-{dtype}-from-block-{first}"
+            states, passed = stored_trunk_outputs(model, windows, store=store, **settings)
+            ran += passed
+        else:
+            states = trunk_outputs(model, windows, **settings)
+            ran += len(windows)
         for example, state in zip(examples, states):
             example["trunk"] = state
-    return TopBlocks(model, first_trained=first), functools.partial(collate_with_trunk, pad=pad)
+    trained = TopBlocks(model, first_trained=first)
+    return trained, functools.partial(collate_with_trunk, pad=pad), ran, len(train_set) + len(eval_set)
 
 
 def load_data(config: TrainConfig) -> tuple[list[Sample], list[Sample]]:
@@ -813,6 +840,7 @@ def save_folder(
     tokens_per_cpu_second: float | None = None,
     precision: str | None = None,
     trunk_seconds: float | None = None,
+    trunk_windows: Sequence[int] | None = None,
 ) -> Path:
     """Write the model folder atomically: weights, then calibrate on them as loaded, then metadata and card."""
     from vulntune.models.detector import load_transformer
@@ -839,6 +867,8 @@ def save_folder(
         "train_tokens_per_cpu_second": round(tokens_per_cpu_second, 1) if tokens_per_cpu_second else None,
         "resumed_from_step": resumed_from,
         "trunk_seconds": round(trunk_seconds, 1) if trunk_seconds is not None else None,  # before train_seconds
+        # [windows the trunk ran on, windows in all]: fewer ran when a trunk_store held the others
+        "trunk_windows": list(trunk_windows) if trunk_windows else None,
     }
     if config.objective == "instruct" or config.objective == "zero-shot":
         from vulntune.models.instruct import PROMPT_VERSION

@@ -17,7 +17,11 @@ and refuses a base where they differ.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import os
+from array import array
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -81,6 +85,58 @@ def trunk_outputs(
     finally:
         hook.remove()
     return out  # type: ignore[return-value]
+
+
+def window_name(window: Sequence[int]) -> str:
+    """A window's name in a trunk store: the sha256 of its token ids."""
+    return hashlib.sha256(array("q", window).tobytes()).hexdigest()
+
+
+def stored_trunk_outputs(
+    peft_model,
+    windows: Sequence[Sequence[int]],
+    *,
+    first_trained: int,
+    pad: int,
+    store: Path,
+    batch_size: int = 16,
+    progress: bool = False,
+) -> tuple[list[torch.Tensor], int]:
+    """`trunk_outputs`, kept in the folder `store` between runs: (the outputs, how many windows ran).
+
+    The folder belongs to one base, dtype and first trained block (the caller names it so). Each
+    run reads the windows it needs from the files already there, runs the trunk on the others
+    only and adds them as one new safetensors file (written beside, then renamed): runs that share
+    windows, like the study's per-language and joint cells, pass each window once.
+    """
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+
+    names = [window_name(w) for w in windows]
+    known: dict[str, torch.Tensor] = {}
+    wanted = set(names)
+    for path in sorted(store.glob("*.safetensors")):
+        with safe_open(str(path), framework="pt") as fh:
+            for name in wanted.intersection(fh.keys()) - known.keys():
+                known[name] = fh.get_tensor(name)
+    missing = sorted({name: i for i, name in enumerate(names) if name not in known}.items())
+    if missing:
+        computed = trunk_outputs(
+            peft_model,
+            [windows[i] for _, i in missing],
+            first_trained=first_trained,
+            pad=pad,
+            batch_size=batch_size,
+            progress=progress,
+        )
+        new = {name: state.contiguous() for (name, _), state in zip(missing, computed)}
+        store.mkdir(parents=True, exist_ok=True)
+        target = store / f"{hashlib.sha256(''.join(new).encode()).hexdigest()[:16]}.safetensors"
+        partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        save_file(new, str(partial))
+        os.replace(partial, target)
+        known.update(new)
+    return [known[name] for name in names], len(missing)
 
 
 class TopBlocks(nn.Module):
