@@ -186,9 +186,20 @@ def _print_summary(results) -> None:
 # --- modes -----------------------------------------------------------------------------------
 
 
-def _run_data(args: argparse.Namespace) -> int:
-    from vulntune.evaluate.run import data_info, evaluate_detector
+def _write(out: Path, results, samples, source: str, args: argparse.Namespace) -> int:
+    """Write an evaluation's files to `out` and print its summary."""
+    from vulntune.evaluate.run import data_info
     from vulntune.evaluation import write_evaluation
+
+    data = data_info(samples, source=source)
+    write_evaluation(out, results, data=data, bootstrap=args.bootstrap, seed=args.seed, plots_on=not args.no_plots)
+    _print_summary(results)
+    print(f"wrote {out}/metrics.json, predictions.jsonl, report.md, report.html{'' if args.no_plots else ', plots/'}")
+    return 0
+
+
+def _run_data(args: argparse.Namespace) -> int:
+    from vulntune.evaluate.run import evaluate_detector
 
     if not args.out:
         raise VulntuneError("--out DIR is required")
@@ -209,38 +220,17 @@ def _run_data(args: argparse.Namespace) -> int:
                 )
             )
     out = Path(args.out)
-    write_evaluation(
-        out,
-        results,
-        data=data_info(samples, source=source),
-        bootstrap=args.bootstrap,
-        seed=args.seed,
-        plots_on=not args.no_plots,
-    )
-    _print_summary(results)
-    print(f"wrote {out}/metrics.json, predictions.jsonl, report.md, report.html")
-    return 0
+    return _write(out, results, samples, source, args)
 
 
 def _run_rebuild(args: argparse.Namespace) -> int:
-    from vulntune.evaluate.run import data_info
-    from vulntune.evaluation import rebuild_results, write_evaluation
+    from vulntune.evaluation import rebuild_results
 
     folder = Path(args.rebuild)
     samples, source = _load_data(args)
     results = rebuild_results(folder, samples, bootstrap=args.bootstrap, seed=args.seed)
     out = Path(args.out) if args.out else folder
-    write_evaluation(
-        out,
-        results,
-        data=data_info(samples, source=source),
-        bootstrap=args.bootstrap,
-        seed=args.seed,
-        plots_on=not args.no_plots,
-    )
-    _print_summary(results)
-    print(f"wrote {out}/metrics.json, predictions.jsonl, report.md, report.html")
-    return 0
+    return _write(out, results, samples, source, args)
 
 
 def _run_suite(args: argparse.Namespace) -> int:
@@ -285,5 +275,5 @@ def _run_suite(args: argparse.Namespace) -> int:
             f"{score.name}: TPR {num(m['tpr'])}  FPR {num(m['fpr'])}  score micro {num(m['score'])}  "
             f"macro {num(a['score'])}"
         )
-    print(f"wrote {out}/metrics.json, findings.jsonl, report.md, report.html")
+    print(f"wrote {out}/metrics.json, findings.jsonl, report.md, report.html{'' if args.no_plots else ', plots/'}")
     return 0
