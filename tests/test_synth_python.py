@@ -224,16 +224,17 @@ def test_identifier_pools_are_disjoint():
             assert name not in owners, f"{name!r} in roles {owners.get(name)} and {role}"
             owners[name] = role
     value_names = set(surface.VAR_GENERIC) | set(surface.OUT_GENERIC)
-    for nouns in surface.NOUNS.values():
-        value_names |= set(nouns)
+    for vocabulary in REGISTRY.vocabularies[LANG].values():
+        value_names |= set(vocabulary.params)
     assert not value_names & set(owners), sorted(value_names & set(owners))
 
 
 def test_pools_and_templates_carry_no_leak_words():
     texts = [name for pool in surface.ROLES.values() for name in pool]
-    texts += [n for nouns in surface.NOUNS.values() for n in nouns]
+    vocabularies = REGISTRY.vocabularies[LANG].values()
+    texts += [n for vocabulary in vocabularies for n in vocabulary.params]
     texts += [t for t, _ in surface.BENIGN_FUNCTIONS] + list(surface.BENIGN_CONSTANTS) + list(surface.COMMENTS)
-    texts += list(surface.STEP_COMMENTS.values()) + list(surface.HANDLER_DOCS)
+    texts += [vocabulary.step_comment for vocabulary in vocabularies] + list(surface.HANDLER_DOCS)
     texts += list(surface.DOCSTRINGS) + list(surface.MESSAGES) + [t for t, _, _ in surface.DECOYS]
     for text in texts:
         assert LEAK_WORDS.search(text) is None, text
@@ -252,7 +253,5 @@ def test_random_keys_never_spell_a_leak_word():
 def test_side_tables_name_registered_templates():
     from vulntune.synth.python import sources
 
-    assert set(surface.SINK_LITERALS) <= set(REGISTRY.sinks[LANG])
     assert set(sources.TRAILERS) | set(sources.TRAILER_IMPORTS) <= set(REGISTRY.sources[LANG])
-    assert set(surface.NOUNS) == set(surface.LITERALS) == set(surface.AFFIXES) == set(surface.STEP_COMMENTS)
-    assert set(surface.NOUNS) == {c.id for c in PY_CWES}
+    assert set(REGISTRY.vocabularies[LANG]) == {c.id for c in PY_CWES}

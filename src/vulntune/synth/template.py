@@ -16,18 +16,26 @@ line holding the sink call starts with `@@`.
 
 Every vulnerable sample has a safe twin rendered from the same plan: the twin differs only by
 the fix, the kill, the guard condition, or the constant fed to the sink.
+
+Next to the templates, each CWE has one `CweVocabulary` record per language (what its values are
+called and look like), defined in the CWE's sink module and registered in the same registry.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import ClassVar
 
 from vulntune.cwe import CATALOGUE, LANGUAGES
 from vulntune.errors import VulntuneError
 
 VALUE_KINDS = ("str", "bytes")
+SAFE_KINDS = ("fix", "untainted", "taint-killed", "unreached")
+# A weakness without a tainted value (a weak hash, a hard-coded key) has no untainted or
+# taint-killed twin: only the fix or an unreached sink makes it safe.
+NON_TAINT_SAFE_KINDS = ("fix", "unreached")
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # Words that would tell a model the label. Checked on every template and every rendered sample.
 LEAK_WORDS = re.compile(
@@ -105,7 +113,8 @@ class Sink:
         fixes: at least one Fix.
         value_kind: what `$value` must hold.
         safe_kinds: which safe kinds make sense; taint weaknesses allow all four,
-            non-taint ones (weak hash, hard-coded key ...) "fix" and "unreached".
+            non-taint ones (weak hash, hard-coded key ...) "fix" and "unreached" (the sink
+            builders take it from the catalogue: `safe_kinds_for`).
         returns: the code ends the handler with a return statement.
     """
 
@@ -119,8 +128,15 @@ class Sink:
     imports: tuple[str, ...] = ()
     prelude: str = ""
     value_kind: str = "str"
-    safe_kinds: tuple[str, ...] = ("fix", "untainted", "taint-killed", "unreached")
+    safe_kinds: tuple[str, ...] = SAFE_KINDS
     returns: bool = False
+
+
+def safe_kinds_for(cwe: str) -> tuple[str, ...]:
+    """The safe kinds of a sink of `cwe`: all four for a taint weakness, else fix and unreached.
+    An id outside the catalogue gets all four; registering the sink then names the unknown CWE."""
+    entry = CATALOGUE.get(cwe)
+    return NON_TAINT_SAFE_KINDS if entry is not None and not entry.taint else SAFE_KINDS
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -159,6 +175,37 @@ class Guard:
 Template = Source | Propagation | Sink | Kill | Guard
 
 
+@dataclass(kw_only=True, frozen=True)
+class CweVocabulary:
+    """What one weakness's values are called and look like in one language: the fields every
+    language shares. Each language subclasses it (`PythonCweVocabulary`, `JavaCweVocabulary`)
+    with its own fields, its `language` and its `required` fields; each CWE's sink module
+    defines one record next to its sinks. A required field left empty is rejected when the record
+    registers, with the CWE in the message (so it has an empty default rather than none).
+
+    Attributes:
+        cwe: catalogue id, "CWE-89".
+        params: request parameter names; the source variable is named after one of them.
+        constants: server-side literals an untainted twin feeds the sink (kills fall back to them).
+        affixes: (prefix, suffix) string pieces the concatenation propagations add around the value.
+        sink_constants: sink id -> the literals that sink reads, in place of `constants` (a sink
+            reading a format the CWE's constants do not fit: a pickle, a file name).
+    """
+
+    language: ClassVar[str] = ""
+    required: ClassVar[tuple[str, ...]] = ("params", "constants")
+
+    cwe: str
+    params: tuple[str, ...] = ()
+    constants: tuple[str, ...] = ()
+    affixes: tuple[tuple[str, str], ...] = ()
+    sink_constants: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def constants_of(self, sink: Sink) -> tuple[str, ...]:
+        """The literals `sink` reads: its own `sink_constants`, else the CWE's `constants`."""
+        return self.sink_constants.get(sink.id) or self.constants
+
+
 @dataclass
 class Registry:
     """All templates, by kind and language. Registering anything invalid raises at once."""
@@ -168,6 +215,7 @@ class Registry:
     sinks: dict[str, dict[str, Sink]] = field(default_factory=lambda: {lang: {} for lang in LANGUAGES})
     kills: dict[str, dict[str, Kill]] = field(default_factory=lambda: {lang: {} for lang in LANGUAGES})
     guards: dict[str, dict[str, Guard]] = field(default_factory=lambda: {lang: {} for lang in LANGUAGES})
+    vocabularies: dict[str, dict[str, CweVocabulary]] = field(default_factory=lambda: {lang: {} for lang in LANGUAGES})
 
     def register(self, template: Template) -> Template:
         """Validate and add one template; returns it so modules can register inline."""
@@ -191,6 +239,71 @@ class Registry:
     def register_all(self, templates: Iterable[Template]) -> None:
         for template in templates:
             self.register(template)
+
+    def register_vocabulary(self, record: CweVocabulary) -> CweVocabulary:
+        """Validate and add one CWE's vocabulary record; returns it. An unknown CWE, one the
+        catalogue does not list for the record's language, a second record for the same CWE and
+        language, or an empty required field raises at once, naming the CWE."""
+        lang = record.language
+        if lang not in LANGUAGES:
+            raise VulntuneError(f"{record.cwe} vocabulary: unsupported language {lang!r}")
+        what = f"{record.cwe} {lang} vocabulary"
+        cwe = CATALOGUE.get(record.cwe)
+        if cwe is None:
+            raise VulntuneError(f"{what}: unknown CWE (catalogue in vulntune/cwe.py: {', '.join(CATALOGUE)})")
+        if lang not in cwe.languages:
+            raise VulntuneError(f"{what}: {record.cwe} is not catalogued for {lang} (only {', '.join(cwe.languages)})")
+        if record.cwe in self.vocabularies[lang]:
+            raise VulntuneError(f"duplicate {what}")
+        missing = [name for name in record.required if not getattr(record, name)]
+        if missing:
+            raise VulntuneError(f"{what}: missing required field(s) {', '.join(missing)}")
+        for item in fields(record):
+            value = getattr(record, item.name)
+            if isinstance(item.default, tuple) and not isinstance(value, tuple):
+                raise VulntuneError(f"{what}: {item.name} must be a tuple, got {type(value).__name__}")
+            if item.name == "cwe":  # metadata, never rendered into code
+                continue
+            for text in _strings(value):
+                hit = LEAK_WORDS.search(text)
+                if hit:
+                    raise VulntuneError(f"{what}: label-revealing word {hit.group(0)!r} in {item.name}")
+        self.vocabularies[lang][record.cwe] = record
+        return record
+
+    def vocabulary(self, language: str, cwe: str) -> CweVocabulary:
+        """The registered vocabulary record of `cwe` in `language`."""
+        try:
+            return self.vocabularies[language][cwe]
+        except KeyError:
+            raise VulntuneError(f"no {language} vocabulary registered for {cwe}") from None
+
+    def check_cwes(self, language: str) -> None:
+        """Raise unless the catalogue's CWEs of `language`, the CWEs with sinks and the CWEs with a
+        vocabulary record are the same set, and every `sink_constants` key names a sink of its CWE
+        (a language package calls it once its sinks are loaded)."""
+        catalogued = {c for c, entry in CATALOGUE.items() if language in entry.languages}
+        with_sinks = {s.cwe for s in self.sinks[language].values()}
+        with_vocabulary = set(self.vocabularies[language])
+        for cwes, problem in (
+            (with_sinks - with_vocabulary, "sinks but no vocabulary record"),
+            (with_vocabulary - with_sinks, "a vocabulary record but no sinks"),
+            (catalogued - with_sinks - with_vocabulary, "neither sinks nor a vocabulary record"),
+        ):
+            if cwes:
+                listed = ", ".join(sorted(cwes, key=lambda c: int(c.split("-")[1])))
+                raise VulntuneError(f"{language}: {listed} with {problem}")
+        for record in self.vocabularies[language].values():
+            for sink_id, constants in record.sink_constants.items():
+                sink = self.sinks[language].get(sink_id)
+                if sink is None or sink.cwe != record.cwe:
+                    raise VulntuneError(
+                        f"{record.cwe} {language} vocabulary: sink_constants names {sink_id!r}, no sink of it"
+                    )
+                if not isinstance(constants, tuple) or not constants:
+                    raise VulntuneError(
+                        f"{record.cwe} {language} vocabulary: sink_constants[{sink_id!r}] must be a non-empty tuple"
+                    )
 
     def _table(self, template: Template) -> dict[str, dict]:
         for cls, table in (
@@ -225,6 +338,18 @@ def _check_sink(sink: Sink) -> None:
         marks = sum(1 for line in code.splitlines() if line.lstrip().startswith("@@"))
         if marks != 1:
             raise VulntuneError(f"sink {sink.id!r}: {name} code must mark exactly one line with '@@', found {marks}")
+
+
+def _strings(value) -> Iterable[str]:
+    """Every string in `value`, a string or nested tuples (and dict values) of them."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, dict):  # keys are sink ids, never rendered
+        for item in value.values():
+            yield from _strings(item)
 
 
 def _texts(template: Template) -> list[str]:

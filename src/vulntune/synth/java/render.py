@@ -34,6 +34,7 @@ from vulntune.errors import VulntuneError
 from vulntune.synth.java import benign, kills, surface
 from vulntune.synth.java.sinks import RETURN_SHAPES
 from vulntune.synth.plan import Plan, Rendered
+from vulntune.synth.template import REGISTRY
 
 _DROP = "\x00"  # a line holding only this marker is removed (an empty `$inject`)
 _DROP_LINE = re.compile(r"^[ \t]*\x00\n", re.MULTILINE)
@@ -203,7 +204,7 @@ def _draw(rng: random.Random, plan: Plan) -> _Draws:
     def pick(seq):
         return seq[int(rand() * len(seq))]
 
-    vocab = surface.CWE_VOCAB[plan.cwe]
+    vocab = REGISTRY.vocabulary("java", plan.cwe)
     framework = plan.source.framework
     return _Draws(
         names={role: pool[int(rand() * len(pool))] for role, pool in surface.ROLE_ITEMS},
@@ -215,7 +216,7 @@ def _draw(rng: random.Random, plan: Plan) -> _Draws:
         param=pick(vocab.params),
         header=pick(vocab.headers),
         column=pick(surface.COLUMNS),
-        literal=pick(vocab.constants),
+        literal=pick(vocab.constants_of(plan.sink)),
         affix=pick(vocab.affixes) if vocab.affixes else ("", ""),
         verb=pick(("Get", "Post")),
         throws=pick((" throws IOException", " throws IOException", " throws Exception")),
@@ -224,7 +225,7 @@ def _draw(rng: random.Random, plan: Plan) -> _Draws:
         keys=pick(_PAIRS),
         default_return=pick(_DEFAULT_RETURNS.get(framework, (("void", "", ()),))),
         const_form=rand(),
-        byte_doc=pick(surface.BYTE_DOCS.get(plan.cwe, ("<data/>",))),
+        byte_doc=pick(vocab.byte_constants),
         resource=pick(surface.RESOURCES),
         benign=benign.draw(rng),
         decoy_head=rand(),
@@ -317,7 +318,7 @@ def render(plan: Plan) -> Rendered:
         fields.append(f"private static final Logger {log} = Logger.getLogger({cls}.class.getName());")
     const_line = None
     if kind == "untainted":
-        const_line = _const(m, str_kind, d, fields, imports, surface.CWE_VOCAB[plan.cwe].uuid_ok)
+        const_line = _const(m, str_kind, d, fields, imports, REGISTRY.vocabulary("java", plan.cwe).uuid_ok)
     if not str_kind:
         imports.add("java.io.InputStream")
     m["value"] = m["const"] if safe and kind == "untainted" else m["out"]

@@ -1,4 +1,5 @@
-"""Label-free surface of a Java sample: identifier pools, per-CWE vocabularies, styles.
+"""Label-free surface of a Java sample: identifier pools, styles, and the record of a CWE's
+vocabulary (`JavaCweVocabulary`; each CWE's sink module defines its own).
 
 Every pool is shared by vulnerable and safe samples; `draw` consumes the random stream in an
 order that never depends on the label, so twins (same seed) get the same names and style.
@@ -10,6 +11,9 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import ClassVar
+
+from vulntune.synth.template import CweVocabulary
 
 # ----------------------------------------------------------------------------- entities
 ENTITIES = (
@@ -230,101 +234,28 @@ ROLE_ITEMS = tuple(ROLES.items())
 
 
 # ----------------------------------------------------------------------------- per CWE
-@dataclass(frozen=True)
-class CweVocab:
-    """What the tainted value means for one CWE: its request names and safe constants.
+@dataclass(kw_only=True, frozen=True)
+class JavaCweVocabulary(CweVocabulary):
+    """One CWE's Java vocabulary: what the tainted value means (the shared fields: `CweVocabulary`).
 
     Attributes:
         params: request parameter names; the source variable is named after the parameter.
         constants: server-side literals a safe twin may feed the sink (and kills fall back to).
-        affixes: (prefix, suffix) string pieces the concatenation propagations add.
-        header: HTTP header names that plausibly carry this value.
+        affixes: (prefix, suffix) string pieces the concatenation propagations add; empty: none.
+        headers: HTTP header names that plausibly carry this value.
+        uuid_ok: an untainted twin may feed the sink a random UUID instead of a constant (not
+            where the value must look like a URL).
+        byte_constants: constant documents a safe twin may feed a bytes sink (CWE-502/611).
     """
 
-    params: tuple[str, ...]
-    constants: tuple[str, ...]
-    affixes: tuple[tuple[str, str], ...] = ()
-    headers: tuple[str, ...] = ("X-Request-Value",)
+    language: ClassVar[str] = "java"
+    required: ClassVar[tuple[str, ...]] = ("params", "constants", "headers")
+
+    headers: tuple[str, ...] = ()
     uuid_ok: bool = True
+    byte_constants: tuple[str, ...] = ("<data/>",)
 
 
-CWE_VOCAB: dict[str, CweVocab] = {
-    "CWE-22": CweVocab(
-        params=("file", "filename", "doc", "path", "attachment", "asset"),
-        constants=("summary.csv", "latest.pdf", "readme.txt", "index.json"),
-        affixes=(("", ".csv"), ("", ".pdf"), ("exports/", ""), ("", ".txt")),
-        headers=("X-File-Name", "X-Document"),
-    ),
-    "CWE-78": CweVocab(
-        params=("host", "target", "dir", "archive", "device"),
-        constants=("localhost", "reports", "127.0.0.1", "archive"),
-        headers=("X-Target-Host", "X-Archive"),
-    ),
-    "CWE-79": CweVocab(
-        params=("q", "comment", "displayName", "message", "title", "nickname"),
-        constants=("Welcome", "guest", "Monthly summary", "No results"),
-        affixes=(("Hello, ", ""), ("", "!"), ("Results for ", "")),
-        headers=("X-Display-Name", "Referer"),
-    ),
-    "CWE-89": CweVocab(
-        params=("name", "email", "sort", "status", "owner", "customerId", "ref"),
-        constants=("active", "guest", "pending", "archived"),
-        headers=("X-Tenant", "X-Account"),
-    ),
-    "CWE-90": CweVocab(
-        params=("uid", "username", "login", "mail", "cn"),
-        constants=("jdoe", "service", "guest", "operator"),
-        headers=("X-Remote-User", "X-Login"),
-    ),
-    "CWE-327": CweVocab(
-        params=("note", "payload", "secretNote", "cardNumber", "message"), constants=("n/a",), headers=("X-Payload",)
-    ),
-    "CWE-328": CweVocab(
-        params=("password", "pin", "passphrase", "pwd"), constants=("changeit",), headers=("X-Password",)
-    ),
-    "CWE-330": CweVocab(params=("user", "email", "accountId", "login"), constants=("system",), headers=("X-User",)),
-    "CWE-501": CweVocab(
-        params=("role", "tenantId", "userType", "plan", "locale"),
-        constants=("viewer", "guest", "standard", "en"),
-        headers=("X-Role", "X-Tenant-Id"),
-    ),
-    "CWE-502": CweVocab(params=("payload",), constants=("",), headers=("X-Payload",)),
-    "CWE-601": CweVocab(
-        params=("next", "returnUrl", "redirect", "continueTo", "target"),
-        constants=("/dashboard", "/home", "/account", "/"),
-        headers=("Referer", "X-Return-To"),
-        uuid_ok=False,
-    ),
-    "CWE-611": CweVocab(params=("document",), constants=("",), headers=("X-Document",)),
-    "CWE-614": CweVocab(
-        params=("session", "sid", "remember", "prefs"), constants=("anonymous",), headers=("X-Session",)
-    ),
-    "CWE-643": CweVocab(
-        params=("user", "login", "account", "member"),
-        constants=("guest", "jdoe", "operator"),
-        headers=("X-User", "X-Member"),
-    ),
-    "CWE-798": CweVocab(
-        params=("account", "user", "customer", "lookup"), constants=("system",), headers=("X-Account",)
-    ),
-    "CWE-918": CweVocab(
-        params=("url", "endpoint", "callback", "feed", "webhook", "host"),
-        constants=(
-            "https://status.example.com/health",
-            "https://api.example.com/v1/ping",
-            "http://localhost:8080/metrics",
-        ),
-        affixes=(("https://", "/status"), ("http://", "/api/health"), ("https://", "")),
-        headers=("X-Callback-Url", "X-Forwarded-Host"),
-        uuid_ok=False,
-    ),
-}
-
-# Constant byte documents a safe twin may feed a bytes sink (CWE-502/611).
-BYTE_DOCS = {
-    "CWE-502": ('{"plan":"basic"}', "[]", '{"items":[]}'),
-    "CWE-611": ("<config/>", "<settings><mode>basic</mode></settings>", "<items/>"),
-}
 BASE_DIRS = ("/var/app/uploads", "/srv/files", "/opt/app/data", "/var/lib/app/reports", "/data/exports")
 COOKIE_NAMES = ("SESSION", "JSESSIONID", "remember_me", "auth_token", "sid")
 # Fake but realistic-looking secrets for CWE-798 samples.

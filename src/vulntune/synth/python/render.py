@@ -25,6 +25,7 @@ from string import Template
 from vulntune.synth.plan import Plan, Rendered
 from vulntune.synth.python import sources as _sources
 from vulntune.synth.python.surface import draw, indent, merge_imports, styled
+from vulntune.synth.template import REGISTRY
 
 _IDENT = re.compile(r"[A-Za-z_]\w*")
 _FROM = re.compile(r"from\s+([\w.]+)\s+import\s+(.+)")
@@ -46,7 +47,7 @@ def render(plan: Plan) -> Rendered:
     """The code of one sample and the line of its sink call."""
     source, prop, sink = plan.source, plan.propagation, plan.sink
     rng = random.Random(plan.seed)
-    surface = draw(rng, plan.cwe, sink.id, sink.value_kind, source.framework, _request_kind(source))
+    surface = draw(rng, REGISTRY.vocabulary("python", plan.cwe), sink, source.framework, _request_kind(source))
     slot_keys = [rng.random() for _ in range(_SLOTS)]
     names = surface.names
     single = surface.single_quotes

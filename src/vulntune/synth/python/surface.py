@@ -1,5 +1,6 @@
 """Surface variety for Python samples: identifier pools, literals, constant conditions, style,
-and the benign code around the sink. Nothing here depends on the label.
+and the benign code around the sink. Nothing here depends on the label. What is particular to
+one CWE is its `PythonCweVocabulary` record, defined in the CWE's sink module.
 
 Every choice is drawn by `draw` from the plan's RNG in one fixed order, so the vulnerable and
 safe twins of a pair get identical surfaces. Text transformations (quote style, type hints,
@@ -14,13 +15,41 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 from random import Random
+from typing import ClassVar
 
-from vulntune.synth.template import LEAK_WORDS
+from vulntune.synth.template import LEAK_WORDS, CweVocabulary, Sink
 
 
 def snippet(text: str) -> str:
     """A template snippet written as an indented triple-quoted string: dedented, outer newlines stripped."""
     return textwrap.dedent(text).strip("\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# What is particular to one CWE: its record, defined in the CWE's sink module (`sinks/`).
+
+
+@dataclass(kw_only=True, frozen=True)
+class PythonCweVocabulary(CweVocabulary):
+    """One CWE's Python vocabulary (the shared fields: `CweVocabulary`).
+
+    Attributes:
+        params: what the request field, the source variable and the propagated variable are
+            called; disjoint from every role pool (a test checks it).
+        constants: what a constant of the sink's value looks like (`$lit`), in the sample's quotes.
+        affixes: both sides of a concatenation or format around the value; at least one of each
+            pair is non-empty.
+        choices: the values of allow-lists (`$choices`), where they are not the constants (hosts,
+            where the check is on a host); empty: the constants.
+        step_comment: a neutral comment a sink block may carry: what the code does, never whether
+            it is right ("# query the database").
+    """
+
+    language: ClassVar[str] = "python"
+    required: ClassVar[tuple[str, ...]] = ("params", "constants", "affixes", "step_comment")
+
+    choices: tuple[str, ...] = ()
+    step_comment: str = ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -70,27 +99,7 @@ VERBS = (
     "resolve",
 )
 FIELDS = ("name", "email", "status", "title", "owner", "category", "slug", "region", "label", "state")
-
-# What the request field / source variable / propagated variable are called, per weakness.
-NOUNS = {
-    "CWE-22": ("filename", "file_name", "fname", "doc_name", "report_name", "attachment", "upload_name"),
-    "CWE-78": ("filename", "log_name", "archive_name", "src_file", "entry_name", "dirname"),
-    "CWE-79": ("nickname", "comment", "greeting", "headline", "display_name", "caption", "bio"),
-    "CWE-89": ("username", "email_addr", "status_value", "term", "category_name", "owner_name", "slug_value"),
-    "CWE-90": ("username", "uid", "login", "account_name", "member", "cn_value"),
-    "CWE-94": ("expr", "formula", "expression", "rule_text", "calc", "spec"),
-    "CWE-327": ("secret_text", "message_text", "note_text", "plaintext", "card_number", "memo"),
-    "CWE-328": ("password", "passphrase", "pin_code", "document_text", "message_text", "secret_text"),
-    "CWE-330": ("username", "email_addr", "account_id", "user_id", "login"),
-    "CWE-501": ("role", "lang", "theme", "tenant", "region_code", "plan_name"),
-    "CWE-502": ("payload", "blob_in", "saved_state", "serialized", "raw_body", "packed"),
-    "CWE-601": ("next_url", "redirect_to", "return_url", "next_page", "continue_url", "back_url"),
-    "CWE-611": ("xml_doc", "xml_body", "xml_text", "body_xml", "feed_xml", "upload_xml"),
-    "CWE-614": ("session_token", "sid", "auth_token", "remember", "pref", "lang"),
-    "CWE-643": ("username", "login", "sku", "part_no", "title_text", "code_name"),
-    "CWE-798": ("username", "recipient", "object_key", "email_addr", "account_ref", "lookup_id"),
-    "CWE-918": ("url", "endpoint", "callback", "webhook", "feed_url", "image_url", "target_url"),
-}
+# What the source and propagated variables are called besides the CWE's `params`.
 VAR_GENERIC = ("value", "raw", "arg", "incoming", "requested", "supplied", "given", "user_value", "text")
 OUT_GENERIC = ("selected", "chosen", "picked", "current", "final_value", "item_value", "key_value", "wanted")
 
@@ -210,64 +219,7 @@ _ROLE_TABLE = tuple((role, pool, len(pool)) for role, pool in ROLES.items())
 ALLOW_PREFIX = ("ALLOWED", "PERMITTED", "KNOWN", "VALID", "SUPPORTED", "ACCEPTED")
 ALLOW_SUFFIX = ("VALUES", "NAMES", "CHOICES", "OPTIONS", "ENTRIES", "ITEMS", "KEYS", "TARGETS")
 
-# Literal pools per weakness: what a constant of the sink's value looks like. `choices` feeds
-# allow-lists (hosts where the check is on a host).
-LITERALS = {
-    "CWE-22": ("report.pdf", "index.html", "readme.txt", "summary.csv", "avatar.png", "notes.md"),
-    "CWE-78": ("access.log", "data.csv", "backup.tar", "notes.txt", "export.json", "app.log"),
-    "CWE-79": ("Guest", "friend", "there", "visitor", "team", "everyone"),
-    "CWE-89": ("active", "admin", "alice", "pending", "guest", "archived"),
-    "CWE-90": ("jdoe", "alice", "bob", "svc-backup", "mchen"),
-    "CWE-94": ("1 + 2", "[1, 2, 3]", "2 * 21", "(1, 2)", "100", "3.5"),
-    "CWE-327": ("hello", "pending", "n/a", "none", "sample"),
-    "CWE-328": ("changeme", "default", "none", "sample", "empty"),
-    "CWE-330": ("anonymous", "guest", "system", "service"),
-    "CWE-501": ("viewer", "en", "light", "default", "eu-west", "free"),
-    "CWE-502": ("{}", "[]", "null", '{"items": []}'),
-    "CWE-601": ("/", "/home", "/dashboard", "/account", "/login"),
-    "CWE-611": ("<config/>", "<items><item>1</item></items>", "<root/>", "<feed></feed>"),
-    "CWE-614": ("anonymous", "en", "default", "light"),
-    "CWE-643": ("alice", "admin", "guest", "widget", "A-100"),
-    "CWE-798": ("admin", "reports", "alerts@example.com", "service", "default"),
-    "CWE-918": (
-        "https://api.example.com/status",
-        "https://status.example.org/health",
-        "https://cdn.example.net/logo.png",
-    ),
-}
 BYTES_LITERALS = ("{}", "[]", "<config/>", "null", "<items/>")
-CHOICES = {
-    "CWE-601": ("example.com", "www.example.com", "app.example.com", "accounts.example.com"),
-    "CWE-918": ("api.example.com", "status.example.org", "cdn.example.net", "images.example.com"),
-}
-# Per-sink literal overrides, where a sink reads a format the weakness pool does not fit.
-SINK_LITERALS = {
-    "deserialize-pickle-b64-loads": ("gAR9lC4=", "gARdlC4=", "gASVBAAAAAAAAAB9lC4="),
-    "deserialize-shelve-user-path": ("cache.db", "state.db", "prefs.db"),
-    "code-exec-assignment": ("1 + 2", "2 * 21", "[1, 2]"),
-    "code-compile-lambda-rule": ("x * 2", "x + 1", "abs(x)"),
-    "code-eval-empty-builtins": ("1 + 2", "2 * 21", "10 / 4"),
-}
-# Both sides of a concatenation / format around the value: (prefix, suffix), at least one non-empty.
-AFFIXES = {
-    "CWE-22": (("reports/", ".pdf"), ("", ".txt"), ("uploads/", ""), ("exports/", ".csv"), ("", ".json")),
-    "CWE-78": (("/var/log/", ""), ("", ".log"), ("/srv/data/", ".csv"), ("./", "")),
-    "CWE-79": (("Hello, ", "!"), ("Welcome back, ", "."), ("Results for ", ""), ("", " (edited)")),
-    "CWE-89": (("", "@example.com"), ("user_", ""), ("", "_archived"), ("team-", "")),
-    "CWE-90": (("", "*"), ("svc-", ""), ("", "@example.com")),
-    "CWE-94": (("(", ")"), ("", " * 2"), ("1 + ", "")),
-    "CWE-327": (("v1:", ""), ("", "|v2")),
-    "CWE-328": (("", ":v1"), ("pw:", "")),
-    "CWE-330": (("", "@example.com"), ("user:", "")),
-    "CWE-501": (("", "-v2"), ("tenant-", "")),
-    "CWE-502": (("", "\\n"), ("---\\n", "")),
-    "CWE-601": (("", "?ref=login"), ("", "#top"), ("", "?welcome=1")),
-    "CWE-611": (("<root>", "</root>"), ('<?xml version=\\"1.0\\"?>', "")),
-    "CWE-614": (("", "|v2"), ("s:", "")),
-    "CWE-643": (("", "-1"), ("A-", "")),
-    "CWE-798": (("", "@example.com"), ("reports/", "")),
-    "CWE-918": (("", "/health"), ("", "/api/status"), ("", "?format=json"), ("https://", "")),
-}
 # Shell commands of CWE-78 sinks: the command line prefix and its argv form.
 COMMANDS = (
     ("wc -l", ("wc", "-l")),
@@ -301,26 +253,6 @@ HANDLER_DOCS = (
     "Process one $entity.",
     "Serve $route.",
 )
-# Neutral comments above the sink block: what the code does, never whether it is right.
-STEP_COMMENTS = {
-    "CWE-22": "# read the file",
-    "CWE-78": "# run the tool",
-    "CWE-79": "# build the page",
-    "CWE-89": "# query the database",
-    "CWE-90": "# search the directory",
-    "CWE-94": "# evaluate the rule",
-    "CWE-327": "# encrypt the note",
-    "CWE-328": "# hash the value",
-    "CWE-330": "# issue a token",
-    "CWE-501": "# remember the choice",
-    "CWE-502": "# restore the saved object",
-    "CWE-601": "# send the user on",
-    "CWE-611": "# parse the document",
-    "CWE-614": "# set the cookie",
-    "CWE-643": "# find matching nodes",
-    "CWE-798": "# connect to the service",
-    "CWE-918": "# fetch the remote resource",
-}
 DOCSTRINGS = (
     "$Entity endpoints.",
     "Handlers for $entity records.",
@@ -734,8 +666,9 @@ class Surface:
     reject_import: str = ""
 
 
-def draw(rng: Random, cwe: str, sink_id: str, value_kind: str, framework: str, request: str) -> Surface:
-    """Draw the surface of one sample. The order of RNG calls never depends on the label.
+def draw(rng: Random, vocabulary: PythonCweVocabulary, sink: Sink, framework: str, request: str) -> Surface:
+    """Draw the surface of one sample of `sink`, whose CWE's record is `vocabulary`. The order of
+    RNG calls never depends on the label.
 
     `request` names how the handler reads an unrelated input ("flask", "django", "starlette",
     "environ"; empty when it cannot), for validation code around the sink."""
@@ -757,7 +690,7 @@ def draw(rng: Random, cwe: str, sink_id: str, value_kind: str, framework: str, r
     names["func"] = choice((f"{verb}_{entity}", f"{verb}_{entity}s", f"{entity}_{verb}", verb + "_" + choice(FIELDS)))
     names["route"] = choice((f"/{entity}s", f"/{entity}s/{verb}", f"/api/{entity}s", f"/api/v1/{entity}/{verb}"))
 
-    nouns = NOUNS[cwe]
+    nouns = vocabulary.params
     param = choice(nouns)
     names["param"] = param
     names["PARAM"] = param.upper()
@@ -770,14 +703,14 @@ def draw(rng: Random, cwe: str, sink_id: str, value_kind: str, framework: str, r
     names["var"], names["out"] = var, out
 
     # Literals of the sink's value, in this sample's quote style.
-    lits = SINK_LITERALS.get(sink_id) or LITERALS[cwe]
-    if value_kind == "bytes":
+    lits = vocabulary.constants_of(sink)
+    if sink.value_kind == "bytes":
         lit_text = choice(BYTES_LITERALS)
         names["lit"] = bytes_quote(lit_text, q)
     else:
         lit_text = choice(lits)
         names["lit"] = quote(lit_text, q)
-    pool = CHOICES.get(cwe, lits)
+    pool = vocabulary.choices or lits
     picked = rng.sample(pool, min(len(pool), rng.randint(2, 3)))
     names["choices"] = "(" + ", ".join(quote(p, q) for p in picked) + ")"
     names["ALLOWED"] = choice(ALLOW_PREFIX) + "_" + choice(ALLOW_SUFFIX)
@@ -793,7 +726,7 @@ def draw(rng: Random, cwe: str, sink_id: str, value_kind: str, framework: str, r
         names["other_read"] = OTHER_READS[request][0].replace('"', q)
         names["other_limit"] = OTHER_READS[request][1].replace('"', q)
 
-    pre, suf = choice(AFFIXES[cwe])
+    pre, suf = choice(vocabulary.affixes)
     names["pre"] = quote(pre, q) + " + " if pre else ""
     names["suf"] = " + " + quote(suf, q) if suf else ""
     names["ppre"], names["psuf"] = pre.replace("%", "%%"), suf.replace("%", "%%")
@@ -871,7 +804,7 @@ def draw(rng: Random, cwe: str, sink_id: str, value_kind: str, framework: str, r
     surface.helper_after = rng.random() < 0.3
     surface.trailer = rng.random() < 0.5
     surface.handler_doc = choice(HANDLER_DOCS) if rng.random() < 0.2 else ""
-    surface.step_comment = STEP_COMMENTS[cwe] if rng.random() < 0.15 else ""
+    surface.step_comment = vocabulary.step_comment if rng.random() < 0.15 else ""
     surface.sink_helper = rng.random() < 0.25
     surface.sink_helper_after = rng.random() < 0.4
 
@@ -879,7 +812,7 @@ def draw(rng: Random, cwe: str, sink_id: str, value_kind: str, framework: str, r
     wanted = {"SETTINGS": False, "ALLOWED2": False, "DFLAG": False, "OPTS_B": False}
     for text, slot, needs in DECOYS:
         if rng.random() < 0.2:
-            if ("str" in needs and value_kind != "str") or ("other" in needs and not request):
+            if ("str" in needs and sink.value_kind != "str") or ("other" in needs and not request):
                 continue
             if "other" in needs and request == "environ":
                 surface.extra_imports.append("import os")

@@ -1,5 +1,6 @@
-"""Java sinks, one module per CWE (the builder and its conventions: `common`). Importing this
-package registers them all."""
+"""Java sinks, one module per CWE: its `JavaCweVocabulary` record and its sinks, built and
+registered with the builders of `common` (which also holds their conventions). Importing this
+package registers them all, then checks that every catalogued Java CWE has both."""
 
 from vulntune.synth.java.sinks import (  # noqa: F401  (imported to register)
     cwe22,
@@ -19,4 +20,7 @@ from vulntune.synth.java.sinks import (  # noqa: F401  (imported to register)
     cwe798,
     cwe918,
 )
-from vulntune.synth.java.sinks.common import RETURN_SHAPES, sink  # noqa: F401  (the package's interface)
+from vulntune.synth.java.sinks.common import RETURN_SHAPES  # noqa: F401  (the renderer reads it)
+from vulntune.synth.template import REGISTRY
+
+REGISTRY.check_cwes("java")

@@ -1,9 +1,16 @@
 """CWE-22 path traversal: files opened, read, written or deleted under a base directory."""
 
-from vulntune.synth.java.sinks.common import sink
-from vulntune.synth.template import Fix
+from vulntune.synth.java.sinks.common import fix, sink, vocabulary
 
 CWE = "CWE-22"
+VOCABULARY = vocabulary(
+    cwe=CWE,
+    params=("file", "filename", "doc", "path", "attachment", "asset"),
+    constants=("summary.csv", "latest.pdf", "readme.txt", "index.json"),
+    affixes=(("", ".csv"), ("", ".pdf"), ("exports/", ""), ("", ".txt")),
+    headers=("X-File-Name", "X-Document"),
+)
+
 _BASE = 'private static final String $base = "$basedir";'
 _CANONICAL = (
     "if (!$path.getCanonicalPath().startsWith(new File($base).getCanonicalPath() + File.separator)) {\n"
@@ -32,8 +39,8 @@ sink(
     imports=("java.io.File", "java.io.FileInputStream", "java.io.InputStream"),
     vulnerable="File $path = new File($base, $value);\n" + _READ_STREAM,
     fixes=(
-        Fix(id="canonical-path-check", code="File $path = new File($base, $value);\n" + _CANONICAL + _READ_STREAM),
-        Fix(id="file-name-only", code="File $path = new File($base, new File($value).getName());\n" + _READ_STREAM),
+        fix(id="canonical-path-check", code="File $path = new File($base, $value);\n" + _CANONICAL + _READ_STREAM),
+        fix(id="file-name-only", code="File $path = new File($base, new File($value).getName());\n" + _READ_STREAM),
     ),
 )
 
@@ -47,8 +54,8 @@ sink(
     imports=_NIO,
     vulnerable="Path $path = Paths.get($base, $value);\n" + _READ_ALL,
     fixes=(
-        Fix(id="normalize-starts-with", code=_NORMALIZE + _READ_ALL),
-        Fix(id="file-name-only", code=_FILE_NAME + _READ_ALL),
+        fix(id="normalize-starts-with", code=_NORMALIZE + _READ_ALL),
+        fix(id="file-name-only", code=_FILE_NAME + _READ_ALL),
     ),
 )
 
@@ -61,7 +68,7 @@ sink(
     imports=_NIO,
     vulnerable='Path $path = Paths.get($base + "/" + $value);\n' + _DELETE,
     # No file-name-only fix here: getFileName() keeps "..", and deleting the parent is a traversal.
-    fixes=(Fix(id="normalize-starts-with", code=_NORMALIZE + _DELETE),),
+    fixes=(fix(id="normalize-starts-with", code=_NORMALIZE + _DELETE),),
 )
 
 _WRITE = (
@@ -77,11 +84,11 @@ sink(
     imports=("java.io.File", "java.io.FileOutputStream", "java.nio.charset.StandardCharsets"),
     vulnerable="File $path = new File($base + File.separator + $value);\n" + _WRITE,
     fixes=(
-        Fix(
+        fix(
             id="canonical-path-check",
             code="File $path = new File($base + File.separator + $value);\n" + _CANONICAL + _WRITE,
         ),
-        Fix(id="file-name-only", code="File $path = new File($base, new File($value).getName());\n" + _WRITE),
+        fix(id="file-name-only", code="File $path = new File($base, new File($value).getName());\n" + _WRITE),
     ),
 )
 
@@ -98,7 +105,7 @@ sink(
     imports=_NIO + ("java.io.BufferedReader", "java.nio.charset.StandardCharsets"),
     vulnerable="Path $path = Paths.get($base).resolve($value);\n" + _READER,
     fixes=(
-        Fix(id="normalize-starts-with", code=_NORMALIZE + _READER),
-        Fix(id="file-name-only", code=_FILE_NAME + _READER),
+        fix(id="normalize-starts-with", code=_NORMALIZE + _READER),
+        fix(id="file-name-only", code=_FILE_NAME + _READER),
     ),
 )

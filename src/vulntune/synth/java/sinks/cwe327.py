@@ -1,9 +1,15 @@
 """CWE-327 broken or risky cryptography: DES, 3DES, RC4, Blowfish, ECB mode, old TLS."""
 
-from vulntune.synth.java.sinks.common import sink
-from vulntune.synth.template import Fix
+from vulntune.synth.java.sinks.common import fix, sink, vocabulary
 
 CWE = "CWE-327"
+VOCABULARY = vocabulary(
+    cwe=CWE,
+    params=("note", "payload", "secretNote", "cardNumber", "message"),
+    constants=("n/a",),
+    headers=("X-Payload",),
+)
+
 _IMPORTS = (
     "java.nio.charset.StandardCharsets",
     "java.security.GeneralSecurityException",
@@ -33,12 +39,12 @@ def _code(key_alg: str, transformation: str, iv_len: int | None, spec: str = "Iv
 
 
 _FIXES = (
-    Fix(
+    fix(
         id="aes-gcm",
         imports=("javax.crypto.spec.GCMParameterSpec",),
         code=_code("AES", "AES/GCM/NoPadding", 12, "GCMParameterSpec"),
     ),
-    Fix(
+    fix(
         id="chacha20-poly1305",
         imports=("javax.crypto.spec.IvParameterSpec",),
         code=_code("ChaCha20", "ChaCha20-Poly1305", 12),
@@ -57,7 +63,6 @@ for sink_id, key_alg, transformation, iv_len in (
         id=sink_id,
         cwe=CWE,
         api=f"javax.crypto.Cipher.getInstance({transformation})",
-        taint=False,
         imports=_IMPORTS + (("javax.crypto.spec.IvParameterSpec",) if iv_len else ()),
         vulnerable=_code(key_alg, transformation, iv_len),
         fixes=_FIXES,
@@ -73,11 +78,10 @@ sink(
     id="weak-tls-protocol",
     cwe=CWE,
     api="javax.net.ssl.SSLContext.getInstance",
-    taint=False,
     imports=("java.security.GeneralSecurityException", "java.security.SecureRandom", "javax.net.ssl.SSLContext"),
     vulnerable=_TLS.replace("PROTOCOL", "TLSv1"),
     fixes=(
-        Fix(id="tls-1-3", code=_TLS.replace("PROTOCOL", "TLSv1.3")),
-        Fix(id="tls-1-2", code=_TLS.replace("PROTOCOL", "TLSv1.2")),
+        fix(id="tls-1-3", code=_TLS.replace("PROTOCOL", "TLSv1.3")),
+        fix(id="tls-1-2", code=_TLS.replace("PROTOCOL", "TLSv1.2")),
     ),
 )

@@ -1,9 +1,12 @@
 """CWE-328 weak hash: MD5 / SHA-1 / MD2 used to store passwords."""
 
-from vulntune.synth.java.sinks.common import sink
-from vulntune.synth.template import Fix
+from vulntune.synth.java.sinks.common import fix, sink, vocabulary
 
 CWE = "CWE-328"
+VOCABULARY = vocabulary(
+    cwe=CWE, params=("password", "pin", "passphrase", "pwd"), constants=("changeit",), headers=("X-Password",)
+)
+
 _STORE = "private final Map<String, byte[]> $store = new ConcurrentHashMap<>();"
 _IMPORTS = (
     "java.nio.charset.StandardCharsets",
@@ -38,8 +41,8 @@ _PBKDF2 = (
     + _CATCH
 )
 _FIXES = (
-    Fix(id="sha-256-salted", code=_digest("SHA-256")),
-    Fix(id="pbkdf2", imports=("javax.crypto.SecretKeyFactory", "javax.crypto.spec.PBEKeySpec"), code=_PBKDF2),
+    fix(id="sha-256-salted", code=_digest("SHA-256")),
+    fix(id="pbkdf2", imports=("javax.crypto.SecretKeyFactory", "javax.crypto.spec.PBEKeySpec"), code=_PBKDF2),
 )
 
 for sink_id, alg, salted in (
@@ -52,7 +55,6 @@ for sink_id, alg, salted in (
         id=sink_id,
         cwe=CWE,
         api=f"java.security.MessageDigest.getInstance({alg})",
-        taint=False,
         prelude=_STORE,
         imports=_IMPORTS + ("java.security.MessageDigest",),
         vulnerable=_digest(alg, salted),
@@ -69,7 +71,6 @@ for sink_id, func in (("weak-hash-digest-utils-md5", "md5Hex"), ("weak-hash-dige
         id=sink_id,
         cwe=CWE,
         api=f"org.apache.commons.codec.digest.DigestUtils.{func}",
-        taint=False,
         prelude=_STORE,
         imports=(
             "java.nio.charset.StandardCharsets",
@@ -79,5 +80,5 @@ for sink_id, func in (("weak-hash-digest-utils-md5", "md5Hex"), ("weak-hash-dige
             "org.apache.commons.codec.digest.DigestUtils",
         ),
         vulnerable=_CODEC.replace("FUNC", func),
-        fixes=(Fix(id="sha-256-salted", code=_CODEC.replace("FUNC", "sha256Hex")),),
+        fixes=(fix(id="sha-256-salted", code=_CODEC.replace("FUNC", "sha256Hex")),),
     )

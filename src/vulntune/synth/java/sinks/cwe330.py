@@ -1,9 +1,12 @@
 """CWE-330 insufficiently random values: java.util.Random / Math.random for security tokens."""
 
-from vulntune.synth.java.sinks.common import sink
-from vulntune.synth.template import Fix
+from vulntune.synth.java.sinks.common import fix, sink, vocabulary
 
 CWE = "CWE-330"
+VOCABULARY = vocabulary(
+    cwe=CWE, params=("user", "email", "accountId", "login"), constants=("system",), headers=("X-User",)
+)
+
 _STORE = "private final Map<String, String> $store = new ConcurrentHashMap<>();"
 _IMPORTS = ("java.util.Map", "java.util.concurrent.ConcurrentHashMap")
 _PUT = '$store.put($value, $token);\n$log.info("issued token for $entity");'
@@ -14,11 +17,10 @@ def _both(sink_id: str, api: str, weak: str, strong: str, imports: tuple[str, ..
         id=sink_id,
         cwe=CWE,
         api=api,
-        taint=False,
         prelude=_STORE,
         imports=_IMPORTS + imports,
         vulnerable=weak + _PUT,
-        fixes=(Fix(id="secure-random", imports=("java.security.SecureRandom",) + fix_imports, code=strong + _PUT),),
+        fixes=(fix(id="secure-random", imports=("java.security.SecureRandom",) + fix_imports, code=strong + _PUT),),
     )
 
 

@@ -1,9 +1,15 @@
 """CWE-501 trust boundary violation: request data stored in session / application scope."""
 
-from vulntune.synth.java.sinks.common import sink
-from vulntune.synth.template import Fix
+from vulntune.synth.java.sinks.common import fix, sink, vocabulary
 
 CWE = "CWE-501"
+VOCABULARY = vocabulary(
+    cwe=CWE,
+    params=("role", "tenantId", "userType", "plan", "locale"),
+    constants=("viewer", "guest", "standard", "en"),
+    headers=("X-Role", "X-Tenant-Id"),
+)
+
 _PRELUDE = (
     'private static final Set<String> $allowed = Set.of("viewer", "editor", "guest", "standard", "en");\n'
     'private static final Pattern $pattern = Pattern.compile("[a-z]{2,16}");'
@@ -26,8 +32,8 @@ def _trust(id: str, api: str, code: str, frameworks: tuple[str, ...], imports: t
         imports=_IMPORTS + imports,
         vulnerable=code,
         fixes=(
-            Fix(id="allow-list", code=head + _ALLOWED + sep + rest),
-            Fix(id="pattern-check", code=head + _PATTERN + sep + rest),
+            fix(id="allow-list", code=head + _ALLOWED + sep + rest),
+            fix(id="pattern-check", code=head + _PATTERN + sep + rest),
         ),
     )
 

@@ -1,12 +1,19 @@
 """CWE-502 deserialization of untrusted data: Java serialization, XMLDecoder, Jackson default
 typing, SnakeYAML's default constructor. `$value` is an InputStream (value_kind "bytes")."""
 
-from vulntune.synth.java.sinks.common import sink
-from vulntune.synth.template import Fix
+from vulntune.synth.java.sinks.common import fix, sink, vocabulary
 
 CWE = "CWE-502"
+VOCABULARY = vocabulary(
+    cwe=CWE,
+    params=("payload",),
+    constants=("",),
+    headers=("X-Payload",),
+    byte_constants=('{"plan":"basic"}', "[]", '{"items":[]}'),
+)
+
 _LOG = '$log.info("loaded " + $obj.getClass().getSimpleName());'
-_JSON_MAP = Fix(
+_JSON_MAP = fix(
     id="json-fixed-type",
     imports=("com.fasterxml.jackson.databind.ObjectMapper", "java.util.Map"),
     code="ObjectMapper $mapper = new ObjectMapper();\n@@Map<?, ?> $obj = $mapper.readValue($value, Map.class);\n"
@@ -29,7 +36,7 @@ sink(
     imports=("java.io.ObjectInputStream",),
     vulnerable=_OIS,
     fixes=(
-        Fix(
+        fix(
             id="object-input-filter",
             imports=("java.io.ObjectInputFilter",),
             code=_OIS.replace(
@@ -57,7 +64,7 @@ sink(
     imports=("java.beans.XMLDecoder",),
     vulnerable=_XML,
     fixes=(
-        Fix(
+        fix(
             id="properties-from-xml",
             imports=("java.util.Properties",),
             code="Properties $obj = new Properties();\n@@$obj.loadFromXML($value);\n"
@@ -87,7 +94,7 @@ sink(
     imports=("org.yaml.snakeyaml.Yaml",),
     vulnerable="Yaml $yaml = new Yaml();\n@@Object $obj = $yaml.load($value);\n" + _LOG,
     fixes=(
-        Fix(
+        fix(
             id="safe-constructor",
             imports=("org.yaml.snakeyaml.LoaderOptions", "org.yaml.snakeyaml.constructor.SafeConstructor"),
             code="Yaml $yaml = new Yaml(new SafeConstructor(new LoaderOptions()));\n"

@@ -1,9 +1,17 @@
 """CWE-601 open redirect: redirect targets taken from the request (Servlet, Spring, JAX-RS)."""
 
-from vulntune.synth.java.sinks.common import sink
+from vulntune.synth.java.sinks.common import fix, sink, vocabulary
 from vulntune.synth.template import Fix
 
 CWE = "CWE-601"
+VOCABULARY = vocabulary(
+    cwe=CWE,
+    params=("next", "returnUrl", "redirect", "continueTo", "target"),
+    constants=("/dashboard", "/home", "/account", "/"),
+    headers=("Referer", "X-Return-To"),
+    uuid_ok=False,
+)
+
 _HOSTS = 'private static final Set<String> $hosts = Set.of("www.example.com", "accounts.example.com");'
 _IMPORTS = ("java.util.Set", "java.net.URI")
 _RELATIVE = (
@@ -20,7 +28,7 @@ _HOST_CHECK = (
 
 
 def _fixes(code: str) -> tuple[Fix, ...]:
-    return (Fix(id="relative-only", code=_RELATIVE + code), Fix(id="host-allow-list", code=_HOST_CHECK + code))
+    return (fix(id="relative-only", code=_RELATIVE + code), fix(id="host-allow-list", code=_HOST_CHECK + code))
 
 
 def _redirect(id: str, api: str, code: str, frameworks: tuple[str, ...], imports=(), returns=None) -> None:

@@ -2,10 +2,18 @@
 
 `$value` is an InputStream (value_kind "bytes")."""
 
-from vulntune.synth.java.sinks.common import sink
+from vulntune.synth.java.sinks.common import fix, sink, vocabulary
 from vulntune.synth.template import Fix
 
 CWE = "CWE-611"
+VOCABULARY = vocabulary(
+    cwe=CWE,
+    params=("document",),
+    constants=("",),
+    headers=("X-Document",),
+    byte_constants=("<config/>", "<settings><mode>basic</mode></settings>", "<items/>"),
+)
+
 _DOCTYPE = '$factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);\n'
 _ENTITIES = (
     '$factory.setFeature("http://xml.org/sax/features/external-general-entities", false);\n'
@@ -21,7 +29,7 @@ def _fixes(vulnerable: str, marker: str, options: dict[str, tuple[str, tuple[str
         at = next(i for i, line in enumerate(lines) if marker in line) + 1
         pad = lines[at - 1][: len(lines[at - 1]) - len(lines[at - 1].lstrip())]
         hardening = [pad + s for s in snippet.rstrip("\n").split("\n")]
-        fixes.append(Fix(id=fix_id, code="\n".join(lines[:at] + hardening + lines[at:]), imports=imports))
+        fixes.append(fix(id=fix_id, code="\n".join(lines[:at] + hardening + lines[at:]), imports=imports))
     return tuple(fixes)
 
 

@@ -1,22 +1,24 @@
 """CWE-614 sensitive cookie without the Secure attribute (Servlet, Spring, JAX-RS)."""
 
-from vulntune.synth.java.sinks.common import sink
-from vulntune.synth.template import Fix
+from vulntune.synth.java.sinks.common import fix, sink, vocabulary
 
 CWE = "CWE-614"
+VOCABULARY = vocabulary(
+    cwe=CWE, params=("session", "sid", "remember", "prefs"), constants=("anonymous",), headers=("X-Session",)
+)
+
 _SERVLET = ("servlet",)
 
 sink(
     id="cookie-missing-secure",
     cwe=CWE,
     api="javax.servlet.http.HttpServletResponse.addCookie",
-    taint=False,
     frameworks=_SERVLET,
     imports=("javax.servlet.http.Cookie",),
     vulnerable='Cookie $cookie = new Cookie("$cookiename", $value);\n$cookie.setHttpOnly(true);\n'
     '$cookie.setPath("/");\n@@response.addCookie($cookie);',
     fixes=(
-        Fix(
+        fix(
             id="set-secure",
             code='Cookie $cookie = new Cookie("$cookiename", $value);\n$cookie.setHttpOnly(true);\n'
             '$cookie.setSecure(true);\n$cookie.setPath("/");\n@@response.addCookie($cookie);',
@@ -32,11 +34,10 @@ sink(
     id="cookie-secure-false",
     cwe=CWE,
     api="javax.servlet.http.Cookie.setSecure",
-    taint=False,
     frameworks=_SERVLET,
     imports=("javax.servlet.http.Cookie",),
     vulnerable=_FALSE.replace("FLAG", "false"),
-    fixes=(Fix(id="set-secure-true", code=_FALSE.replace("FLAG", "true")),),
+    fixes=(fix(id="set-secure-true", code=_FALSE.replace("FLAG", "true")),),
 )
 
 _HEADER = '@@response.setHeader("Set-Cookie", "$cookiename=" + $value + "; Path=/; HttpOnlyATTR");'
@@ -44,12 +45,11 @@ sink(
     id="cookie-set-cookie-header",
     cwe=CWE,
     api="HttpServletResponse.setHeader(Set-Cookie)",
-    taint=False,
     frameworks=_SERVLET,
     vulnerable=_HEADER.replace("ATTR", ""),
     fixes=(
-        Fix(id="secure-attribute", code=_HEADER.replace("ATTR", "; Secure")),
-        Fix(id="secure-same-site", code=_HEADER.replace("ATTR", "; Secure; SameSite=Strict")),
+        fix(id="secure-attribute", code=_HEADER.replace("ATTR", "; Secure")),
+        fix(id="secure-same-site", code=_HEADER.replace("ATTR", "; Secure; SameSite=Strict")),
     ),
 )
 
@@ -61,11 +61,10 @@ sink(
     id="cookie-spring-response-cookie",
     cwe=CWE,
     api="org.springframework.http.ResponseCookie.secure",
-    taint=False,
     frameworks=("spring",),
     imports=("org.springframework.http.HttpHeaders", "org.springframework.http.ResponseCookie"),
     vulnerable=_SPRING.replace("FLAG", "false"),
-    fixes=(Fix(id="secure-true", code=_SPRING.replace("FLAG", "true")),),
+    fixes=(fix(id="secure-true", code=_SPRING.replace("FLAG", "true")),),
     returns=("ResponseEntity<String>", 'ResponseEntity.ok("ok")', ("org.springframework.http.ResponseEntity",)),
 )
 
@@ -77,10 +76,9 @@ sink(
     id="cookie-jaxrs-new-cookie",
     cwe=CWE,
     api="javax.ws.rs.core.NewCookie",
-    taint=False,
     frameworks=("jaxrs",),
     imports=("javax.ws.rs.core.NewCookie",),
     vulnerable=_JAXRS.replace("FLAG", "false"),
-    fixes=(Fix(id="secure-true", code=_JAXRS.replace("FLAG", "true")),),
+    fixes=(fix(id="secure-true", code=_JAXRS.replace("FLAG", "true")),),
     returns=("Response", "Response.noContent().build()", ("javax.ws.rs.core.Response",)),
 )

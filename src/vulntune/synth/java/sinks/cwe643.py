@@ -1,9 +1,15 @@
 """CWE-643 XPath injection: javax.xml.xpath expressions built by concatenation."""
 
-from vulntune.synth.java.sinks.common import sink
-from vulntune.synth.template import Fix
+from vulntune.synth.java.sinks.common import fix, sink, vocabulary
 
 CWE = "CWE-643"
+VOCABULARY = vocabulary(
+    cwe=CWE,
+    params=("user", "login", "account", "member"),
+    constants=("guest", "jdoe", "operator"),
+    headers=("X-User", "X-Member"),
+)
+
 _PRELUDE = (
     'private static final String $xmlfile = "/etc/app/$table.xml";\n'
     'private static final Pattern $pattern = Pattern.compile("[A-Za-z0-9_.-]{1,64}");'
@@ -39,12 +45,12 @@ def _sink(id: str, api: str, call: str, after: str, imports: tuple[str, ...] = (
         imports=_IMPORTS + imports,
         vulnerable=body(concat),
         fixes=(
-            Fix(
+            fix(
                 id="variable-resolver",
                 imports=("java.util.Map",),
                 code=body('"/users/user[@name=$$name]/email"', _RESOLVER),
             ),
-            Fix(id="pattern-allow-list", code=_CHECK + body(concat)),
+            fix(id="pattern-allow-list", code=_CHECK + body(concat)),
         ),
     )
 

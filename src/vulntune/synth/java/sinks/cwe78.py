@@ -1,9 +1,16 @@
 """CWE-78 OS command injection: Runtime.exec and ProcessBuilder with shell command lines."""
 
-from vulntune.synth.java.sinks.common import sink
+from vulntune.synth.java.sinks.common import fix, sink, vocabulary
 from vulntune.synth.template import Fix
 
 CWE = "CWE-78"
+VOCABULARY = vocabulary(
+    cwe=CWE,
+    params=("host", "target", "dir", "archive", "device"),
+    constants=("localhost", "reports", "127.0.0.1", "archive"),
+    headers=("X-Target-Host", "X-Archive"),
+)
+
 _PATTERN = 'private static final Pattern $pattern = Pattern.compile("[A-Za-z0-9._-]{1,64}");'
 _IMPORTS = ("java.nio.charset.StandardCharsets", "java.util.regex.Pattern")
 _READ = "$log.info(new String($proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8));"
@@ -13,7 +20,7 @@ _CHECK = (
 
 
 def _allow_list(vulnerable: str) -> Fix:
-    return Fix(id="pattern-allow-list", code=_CHECK + vulnerable)
+    return fix(id="pattern-allow-list", code=_CHECK + vulnerable)
 
 
 _EXEC = '@@Process $proc = Runtime.getRuntime().exec("ping -c 1 " + $value);\n' + _READ
@@ -25,7 +32,7 @@ sink(
     imports=_IMPORTS,
     vulnerable=_EXEC,
     fixes=(
-        Fix(
+        fix(
             id="exec-arg-array",
             code='@@Process $proc = Runtime.getRuntime().exec(new String[] {"ping", "-c", "1", $value});\n' + _READ,
         ),
@@ -42,7 +49,7 @@ sink(
     imports=_IMPORTS,
     vulnerable=_SH,
     fixes=(
-        Fix(
+        fix(
             id="process-builder-args",
             code='@@Process $proc = new ProcessBuilder("tar", "-czf", "/tmp/export.tgz", "--", $value).start();\n'
             + _READ,
@@ -63,7 +70,7 @@ sink(
     imports=_IMPORTS,
     vulnerable=_BASH,
     fixes=(
-        Fix(
+        fix(
             id="exec-array-no-shell",
             code='String[] $cmd = {"du", "-sh", "/srv/data/" + $value};\n'
             "@@Process $proc = Runtime.getRuntime().exec($cmd);\n" + _READ,
@@ -85,7 +92,7 @@ sink(
     imports=_IMPORTS,
     vulnerable=_COMMAND,
     fixes=(
-        Fix(
+        fix(
             id="command-args",
             code="ProcessBuilder $pb = new ProcessBuilder();\n"
             '@@$pb.command("nslookup", $value);\n'

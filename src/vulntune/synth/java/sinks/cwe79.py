@@ -1,9 +1,17 @@
 """CWE-79 cross-site scripting: request data written into HTML responses unescaped."""
 
-from vulntune.synth.java.sinks.common import sink
+from vulntune.synth.java.sinks.common import fix, sink, vocabulary
 from vulntune.synth.template import Fix
 
 CWE = "CWE-79"
+VOCABULARY = vocabulary(
+    cwe=CWE,
+    params=("q", "comment", "displayName", "message", "title", "nickname"),
+    constants=("Welcome", "guest", "Monthly summary", "No results"),
+    affixes=(("Hello, ", ""), ("", "!"), ("Results for ", "")),
+    headers=("X-Display-Name", "Referer"),
+)
+
 # A hand-written escaper in both twins; the escape-helper fix calls it, the vulnerable twin does not.
 _ESCAPER = (
     "private static String $escape(String text) {\n"
@@ -15,17 +23,17 @@ _ESCAPER = (
 
 def _escaped(code: str) -> tuple[Fix, ...]:
     return (
-        Fix(
+        fix(
             id="owasp-encode-for-html",
             imports=("org.owasp.encoder.Encode",),
             code=code.replace("$value", "Encode.forHtml($value)"),
         ),
-        Fix(
+        fix(
             id="spring-html-escape",
             imports=("org.springframework.web.util.HtmlUtils",),
             code=code.replace("$value", "HtmlUtils.htmlEscape($value)"),
         ),
-        Fix(id="escape-helper", code=code.replace("$value", "$escape($value)")),
+        fix(id="escape-helper", code=code.replace("$value", "$escape($value)")),
     )
 
 

@@ -1,9 +1,12 @@
 """CWE-798 hard-coded credentials: passwords, keys and API tokens written into the source."""
 
-from vulntune.synth.java.sinks.common import sink
-from vulntune.synth.template import Fix
+from vulntune.synth.java.sinks.common import fix, sink, vocabulary
 
 CWE = "CWE-798"
+VOCABULARY = vocabulary(
+    cwe=CWE, params=("account", "user", "customer", "lookup"), constants=("system",), headers=("X-Account",)
+)
+
 
 _DB = (
     '@@try (Connection $conn = DriverManager.getConnection($dburl, "app", SECRET);\n'
@@ -18,13 +21,12 @@ sink(
     id="hardcoded-password-driver-manager",
     cwe=CWE,
     api="java.sql.DriverManager.getConnection",
-    taint=False,
     prelude='private static final String $dburl = "jdbc:postgresql://db.internal:5432/$table";',
     imports=("java.sql.Connection", "java.sql.DriverManager", "java.sql.PreparedStatement", "java.sql.SQLException"),
     vulnerable=_DB.replace("SECRET", '"$secretpw"'),
     fixes=(
-        Fix(id="password-from-env", code=_DB.replace("SECRET", 'System.getenv("DB_PASSWORD")')),
-        Fix(id="password-from-system-property", code=_DB.replace("SECRET", 'System.getProperty("db.password")')),
+        fix(id="password-from-env", code=_DB.replace("SECRET", 'System.getenv("DB_PASSWORD")')),
+        fix(id="password-from-system-property", code=_DB.replace("SECRET", 'System.getProperty("db.password")')),
     ),
 )
 
@@ -45,7 +47,6 @@ sink(
     id="hardcoded-key-secret-key-spec",
     cwe=CWE,
     api="javax.crypto.spec.SecretKeySpec",
-    taint=False,
     imports=(
         "java.nio.charset.StandardCharsets",
         "java.security.GeneralSecurityException",
@@ -56,7 +57,7 @@ sink(
         "javax.crypto.spec.SecretKeySpec",
     ),
     vulnerable=_KEY.replace("KEY", '"$secretkey".getBytes(StandardCharsets.UTF_8)'),
-    fixes=(Fix(id="key-from-env", code=_KEY.replace("KEY", 'Base64.getDecoder().decode(System.getenv("APP_KEY"))')),),
+    fixes=(fix(id="key-from-env", code=_KEY.replace("KEY", 'Base64.getDecoder().decode(System.getenv("APP_KEY"))')),),
 )
 
 _TOKEN = (
@@ -74,7 +75,6 @@ sink(
     id="hardcoded-api-token",
     cwe=CWE,
     api="java.net.http.HttpRequest.Builder.header(Authorization)",
-    taint=False,
     prelude="private final HttpClient $http = HttpClient.newHttpClient();",
     imports=(
         "java.net.URI",
@@ -85,7 +85,7 @@ sink(
         "java.nio.charset.StandardCharsets",
     ),
     vulnerable=_TOKEN.replace("TOKEN", '"Bearer $apitoken"'),
-    fixes=(Fix(id="token-from-env", code=_TOKEN.replace("TOKEN", '"Bearer " + System.getenv("API_TOKEN")')),),
+    fixes=(fix(id="token-from-env", code=_TOKEN.replace("TOKEN", '"Bearer " + System.getenv("API_TOKEN")')),),
 )
 
 _AUTH = (
@@ -101,10 +101,9 @@ sink(
     id="hardcoded-password-authenticator",
     cwe=CWE,
     api="java.net.PasswordAuthentication",
-    taint=False,
     imports=("java.net.Authenticator", "java.net.PasswordAuthentication"),
     vulnerable=_AUTH.replace("SECRET", '"$secretpw".toCharArray()'),
-    fixes=(Fix(id="password-from-env", code=_AUTH.replace("SECRET", 'System.getenv("PROXY_PASSWORD").toCharArray()')),),
+    fixes=(fix(id="password-from-env", code=_AUTH.replace("SECRET", 'System.getenv("PROXY_PASSWORD").toCharArray()')),),
 )
 
 _LDAP = (
@@ -123,7 +122,6 @@ sink(
     id="hardcoded-ldap-credentials",
     cwe=CWE,
     api="javax.naming.Context.SECURITY_CREDENTIALS",
-    taint=False,
     imports=(
         "java.util.Hashtable",
         "javax.naming.Context",
@@ -131,5 +129,5 @@ sink(
         "javax.naming.directory.InitialDirContext",
     ),
     vulnerable=_LDAP.replace("SECRET", '"$secretpw"'),
-    fixes=(Fix(id="password-from-env", code=_LDAP.replace("SECRET", 'System.getenv("LDAP_PASSWORD")')),),
+    fixes=(fix(id="password-from-env", code=_LDAP.replace("SECRET", 'System.getenv("LDAP_PASSWORD")')),),
 )

@@ -1,16 +1,22 @@
 """CWE-89 SQL injection: JDBC and JdbcTemplate statements built by concatenation."""
 
-from vulntune.synth.java.sinks.common import sink
-from vulntune.synth.template import Fix
+from vulntune.synth.java.sinks.common import fix, sink, vocabulary
 
 CWE = "CWE-89"
+VOCABULARY = vocabulary(
+    cwe=CWE,
+    params=("name", "email", "sort", "status", "owner", "customerId", "ref"),
+    constants=("active", "guest", "pending", "archived"),
+    headers=("X-Tenant", "X-Account"),
+)
+
 _DS = "$inject\nprivate DataSource $ds;"
 _JT = "$inject\nprivate JdbcTemplate $jdbc;"
 _JDBC = ("java.sql.Connection", "java.sql.SQLException", "javax.sql.DataSource")
 _JT_IMPORTS = ("org.springframework.jdbc.core.JdbcTemplate",)
 _CATCH = "} catch (SQLException $e) {\n    throw new IllegalStateException($e);\n}"
 
-_PREPARED_SELECT = Fix(
+_PREPARED_SELECT = fix(
     id="prepared-statement",
     imports=("java.sql.PreparedStatement", "java.sql.ResultSet"),
     code='String $sql = "SELECT id, $column FROM $table WHERE $column = ?";\n'
@@ -50,7 +56,7 @@ sink(
     '@@    $stmt.execute("UPDATE $table SET updated_at = CURRENT_TIMESTAMP WHERE $column = \'" + $value + "\'");\n'
     + _CATCH,
     fixes=(
-        Fix(
+        fix(
             id="prepared-statement-update",
             imports=("java.sql.PreparedStatement",),
             code="try (Connection $conn = $ds.getConnection();\n"
@@ -73,7 +79,7 @@ sink(
     '    $stmt.addBatch("DELETE FROM $table WHERE created_at < CURRENT_DATE - 365");\n'
     "    $stmt.executeBatch();\n" + _CATCH,
     fixes=(
-        Fix(
+        fix(
             id="prepared-batch",
             imports=("java.sql.PreparedStatement",),
             code="try (Connection $conn = $ds.getConnection();\n"
@@ -99,7 +105,7 @@ sink(
     "        }\n"
     "    }\n" + _CATCH,
     fixes=(
-        Fix(
+        fix(
             id="prepared-placeholder",
             code="try (Connection $conn = $ds.getConnection()) {\n"
             '    PreparedStatement $stmt = $conn.prepareStatement("SELECT id, $column FROM $table WHERE $column = ? ORDER BY id");\n'
@@ -122,7 +128,7 @@ sink(
     vulnerable='@@List<Map<String, Object>> $res = $jdbc.queryForList("SELECT * FROM $table WHERE $column = \'" + $value + "\'");\n'
     '$log.info("found " + $res.size());',
     fixes=(
-        Fix(
+        fix(
             id="jdbc-template-args",
             code='@@List<Map<String, Object>> $res = $jdbc.queryForList("SELECT * FROM $table WHERE $column = ?", $value);\n'
             '$log.info("found " + $res.size());',
@@ -139,7 +145,7 @@ sink(
     vulnerable="@@int $n = $jdbc.update(\"UPDATE $table SET status = 'closed' WHERE $column = '\" + $value + \"'\");\n"
     '$log.info("updated " + $n);',
     fixes=(
-        Fix(
+        fix(
             id="jdbc-template-update-args",
             code="@@int $n = $jdbc.update(\"UPDATE $table SET status = 'closed' WHERE $column = ?\", $value);\n"
             '$log.info("updated " + $n);',
@@ -157,7 +163,7 @@ sink(
     "        (resultRow, rowNum) -> resultRow.getString(1));\n"
     '$log.info("found " + $res.size());',
     fixes=(
-        Fix(
+        fix(
             id="jdbc-template-query-args",
             code='@@List<String> $res = $jdbc.query("SELECT $column FROM $table WHERE $column LIKE ?",\n'
             '        (resultRow, rowNum) -> resultRow.getString(1), "%" + $value + "%");\n'
@@ -178,13 +184,13 @@ sink(
     vulnerable='@@TypedQuery<Long> $q = $em.createQuery("SELECT COUNT(x) FROM $Entity x WHERE x.$column = \'" + $value + "\'", Long.class);\n'
     '$log.info("count " + $q.getSingleResult());',
     fixes=(
-        Fix(
+        fix(
             id="jpql-named-parameter",
             code='@@TypedQuery<Long> $q = $em.createQuery("SELECT COUNT(x) FROM $Entity x WHERE x.$column = :$column", Long.class);\n'
             '$q.setParameter("$column", $value);\n'
             '$log.info("count " + $q.getSingleResult());',
         ),
-        Fix(
+        fix(
             id="jpql-positional-parameter",
             code='@@TypedQuery<Long> $q = $em.createQuery("SELECT COUNT(x) FROM $Entity x WHERE x.$column = ?1", Long.class);\n'
             "$q.setParameter(1, $value);\n"
@@ -203,7 +209,7 @@ sink(
     "int $n = $q.executeUpdate();\n"
     '$log.info("removed " + $n);',
     fixes=(
-        Fix(
+        fix(
             id="native-positional-parameter",
             code='@@Query $q = $em.createNativeQuery("DELETE FROM $table WHERE $column = ?1");\n'
             "$q.setParameter(1, $value);\n"
@@ -224,7 +230,7 @@ sink(
     "@@Integer $n = $jdbc.queryForObject($sql, Integer.class);\n"
     '$log.info("count " + $n);',
     fixes=(
-        Fix(
+        fix(
             id="jdbc-template-object-args",
             code='String $sql = "SELECT COUNT(*) FROM $table";\n'
             '$sql += " WHERE $column = ?";\n'

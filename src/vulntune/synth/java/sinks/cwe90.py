@@ -1,9 +1,16 @@
 """CWE-90 LDAP injection: JNDI and Spring LDAP searches with filters built by concatenation."""
 
-from vulntune.synth.java.sinks.common import sink
+from vulntune.synth.java.sinks.common import fix, sink, vocabulary
 from vulntune.synth.template import Fix
 
 CWE = "CWE-90"
+VOCABULARY = vocabulary(
+    cwe=CWE,
+    params=("uid", "username", "login", "mail", "cn"),
+    constants=("jdoe", "service", "guest", "operator"),
+    headers=("X-Remote-User", "X-Login"),
+)
+
 # RFC 4515 filter escaping, in both twins; the escape-helper fix calls it.
 _ESCAPER = r"""private static String $ldapEscape(String input) {
     StringBuilder escaped = new StringBuilder();
@@ -59,8 +66,8 @@ def _search(open_ctx: str, filter_expr: str, args: str = "") -> str:
 
 def _fixes(open_ctx: str, prefix: str, suffix: str) -> tuple[Fix, ...]:
     return (
-        Fix(id="filter-arguments", code=_search(open_ctx, f'"{prefix}{{0}}{suffix}"', ", new Object[] {$value}")),
-        Fix(id="escape-helper", code=_search(open_ctx, f'"{prefix}" + $ldapEscape($value) + "{suffix}"')),
+        fix(id="filter-arguments", code=_search(open_ctx, f'"{prefix}{{0}}{suffix}"', ", new Object[] {$value}")),
+        fix(id="escape-helper", code=_search(open_ctx, f'"{prefix}" + $ldapEscape($value) + "{suffix}"')),
     )
 
 
@@ -88,7 +95,7 @@ sink(
         "javax.naming.directory.InitialDirContext",
     ),
     vulnerable=_ENV + _search(_INITIAL, '"(&(objectClass=person)(mail=" + $value + "))"'),
-    fixes=tuple(Fix(id=f.id, code=_ENV + f.code) for f in _fixes(_INITIAL, "(&(objectClass=person)(mail=", "))")),
+    fixes=tuple(fix(id=f.id, code=_ENV + f.code) for f in _fixes(_INITIAL, "(&(objectClass=person)(mail=", "))")),
 )
 
 _LDAP = "    LdapContext $ctx = new InitialLdapContext($env, null);\n"
@@ -105,7 +112,7 @@ sink(
         "javax.naming.ldap.LdapContext",
     ),
     vulnerable=_ENV + _search(_LDAP, '"(cn=" + $value + ")"'),
-    fixes=tuple(Fix(id=f.id, code=_ENV + f.code) for f in _fixes(_LDAP, "(cn=", ")")),
+    fixes=tuple(fix(id=f.id, code=_ENV + f.code) for f in _fixes(_LDAP, "(cn=", ")")),
 )
 
 _TEMPLATE = (
@@ -125,11 +132,11 @@ sink(
     ),
     vulnerable=_TEMPLATE,
     fixes=(
-        Fix(
+        fix(
             id="ldap-encoder",
             imports=("org.springframework.ldap.support.LdapEncoder",),
             code=_TEMPLATE.replace("$value", "LdapEncoder.filterEncode($value)"),
         ),
-        Fix(id="escape-helper", code=_TEMPLATE.replace("$value", "$ldapEscape($value)")),
+        fix(id="escape-helper", code=_TEMPLATE.replace("$value", "$ldapEscape($value)")),
     ),
 )

@@ -1,9 +1,18 @@
 """CWE-918 SSRF: the server fetches a URL taken from the request (URL, HttpClient, RestTemplate)."""
 
-from vulntune.synth.java.sinks.common import sink
+from vulntune.synth.java.sinks.common import fix, sink, vocabulary
 from vulntune.synth.template import Fix
 
 CWE = "CWE-918"
+VOCABULARY = vocabulary(
+    cwe=CWE,
+    params=("url", "endpoint", "callback", "feed", "webhook", "host"),
+    constants=("https://status.example.com/health", "https://api.example.com/v1/ping", "http://localhost:8080/metrics"),
+    affixes=(("https://", "/status"), ("http://", "/api/health"), ("https://", "")),
+    headers=("X-Callback-Url", "X-Forwarded-Host"),
+    uuid_ok=False,
+)
+
 _HOSTS = 'private static final Set<String> $hosts = Set.of("api.example.com", "status.example.com");'
 _IMPORTS = ("java.util.Set",)
 _URL_CHECK = 'if (!$hosts.contains($url.getHost())) {\n    throw new IllegalArgumentException("host not allowed");\n}\n'
@@ -22,8 +31,8 @@ _URI_HTTPS = (
 
 def _fixes(head: str, rest: str, host: str, https: str) -> tuple[Fix, ...]:
     return (
-        Fix(id="host-allow-list", code=head + host + rest),
-        Fix(id="https-host-allow-list", code=head + https + rest),
+        fix(id="host-allow-list", code=head + host + rest),
+        fix(id="https-host-allow-list", code=head + https + rest),
     )
 
 

@@ -1,4 +1,6 @@
-"""Python sinks, one module per CWE. Importing this package registers them all."""
+"""Python sinks, one module per CWE: its `PythonCweVocabulary` record and its sinks, built and
+registered with the builders of `common`. Importing this package registers them all, then
+checks that every catalogued Python CWE has both."""
 
 from vulntune.synth.python.sinks import (  # noqa: F401  (imported to register)
     cwe22,
@@ -19,3 +21,6 @@ from vulntune.synth.python.sinks import (  # noqa: F401  (imported to register)
     cwe798,
     cwe918,
 )
+from vulntune.synth.template import REGISTRY
+
+REGISTRY.check_cwes("python")
