@@ -7,7 +7,6 @@ VOCABULARY = vocabulary(
     cwe=CWE, params=("account", "user", "customer", "lookup"), constants=("system",), headers=("X-Account",)
 )
 
-
 _DB = (
     '@@try (Connection $conn = DriverManager.getConnection($dburl, "app", SECRET);\n'
     '        PreparedStatement $stmt = $conn.prepareStatement("SELECT id FROM $table WHERE $column = ?")) {\n'

@@ -14,7 +14,6 @@ VOCABULARY = vocabulary(
     step_comment="# set the cookie",
 )
 
-
 sink(
     id="cookie-without-secure-flask",
     cwe=CWE,

@@ -13,7 +13,6 @@ VOCABULARY = vocabulary(
     step_comment="# query the database",
 )
 
-
 sink(
     id="sql-string-concat-sqlite-execute",
     cwe=CWE,
