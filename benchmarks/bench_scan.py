@@ -546,6 +546,9 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=1200, help="files to generate (default 1200)")
     parser.add_argument("--jobs", type=int, default=1, help="parsing processes (default 1)")
     parser.add_argument("--threads", type=int, help="torch CPU threads for transformer models")
+    parser.add_argument(
+        "--precision", choices=("float32", "bfloat16", "int8"), default="float32", help="what the judge computes in"
+    )
     parser.add_argument("--target-fpr", type=float, help="scan at the model's operating point for this validation FPR")
     parser.add_argument("--unit", choices=("slice", "function"), help="what the judge reads (default: the model's)")
     parser.add_argument(
@@ -577,7 +580,9 @@ def main() -> None:
 
     began = time.perf_counter()
     detector = (
-        load_scan_model(model, threads=args.threads, target_fpr=args.target_fpr) if args.judge == "model" else None
+        load_scan_model(model, threads=args.threads, target_fpr=args.target_fpr, precision=args.precision)
+        if args.judge == "model"
+        else None
     )
     load_s = time.perf_counter() - began
     # A fresh results cache, set only now: the base model's converted folder (also under

@@ -8,6 +8,7 @@ Reproduces every number of the "Measured" section of `src/vulntune/default_model
     .venv/bin/python benchmarks/slice_judge.py measure     # every judge on every set -> reports/slice-judge/
     .venv/bin/python benchmarks/slice_judge.py examples    # re-record the fixed examples the slow tests check
     .venv/bin/python benchmarks/slice_judge.py speed       # scan speed (benchmarks/bench_scan.py)
+    .venv/bin/python benchmarks/slice_judge.py speed --precision int8
     .venv/bin/python benchmarks/slice_judge.py demo        # `vulntune demo`'s output
     .venv/bin/python benchmarks/slice_judge.py card        # the card's "Measured" section, from the files above
 
@@ -54,7 +55,7 @@ SHARED = ROOT.parent / "shared" / "datasets"
 REPORTS = ROOT / "reports" / "slice-judge"
 PREVIOUS = ROOT / "reports" / "default-model"  # the function-level detector and the zero-shot base
 EXAMPLES = ROOT / "tests" / "data" / "default_model_examples.json"
-SPEED, DEMO = REPORTS / "scan-speed.txt", REPORTS / "demo.txt"
+SPEED, SPEED_INT8, DEMO = REPORTS / "scan-speed.txt", REPORTS / "scan-speed-int8.txt", REPORTS / "demo.txt"
 SPEED_FILES = 1200
 SEED = 0
 
@@ -68,6 +69,7 @@ JUDGE_NAMES = {
     "reachability": "static reachability",
     "tfidf": "TF-IDF slice judge",
     "smollm2": "SmolLM2-135M slice judge (shipped)",
+    "smollm2-int8": "the same in int8 (`--precision int8`)",
 }
 
 
@@ -153,25 +155,36 @@ def measure_judge(judge, samples: list[Sample]) -> dict:
     return result
 
 
-def measure(only: str | None) -> None:
+def load_judges(names: list[str]) -> dict:
     from vulntune import load_detector
 
-    judges = {
-        "none": "none",
-        "reachability": "reachability",
-        "tfidf": load_detector(TFIDF),
-        "smollm2": load_detector(MODEL, batch_size=32),
+    loaders = {
+        "none": lambda: "none",
+        "reachability": lambda: "reachability",
+        "tfidf": lambda: load_detector(TFIDF),
+        "smollm2": lambda: load_detector(MODEL, batch_size=32),
+        "smollm2-int8": lambda: load_detector(MODEL, batch_size=32, dtype="int8"),
     }
+    return {name: loaders[name]() for name in names}
+
+
+def measure(only: str | None, names: list[str]) -> None:
+    """Measure the judges `names` on every set (or `only` one); the other judges' results already
+    in a set's file are kept."""
+    judges = load_judges(names)
     REPORTS.mkdir(parents=True, exist_ok=True)
     for name, (path, description) in SETS.items():
         if only and only != name:
             continue
         samples = covered(read_samples(path))
-        result = {"set": name, "description": description, "records": len(samples), "judges": {}}
+        target = REPORTS / f"{name}.json"
+        kept = json.loads(target.read_text(encoding="utf-8"))["judges"] if target.is_file() else {}
+        result = {"set": name, "description": description, "records": len(samples), "judges": kept}
         for judge_name, judge in judges.items():
             result["judges"][judge_name] = measure_judge(judge, samples)
             print(f"{name} / {judge_name}: {result['judges'][judge_name]['seconds']} s", flush=True)
-        (REPORTS / f"{name}.json").write_text(json.dumps(result, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        result["judges"] = {j: result["judges"][j] for j in JUDGE_NAMES if j in result["judges"]}  # card order
+        target.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def record_examples() -> None:
@@ -406,6 +419,15 @@ def render_card_section() -> str:
             "```",
             "",
         ]
+    if SPEED_INT8.is_file():
+        out += [
+            "The same with `--precision int8` (`benchmarks/slice_judge.py speed --precision int8`):",
+            "",
+            "```",
+            SPEED_INT8.read_text(encoding="utf-8").rstrip(),
+            "```",
+            "",
+        ]
     if DEMO.is_file():
         out += ["### `make demo`", "", "```", DEMO.read_text(encoding="utf-8").rstrip(), "```", ""]
     if EXAMPLES.is_file():
@@ -438,9 +460,22 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("step", choices=("measure", "examples", "speed", "demo", "card"))
     parser.add_argument("--only", help="measure: one set (synthetic-test, sven-python, juliet-java)")
+    parser.add_argument(
+        "--judges",
+        default=",".join(JUDGE_NAMES),
+        help=f"measure: these judges (comma-separated; default all: {','.join(JUDGE_NAMES)}); the others' "
+        "results already on file are kept",
+    )
+    parser.add_argument(
+        "--precision", choices=("float32", "int8"), default="float32", help="speed: what the judge computes in"
+    )
     args = parser.parse_args()
     if args.step == "measure":
-        measure(args.only)
+        names = [n.strip() for n in args.judges.split(",") if n.strip()]
+        unknown = sorted(set(names) - set(JUDGE_NAMES))
+        if unknown:
+            parser.error(f"unknown judge(s) {', '.join(unknown)} (known: {', '.join(JUDGE_NAMES)})")
+        measure(args.only, names)
     elif args.step == "examples":
         record_examples()
     elif args.step == "speed":
@@ -454,8 +489,10 @@ def main() -> int:
                 str(SPEED_FILES),
                 "--seed",
                 str(SEED),
+                "--precision",
+                args.precision,
             ],
-            SPEED,
+            SPEED if args.precision == "float32" else SPEED_INT8,
         )
     elif args.step == "demo":
         _run([sys.executable, "-m", "vulntune", "demo"], DEMO)

@@ -95,3 +95,19 @@ def test_tiny_transformer_from_the_command_line(tiny_dir, tmp_path, capsys):
     document = json.loads(capsys.readouterr().out)
     assert code == (1 if document["findings"] else 0)
     assert document["summary"]["files_scanned"] == 4 and document["summary"]["units"] == 19
+
+
+def test_int8_precision_keeps_scores_close_and_names_itself(tiny_dir):
+    from vulntune.scan import load_scan_model
+
+    codes = ["import os\nos.system('ping ' + host)\n", "x = 1\n", "cur.execute('SELECT * FROM t WHERE a = ' + a)\n"]
+    exact = load_scan_model(tiny_dir)
+    quantised = load_scan_model(tiny_dir, precision="int8")
+    assert "DynamicQuantizedLinear" in repr(quantised.model) and "DynamicQuantizedLinear" not in repr(exact.model)
+    # the head stays float32: only the backbone's linear layers are quantised
+    assert type(quantised.model.score).__name__ == "Linear"
+    a = [p.score for p in exact.predict(codes, language="python")]
+    b = [p.score for p in quantised.predict(codes, language="python")]
+    assert a != b and max(abs(x - y) for x, y in zip(a, b)) < 0.05
+    # another dtype scores differently, so its scan cache entries must not mix with float32's
+    assert quantised.fingerprint == exact.fingerprint + "-int8"

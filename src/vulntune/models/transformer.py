@@ -25,6 +25,7 @@ ADAPTER_WEIGHTS = "adapter_model.safetensors"
 ADAPTER_CONFIG = "adapter_config.json"
 FULL_WEIGHTS = "model.safetensors"
 METHODS = ("lora", "ia3", "full", "none")  # "none": the untuned base (zero-shot)
+DTYPES = ("float32", "bfloat16", "int8")  # what a detector computes in (int8: dynamic quantisation)
 
 
 @contextlib.contextmanager
@@ -65,7 +66,34 @@ def check_head(folder: Path, meta: Mapping[str, Any]) -> None:
 
 
 def load_model(folder: Path, meta: Mapping[str, Any], *, dtype: str = "float32"):
-    """The fine-tuned model (adapter merged into its base) and its tokenizer."""
+    """The fine-tuned model (adapter merged into its base) and its tokenizer; with dtype "int8" the
+    backbone's linear layers are quantised afterwards (`int8_backbone`)."""
+    model, tokenizer = _load_model(folder, meta, dtype=dtype)
+    return (int8_backbone(model) if dtype == "int8" else model), tokenizer
+
+
+def int8_backbone(model):
+    """`model` with the linear layers of its backbone dynamically quantised to int8 (weights stored
+    int8, activations quantised per batch; `torch.ao.quantization.quantize_dynamic`); embeddings,
+    norms and the classification head stay float32. Scores move slightly: the thresholds were
+    calibrated in float32 (the model card measures the difference)."""
+    import torch
+    from torch import nn
+    from torch.ao.quantization import quantize_dynamic
+
+    backbone = getattr(model, model.base_model_prefix, None)
+    if backbone is None:
+        raise VulntuneError(f"dtype int8: {type(model).__name__} has no backbone at .{model.base_model_prefix}")
+    with warnings.catch_warnings():
+        # torch marks torch.ao.quantization and quantised tensors deprecated (for torchao); the
+        # pinned torch 2.13 has them, and a test fails the day a torch without them is pinned.
+        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        quantize_dynamic(backbone, {nn.Linear}, dtype=torch.qint8, inplace=True)
+    return model
+
+
+def _load_model(folder: Path, meta: Mapping[str, Any], *, dtype: str):
     import torch
     from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
 
@@ -75,9 +103,9 @@ def load_model(folder: Path, meta: Mapping[str, Any], *, dtype: str = "float32")
     kind, method = meta["kind"], meta.get("method")
     if method not in METHODS:
         raise VulntuneError(f"{folder}: unknown training method {method!r} (expected one of {', '.join(METHODS)})")
-    torch_dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16}.get(dtype)
+    torch_dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "int8": torch.float32}.get(dtype)
     if torch_dtype is None:
-        raise VulntuneError(f"unknown dtype {dtype!r} (expected float32 or bfloat16)")
+        raise VulntuneError(f"unknown dtype {dtype!r} (expected one of {', '.join(DTYPES)})")
     check_head(folder, meta)
     pooling = meta.get("pooling", "last")  # folders written before pooling existed read the last token
     labels = list(meta["labels"])
@@ -140,7 +168,9 @@ def detector_parts(
         meta: its checked `vulntune-model.json` (see `vulntune.models.folder.read_meta`).
         batch_size: sequences per forward pass.
         threads: torch CPU threads (default: torch's choice).
-        dtype: "float32" (default, exact) or "bfloat16" (faster on CPUs with bf16 units).
+        dtype: "float32" (default, exact), "bfloat16" (faster on CPUs with bf16 units) or "int8"
+            (dynamic quantisation of the backbone's linear layers, `int8_backbone`). Scores in
+            another dtype differ slightly, so the fingerprint (and the scan cache) names it.
     """
     if threads:
         import torch
@@ -155,7 +185,7 @@ def detector_parts(
         labels=meta["labels"],
         languages=meta["languages"],
         threshold=meta["threshold"],
-        fingerprint=folder_fingerprint(meta),
+        fingerprint=folder_fingerprint(meta) + ("" if dtype == "float32" else f"-{dtype}"),
         batch_size=batch_size,
         meta=meta,
         max_length=meta["max_length"],

@@ -42,10 +42,17 @@ def default_model_path() -> Path:
     return Path(__file__).resolve().parent.parent / "default_model"
 
 
-def load_scan_model(path: str | Path | None, *, threads: int | None = None, target_fpr: float | None = None):
+def load_scan_model(
+    path: str | Path | None,
+    *,
+    threads: int | None = None,
+    target_fpr: float | None = None,
+    precision: str = "float32",
+):
     """Load the detector a scan uses: `path`, or the bundled default when `path` is None.
 
-    `threads` sets torch's CPU threads for transformer models (ignored by the TF-IDF baseline).
+    `threads` sets torch's CPU threads and `precision` the dtype of transformer models (both
+    ignored by the TF-IDF baseline; see `vulntune.models.transformer.detector_parts`).
     `target_fpr` replaces the model's thresholds with its recorded operating point for that
     validation false positive rate.
 
@@ -70,7 +77,7 @@ def load_scan_model(path: str | Path | None, *, threads: int | None = None, targ
 
     # Looked up before the weights load, so an unrecorded target fails at once.
     point = operating_point(read_meta(path), target_fpr) if target_fpr is not None else None
-    detector = load_detector(path, threads=threads) if threads else load_detector(path)
+    detector = load_detector(path, threads=threads, dtype=precision)
     if point is not None:
         detector.threshold = float(point["threshold"])
         detector.thresholds = point_thresholds(point)
