@@ -37,6 +37,9 @@ def test_registry_has_one_function_per_format_with_one_signature():
     assert sorted(FORMATTERS) == ["json", "sarif", "text"]
     with pytest.raises(VulntuneError, match="unknown format 'xml'"):
         get_formatter("xml")
+    from vulntune.commands.scan import FORMAT_NAMES
+
+    assert list(FORMAT_NAMES) == sorted(FORMATTERS)  # --format's choices are the registry's names
 
 
 def test_json_matches_its_schema_and_carries_every_finding(report):

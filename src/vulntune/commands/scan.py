@@ -45,6 +45,11 @@ def _csv(value: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in value.split(",") if item.strip())
 
 
+# vulntune.formats' registry, written out: importing it (and the scanner) would cost every
+# command's start about a second; tests/test_formats.py keeps the two equal.
+FORMAT_NAMES = ("json", "sarif", "text")
+
+
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "scan",
@@ -72,7 +77,7 @@ def register(subparsers) -> None:
         "and that can run, without a model; default: model",
     )
     parser.add_argument("--explain", action="store_true", help="show the slice each finding was judged on")
-    parser.add_argument("--format", choices=("text", "json", "sarif"), help="output format (default: text)")
+    parser.add_argument("--format", choices=FORMAT_NAMES, help="output format (default: text)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report here instead of stdout")
     parser.add_argument(
         "--exclude",

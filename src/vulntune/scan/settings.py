@@ -34,7 +34,9 @@ class ScanConfig:
     model: str | None = field(
         default=None, metadata=_help("model folder (from `vulntune train`); None uses the bundled default detector")
     )
-    format: str = field(default="text", metadata=_help("output format: text, json or sarif"))
+    format: str = field(
+        default="text", metadata=_help("output format: a name registered in vulntune.formats (text, json, sarif)")
+    )
     extensions: tuple[str, ...] = field(
         default=(".py", ".java"),
         metadata=_help("file extensions to scan; each must be one of " + ", ".join(LANGUAGE_OF_EXTENSION)),
@@ -110,8 +112,7 @@ class ScanConfig:
             raise SettingError(f"judge: expected model, none or reachability, got {self.judge!r}")
         if self.judge != "model" and self.unit == "function":
             raise SettingError(f"judge: {self.judge} flags candidate sinks, which only slices have (unit = slice)")
-        if self.format not in ("text", "json", "sarif"):
-            raise SettingError(f"format: expected text, json or sarif, got {self.format!r}")
+        # format: checked against vulntune.formats' registry by get_formatter, before any file is read
         for ext in self.extensions:
             if ext not in LANGUAGE_OF_EXTENSION:
                 known = ", ".join(LANGUAGE_OF_EXTENSION)
