@@ -46,11 +46,32 @@ def test_registry_accepts_a_valid_sink_and_rejects_duplicates():
         ({"fixes": ()}, "at least one fix"),
         ({"vulnerable": "@@cur.execute(bad_query)"}, "label-revealing"),
         ({"value_kind": "int"}, "value_kind"),
+        # the sink line is marked once across the code and the helper in effect
+        ({"helper": "def run(q):\n    @@cur.execute(q)"}, "exactly one line"),
+        ({"fixes": (Fix(id="bind", code="run($value)", helper="def run(q):\n    @@cur.execute(q)\n    @@x"),)}, "fix"),
+        ({"fixes": (Fix(id="bind", code="run($value)", helper="def run(q):\n    cur.execute(q)"),)}, "fix 'bind'"),
     ],
 )
 def test_registry_rejects_invalid_templates(overrides, message):
     with pytest.raises(VulntuneError, match=message):
         Registry().register(_sink(**overrides))
+
+
+def test_registry_accepts_the_sink_line_in_a_helper_and_a_fix_helper_replaces_it():
+    registry = Registry()
+    helper = "def run(q):\n    @@cur.execute(q)"
+    registry.register(
+        _sink(
+            id="sql-wrapper-concat",
+            vulnerable='run("SELECT * FROM t WHERE a = \'" + $value + "\'")',
+            helper=helper,
+            fixes=(
+                Fix(id="quote", code='run("SELECT * FROM t WHERE a = " + quote($value))'),
+                Fix(id="bind", code="run_bound($value)", helper="def run_bound(v):\n    @@cur.execute('... ?', (v,))"),
+            ),
+        )
+    )
+    assert registry.sinks["python"]["sql-wrapper-concat"].helper == helper
 
 
 def test_registry_rejects_leak_words_in_any_template():

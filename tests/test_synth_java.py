@@ -70,7 +70,11 @@ def _twin(plan: Plan) -> Plan:
 
 
 def _marked_line(plan: Plan) -> str:
-    code = plan.fix.code if plan.label == "safe" and plan.pair_kind == "fix" else plan.sink.vulnerable
+    """The template's marked line, in the code or in the sink's helper (a fix's own helper replaces it)."""
+    if plan.label == "safe" and plan.pair_kind == "fix":
+        code = plan.fix.code + "\n" + (plan.fix.helper or plan.sink.helper)
+    else:
+        code = plan.sink.vulnerable + "\n" + plan.sink.helper
     return next(line for line in code.split("\n") if line.lstrip().startswith("@@"))
 
 

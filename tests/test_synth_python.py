@@ -84,9 +84,10 @@ def _check(plan: Plan) -> Rendered:
     assert "@@" not in code, where
     lines = code.splitlines()
     assert 1 <= rendered.sink_line <= len(lines), where
-    # The sink line is the rendered marked line: it carries every literal word of the template's marked line.
-    template = plan.fix.code if plan.label == "safe" and plan.pair_kind == "fix" else plan.sink.vulnerable
-    marked = next(line for line in template.splitlines() if line.lstrip().startswith("@@"))
+    # The sink line is the rendered marked line (in the code or the sink's helper): it carries every
+    # literal word of the template's marked line.
+    code_text, helper = _sink_texts(plan)
+    marked = next(line for line in (code_text + "\n" + helper).splitlines() if line.lstrip().startswith("@@"))
     words = _WORD.findall(_PLACEHOLDER.sub(" ", marked.lstrip()[2:]))
     line = lines[rendered.sink_line - 1]
     assert all(w in line for w in words), f"{where}: sink line {line!r} lacks {words}"
@@ -94,6 +95,13 @@ def _check(plan: Plan) -> Rendered:
         api_word = plan.sink.api.rsplit(".", 1)[-1]
         assert api_word in line, f"{where}: sink line {line!r} lacks the API {api_word!r}"
     return rendered
+
+
+def _sink_texts(plan: Plan) -> tuple[str, str]:
+    """The sink code and the sink helper the plan renders (a fix's own helper replaces the sink's)."""
+    if plan.label == "safe" and plan.pair_kind == "fix":
+        return plan.fix.code, plan.fix.helper or plan.sink.helper
+    return plan.sink.vulnerable, plan.sink.helper
 
 
 def _quote_styles(code: str) -> set[str]:
@@ -126,7 +134,9 @@ def _diff_limit(plan: Plan) -> int:
     """Most changed lines (removed + added) twins may show for the plan's pair kind."""
     sink_lines = len(plan.sink.vulnerable.splitlines())
     if plan.pair_kind == "fix":
-        return 2 * max(sink_lines, len(plan.fix.code.splitlines())) + len(plan.fix.prelude.splitlines())
+        helper_lines = max(len(plan.sink.helper.splitlines()), len(plan.fix.helper.splitlines()))
+        fix_lines = max(sink_lines, len(plan.fix.code.splitlines())) + helper_lines
+        return 2 * fix_lines + len(plan.fix.prelude.splitlines())
     if plan.pair_kind == "untainted":
         return 2 * (sink_lines + 1)  # every use of the value, and the side line
     if plan.pair_kind == "taint-killed":

@@ -92,12 +92,17 @@ class Propagation:
 
 @dataclass(kw_only=True, frozen=True)
 class Fix:
-    """A safe replacement of a sink's code: same shape, the weakness removed."""
+    """A safe replacement of a sink's code: same shape, the weakness removed.
+
+    `helper`, when set, replaces the sink's helper in the safe twin (a wrapper that quotes, a
+    method that validates); empty keeps the sink's.
+    """
 
     id: str
     code: str
     imports: tuple[str, ...] = ()
     prelude: str = ""
+    helper: str = ""
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -116,6 +121,11 @@ class Sink:
             non-taint ones (weak hash, hard-coded key ...) "fix" and "unreached" (the sink
             builders take it from the catalogue: `safe_kinds_for`).
         returns: the code ends the handler with a return statement.
+        helper: a function or class (Python: module level; Java: class members) the code calls,
+            part of the twin: the vulnerable sample carries it, a fix twin carries the fix's
+            helper instead when the fix has one. The sink line may sit in the helper rather than
+            in the code (a wrapper that runs a shell, a method that opens a path): code and the
+            helper in effect mark exactly one line with "@@" between them.
     """
 
     id: str
@@ -130,6 +140,7 @@ class Sink:
     value_kind: str = "str"
     safe_kinds: tuple[str, ...] = SAFE_KINDS
     returns: bool = False
+    helper: str = ""
 
 
 def safe_kinds_for(cwe: str) -> tuple[str, ...]:
@@ -334,10 +345,14 @@ def _check_sink(sink: Sink) -> None:
         raise VulntuneError(f"sink {sink.id!r}: needs at least one fix")
     if sink.value_kind not in VALUE_KINDS:
         raise VulntuneError(f"sink {sink.id!r}: value_kind must be one of {VALUE_KINDS}")
-    for name, code in [("vulnerable", sink.vulnerable)] + [(f"fix {f.id!r}", f.code) for f in sink.fixes]:
+    variants = [("vulnerable", sink.vulnerable + "\n" + sink.helper)]
+    variants += [(f"fix {f.id!r}", f.code + "\n" + (f.helper or sink.helper)) for f in sink.fixes]
+    for name, code in variants:
         marks = sum(1 for line in code.splitlines() if line.lstrip().startswith("@@"))
         if marks != 1:
-            raise VulntuneError(f"sink {sink.id!r}: {name} code must mark exactly one line with '@@', found {marks}")
+            raise VulntuneError(
+                f"sink {sink.id!r}: {name} code and helper must mark exactly one line with '@@', found {marks}"
+            )
 
 
 def _strings(value) -> Iterable[str]:
@@ -364,7 +379,7 @@ def _texts(template: Template) -> list[str]:
                 if isinstance(item, str):
                     texts.append(item)
                 elif isinstance(item, Fix):
-                    texts.extend([item.id, item.code, item.prelude, *item.imports])
+                    texts.extend([item.id, item.code, item.prelude, item.helper, *item.imports])
     return texts
 
 

@@ -5,7 +5,7 @@ label is looked at, so twins share all of it):
 
     imports
     [class comment] [framework annotations] public class $cls [extends HttpServlet] {
-        logger, fields from preludes (sink, fix, kill, guard, const), benign fields
+        logger, fields from preludes (sink, fix, kill, guard, const) and the sink's helper, benign fields
         benign methods / handler / helper methods, in a drawn order
     }
 
@@ -337,6 +337,10 @@ def render(plan: Plan) -> Rendered:
     for text in preludes:
         if text:
             _split_members(_sub(text, m, f"{sink.id} prelude"), fields, members)
+    # The sink's helper belongs to its twin: a fix's own helper replaces it in the safe sample.
+    helper = fix.helper if safe and kind == "fix" and fix is not None and fix.helper else sink.helper
+    if helper:
+        _split_members(_sub(helper, m, f"{sink.id} helper"), fields, members)
     if framework in _INJECT and any("$inject" in text for text in preludes):
         imports.add(_INJECT[framework][1])
     for block in d.benign:

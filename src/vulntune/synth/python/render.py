@@ -44,7 +44,8 @@ def _body_indent(header: str) -> int:
 
 
 def render(plan: Plan) -> Rendered:
-    """The code of one sample and the line of its sink call."""
+    """The code of one sample and the line of its sink call (in the handler, the sink function or
+    the sink's helper)."""
     source, prop, sink = plan.source, plan.propagation, plan.sink
     rng = random.Random(plan.seed)
     surface = draw(rng, REGISTRY.vocabulary("python", plan.cwe), sink, source.framework, _request_kind(source))
@@ -89,9 +90,10 @@ def render(plan: Plan) -> Rendered:
     else:
         names["value"] = names["out"]
 
-    code, fix_imports, fix_prelude = sink.vulnerable, (), ""
+    code, fix_imports, fix_prelude, sink_helper = sink.vulnerable, (), "", sink.helper
     if safe and kind == "fix" and plan.fix is not None:
         code, fix_imports, fix_prelude = plan.fix.code, plan.fix.imports, plan.fix.prelude
+        sink_helper = plan.fix.helper or sink.helper
     kill_text, kill_prelude = "", ""
     if kind == "taint-killed" and plan.kill is not None:
         kill_text = plan.kill.safe if safe else plan.kill.vulnerable
@@ -159,11 +161,15 @@ def render(plan: Plan) -> Rendered:
     blocks = [st(b, surface.hints) for b in surface.before]
     if helper and helper_is_block and not surface.helper_after:
         blocks.append(st(helper, surface.hints))
-    if sink_function and not surface.sink_helper_after:
-        blocks.append(sink_function)
+    # The sink's own helper (a wrapper, a class) sits with the sink function, on the same side.
+    sink_blocks = [st(sink_helper, surface.hints)] if sink_helper else []
+    if sink_function:
+        sink_blocks.append(sink_function)
+    if not surface.sink_helper_after:
+        blocks.extend(sink_blocks)
     blocks.append(handler)
-    if sink_function and surface.sink_helper_after:
-        blocks.append(sink_function)
+    if surface.sink_helper_after:
+        blocks.extend(sink_blocks)
     if helper and helper_is_block and surface.helper_after:
         blocks.append(st(helper, surface.hints))
     blocks.extend(st(b, surface.hints) for b in surface.after)
@@ -220,11 +226,16 @@ _HELPER_FITS: dict[str, tuple[bool, bool]] = {}
 
 def _helper_fits(sink, reject: str) -> bool:
     """Whether every variant of the sink can move into a module function: it must not read the
-    handler's own names (`request`, `self`) nor reject by returning a response."""
+    handler's own names (`request`, `self`) nor reject by returning a response, and must not have a
+    helper of its own (the slice follows one level of callers: the handler must call the helper)."""
     fits = _HELPER_FITS.get(sink.id)
     if fits is None:
         texts = [sink.vulnerable, *(f.code for f in sink.fixes)]
-        fits = (not any(re.search(r"\b(request|self)\b", t) for t in texts), any("$reject" in t for t in texts))
+        own_helper = bool(sink.helper or any(f.helper for f in sink.fixes))
+        fits = (
+            not own_helper and not any(re.search(r"\b(request|self)\b", t) for t in texts),
+            any("$reject" in t for t in texts),
+        )
         _HELPER_FITS[sink.id] = fits
     return fits[0] and not (fits[1] and reject.startswith("return"))
 

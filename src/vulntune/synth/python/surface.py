@@ -210,6 +210,26 @@ ROLES: dict[str, tuple[str, ...]] = {
     "qs": ("qs", "query_args", "parsed_qs"),
     "buf": ("buf", "received", "inbox"),
     "chunk": ("chunk", "piece_in", "block"),
+    # sinks' helpers: wrappers and classes the handler calls, their members and configuration
+    "cmdfn": ("run_command", "run_tool", "shell_out", "exec_command", "call_tool"),
+    "filefn": ("load_file", "read_stored", "fetch_document", "read_attachment"),
+    "Runner": ("ToolRunner", "CommandRunner", "Toolbox", "Converter", "Archiver"),
+    "Store": ("FileStore", "Storage", "DocumentStore", "UploadStore"),
+    "runmeth": ("run_for", "process_file", "inspect", "build_for"),
+    "storemeth": ("delete", "remove_file", "purge", "discard"),
+    "cfgattr": ("command", "tool", "binary", "base_cmd"),
+    "wdattr": ("workdir", "cwd_path", "run_dir"),
+    "rootattr": ("root", "base_dir", "storage_dir", "folder"),
+    "argname": ("rel_name", "item_name", "target_name", "name_in"),
+    "TOOLCMD": ("TOOL_CMD", "BASE_COMMAND", "CMD_PREFIX", "TOOL"),
+    "TOOLCFG": ("TOOL_CONFIG", "TOOLS", "CMD_SETTINGS"),
+    "tooldir": ("tool_dir", "bin_dir", "tools_path"),
+    "errs": ("errs", "stderr_text", "err_output"),
+    "archive": ("zf", "zip_file", "bundle"),
+    "tar": ("tar", "tar_file", "tarball"),
+    "member": ("arc_member", "member_info", "tar_entry"),
+    "DEST": ("EXTRACT_DIR", "UNPACK_DIR", "DEST_DIR"),
+    "outfh": ("out_fh", "dst", "sink_fh"),
 }
 
 _ROLE_TABLE = tuple((role, pool, len(pool)) for role, pool in ROLES.items())
@@ -493,12 +513,14 @@ STDLIB = frozenset(
         "string",
         "subprocess",
         "sys",
+        "tarfile",
         "time",
         "typing",
         "urllib",
         "uuid",
         "xml",
         "operator",
+        "zipfile",
     )
 )
 

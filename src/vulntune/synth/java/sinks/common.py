@@ -17,7 +17,9 @@ every sink and fix follows (the renderer relies on them):
   expression a guarded twin returns after the `if`, imports the type needs)`, kept in
   `RETURN_SHAPES`;
 - allow-lists, escapers and other helpers a fix uses live in the sink's prelude, so both
-  twins carry them and only the call site differs.
+  twins carry them and only the call site differs;
+- a `helper` (class members the code calls: a method that configures a cookie) belongs to its
+  twin: a fix's `helper` replaces the sink's in the safe sample, so the twins differ inside it.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ def sink(
     prelude: str = "",
     value_kind: str = "str",
     returns: tuple[str, str, tuple[str, ...]] | None = None,
+    helper: str = "",
 ) -> Sink:
     """Build and register one Java sink (and its return shape, when it `returns`)."""
     template = REGISTRY.register(
@@ -64,6 +67,7 @@ def sink(
             value_kind=value_kind,
             safe_kinds=safe_kinds_for(cwe),
             returns=returns is not None,
+            helper=helper,
         )
     )
     if returns is not None:
@@ -71,6 +75,6 @@ def sink(
     return template
 
 
-def fix(*, id: str, code: str, imports: tuple[str, ...] = (), prelude: str = "") -> Fix:
+def fix(*, id: str, code: str, imports: tuple[str, ...] = (), prelude: str = "", helper: str = "") -> Fix:
     """One fix of a sink; `code` is used as written."""
-    return Fix(id=id, code=code, imports=imports, prelude=prelude)
+    return Fix(id=id, code=code, imports=imports, prelude=prelude, helper=helper)

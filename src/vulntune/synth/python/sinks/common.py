@@ -6,7 +6,9 @@ keyword arguments only:
 - `fix(id=..., code=..., ...)` builds one `Fix` of a sink.
 
 Python snippets are written as indented triple-quoted strings: `sink` and `fix` dedent them
-(`surface.snippet`). A sink that ends the handler with `return` says `returns=True`.
+(`surface.snippet`). A sink that ends the handler with `return` says `returns=True`. A `helper`
+is a module-level function or class the code calls (a `run_command` wrapper, a storage class); it
+renders as a top-level block before or after the handler, and may hold the sink line.
 """
 
 from __future__ import annotations
@@ -36,8 +38,9 @@ def sink(
     prelude: str = "",
     value_kind: str = "str",
     returns: bool = False,
+    helper: str = "",
 ) -> Sink:
-    """Build and register one Python sink; `vulnerable` is dedented like every snippet."""
+    """Build and register one Python sink; `vulnerable` and `helper` are dedented like every snippet."""
     return REGISTRY.register(
         Sink(
             id=id,
@@ -52,10 +55,11 @@ def sink(
             value_kind=value_kind,
             safe_kinds=safe_kinds_for(cwe),
             returns=returns,
+            helper=snippet(helper),
         )
     )
 
 
-def fix(*, id: str, code: str, imports: tuple[str, ...] = (), prelude: str = "") -> Fix:
-    """One fix of a sink; `code` is dedented like every snippet."""
-    return Fix(id=id, code=snippet(code), imports=imports, prelude=prelude)
+def fix(*, id: str, code: str, imports: tuple[str, ...] = (), prelude: str = "", helper: str = "") -> Fix:
+    """One fix of a sink; `code` and `helper` are dedented like every snippet."""
+    return Fix(id=id, code=snippet(code), imports=imports, prelude=prelude, helper=snippet(helper))
