@@ -240,10 +240,18 @@ def test_study_end_to_end_and_resume(tmp_path):
     stamp = (out / "evals" / "tiny-classify-joint" / "test" / "metrics.json").stat().st_mtime_ns
     before = (out / "report.md").read_text()
     lines.clear()
-    run_study(_config(corpus, externals), out, log=lines.append)
+    published = tmp_path / "reports" / "study"
+    run_study(_config(corpus, externals), out, log=lines.append, report_to=published)
     assert not any("training" in line or "calibrating" in line or "evaluated on" in line for line in lines), lines
     assert (out / "evals" / "tiny-classify-joint" / "test" / "metrics.json").stat().st_mtime_ns == stamp
     assert (out / "report.md").read_text() == before
+    # the published copy: the same report, summary and plots, none of the models or predictions
+    assert (published / "report.md").read_text() == before
+    assert (published / "summary.json").read_bytes() == (out / "summary.json").read_bytes()
+    plots = sorted(p.name for p in (published / "plots").iterdir())
+    assert plots and plots == sorted(p.name for p in (out / "plots").iterdir())
+    assert all(f"(plots/{name})" in before for name in plots)
+    assert not (published / "models").exists() and not (published / "evals").exists()
 
     # a removed metrics file is exactly one cell to redo
     (out / "evals" / "tfidf-java" / "test" / "metrics.json").unlink()

@@ -298,6 +298,7 @@ def run_study(
     force: bool = False,
     quiet: bool = False,
     log: Callable[[str], None] | None = None,
+    report_to: str | Path | None = None,
 ) -> dict[str, Any]:
     """Run (or resume) the study into `out` and write its report. Returns summary.json's content.
 
@@ -306,6 +307,7 @@ def run_study(
         out: the study folder; finished cells in it are reused.
         force: start over (delete `out` first).
         quiet: no progress lines on stderr.
+        report_to: also write the report (report.md, plots/, report.html, summary.json) here.
     """
     import shutil
 
@@ -329,7 +331,14 @@ def run_study(
     say(f"study: all cells done in {time.perf_counter() - began:.1f} s; writing the report")
     from vulntune.evaluate.study_report import write_study_report
 
-    return write_study_report(out, config=config, cells=cells, datasets=datasets, notes=notes)
+    return write_study_report(
+        out,
+        config=config,
+        cells=cells,
+        datasets=datasets,
+        notes=notes,
+        report_to=Path(report_to) if report_to is not None else None,
+    )
 
 
 def _run_cell(

@@ -7,7 +7,8 @@ from pathlib import Path
 
 EXAMPLES = """examples:
   vulntune study --profile quick --out studies/quick          # tiny + TF-IDF + static, <= 10 minutes on 2 CPU cores
-  vulntune study --profile standard --out reports/study       # SmolLM2-135M on slices, <= 2.5 hours on 2 CPU cores
+  vulntune study --profile standard --out studies/standard --report-to reports/study
+                                                              # SmolLM2-135M on slices, <= 2.5 hours on 2 CPU cores
   vulntune study --profile full --out studies/full            # SmolLM2-135M, whole corpus, most of a day on CPU
   vulntune study --config my-study.toml --out studies/x       # keys as in StudyConfig (see --help-config)
   vulntune study --profile quick --config override.toml --out studies/y   # profile, then file overrides
@@ -32,6 +33,12 @@ def register(subparsers) -> None:
         "--profile", choices=["quick", "standard", "full"], help="built-in settings; --config overrides them"
     )
     parser.add_argument("--out", help="study folder (finished cells in it are reused)")
+    parser.add_argument(
+        "--report-to",
+        metavar="DIR",
+        help="also write the report (report.md, plots/, report.html, summary.json) to DIR, without the models and "
+        "predictions (reports/study is the one this repository commits)",
+    )
     parser.add_argument("--force", action="store_true", help="delete --out and start over")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
     parser.add_argument("--help-config", action="store_true", help="list the config keys with their defaults and exit")
@@ -56,7 +63,9 @@ def run(args: argparse.Namespace) -> int:
 
     check_folder_target(args.out, what="--out")
     config = load_study_config(args.config, profile=args.profile)
-    summary = run_study(config, Path(args.out), force=args.force, quiet=args.quiet)
+    if args.report_to:
+        check_folder_target(args.report_to, what="--report-to")
+    summary = run_study(config, Path(args.out), force=args.force, quiet=args.quiet, report_to=args.report_to)
     for row in summary["central"]:
         p, j = row["python"], row["java"]
         py = f"{100 * p['fpr']:.1f}% ({p['fp']}/{p['negatives']})" if p else "-"

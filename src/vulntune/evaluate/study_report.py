@@ -677,9 +677,17 @@ def _plots(cells: Sequence[Any], test: Mapping[str, ModelResult], central: Seque
 
 
 def write_study_report(
-    out: Path, *, config: Any, cells: Sequence[Any], datasets: Mapping[str, Sequence[Sample]], notes: Sequence[str]
+    out: Path,
+    *,
+    config: Any,
+    cells: Sequence[Any],
+    datasets: Mapping[str, Sequence[Sample]],
+    notes: Sequence[str],
+    report_to: Path | None = None,
 ) -> dict[str, Any]:
-    """Read every finished cell, write report.md, report.html and summary.json; return the summary."""
+    """Read every finished cell of the study in `out`, write report.md (with plots/), report.html
+    and summary.json there and, when given, in `report_to` too (what a repository commits: the
+    report without the models and predictions); return the summary."""
     from vulntune.config import to_mapping
 
     plain = to_mapping(config)
@@ -691,12 +699,14 @@ def write_study_report(
     blocks = study_blocks(
         config=plain, cells=cells, results=results, datasets=datasets, notes=notes, central=central, paired=paired
     )
-    write_report(out, blocks, title=TITLE)
     summary = {
         "central": central,
         "before_after": paired,
         "notes": list(notes),
         "evaluated": {d: sorted(by) for d, by in results.items()},
     }
-    write_text(out / "summary.json", dumps_metrics(summary))
+    for folder in (out, report_to) if report_to is not None else (out,):
+        folder.mkdir(parents=True, exist_ok=True)
+        write_report(folder, blocks, title=TITLE)
+        write_text(folder / "summary.json", dumps_metrics(summary))
     return summary
