@@ -341,7 +341,7 @@ def render(plan: Plan) -> Rendered:
     helper = fix.helper if safe and kind == "fix" and fix is not None and fix.helper else sink.helper
     if helper:
         _split_members(_sub(helper, m, f"{sink.id} helper"), fields, members)
-    if framework in _INJECT and any("$inject" in text for text in preludes):
+    if framework in _INJECT and any("$inject" in text for text in [*preludes, helper]):
         imports.add(_INJECT[framework][1])
     for block in d.benign:
         imports.update(block.imports)

@@ -228,6 +228,24 @@ ROLES: dict[str, tuple[str, ...]] = {
     "stash": ("stashedValue", "lastInput", "carried"),
     "remember": ("keepValue", "stashValue", "holdValue"),
     "recall": ("recall", "recallValue", "takeStashed"),
+    # sinks' helpers and the configuration they read
+    "xpfn": ("findEmail", "lookupNode", "queryDirectory"),
+    "xname": ("name", "nameArg", "who"),
+    "xlit": ("xpathLiteral", "quoteLiteral", "asXPathString"),
+    "expr": ("expr", "expression", "xpathExpr"),
+    "xsb": ("exprBuilder", "selector", "xq"),
+    "compiled": ("compiled", "xpathExpression", "prepared"),
+    "secretfn": ("loadPassword", "readSecret", "credential"),
+    "keyfn": ("keyBytes", "loadKey", "dataKey"),
+    "ks": ("keyStore", "ks", "p12"),
+    "tokenfield": ("apiToken", "bearerToken", "serviceToken"),
+    "springenv": ("springEnv", "appEnvironment", "runtimeEnv"),
+    "transform": ("TRANSFORMATION", "CIPHER_ALGORITHM", "ALGORITHM"),
+    "keyalg": ("KEY_ALGORITHM", "KEY_ALG", "KEY_TYPE"),
+    "transformfn": ("transformation", "cipherAlgorithm", "algorithmName"),
+    "alg": ("alg", "algorithm", "cipherName"),
+    "secureflag": ("secure", "secureFlag", "useSecure"),
+    "configure": ("configureCookie", "harden", "applyDefaults"),
 }
 
 ROLE_ITEMS = tuple(ROLES.items())
