@@ -1,4 +1,6 @@
-"""CWE-798 hard-coded credentials: passwords, keys and API tokens written into the source."""
+"""CWE-798 hard-coded credentials: passwords, keys and API tokens written into the source, directly or
+behind a getter or a field; the fixes read them from the environment, a properties file, a key
+store or Spring configuration."""
 
 from vulntune.synth.java.sinks.common import fix, sink, vocabulary
 
@@ -129,4 +131,112 @@ sink(
     ),
     vulnerable=_LDAP.replace("SECRET", '"$secretpw"'),
     fixes=(fix(id="password-from-env", code=_LDAP.replace("SECRET", 'System.getenv("LDAP_PASSWORD")')),),
+)
+
+# The credential behind a getter, a field or an injected value: the call site is the same in both
+# twins, only where the value comes from differs (a literal, a properties file, the environment, a
+# key store, Spring configuration).
+_PROPERTIES_IMPORTS = ("java.io.InputStream", "java.nio.file.Files", "java.nio.file.Path", "java.util.Properties")
+sink(
+    id="hardcoded-password-getter-driver-manager",
+    cwe=CWE,
+    api="java.sql.DriverManager.getConnection(password getter)",
+    prelude='private static final String $dburl = "jdbc:postgresql://db.internal:5432/$table";',
+    imports=("java.sql.Connection", "java.sql.DriverManager", "java.sql.PreparedStatement", "java.sql.SQLException"),
+    helper='private String $secretfn() {\n    return "$secretpw";\n}',
+    vulnerable=_DB.replace("SECRET", "$secretfn()"),
+    fixes=(
+        fix(
+            id="password-from-properties-file",
+            imports=_PROPERTIES_IMPORTS,
+            helper="private String $secretfn() throws IOException {\n"
+            "    Properties $props = new Properties();\n"
+            '    try (InputStream $fin = Files.newInputStream(Path.of("/etc/app/db.properties"))) {\n'
+            "        $props.load($fin);\n"
+            "    }\n"
+            '    return $props.getProperty("db.password");\n'
+            "}",
+            code=_DB.replace("SECRET", "$secretfn()"),
+        ),
+        fix(
+            id="password-from-required-env",
+            helper="private String $secretfn() {\n"
+            '    String $pw = System.getenv("DB_PASSWORD");\n'
+            "    if ($pw == null || $pw.isEmpty()) {\n"
+            '        throw new IllegalStateException("DB_PASSWORD is not set");\n'
+            "    }\n"
+            "    return $pw;\n"
+            "}",
+            code=_DB.replace("SECRET", "$secretfn()"),
+        ),
+    ),
+)
+
+sink(
+    id="hardcoded-key-bytes-method-secret-key-spec",
+    cwe=CWE,
+    api="javax.crypto.spec.SecretKeySpec(key getter)",
+    imports=(
+        "java.nio.charset.StandardCharsets",
+        "java.security.GeneralSecurityException",
+        "java.security.SecureRandom",
+        "javax.crypto.Cipher",
+        "javax.crypto.spec.GCMParameterSpec",
+        "javax.crypto.spec.SecretKeySpec",
+    ),
+    helper='private byte[] $keyfn() {\n    return "$secretkey".getBytes(StandardCharsets.UTF_8);\n}',
+    vulnerable=_KEY.replace("KEY", "$keyfn()"),
+    fixes=(
+        fix(
+            id="key-from-key-store",
+            imports=("java.io.InputStream", "java.nio.file.Files", "java.nio.file.Path", "java.security.KeyStore"),
+            helper="private byte[] $keyfn() throws IOException, GeneralSecurityException {\n"
+            '    KeyStore $ks = KeyStore.getInstance("PKCS12");\n'
+            '    try (InputStream $fin = Files.newInputStream(Path.of("/etc/app/keys.p12"))) {\n'
+            '        $ks.load($fin, System.getenv("KEYSTORE_PASSWORD").toCharArray());\n'
+            "    }\n"
+            '    return $ks.getKey("data-key", System.getenv("KEY_PASSWORD").toCharArray()).getEncoded();\n'
+            "}",
+            code=_KEY.replace("KEY", "$keyfn()"),
+        ),
+        fix(
+            id="key-from-env-base64",
+            imports=("java.util.Base64",),
+            helper='private byte[] $keyfn() {\n    return Base64.getDecoder().decode(System.getenv("APP_KEY"));\n}',
+            code=_KEY.replace("KEY", "$keyfn()"),
+        ),
+    ),
+)
+
+_TOKEN_IMPORTS = (
+    "java.net.URI",
+    "java.net.URLEncoder",
+    "java.net.http.HttpClient",
+    "java.net.http.HttpRequest",
+    "java.net.http.HttpResponse",
+    "java.nio.charset.StandardCharsets",
+)
+sink(
+    id="hardcoded-api-token-field",
+    cwe=CWE,
+    api="java.net.http.HttpRequest.Builder.header(Authorization, token field)",
+    frameworks=("spring",),
+    prelude="private final HttpClient $http = HttpClient.newHttpClient();",
+    imports=_TOKEN_IMPORTS,
+    helper='private final String $tokenfield = "$apitoken";',
+    vulnerable=_TOKEN.replace("TOKEN", '"Bearer " + $tokenfield'),
+    fixes=(
+        fix(
+            id="token-from-value-annotation",
+            imports=("org.springframework.beans.factory.annotation.Value",),
+            helper='@Value("$${api.token}")\nprivate String $tokenfield;',
+            code=_TOKEN.replace("TOKEN", '"Bearer " + $tokenfield'),
+        ),
+        fix(
+            id="token-from-spring-environment",
+            imports=("org.springframework.core.env.Environment",),
+            helper="$inject\nprivate Environment $springenv;",
+            code=_TOKEN.replace("TOKEN", '"Bearer " + $springenv.getRequiredProperty("api.token")'),
+        ),
+    ),
 )
