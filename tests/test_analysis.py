@@ -135,6 +135,15 @@ def test_python_real_style_snippets(code, expected):
             'class A { void f() throws Exception {\n Cipher c = Cipher.getInstance("DES/ECB/PKCS5Padding");\n} }',
             {(2, "CWE-327")},
         ),
+        # a transformation named elsewhere (a getter, a field) could be weak: the judge decides
+        (
+            "class A { void f(Cfg cfg) throws Exception {\n Cipher c = Cipher.getInstance(cfg.transformation());\n} }",
+            {(2, "CWE-327")},
+        ),
+        (
+            "class A { void f() throws Exception {\n Cipher c = Cipher.getInstance(this.algorithm);\n} }",
+            {(2, "CWE-327")},
+        ),
         ("class A { int f() {\n return new Random().nextInt();\n} }", {(2, "CWE-330")}),
         (
             'class A { void f(HttpServletRequest r) {\n r.getSession().setAttribute("u", r.getParameter("u"));\n} }',

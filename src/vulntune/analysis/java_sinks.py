@@ -152,8 +152,9 @@ CATALOGUE_OF_SINKS.register(
         _CALL,
         "Cipher.getInstance",
         "javax.crypto.Cipher.getInstance",
+        # a literal weak transformation, or one named elsewhere: a variable, a field, a getter
         weak=r"(?i)\"(des|desede|tripledes|3des|rc2|rc4|arcfour|blowfish|idea|aes)\"|/ecb/|\"(des|desede|rc2|rc4|"
-        r"blowfish)/|getInstance\(\s*[a-z_]\w*\s*[,)]",
+        r"blowfish)/|getInstance\(\s*[a-z_][\w.]*(\(\s*\))?\s*[,)]",
     ),
     _java(
         "CWE-327",

@@ -1,4 +1,4 @@
-"""CWE-327 broken or risky cryptography: DES, 3DES, RC4, Blowfish, ECB mode, old TLS."""
+"""CWE-327 broken or risky cryptography: DES, 3DES, RC4, Blowfish, ECB mode, old TLS; the transformation\nwritten inline or kept in a constant, a local variable or a helper method."""
 
 from vulntune.synth.java.sinks.common import fix, sink, vocabulary
 
@@ -49,6 +49,11 @@ _FIXES = (
         imports=("javax.crypto.spec.IvParameterSpec",),
         code=_code("ChaCha20", "ChaCha20-Poly1305", 12),
     ),
+    fix(
+        id="aes-cbc-pkcs5",
+        imports=("javax.crypto.spec.IvParameterSpec",),
+        code=_code("AES", "AES/CBC/PKCS5Padding", 16),
+    ),
 )
 
 for sink_id, key_alg, transformation, iv_len in (
@@ -83,5 +88,109 @@ sink(
     fixes=(
         fix(id="tls-1-3", code=_TLS.replace("PROTOCOL", "TLSv1.3")),
         fix(id="tls-1-2", code=_TLS.replace("PROTOCOL", "TLSv1.2")),
+    ),
+)
+
+# The transformation named away from the call, as real code keeps it: a constant, a local, a method.
+# Encryption without parameters lets the provider draw the IV or nonce (CBC, GCM, ChaCha20-Poly1305).
+_NAMED = (
+    "try {\n"
+    "    SecretKey $secret = KeyGenerator.getInstance(KEYALG).generateKey();\n"
+    "@@    Cipher $cipher = Cipher.getInstance(TRANSFORM);\n"
+    "    $cipher.init(Cipher.ENCRYPT_MODE, $secret);\n" + _SEAL + _CATCH
+)
+_BASE_IMPORTS = _IMPORTS[:2] + _IMPORTS[3:]  # no SecureRandom: the provider draws the IV
+
+
+def _fields(key_alg: str, transformation: str) -> str:
+    return (
+        f'private static final String $keyalg = "{key_alg}";\n'
+        f'private static final String $transform = "{transformation}";'
+    )
+
+
+sink(
+    id="weak-cipher-des-transformation-constant",
+    cwe=CWE,
+    api="javax.crypto.Cipher.getInstance(constant DES/CBC/PKCS5Padding)",
+    imports=_BASE_IMPORTS,
+    helper=_fields("DES", "DES/CBC/PKCS5Padding"),
+    vulnerable=_NAMED.replace("KEYALG", "$keyalg").replace("TRANSFORM", "$transform"),
+    fixes=tuple(
+        fix(
+            id=fix_id,
+            helper=_fields(key_alg, transformation),
+            code=_NAMED.replace("KEYALG", "$keyalg").replace("TRANSFORM", "$transform"),
+        )
+        for fix_id, key_alg, transformation in (
+            ("aes-gcm-constant", "AES", "AES/GCM/NoPadding"),
+            ("aes-cbc-constant", "AES", "AES/CBC/PKCS5Padding"),
+        )
+    ),
+)
+
+
+def _locals(key_alg: str, transformation: str) -> str:
+    return f'String $alg = "{transformation}";\n' + _NAMED.replace("KEYALG", f'"{key_alg}"').replace(
+        "TRANSFORM", "$alg"
+    )
+
+
+sink(
+    id="weak-cipher-ecb-transformation-local",
+    cwe=CWE,
+    api="javax.crypto.Cipher.getInstance(local AES/ECB/PKCS5Padding)",
+    imports=_BASE_IMPORTS,
+    vulnerable=_locals("AES", "AES/ECB/PKCS5Padding"),
+    fixes=(
+        fix(id="aes-gcm-local", code=_locals("AES", "AES/GCM/NoPadding")),
+        fix(id="chacha20-poly1305-local", code=_locals("ChaCha20", "ChaCha20-Poly1305")),
+    ),
+)
+
+
+def _method(transformation: str) -> str:
+    return f'private static String $transformfn() {{\n    return "{transformation}";\n}}'
+
+
+# Plain "AES" means the provider's default mode and padding, AES/ECB/PKCS5Padding.
+sink(
+    id="weak-cipher-default-aes-helper-method",
+    cwe=CWE,
+    api="javax.crypto.Cipher.getInstance(helper returning AES)",
+    imports=_BASE_IMPORTS,
+    helper=_method("AES"),
+    vulnerable=_NAMED.replace("KEYALG", '"AES"').replace("TRANSFORM", "$transformfn()"),
+    fixes=tuple(
+        fix(
+            id=fix_id,
+            helper=_method(transformation),
+            code=_NAMED.replace("KEYALG", '"AES"').replace("TRANSFORM", "$transformfn()"),
+        )
+        for fix_id, transformation in (
+            ("aes-gcm-method", "AES/GCM/NoPadding"),
+            ("aes-cbc-method", "AES/CBC/PKCS5Padding"),
+        )
+    ),
+)
+
+sink(
+    id="weak-cipher-rc4-transformation-constant",
+    cwe=CWE,
+    api="javax.crypto.Cipher.getInstance(constant RC4)",
+    imports=_BASE_IMPORTS,
+    helper=_fields("RC4", "RC4"),
+    vulnerable=_NAMED.replace("KEYALG", "$keyalg").replace("TRANSFORM", "$transform"),
+    fixes=(
+        fix(
+            id="chacha20-poly1305-constant",
+            helper=_fields("ChaCha20", "ChaCha20-Poly1305"),
+            code=_NAMED.replace("KEYALG", "$keyalg").replace("TRANSFORM", "$transform"),
+        ),
+        fix(
+            id="aes-gcm-constant",
+            helper=_fields("AES", "AES/GCM/NoPadding"),
+            code=_NAMED.replace("KEYALG", "$keyalg").replace("TRANSFORM", "$transform"),
+        ),
     ),
 )
