@@ -1,4 +1,5 @@
-"""CWE-614 sensitive cookie without the Secure attribute (Servlet, Spring, JAX-RS)."""
+"""CWE-614 sensitive cookie without the Secure attribute (Servlet, Spring, JAX-RS): the flag false, never
+set, set through a variable or a helper, or set after the cookie was added."""
 
 from vulntune.synth.java.sinks.common import fix, sink, vocabulary
 
@@ -81,4 +82,85 @@ sink(
     vulnerable=_JAXRS.replace("FLAG", "false"),
     fixes=(fix(id="secure-true", code=_JAXRS.replace("FLAG", "true")),),
     returns=("Response", "Response.noContent().build()", ("javax.ws.rs.core.Response",)),
+)
+
+# The flags set a few statements before addCookie, through a variable, a helper or a builder; and
+# the flag set too late: the container writes the Set-Cookie header when addCookie is called.
+_VARIABLE = (
+    "boolean $secureflag = FLAG;\n"
+    'Cookie $cookie = new Cookie("$cookiename", $value);\n'
+    "$cookie.setHttpOnly(true);\n"
+    '$cookie.setPath("/");\n'
+    "$cookie.setSecure($secureflag);\n"
+    "$cookie.setMaxAge(3600);\n"
+    "@@response.addCookie($cookie);"
+)
+sink(
+    id="cookie-secure-flag-variable-false",
+    cwe=CWE,
+    api="javax.servlet.http.Cookie.setSecure(variable)",
+    frameworks=_SERVLET,
+    imports=("javax.servlet.http.Cookie",),
+    vulnerable=_VARIABLE.replace("FLAG", "false"),
+    fixes=(fix(id="secure-variable-true", code=_VARIABLE.replace("FLAG", "true")),),
+)
+
+_CONFIGURE = 'private static void $configure(Cookie $ck) {\n    $ck.setHttpOnly(true);\nSECURE    $ck.setPath("/");\n}'
+_CONFIGURED = (
+    'Cookie $cookie = new Cookie("$cookiename", $value);\n$configure($cookie);\n@@response.addCookie($cookie);'
+)
+sink(
+    id="cookie-helper-configures-without-secure",
+    cwe=CWE,
+    api="javax.servlet.http.HttpServletResponse.addCookie(configured by a helper)",
+    frameworks=_SERVLET,
+    imports=("javax.servlet.http.Cookie",),
+    helper=_CONFIGURE.replace("SECURE", ""),
+    vulnerable=_CONFIGURED,
+    fixes=(
+        fix(
+            id="helper-sets-secure",
+            helper=_CONFIGURE.replace("SECURE", "    $ck.setSecure(true);\n"),
+            code=_CONFIGURED,
+        ),
+        fix(
+            id="helper-sets-secure-and-max-age",
+            helper=_CONFIGURE.replace("SECURE", "    $ck.setSecure(true);\n    $ck.setMaxAge(1800);\n"),
+            code=_CONFIGURED,
+        ),
+    ),
+)
+
+_LATE = 'Cookie $cookie = new Cookie("$cookiename", $value);\n$cookie.setHttpOnly(true);\n'
+sink(
+    id="cookie-secure-set-after-add-cookie",
+    cwe=CWE,
+    api="javax.servlet.http.HttpServletResponse.addCookie(before setSecure)",
+    frameworks=_SERVLET,
+    imports=("javax.servlet.http.Cookie",),
+    vulnerable=_LATE + "@@response.addCookie($cookie);\n$cookie.setSecure(true);",
+    fixes=(
+        fix(id="secure-before-add-cookie", code=_LATE + "$cookie.setSecure(true);\n@@response.addCookie($cookie);"),
+    ),
+)
+
+_BUILDER = (
+    "boolean $secureflag = FLAG;\n"
+    'ResponseCookie $cookie = ResponseCookie.from("$cookiename", $value)\n'
+    "        .httpOnly(true)\n"
+    "        .secure($secureflag)\n"
+    '        .path("/")\n'
+    "        .maxAge(3600)\n"
+    "        .build();\n"
+    '@@return ResponseEntity.ok().header(HttpHeaders.SET_COOKIE, $cookie.toString()).body("ok");'
+)
+sink(
+    id="cookie-spring-builder-secure-variable-false",
+    cwe=CWE,
+    api="org.springframework.http.ResponseCookie.ResponseCookieBuilder.secure(variable)",
+    frameworks=("spring",),
+    imports=("org.springframework.http.HttpHeaders", "org.springframework.http.ResponseCookie"),
+    vulnerable=_BUILDER.replace("FLAG", "false"),
+    fixes=(fix(id="secure-variable-true", code=_BUILDER.replace("FLAG", "true")),),
+    returns=("ResponseEntity<String>", 'ResponseEntity.ok("ok")', ("org.springframework.http.ResponseEntity",)),
 )
