@@ -82,6 +82,8 @@ def _check(plan: Plan) -> Rendered:
     hit = LEAK_WORDS.search(code)
     assert hit is None, f"{where}: leak word {hit.group(0)!r}"
     assert "@@" not in code, where
+    # `$q` is the XPath variable of the CWE-643 fixes; any other `$name` is a placeholder left over.
+    assert not re.search(r"\$(?!q\b)\{?[A-Za-z_]", code), f"{where}: placeholder left in the code"
     lines = code.splitlines()
     assert 1 <= rendered.sink_line <= len(lines), where
     # The sink line is the rendered marked line (in the code or the sink's helper): it carries every

@@ -745,7 +745,9 @@ def draw(rng: Random, vocabulary: PythonCweVocabulary, sink: Sink, framework: st
     names["OENV"] = choice(ENV_PREFIXES) + names["ofield"].upper()
     names["benign_choices"] = "(" + ", ".join(quote(p, q) for p in benign) + ")"
     if request:
-        names["other_read"] = OTHER_READS[request][0].replace('"', q)
+        # Filled in here: the layout is substituted once, so placeholders inside a value would stay.
+        read = OTHER_READS[request][0].replace("$ofield", names["ofield"]).replace("$odef", names["odef"])
+        names["other_read"] = read.replace("$OENV", names["OENV"]).replace('"', q)
         names["other_limit"] = OTHER_READS[request][1].replace('"', q)
 
     pre, suf = choice(vocabulary.affixes)
