@@ -105,10 +105,15 @@ sink(
     fixes=(fix(id="secure-variable-true", code=_VARIABLE.replace("FLAG", "true")),),
 )
 
-_CONFIGURE = 'private static void $configure(Cookie $ck) {\n    $ck.setHttpOnly(true);\nSECURE    $ck.setPath("/");\n}'
-_CONFIGURED = (
-    'Cookie $cookie = new Cookie("$cookiename", $value);\n$configure($cookie);\n@@response.addCookie($cookie);'
+_CONFIGURE = (
+    "private static Cookie $configure(Cookie $ck) {\n"
+    "    $ck.setHttpOnly(true);\n"
+    "SECURE"
+    '    $ck.setPath("/");\n'
+    "    return $ck;\n"
+    "}"
 )
+_CONFIGURED = 'Cookie $cookie = $configure(new Cookie("$cookiename", $value));\n@@response.addCookie($cookie);'
 sink(
     id="cookie-helper-configures-without-secure",
     cwe=CWE,
