@@ -83,6 +83,10 @@ def test_twin_slices_differ(corpus):
         ("DB_PASSWORD = 'hunter2'\n", {(1, "CWE-798")}),
         ("def f(path):\n    with open('/srv/files/' + path) as fh:\n        return fh.read()\n", {(2, "CWE-22")}),
         ("def f(conn, user):\n    conn.search('dc=x', '(uid=' + user + ')')\n", {(2, "CWE-90")}),
+        (
+            "import zipfile\ndef f(p):\n    with zipfile.ZipFile(p) as zf:\n        zf.extractall('/srv/x')\n",
+            {(4, "CWE-22")},
+        ),
         ("def f(src):\n    return eval(src)\n", {(2, "CWE-94")}),
         ("from Crypto.Cipher import DES\ndef f(k):\n    return DES.new(k, DES.MODE_ECB)\n", {(3, "CWE-327")}),
         ("import random\ndef token():\n    return str(random.randint(0, 10**6))\n", {(3, "CWE-330")}),

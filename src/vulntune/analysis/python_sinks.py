@@ -186,7 +186,7 @@ CATALOGUE_OF_SINKS.register(
         _CALL,
         "*.extractall *.extract",
         "tarfile/zipfile extractall",
-        receiver=r"tar|zip|archive|^t$|^z$|^f$",
+        receiver=r"tar|zip|archive|^t$|^z$|^f$|^zf$|^tf$",
         receiver_is_data=True,
     ),
     _py(
