@@ -60,6 +60,12 @@ def register(subparsers) -> None:
         "their stored outputs (faster for more than one epoch; 4 bytes x hidden size of memory per token)",
     )
     add(
+        "--trunk-store",
+        metavar="DIR",
+        help="with --trunk-cache: keep the trunk outputs in DIR between runs; a later run (a resume, a retrain on a "
+        "wider corpus) passes only the windows not stored yet",
+    )
+    add(
         "--unit",
         choices=("file", "slice"),
         help="file: train on corpus samples (default); slice: on the slice of every candidate sink, as the "
