@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -16,7 +17,7 @@ from test_eval_cli import SHARED, toy_records, write_jsonl
 from vulntune.cli import main
 from vulntune.data import write_samples
 from vulntune.errors import VulntuneError
-from vulntune.evaluate.significance import at_recall, fisher_p, mcnemar_p, recall_threshold
+from vulntune.evaluate.significance import at_recall, fisher_p, mcnemar_p, recall_ceiling, recall_threshold
 from vulntune.models.toy import toy_samples
 from vulntune.study import StudyConfig, load_study_config, model_cells, run_study
 from vulntune.study_cells import train_settings
@@ -129,6 +130,12 @@ def test_significance_against_hand_computed_values():
     point = at_recall(items, 0.9)
     assert (point["threshold"], point["fp"], point["negatives"], point["recall"]) == (0.2, 2, 4, 0.9)
     assert point["fpr"] == 0.5 and point["fpr_ci"][0] < 0.5 < point["fpr_ci"][1]
+    # a score of 0 is never reported (no candidate, or gated out): 2 of 10 vulnerable unjudged cap
+    # the recall at 80%, so 90% recall is out of reach instead of "flag everything" at threshold 0
+    gated = [SimpleNamespace(vulnerable=True, score=s) for s in (*vulnerable[:8], 0.0, 0.0)]
+    gated += [SimpleNamespace(vulnerable=False, score=s) for s in (0.0, 0.15, 0.2, 0.5)]
+    assert recall_ceiling(gated) == 0.8 and at_recall(gated, 0.9) is None
+    assert at_recall(gated, 0.8)["threshold"] == 0.3
 
 
 def _corpus(folder: Path) -> Path:
@@ -261,6 +268,13 @@ def test_study_end_to_end_and_resume(tmp_path):
         line for line in lines if "tfidf-java: evaluated on test" in line
     ]
     assert len([line for line in lines if "evaluated on" in line]) == 1
+
+    # only the report reads fixed_recall: another value reuses every cell and reports at it
+    lines.clear()
+    summary = run_study(replace(_config(corpus, externals), fixed_recall=0.5), out, log=lines.append)
+    assert not any("training" in line or "evaluated on" in line for line in lines), lines
+    assert {r["at_recall"]["python"]["target_recall"] for r in summary["central"] if r["at_recall"]["python"]} == {0.5}
+    assert json.loads((out / "study.json").read_text())["config"]["fixed_recall"] == 0.5
 
     # a different config in the same folder is refused
     with pytest.raises(VulntuneError, match="different config"):

@@ -89,7 +89,8 @@ class StudyConfig:
         transfer: also evaluate each single-language fine-tuned model on the test split of the
             other language (cross-language transfer).
         fixed_recall: the second operating point: per model and language, the threshold giving
-            this recall on the test split, and the FPR there.
+            this recall on the test split, and the FPR there. Only the report reads it, so a
+            finished study can be reported again at another recall (`REPORT_ONLY`).
         method: fine-tuning method (lora, ia3, full).
         max_steps: optimizer steps per model; 0 means train for `epochs`.
         epochs: epochs per model when `max_steps` is 0.
@@ -274,19 +275,29 @@ def _labels(folder: Path) -> list[str]:
     return list(read_meta(folder, verify=False)["labels"])
 
 
+# Keys that shape only the report, never a cell: a resumed study may change them (the report is
+# written again from the finished cells).
+REPORT_ONLY = ("fixed_recall",)
+
+
 def _check_or_write_config(config: StudyConfig, out: Path) -> None:
     path = out / "study.json"
-    resolved = to_mapping(config)
+    resolved = json.loads(json.dumps(to_mapping(config)))
     if path.is_file():
         try:
             previous = json.loads(path.read_text(encoding="utf-8")).get("config")
         except json.JSONDecodeError:
             previous = None
-        if previous != json.loads(json.dumps(resolved)):
+
+        def cells_of(settings: Any) -> Any:
+            return {k: v for k, v in settings.items() if k not in REPORT_ONLY} if isinstance(settings, dict) else None
+
+        if cells_of(previous) != cells_of(resolved):
             raise VulntuneError(
                 f"{out} holds a study with a different config; use another --out (or --force to start over)"
             )
-        return
+        if previous == resolved:
+            return
     out.mkdir(parents=True, exist_ok=True)
     write_text(path, json.dumps({"config": resolved}, indent=2, sort_keys=True) + "\n")
 

@@ -92,6 +92,12 @@ def p_text(p: float | None) -> str:
     return "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
+def p_is(p: float | None) -> str:
+    """`p_text` as the end of a sentence's "p ...": "= 0.046", "< 0.001", "n/a"."""
+    text = p_text(p)
+    return text if text.startswith("<") or text == "n/a" else f"= {text}"
+
+
 # --- rendering -------------------------------------------------------------------------------
 
 

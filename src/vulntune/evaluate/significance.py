@@ -52,12 +52,22 @@ def recall_threshold(vulnerable_scores: Sequence[float], recall: float) -> float
     return float(ranked[k - 1])
 
 
+def recall_ceiling(items: Sequence[Any]) -> float | None:
+    """The highest recall any threshold reaches: the share of vulnerable items scored above 0. A
+    score of 0 is never flagged: a record without a candidate sink, or whose candidates the
+    reachability gate leaves out, is never reported, whatever the threshold."""
+    vulnerable = [i for i in items if i.vulnerable]
+    return sum(i.score > 0 for i in vulnerable) / len(vulnerable) if vulnerable else None
+
+
 def at_recall(items: Sequence[Any], recall: float) -> dict[str, Any] | None:
     """FPR (Wilson interval), achieved recall and threshold of `items` (objects with `vulnerable`
-    and `score`) at `recall_threshold`; None when there are no vulnerable or no safe items."""
+    and `score`) at `recall_threshold`; None when there are no vulnerable or no safe items, or
+    when `recall` is above the `recall_ceiling` (the threshold would be 0, which flags records
+    the detector never reports)."""
     threshold = recall_threshold([i.score for i in items if i.vulnerable], recall)
     safe = [i for i in items if not i.vulnerable]
-    if threshold is None or not safe:
+    if threshold is None or threshold <= 0 or not safe:
         return None
     vulnerable = [i for i in items if i.vulnerable]
     fp = sum(i.score >= threshold for i in safe)

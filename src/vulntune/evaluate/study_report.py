@@ -26,6 +26,7 @@ from vulntune.evaluate.report import (
     Table,
     cwe_fpr_table,
     num,
+    p_is,
     p_text,
     pct,
     rate_cell,
@@ -35,7 +36,7 @@ from vulntune.evaluate.report import (
     write_report,
 )
 from vulntune.evaluate.run import ModelResult, dumps_metrics, join, read_predictions
-from vulntune.evaluate.significance import at_recall, fisher_p, mcnemar_p
+from vulntune.evaluate.significance import at_recall, fisher_p, mcnemar_p, recall_ceiling
 
 TRANSFER = "transfer-test"  # vulntune.study_cells.TRANSFER (evaluate sits below the study)
 
@@ -101,6 +102,11 @@ def _at_recall(result: ModelResult | None, language: str, recall: float) -> dict
     return {"model": result.name, **point} if point else None
 
 
+def _ceiling(result: ModelResult | None, language: str) -> float | None:
+    """The highest recall `result` reaches on `language`'s samples (`recall_ceiling`)."""
+    return recall_ceiling([s for s in result.scored if s.language == language]) if result else None
+
+
 def _languages_test(p: Mapping[str, Any] | None, j: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """Python vs Java on one operating point: the difference, Fisher's exact p (scipy), z-test p."""
     if not p or not j:
@@ -133,6 +139,7 @@ def central_rows(
         if p is None and j is None:
             return
         rp, rj = _at_recall(py, "python", recall), _at_recall(java, "java", recall)
+        ceiling = {"python": _ceiling(py, "python"), "java": _ceiling(java, "java")}
         rows.append(
             {
                 "stage": stage,
@@ -140,7 +147,12 @@ def central_rows(
                 "python": p,
                 "java": j,
                 "python_vs_java": _languages_test(p, j),
-                "at_recall": {"python": rp, "java": rj, "python_vs_java": _languages_test(rp, rj)},
+                "at_recall": {
+                    "python": rp,
+                    "java": rj,
+                    "python_vs_java": _languages_test(rp, rj),
+                    "recall_ceiling": ceiling,
+                },
             }
         )
 
@@ -234,12 +246,12 @@ def _flags(result: ModelResult, threshold: float | None) -> dict[str, bool]:
     return {s.id: (s.flagged if threshold is None else s.score >= threshold) for s in result.scored}
 
 
-def _side(entry: Mapping[str, Any] | None) -> str:
-    return (
-        rate_cell(entry["fpr"], entry["fpr_ci"], f"{entry['fp']}/{entry['negatives']}")
-        if entry
-        else "not trained on it"
-    )
+def _side(entry: Mapping[str, Any] | None, *, ceiling: float | None = None) -> str:
+    if entry:
+        return rate_cell(entry["fpr"], entry["fpr_ci"], f"{entry['fp']}/{entry['negatives']}")
+    if ceiling is not None:  # measured, but the fixed recall is above what it can flag
+        return f"unreachable (recall ceiling {pct(ceiling)})"
+    return "not trained on it"
 
 
 def central_table(rows: Sequence[Mapping[str, Any]], *, point: str = "calibrated", recall: float = 0.9) -> Table:
@@ -247,14 +259,15 @@ def central_table(rows: Sequence[Mapping[str, Any]], *, point: str = "calibrated
     out = []
     for r in rows:
         sides = r if point == "calibrated" else r["at_recall"]
+        ceiling = sides.get("recall_ceiling") or {}
         t = sides["python_vs_java"]
         got = " / ".join(pct(sides[lang]["recall"]) if sides[lang] else "-" for lang in LANGUAGES)
         out.append(
             [
                 r["stage"],
                 r["model"],
-                _side(sides["python"]),
-                _side(sides["java"]),
+                _side(sides["python"], ceiling=ceiling.get("python")),
+                _side(sides["java"], ceiling=ceiling.get("java")),
                 f"{100 * t['difference']:+.1f}" if t else "",
                 p_text(t["p_fisher"]) if t else "",
                 p_text(t["p_z"]) if t else "",
@@ -269,7 +282,9 @@ def central_table(rows: Sequence[Mapping[str, Any]], *, point: str = "calibrated
     else:
         caption = (
             f"FPR Python vs Java at {pct(recall, 0)} recall: per model and language, the highest threshold whose "
-            f"recall on the test split is at least {pct(recall, 0)}, and the FPR there (95% Wilson intervals)"
+            f"recall on the test split is at least {pct(recall, 0)}, and the FPR there (95% Wilson intervals); "
+            f"unreachable where fewer than {pct(recall, 0)} of the vulnerable samples have a candidate the "
+            "detector judges (a record it never judges is never reported, at any threshold)"
         )
     return Table(
         headers=[
@@ -354,7 +369,7 @@ def central_sentences(rows: Sequence[Mapping[str, Any]], *, recall: float = 0.9)
         if t:
             text += (
                 f" The Python - Java difference of {100 * t['difference']:+.1f} points is "
-                f"{_significance(t['p_fisher'])} (Fisher's exact p = {p_text(t['p_fisher'])})."
+                f"{_significance(t['p_fisher'])} (Fisher's exact p {p_is(t['p_fisher'])})."
             )
         at = r["at_recall"]
         fixed = [
@@ -365,7 +380,7 @@ def central_sentences(rows: Sequence[Mapping[str, Any]], *, recall: float = 0.9)
         if fixed:
             text += f" At {pct(recall, 0)} recall its FPR is " + ", ".join(fixed)
             ft = at["python_vs_java"]
-            text += f" (Fisher p = {p_text(ft['p_fisher'])})." if ft else "."
+            text += f" (Fisher p {p_is(ft['p_fisher'])})." if ft else "."
         out.append(text)
     return out
 
@@ -382,8 +397,8 @@ def before_after_sentences(rows: Sequence[Mapping[str, Any]]) -> list[str]:
             )
         out.append(
             f"On {r['language']}, {r['model']}'s FPR {change} ({100 * r['difference']:+.1f} points; "
-            f"{r['only_before']} safe samples flagged only before, {r['only_after']} only after; McNemar p = "
-            f"{p_text(r['p_mcnemar'])}, {_significance(r['p_mcnemar'])})."
+            f"{r['only_before']} safe samples flagged only before, {r['only_after']} only after; McNemar p "
+            f"{p_is(r['p_mcnemar'])}, {_significance(r['p_mcnemar'])})."
         )
     return out
 
@@ -422,6 +437,16 @@ def answer_sentences(
                 f" At {pct(recall, 0)} recall (a lower FPR at the calibrated point can be bought with recall; "
                 f"here it cannot): " + ", ".join(fixed) + "."
             )
+        beyond = [
+            f"{r['model']} ({pct(r['at_recall']['recall_ceiling'][language])})"
+            for r in before + after
+            if r[language] and not r["at_recall"][language] and r["at_recall"]["recall_ceiling"][language] is not None
+        ]
+        if beyond:
+            text += (
+                f" {pct(recall, 0)} recall is out of reach of " + ", ".join(beyond) + ": the share of vulnerable "
+                "samples with a candidate the detector judges caps its recall (the reachability gate's recall)."
+            )
         tested = [r for r in paired if r["language"] == language and r["p_mcnemar"] is not None]
         if tested:
             lower = [r for r in tested if r["difference"] < 0 and r["p_mcnemar"] < ALPHA]
@@ -437,8 +462,20 @@ def answer_sentences(
         if t:
             out.append(
                 f"After fine-tuning, {r['model']}: Python - Java FPR gap {100 * t['difference']:+.1f} points, "
-                f"{_significance(t['p_fisher'])} (Fisher p = {p_text(t['p_fisher'])})."
+                f"{_significance(t['p_fisher'])} (Fisher p {p_is(t['p_fisher'])})."
             )
+    # At the calibrated point the languages' recalls differ, so their FPRs are not comparable; at
+    # the fixed recall they are: the gap there, before and after fine-tuning.
+    gaps = [
+        f"{r['model']} ({r['stage']}) {100 * g['difference']:+.1f} points (Fisher p {p_is(g['p_fisher'])})"
+        for r in before + after
+        if (g := r["at_recall"]["python_vs_java"]) and r["model"] != "candidates"
+    ]
+    if gaps:
+        out.append(
+            f"At {pct(recall, 0)} recall in both languages, where their FPRs compare on equal terms, the Python - "
+            "Java FPR gap is: " + "; ".join(gaps) + "."
+        )
     out += _slicing_sentences(external, cells)
     reference = next((c for c in cells if c.kind == "static" and c.base == "reachability"), None)
     tuned = [c for c in cells if c.kind == "fine-tuned" and not c.name.endswith("-file") and c.subset == "joint"]
