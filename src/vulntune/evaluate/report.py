@@ -362,7 +362,10 @@ def language_gap_sentence(r: ModelResult) -> str | None:
     )
 
 
-def _curves(results: Sequence[ModelResult]) -> tuple[dict[str, dict[str, tuple[list[bool], list[float]]]], list[str]]:
+def score_curves(
+    results: Sequence[ModelResult],
+) -> tuple[dict[str, dict[str, tuple[list[bool], list[float]]]], list[str]]:
+    """Per model and language, (truths, scores) of its samples; and the languages, in order."""
     curves: dict[str, dict[str, tuple[list[bool], list[float]]]] = {}
     languages: set[str] = set()
     for r in results:
@@ -419,26 +422,33 @@ def evaluation_blocks(results: Sequence[ModelResult], *, data: Mapping[str, Any]
             )
     if plots_on:
         blocks.append(Heading(text="Plots"))
-        curves, languages = _curves(results)
+        curves, languages = score_curves(results)
         blocks.append(Image(alt="ROC per language", png=plots.roc_plot(curves, languages=languages)))
         for r in results:
-            by_language = r.metrics["by_language"]
-            blocks.append(
-                Image(
-                    alt=f"{r.name}: FPR per CWE",
-                    png=plots.cwe_fpr_bars(
-                        {k: v["by_cwe"] for k, v in by_language.items()}, title=f"{r.name}: FPR per CWE"
-                    ),
-                )
-            )
-            blocks.append(Image(alt=f"{r.name}: confusion matrix", png=plots.confusion_plot(by_language, title=r.name)))
-            blocks.append(
-                Image(
-                    alt=f"{r.name}: score histogram",
-                    png=plots.score_histogram(curves[r.name], threshold=float(r.info["threshold"]), title=r.name),
-                )
-            )
+            blocks += model_plots(r, curves[r.name])
     return blocks
+
+
+def model_plots(
+    result: ModelResult, curve: Mapping[str, tuple[list[bool], list[float]]], *, where: str = ""
+) -> list[Image]:
+    """One model's plots: FPR per CWE, the confusion matrix per language and the score histogram
+    (`curve`: its entry of `score_curves`; `where` ends the first plot's title)."""
+    by_language = result.metrics["by_language"]
+    name = result.name
+    return [
+        Image(
+            alt=f"{name}: FPR per CWE",
+            png=plots.cwe_fpr_bars(
+                {k: v["by_cwe"] for k, v in by_language.items()}, title=f"{name}: FPR per CWE{where}"
+            ),
+        ),
+        Image(alt=f"{name}: confusion matrix", png=plots.confusion_plot(by_language, title=name)),
+        Image(
+            alt=f"{name}: score histogram",
+            png=plots.score_histogram(curve, threshold=float(result.info["threshold"]), title=name),
+        ),
+    ]
 
 
 # --- the suite scorecard report --------------------------------------------------------------

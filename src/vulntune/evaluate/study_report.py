@@ -25,12 +25,14 @@ from vulntune.evaluate.report import (
     Paragraph,
     Table,
     cwe_fpr_table,
+    model_plots,
     num,
     p_is,
     p_text,
     pct,
     rate_cell,
     safe_kind_table,
+    score_curves,
     summary_table,
     twins_table,
     write_report,
@@ -672,44 +674,12 @@ def _plots(cells: Sequence[Any], test: Mapping[str, ModelResult], central: Seque
                 ),
             )
         )
-    curves: dict[str, dict[str, tuple[list[bool], list[float]]]] = {}
-    languages: set[str] = set()
+    measured = [test[cell.name] for cell in cells if cell.name in test]
+    curves, languages = score_curves(measured)
+    blocks.append(Image(alt="ROC per language, test split", png=plots.roc_plot(curves, languages=languages)))
     for cell in cells:
-        r = test.get(cell.name)
-        if r is None:
-            continue
-        by: dict[str, tuple[list[bool], list[float]]] = {}
-        for s in r.scored:
-            y, sc = by.setdefault(s.language, ([], []))
-            y.append(s.vulnerable)
-            sc.append(s.score)
-            languages.add(s.language)
-        curves[cell.name] = by
-    blocks.append(
-        Image(alt="ROC per language, test split", png=plots.roc_plot(curves, languages=ordered_languages(languages)))
-    )
-    for cell in cells:
-        r = test.get(cell.name)
-        if r is None or cell.subset != "joint":
-            continue
-        by_language = r.metrics["by_language"]
-        blocks.append(
-            Image(
-                alt=f"{cell.name}: FPR per CWE",
-                png=plots.cwe_fpr_bars(
-                    {k: v["by_cwe"] for k, v in by_language.items()}, title=f"{cell.name}: FPR per CWE (test)"
-                ),
-            )
-        )
-        blocks.append(
-            Image(alt=f"{cell.name}: confusion matrix", png=plots.confusion_plot(by_language, title=cell.name))
-        )
-        blocks.append(
-            Image(
-                alt=f"{cell.name}: score histogram",
-                png=plots.score_histogram(curves[cell.name], threshold=float(r.info["threshold"]), title=cell.name),
-            )
-        )
+        if cell.name in test and cell.subset == "joint":
+            blocks += model_plots(test[cell.name], curves[test[cell.name].name], where=" (test)")
     return blocks
 
 
