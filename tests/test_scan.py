@@ -21,6 +21,8 @@ from vulntune.units import extract_units
 
 from fixtures.scan.helpers import EXPECTED, EXPECTED_SUPPRESSED
 
+pytestmark = pytest.mark.usefixtures("private_cache")
+
 
 class CountingDetector:
     """A real detector whose predict() calls and inputs are counted (a spy, not a fake)."""
@@ -129,8 +131,6 @@ def test_config_rejects_bad_values():
 
 PYTHON_UNITS = """\
 import os
-
-pytestmark = pytest.mark.usefixtures("private_cache")
 
 SECRET = "x"
 

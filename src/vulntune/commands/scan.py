@@ -108,11 +108,6 @@ def register(subparsers) -> None:
     parser.add_argument("-j", "--jobs", type=int, metavar="N", help="parsing processes (0: one per CPU; default 1)")
     parser.add_argument("--batch-size", type=int, metavar="N", help="units per model call (default 16)")
     parser.add_argument("--threads", type=int, metavar="N", help="torch CPU threads for transformer models")
-    parser.add_argument(
-        "--precision",
-        choices=("float32", "bfloat16", "int8"),
-        help="what a transformer judge computes in (default float32, as calibrated; int8 is faster on CPU)",
-    )
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the results cache")
     parser.add_argument("--no-gitignore", action="store_true", help="scan files that .gitignore excludes")
     parser.add_argument(
@@ -175,7 +170,6 @@ def run(args: argparse.Namespace) -> int:
             "jobs": args.jobs,
             "batch_size": args.batch_size,
             "threads": args.threads,
-            "precision": args.precision,
             "cache": False if args.no_cache else None,
             "gitignore": False if args.no_gitignore else None,
             "exit_zero": True if args.exit_zero else None,
@@ -197,9 +191,7 @@ def run(args: argparse.Namespace) -> int:
     detector = None
     if config.judge == "model":
         with elapsed("loading model", enabled=progress):
-            detector = load_scan_model(
-                config.model, threads=config.threads, target_fpr=config.target_fpr, precision=config.precision
-            )
+            detector = load_scan_model(config.model, threads=config.threads, target_fpr=config.target_fpr)
 
     warn = (lambda message: None) if args.quiet else (lambda message: print(f"vulntune: {message}", file=sys.stderr))
     cache = ResultCache() if config.cache else None

@@ -14,7 +14,6 @@ from typing import Any
 from vulntune.config import from_mapping, load_toml
 from vulntune.cwe import LANGUAGE_OF_EXTENSION, SEVERITIES
 from vulntune.errors import VulntuneError
-from vulntune.models.transformer import DTYPES
 
 # Extension -> language. A configured extension must map to a supported language.
 
@@ -71,13 +70,6 @@ class ScanConfig:
             "torch CPU threads for transformer models (None: torch's choice; 1 is faster on a busy machine)"
         ),
     )
-    precision: str = field(
-        default="float32",
-        metadata=_help(
-            "what a transformer judge computes in: float32 (as calibrated), bfloat16, or int8 (dynamic quantisation "
-            "of its linear layers: faster on CPU, scores move slightly)"
-        ),
-    )
     cache: bool = field(
         default=True, metadata=_help("keep model results in a SQLite cache so unchanged code is not re-scored")
     )
@@ -131,8 +123,6 @@ class ScanConfig:
             raise SettingError(f"jobs: expected 0 (one per CPU) or more, got {self.jobs}")
         if self.batch_size < 1:
             raise SettingError(f"batch_size: expected at least 1, got {self.batch_size}")
-        if self.precision not in DTYPES:
-            raise SettingError(f"precision: expected one of {', '.join(DTYPES)}, got {self.precision!r}")
         if self.threads is not None and self.threads < 1:
             raise SettingError(f"threads: expected at least 1, got {self.threads}")
         if self.max_occlusions < 2:
