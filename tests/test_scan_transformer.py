@@ -97,7 +97,9 @@ def test_tiny_transformer_from_the_command_line(tiny_dir, tmp_path, capsys):
     assert document["summary"]["files_scanned"] == 4 and document["summary"]["units"] == 19
 
 
-def test_int8_precision_keeps_scores_close_and_names_itself(tiny_dir):
+def test_int8_dtype_quantises_the_backbone_only_and_names_itself(tiny_dir):
+    # The mechanism only: on the bundled judge int8 moves scores too far for its thresholds (the
+    # card's "What was tried"), which is why the scanner does not offer it.
     from vulntune.scan import load_scan_model
 
     codes = ["import os\nos.system('ping ' + host)\n", "x = 1\n", "cur.execute('SELECT * FROM t WHERE a = ' + a)\n"]
