@@ -6,6 +6,9 @@ Reproduces every number of the "Measured" section of `src/vulntune/default_model
     vulntune train --recipe recipes/slice-judge.toml --out src/vulntune/default_model --force
     vulntune train --recipe recipes/slice-judge.toml --base tfidf --out models/tfidf-slice --force
     .venv/bin/python benchmarks/slice_judge.py measure     # every judge on every set -> reports/slice-judge/
+    # a candidate judge, beside the shipped one, before it ships:
+    .venv/bin/python benchmarks/slice_judge.py measure --judges smollm2 --model models/slice-judge-v3 \
+        --synth data/synth-v3 --reports reports/slice-judge-v3
     .venv/bin/python benchmarks/slice_judge.py examples    # re-record the fixed examples the slow tests check
     .venv/bin/python benchmarks/slice_judge.py speed       # scan speed (benchmarks/bench_scan.py)
     .venv/bin/python benchmarks/slice_judge.py speed --precision int8
@@ -59,11 +62,17 @@ SPEED, SPEED_INT8, DEMO = REPORTS / "scan-speed.txt", REPORTS / "scan-speed-int8
 SPEED_FILES = 1200
 SEED = 0
 
-SETS = {
-    "synthetic-test": (SYNTH / "test.jsonl", "synthetic test split (template-disjoint from training), every file"),
-    "sven-python": (SHARED / "python-sven.jsonl", "SVEN: real Python vulnerable/fixed function pairs"),
-    "juliet-java": (SHARED / "java-juliet.jsonl", "Juliet: Java test-case methods"),
-}
+
+def sets_for(synth: Path) -> dict[str, tuple[Path, str]]:
+    """The measured sets: `synth`'s test split, SVEN and Juliet."""
+    return {
+        "synthetic-test": (synth / "test.jsonl", "synthetic test split (template-disjoint from training), every file"),
+        "sven-python": (SHARED / "python-sven.jsonl", "SVEN: real Python vulnerable/fixed function pairs"),
+        "juliet-java": (SHARED / "java-juliet.jsonl", "Juliet: Java test-case methods"),
+    }
+
+
+SETS = sets_for(SYNTH)
 JUDGE_NAMES = {
     "none": "candidates only",
     "reachability": "static reachability",
@@ -155,29 +164,32 @@ def measure_judge(judge, samples: list[Sample]) -> dict:
     return result
 
 
-def load_judges(names: list[str]) -> dict:
+def load_judges(names: list[str], *, model: Path = MODEL) -> dict:
     from vulntune import load_detector
 
     loaders = {
         "none": lambda: "none",
         "reachability": lambda: "reachability",
         "tfidf": lambda: load_detector(TFIDF),
-        "smollm2": lambda: load_detector(MODEL, batch_size=32),
-        "smollm2-int8": lambda: load_detector(MODEL, batch_size=32, dtype="int8"),
+        "smollm2": lambda: load_detector(model, batch_size=32),
+        "smollm2-int8": lambda: load_detector(model, batch_size=32, dtype="int8"),
     }
     return {name: loaders[name]() for name in names}
 
 
-def measure(only: str | None, names: list[str]) -> None:
-    """Measure the judges `names` on every set (or `only` one); the other judges' results already
-    in a set's file are kept."""
-    judges = load_judges(names)
-    REPORTS.mkdir(parents=True, exist_ok=True)
-    for name, (path, description) in SETS.items():
+def measure(
+    only: str | None, names: list[str], *, model: Path = MODEL, synth: Path = SYNTH, reports: Path = REPORTS
+) -> None:
+    """Measure the judges `names` on every set (or `only` one) into `reports`; the other judges'
+    results already in a set's file are kept. A candidate judge is measured with its own
+    `model`, the corpus it was trained from (`synth`) and `reports` of its own."""
+    judges = load_judges(names, model=model)
+    reports.mkdir(parents=True, exist_ok=True)
+    for name, (path, description) in sets_for(synth).items():
         if only and only != name:
             continue
         samples = covered(read_samples(path))
-        target = REPORTS / f"{name}.json"
+        target = reports / f"{name}.json"
         kept = json.loads(target.read_text(encoding="utf-8"))["judges"] if target.is_file() else {}
         result = {"set": name, "description": description, "records": len(samples), "judges": kept}
         for judge_name, judge in judges.items():
@@ -469,20 +481,23 @@ def main() -> int:
     parser.add_argument("--only", help="measure: one set (synthetic-test, sven-python, juliet-java)")
     parser.add_argument(
         "--judges",
-        default=",".join(JUDGE_NAMES),
-        help=f"measure: these judges (comma-separated; default all: {','.join(JUDGE_NAMES)}); the others' "
-        "results already on file are kept",
+        default="none,reachability,tfidf,smollm2",
+        help=f"measure: these judges (comma-separated, of {','.join(JUDGE_NAMES)}; default all but int8); the "
+        "others' results already on file are kept",
     )
     parser.add_argument(
         "--precision", choices=("float32", "int8"), default="float32", help="speed: what the judge computes in"
     )
+    parser.add_argument("--model", type=Path, default=MODEL, help="measure: a candidate judge (default: the shipped)")
+    parser.add_argument("--synth", type=Path, default=SYNTH, help="measure: its corpus, for the synthetic test split")
+    parser.add_argument("--reports", type=Path, default=REPORTS, help="measure: where its results go")
     args = parser.parse_args()
     if args.step == "measure":
         names = [n.strip() for n in args.judges.split(",") if n.strip()]
         unknown = sorted(set(names) - set(JUDGE_NAMES))
         if unknown:
             parser.error(f"unknown judge(s) {', '.join(unknown)} (known: {', '.join(JUDGE_NAMES)})")
-        measure(args.only, names)
+        measure(args.only, names, model=args.model, synth=args.synth, reports=args.reports)
     elif args.step == "examples":
         record_examples()
     elif args.step == "speed":
