@@ -371,6 +371,11 @@ TRIED = [
     "commands and paths in the surroundings of real projects), then retraining.",
     "- Speed: 17 files/s on the scan benchmark, below the 30 files/s target; batches of 32 slices were slower "
     "than 8 (784 against 946 tokens/s). Not tried yet: a judge of fewer blocks.",
+    "- A retrain on a corpus widened for those errors (`data/synth-v3`: 17 Python command and path sinks written "
+    "as real projects build them, in helpers and methods; 14 Java XPath, credential, cipher and cookie sinks; 5 "
+    "epochs; `models/slice-judge-v3`, not shipped): validation recall 82.9% at 9.9% FPR, but on SVEN no better "
+    "than this judge (recall 38.6%, FPR 4.8%, pair-correct 34.1%, AUROC 0.783; CWE-78 4 of 102, CWE-22 1 of 31; "
+    "`reports/slice-judge-v3/`). More templates of the same kind did not carry over to real code.",
     '- int8 dynamic quantisation of the backbone\'s linear layers (`load_detector(..., dtype="int8")`, row '
     '"the same in int8" in the tables; not offered by the scanner): 1.6x faster (SVEN 53 s against 89 s, '
     "synthetic test 171 s against 265 s), but the scores fall (on SVEN by 0.23 on average, and by 0.29 in mean "
