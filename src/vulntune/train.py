@@ -504,10 +504,10 @@ def with_trunk_cache(
     pad = tokenizer.pad_token_id
     check_top_blocks(model, [e["input_ids"] for e in train_set[:4]], first_trained=first, pad=pad)
     dtype = str(next(model.parameters()).dtype).removeprefix("torch.")
+    settings = dict(first_trained=first, pad=pad, batch_size=config.eval_batch_size, progress=config.progress)
     ran = 0
     for examples in (train_set, eval_set):
         windows = [e["input_ids"] for e in examples]
-        settings = dict(first_trained=first, pad=pad, batch_size=config.eval_batch_size, progress=config.progress)
         if config.trunk_store:  # one folder per base, dtype and first trained block
             store = Path(config.trunk_store) / f"{base_sha256[:16]}-{dtype}-from-block-{first}"
             states, passed = stored_trunk_outputs(model, windows, store=store, **settings)

@@ -29,10 +29,10 @@ from dataclasses import dataclass, field, fields
 from typing import ClassVar
 
 from vulntune.cwe import CATALOGUE, LANGUAGES
+from vulntune.data import SAFE_KINDS
 from vulntune.errors import VulntuneError
 
 VALUE_KINDS = ("str", "bytes")
-SAFE_KINDS = ("fix", "untainted", "taint-killed", "unreached")
 # A weakness without a tainted value (a weak hash, a hard-coded key) has no untainted or
 # taint-killed twin: only the fix or an unreached sink makes it safe.
 NON_TAINT_SAFE_KINDS = ("fix", "unreached")
@@ -240,10 +240,9 @@ class Registry:
             raise VulntuneError(f"duplicate {type(template).__name__.lower()} id {template.id!r} for {lang}")
         if isinstance(template, Sink):
             _check_sink(template)
-        for text in _texts(template):
-            hit = LEAK_WORDS.search(text)
-            if hit:
-                raise VulntuneError(f"template {template.id!r}: label-revealing word {hit.group(0)!r}")
+        leak = _first_leak(_texts(template))
+        if leak:
+            raise VulntuneError(f"template {template.id!r}: label-revealing word {leak!r}")
         table[lang][template.id] = template
         return template
 
@@ -275,10 +274,9 @@ class Registry:
                 raise VulntuneError(f"{what}: {item.name} must be a tuple, got {type(value).__name__}")
             if item.name == "cwe":  # metadata, never rendered into code
                 continue
-            for text in _strings(value):
-                hit = LEAK_WORDS.search(text)
-                if hit:
-                    raise VulntuneError(f"{what}: label-revealing word {hit.group(0)!r} in {item.name}")
+            leak = _first_leak(_strings(value))
+            if leak:
+                raise VulntuneError(f"{what}: label-revealing word {leak!r} in {item.name}")
         self.vocabularies[lang][record.cwe] = record
         return record
 
@@ -353,6 +351,15 @@ def _check_sink(sink: Sink) -> None:
             raise VulntuneError(
                 f"sink {sink.id!r}: {name} code and helper must mark exactly one line with '@@', found {marks}"
             )
+
+
+def _first_leak(texts: Iterable[str]) -> str | None:
+    """The first label-revealing word (`LEAK_WORDS`) in `texts`, or None."""
+    for text in texts:
+        hit = LEAK_WORDS.search(text)
+        if hit:
+            return hit.group(0)
+    return None
 
 
 def _strings(value) -> Iterable[str]:
