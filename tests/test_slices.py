@@ -214,6 +214,14 @@ def test_a_gated_judge_is_trained_and_asked_about_reachable_candidates_only(synt
         not analyse(source[s.id.rsplit("#", 1)[0]].code, s.language)[int(s.id.rsplit("#", 1)[1])].reachable
         for s in every
     )
+    # a candidate away from the sink is labelled safe only where reachability rules it out: one that
+    # input or a parameter reaches is left out (its callers decide), so a gated judge sees sinks only
+    others = [s for s in every if not s.meta["at_sink"]]
+    assert others and all(s.label == "safe" for s in others)
+    assert not any(
+        analyse(source[s.id.rsplit("#", 1)[0]].code, s.language)[int(s.id.rsplit("#", 1)[1])].reachable for s in others
+    )
+    assert all(s.meta["at_sink"] for s in gated)
     with pytest.raises(Exception, match="gate"):
         TrainConfig(data=synth, base="tfidf", gate="reachability")  # files have no candidates to gate
 

@@ -7,10 +7,16 @@
   label, safe kind and `pair_id`, so twin batches contrast the twins' slices. A safe twin whose
   slice reads exactly as its vulnerable twin's is left out: what makes it safe lies outside the
   slice, and keeping it would teach the judge to ignore the sink;
-- any other candidate of the file is safe (`safe_kind` None): the template's one weakness sits at
-  its sink, the rest is ordinary code (a logger's `open`, a constant query). In a vulnerable file,
-  other candidates of the sample's own CWE are left out: a construction feeding the sink is the
-  same weakness seen from elsewhere, neither clearly safe nor the sink.
+- any other candidate of the file that static reachability rules out is safe (`safe_kind` None):
+  the template's one weakness sits at its sink, the rest is ordinary code (a logger's `open` of a
+  constant path, a constant query). Another candidate that data from a parameter or input does
+  reach is left out: whether it is a weakness depends on callers the file does not show (a
+  source template that reads the file at its caller's path looks exactly like a path traversal),
+  and labelling such candidates safe taught the judge that most reachable `open`, `urlopen` or
+  `FileInputStream` calls are safe (two safe ones per vulnerable path sink; on SVEN it then
+  found 0 of 31 path traversals). In a vulnerable file, other candidates of the sample's own
+  CWE are left out too: a construction feeding the sink is the same weakness seen from
+  elsewhere, neither clearly safe nor the sink.
 
 A fix that removes the sink entirely (a prepared statement executed without arguments) leaves
 no candidate at the sink: the scanner never asks about it, so training does not either.
@@ -57,7 +63,7 @@ def slice_samples(samples: Sequence[Sample], *, gate: str = "none") -> list[Samp
                 continue
             if at_sink and not sample.is_vulnerable and (sample.pair_id, found.slice.text) in vulnerable:
                 continue
-            if not at_sink and sample.is_vulnerable and found.candidate.cwe == sample.cwe:
+            if not at_sink and (found.reachable or (sample.is_vulnerable and found.candidate.cwe == sample.cwe)):
                 continue
             out.append(_slice_sample(sample, found, index, at_sink=at_sink))
     return out
