@@ -51,6 +51,11 @@ def register(subparsers) -> None:
     add("--learning-rate", type=float, help="peak learning rate (default: 5e-4)")
     add("--head-learning-rate", type=float, help="peak learning rate of the classify head (default: --learning-rate)")
     add("--lora-r", type=int, help="LoRA rank (default: 8)")
+    add(
+        "--base-layers",
+        type=int,
+        help="keep only the first N blocks of the base: a shallower judge, cheaper to train and to run (default: all)",
+    )
     add("--lora-top-layers", type=int, help="adapt only the top N transformer blocks (default: all)")
     add(
         "--trunk-cache",

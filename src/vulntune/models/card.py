@@ -39,6 +39,7 @@ def render_card(meta: Mapping[str, Any]) -> str:
         f"| objective | {meta.get('objective', '-')} |",
         f"| method | {meta.get('method', '-')} |",
         f"| base model | {base.get('name', '-')} ({base.get('source', '-')}) |",
+        *([f"| blocks used | the first {meta['base_layers']} of the base |"] if meta.get("base_layers") else []),
         f"| base sha256 | {base.get('sha256') or '-'} |",
         f"| labels | {', '.join(meta['labels'])} |",
         f"| max length (tokens) | {meta['max_length']} |",

@@ -97,6 +97,26 @@ def int8_backbone(model):
     return model
 
 
+def depth_override(base, base_layers: int | None) -> dict[str, int]:
+    """`from_pretrained` keyword arguments that keep the first `base_layers` blocks of `base` (a
+    resolved base; None: every block). The blocks above are never loaded.
+
+    Raises:
+        VulntuneError: the base has fewer blocks, or its configuration names no block count.
+    """
+    if base_layers is None:
+        return {}
+    from transformers import AutoConfig
+
+    with quiet_transformers():
+        total = getattr(AutoConfig.from_pretrained(str(base.path)), "num_hidden_layers", None)
+    if total is None:
+        raise VulntuneError(f"base_layers = {base_layers}: base model {base.name} does not say how many blocks it has")
+    if not 0 < base_layers <= int(total):
+        raise VulntuneError(f"base_layers = {base_layers}: base model {base.name} has {total} blocks")
+    return {"num_hidden_layers": int(base_layers)}
+
+
 def _load_model(folder: Path, meta: Mapping[str, Any], *, dtype: str):
     import torch
     from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
@@ -135,15 +155,16 @@ def _load_model(folder: Path, meta: Mapping[str, Any], *, dtype: str):
             f"{base_info['sha256'][:12]}..."
         )
     tokenizer = load_tokenizer(base.path)
+    depth = depth_override(base, meta.get("base_layers"))
     if kind == "classify":
         model = set_pooling(
             AutoModelForSequenceClassification.from_pretrained(
-                str(base.path), dtype=torch_dtype, pad_token_id=tokenizer.pad_token_id, **head
+                str(base.path), dtype=torch_dtype, pad_token_id=tokenizer.pad_token_id, **head, **depth
             ),
             pooling,
         )
     else:
-        model = AutoModelForCausalLM.from_pretrained(str(base.path), dtype=torch_dtype)
+        model = AutoModelForCausalLM.from_pretrained(str(base.path), dtype=torch_dtype, **depth)
     if method == "none":
         return model, tokenizer
     from peft import PeftModel
