@@ -251,6 +251,23 @@ SOURCES = (
         ("javax.ws.rs.POST", "java.io.InputStream"),
         value_kind="bytes",
     ),
+    # ---- library code: the value is an argument of a method whose callers the file does not show
+    Source(
+        id="lib-method-parameter",
+        language="java",
+        framework="stdlib",
+        header="public void $handler(String $var)$throws",
+        read="",
+        imports=("java.io.IOException",),
+    ),
+    Source(
+        id="lib-method-parameter-flag",
+        language="java",
+        framework="stdlib",
+        header="void $handler(String $var, boolean force)$throws",
+        read="",
+        imports=("java.io.IOException",),
+    ),
     # ---- command line
     Source(
         id="cli-args",

@@ -309,6 +309,12 @@ SOURCES = [
         imports=("import sys",),
         value_kind="bytes",
     ),
+    # Library code: the value is an argument of a function or method whose callers the file does
+    # not show (a driver building a command from a volume name, a helper opening a caller's path)
+    _plain("lib-function-arg", "stdlib", "def $func($var):", ""),
+    _plain("lib-function-kwarg", "stdlib", "def $func($var, timeout=30):", ""),
+    _plain("lib-method-arg", "stdlib", "class $Handler:\n    def $func(self, $var):", ""),
+    _plain("lib-method-kwarg", "stdlib", "class $Handler:\n    def $func(self, $var, force=False):", ""),
     # Environment, files, sockets, stdlib servers
     _plain("env-get", "stdlib", "def $func():", '$var = os.environ.get("$ENV", "")', imports=("import os",)),
     _plain("env-index", "stdlib", "def $func():", '$var = os.environ["$ENV"]', imports=("import os",)),
