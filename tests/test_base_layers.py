@@ -52,5 +52,3 @@ def test_base_layers_are_checked(corpus, tmp_path):
         run(corpus, tmp_path / "deep", base_layers=3)
     with pytest.raises(VulntuneError, match="'base_layers': must be > 0"):
         TrainConfig(data=tmp_path, out=tmp_path / "m", base_layers=0)
-    with pytest.raises(VulntuneError, match="'base_layers': the tfidf base has no blocks"):
-        TrainConfig(data=tmp_path, out=tmp_path / "m", base="tfidf", base_layers=2)

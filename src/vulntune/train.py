@@ -240,9 +240,7 @@ class TrainConfig:
             positive(key)
         for key in ("warmup", "weight_decay", "lora_dropout", "early_stopping_patience"):
             positive(key, zero_ok=True)
-        positive("base_layers")
-        if self.base_layers is not None and self.base in ("tfidf",):
-            raise VulntuneError("config key 'base_layers': the tfidf base has no blocks")
+        positive("base_layers")  # the tfidf base ignores it, as it ignores the LoRA settings
         if self.lora_top_layers is not None:
             positive("lora_top_layers")
             if self.method != "lora":
