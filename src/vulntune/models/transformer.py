@@ -76,7 +76,7 @@ def int8_backbone(model):
     """`model` with the linear layers of its backbone dynamically quantised to int8 (weights stored
     int8, activations quantised per batch; `torch.ao.quantization.quantize_dynamic`); embeddings,
     norms and the classification head stay float32. Not offered by the scanner: measured on the
-    bundled judge (benchmarks/slice_judge.py measure --judges smollm2-int8) it is 1.6x faster but
+    previous bundled judge (benchmarks/slice_judge.py measure --judges smollm2-int8) it was 1.6x faster but
     its scores fall (by 0.23 on average on SVEN, 0.29 mean absolute, per-channel weights too), so
     the float32 thresholds no longer hold (synthetic Python recall 71% -> 0%) and synthetic AUROC
     drops (Python 0.899 -> 0.790, Java 0.940 -> 0.853). A judge would need int8-aware training or
