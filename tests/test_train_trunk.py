@@ -1,4 +1,5 @@
-"""Training the top blocks from stored trunk outputs gives the model that whole-model training gives."""
+"""Training the top blocks from stored trunk outputs gives the model that whole-model training gives; a judge
+on the first blocks of its base is trained, saved and loaded cut the same way."""
 
 import json
 
@@ -84,3 +85,27 @@ def test_trunk_cache_needs_a_frozen_trunk(corpus, tmp_path):
         TrainConfig(data=tmp_path, out=tmp_path / "m", trunk_cache=True)
     with pytest.raises(VulntuneError, match="adapts every block of this base"):
         run(corpus, tmp_path / "m", lora_top_layers=2, trunk_cache=True)  # tiny has 2 blocks
+
+
+def test_a_shallow_judge_keeps_the_first_blocks_when_trained_and_loaded(corpus, tmp_path):
+    folder = run(corpus, tmp_path / "shallow", base_layers=1)
+    meta = json.loads((folder / META_FILE).read_text())
+    assert meta["base_layers"] == 1 and meta["training_config"]["base_layers"] == 1
+    adapter = load_file(folder / "adapter_model.safetensors")
+    assert any(".layers.0." in k for k in adapter) and not any(".layers.1." in k for k in adapter)
+    detector = load_detector(folder)
+    assert detector.model.config.num_hidden_layers == 1 and len(detector.model.model.layers) == 1
+    code = ["import os\nos.system('ping ' + host)"]
+    assert detector.predict(code, language="python")[0].score == pytest.approx(
+        load_detector(folder).predict(code, language="python")[0].score, abs=1e-6
+    )
+    assert "| blocks used | the first 1 of the base |" in (folder / "README.md").read_text()
+    whole = json.loads((run(corpus, tmp_path / "whole") / META_FILE).read_text())
+    assert whole["base_layers"] is None
+
+
+def test_base_layers_are_checked(corpus, tmp_path):
+    with pytest.raises(VulntuneError, match="base_layers = 3: base model tiny has 2 blocks"):
+        run(corpus, tmp_path / "deep", base_layers=3)
+    with pytest.raises(VulntuneError, match="'base_layers': must be > 0"):
+        TrainConfig(data=tmp_path, out=tmp_path / "m", base_layers=0)
