@@ -83,7 +83,7 @@ class TrainConfig:
         base_layers: keep only the first N blocks of the base (None: all): a shallower judge,
             cheaper to train and to run in proportion (SmolLM2-135M has 30 blocks). The head then
             reads the hidden states of block N; the model folder records N, and loading cuts the
-            base the same way.
+            base the same way. The tfidf base ignores it, as it ignores the LoRA settings.
         lora_top_layers: adapt only the top N transformer layers (None: all). Backward then stops
             at layer N from the top: on 2 CPU cores SmolLM2-135M trains 2.6x faster with N=8 of 30
             (10.8 s instead of 27.9 s per step of 8 x 512 tokens, bf16, no dropout).
@@ -231,6 +231,7 @@ class TrainConfig:
             "head_learning_rate",
             "lora_r",
             "lora_alpha",
+            "base_layers",
             "eval_steps",
             "eval_samples",
             "calibration_samples",
@@ -240,7 +241,6 @@ class TrainConfig:
             positive(key)
         for key in ("warmup", "weight_decay", "lora_dropout", "early_stopping_patience"):
             positive(key, zero_ok=True)
-        positive("base_layers")  # the tfidf base ignores it, as it ignores the LoRA settings
         if self.lora_top_layers is not None:
             positive("lora_top_layers")
             if self.method != "lora":
