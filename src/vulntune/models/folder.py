@@ -20,6 +20,7 @@ from vulntune.errors import VulntuneError
 META_FILE = "vulntune-model.json"
 FORMAT_VERSION = 1
 KINDS = ("classify", "instruct", "tfidf")
+DTYPES = ("float32", "bfloat16", "int8")  # what a transformer detector computes in (int8: dynamic quantisation)
 
 _REQUIRED = ("format", "kind", "labels", "languages", "max_length", "threshold", "files")
 
@@ -101,3 +102,9 @@ def folder_fingerprint(meta: Mapping[str, Any]) -> str:
     if meta.get("thresholds"):  # calibrated per language
         keyed["thresholds"] = meta["thresholds"]
     return hashlib.sha256(canonical_json(keyed).encode("utf-8")).hexdigest()
+
+
+def detector_fingerprint(meta: Mapping[str, Any], dtype: str = "float32") -> str:
+    """The fingerprint of a transformer detector loaded from a folder with this metadata: another
+    dtype scores slightly differently, so it keys its own results (`-bfloat16`, `-int8`)."""
+    return folder_fingerprint(meta) + ("" if dtype == "float32" else f"-{dtype}")

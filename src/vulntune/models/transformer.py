@@ -12,20 +12,20 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import warnings
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from vulntune.errors import VulntuneError
-from vulntune.models.folder import folder_fingerprint
+from vulntune.models.folder import DTYPES, detector_fingerprint
 from vulntune.models.windows import load_tokenizer
 
 ADAPTER_WEIGHTS = "adapter_model.safetensors"
 ADAPTER_CONFIG = "adapter_config.json"
 FULL_WEIGHTS = "model.safetensors"
 METHODS = ("lora", "ia3", "full", "none")  # "none": the untuned base (zero-shot)
-DTYPES = ("float32", "bfloat16", "int8")  # what a detector computes in (int8: dynamic quantisation)
 
 
 @contextlib.contextmanager
@@ -44,6 +44,15 @@ def quiet_transformers() -> Iterator[None]:
         hf_logging.set_verbosity(verbosity)
         if bars:
             hf_logging.enable_progress_bar()
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity: a container's or `taskset`'s
+    share), not the machine's count (`os.cpu_count`); torch's own default depends on its build
+    and OpenMP runtime. Threads beyond the cores one has only wait for each other."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1  # macOS, Windows: no affinity to read
 
 
 def check_head(folder: Path, meta: Mapping[str, Any]) -> None:
@@ -192,15 +201,14 @@ def detector_parts(
         folder: the model folder.
         meta: its checked `vulntune-model.json` (see `vulntune.models.folder.read_meta`).
         batch_size: sequences per forward pass.
-        threads: torch CPU threads (default: torch's choice).
+        threads: torch CPU threads (default: `available_cores()`).
         dtype: "float32" (default, exact), "bfloat16" (faster on CPUs with bf16 units) or "int8"
             (dynamic quantisation of the backbone's linear layers, `int8_backbone`). Scores in
             another dtype differ slightly, so the fingerprint (and the scan cache) names it.
     """
-    if threads:
-        import torch
+    import torch
 
-        torch.set_num_threads(int(threads))
+    torch.set_num_threads(int(threads or available_cores()))
     folder = Path(folder)
     with quiet_transformers():
         model, tokenizer = load_model(folder, meta, dtype=dtype)
@@ -210,7 +218,7 @@ def detector_parts(
         labels=meta["labels"],
         languages=meta["languages"],
         threshold=meta["threshold"],
-        fingerprint=folder_fingerprint(meta) + ("" if dtype == "float32" else f"-{dtype}"),
+        fingerprint=detector_fingerprint(meta, dtype),
         batch_size=batch_size,
         meta=meta,
         max_length=meta["max_length"],
