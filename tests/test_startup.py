@@ -86,13 +86,13 @@ def tiny_dir(tmp_path_factory):
 def test_deferred_detector_is_the_loaded_one_before_it_loads(tiny_dir, monkeypatch):
     import torch
 
-    from vulntune import load_detector
     from vulntune.models import transformer
     from vulntune.models.deferred import open_detector
-    from vulntune.models.detector import slice_judge
+    from vulntune.models.detector import load_transformer
+    from vulntune.models.folder import read_meta
 
     monkeypatch.setenv("VULNTUNE_CACHE", str(tiny_dir.parent / "model-cache"))
-    loaded = slice_judge(load_detector(tiny_dir))
+    loaded = load_transformer(tiny_dir, read_meta(tiny_dir))
     deferred = open_detector(tiny_dir)
     for name in ("labels", "languages", "max_length", "threshold", "thresholds", "fingerprint", "meta"):
         assert getattr(deferred, name) == getattr(loaded, name), name
