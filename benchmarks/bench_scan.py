@@ -18,6 +18,19 @@ twelve its fixed twin. Then it:
 Without --model, a TF-IDF baseline is trained in a child process on the synthetic corpus
 (`vulntune.synth`, javac off) plus the toy corpus, none of it from this script's templates.
 Peak RSS is this process's (model loading and both scans; the training child is not counted).
+
+With --tree DIR it scans a real tree instead (the realcode held-out split, for example), each
+language on its own and each judge in a fresh process without the results cache, beside Bandit
+(`bandit -r -ll -ii -f json`) on the same Python files, and prints per judge and language: files/s
+and lines/s end to end (start-up included), start-up seconds (imports and, for the model, its
+weights), candidates, judged slices, model inputs, tokens per judged slice (median, p90; counted
+afterwards with the model's tokenizer), peak RSS, findings and findings per 10k lines:
+
+    .venv/bin/python benchmarks/bench_scan.py --tree data/realcode/python-heldout --judges none,reachability
+    .venv/bin/python benchmarks/bench_scan.py --tree data/realcode/java-heldout --judges model --limit 60 --json j.json
+
+--limit N takes N files per language spread evenly over the sorted file list (every repository
+of a held-out split keeps its share).
 """
 
 from __future__ import annotations
@@ -540,11 +553,279 @@ def plain_units_flagged(repo: Path, planted: list[Planted], findings) -> dict[st
     return {kind: (row[0], row[1]) for kind, row in sorted(counts.items())}
 
 
+# ---------------------------------------------------------------- a real tree (--tree)
+JUDGES = ("none", "reachability", "model")
+EXTENSIONS = {"python": ".py", "java": ".java"}
+
+
+def tree_files(tree: Path, limit: int | None) -> dict[str, list]:
+    """The files a scan of `tree` reads, per language; with `limit`, that many spread evenly."""
+    from vulntune.scan.discover import discover
+    from vulntune.scan.settings import ScanConfig
+
+    by_language: dict[str, list] = {}
+    for source in discover([tree], config=ScanConfig(), root=tree).files:
+        by_language.setdefault(source.language, []).append(source)
+    if limit:
+        by_language = {
+            language: [files[i * len(files) // limit] for i in range(min(limit, len(files)))]
+            for language, files in by_language.items()
+        }
+    return dict(sorted(by_language.items()))
+
+
+def count_lines(path: str) -> int:
+    """Every line, blank lines and comments included (as the realcode MANIFEST counts)."""
+    data = Path(path).read_bytes()
+    return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+
+
+def judge_child(spec_file: str) -> None:
+    """One judge over one language's files, in this fresh process; prints one JSON line."""
+    spec = json.loads(Path(spec_file).read_text())
+    from vulntune.scan import ScanConfig, load_scan_model, scan_paths
+
+    detector = None
+    if spec["judge"] == "model":
+        detector = load_scan_model(spec["model"], threads=spec["threads"])
+        if hasattr(detector, "load"):
+            detector.load()  # a deferred detector: start-up includes its weights
+    ready = time.time()
+    options = {"judge": spec["judge"], "extensions": (EXTENSIONS[spec["language"]],)}
+    options.update({k: spec[k] for k in ("jobs", "batch_size") if spec[k] is not None})
+    config = ScanConfig(**options)
+    report = scan_paths(spec["paths"], detector=detector, config=config, cache=None, root=spec["root"])
+    finished = time.time()
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(
+        json.dumps(
+            {
+                "ready_at": ready,
+                "finished_at": finished,
+                "jobs": config.worker_count,
+                "files": report.summary.files_scanned,
+                "skipped": report.summary.files_skipped,
+                "candidates": report.summary.units,
+                "judged": report.stats["units"],
+                "model_inputs": report.stats["model_inputs"],
+                "windows": report.stats["windows"],
+                "seconds_parse": report.stats["seconds_parse"],
+                "seconds_score": report.stats["seconds_score"],
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "workers_peak_rss_mb": workers,
+                "findings": len(report.findings),
+            }
+        )
+    )
+
+
+def run_judge(judge: str, language: str, files: list, tree: Path, args, work: Path) -> dict:
+    """Spawn `judge_child` and time it from the spawn: start-up is the interpreter, the imports
+    and (model judge) the weights; wall is start-up plus the scan."""
+    spec = work / f"{judge}-{language}.json"
+    spec.write_text(
+        json.dumps(
+            {
+                "judge": judge,
+                "language": language,
+                "paths": [s.path for s in files],
+                "root": str(tree),
+                "model": args.model,
+                "threads": args.threads,
+                "jobs": args.jobs,
+                "batch_size": args.batch_size,
+            }
+        )
+    )
+    began = time.time()
+    done = subprocess.run([sys.executable, __file__, "--child", str(spec)], capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"vulntune --judge {judge} on {language} failed:\n{done.stderr}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["startup_s"] = result.pop("ready_at") - began
+    result["wall_s"] = result.pop("finished_at") - began
+    return result
+
+
+def run_bandit_on(files: list, work: Path) -> dict | None:
+    """Bandit at medium severity and confidence and above on exactly these Python files."""
+    bandit = shutil.which("bandit") or str(Path(sys.executable).with_name("bandit"))
+    if not Path(bandit).exists():
+        print("bandit not installed (pip install -e '.[bench]'): skipped")
+        return None
+    report = work / "bandit.json"
+    command = [bandit, "-r", "-ll", "-ii", "-f", "json", "-o", str(report), "-q", *[s.path for s in files]]
+    began = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, _, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - began
+    data = json.loads(report.read_text())
+    return {
+        "wall_s": wall,
+        "peak_rss_mb": usage.ru_maxrss / 1024,
+        "files": len([f for f in data["metrics"] if f != "_totals"]),
+        "findings": len(data["results"]),
+    }
+
+
+def slice_tokens(language: str, files: list, judges: list[str], model: str | None) -> dict[str, list[int]]:
+    """Per judge, the token count of each distinct slice it judges, with the model's tokenizer
+    (the default judge's unless --model names a transformer folder). Counted after the timed runs."""
+    from vulntune.models.deferred import open_detector
+    from vulntune.models.sources import resolve_base
+    from vulntune.models.windows import encode, load_tokenizer
+    from vulntune.scan import default_model_path
+    from vulntune.scan.extract import extract_file
+    from vulntune.scan.scanner import judged_units
+    from vulntune.scan.settings import ScanConfig
+
+    judge_model = open_detector(model or default_model_path())
+    meta = judge_model.meta if judge_model.meta.get("base") else open_detector(default_model_path()).meta
+    tokenizer = load_tokenizer(resolve_base(meta["base"]["name"]).path)
+    units = [u for source in files for u in extract_file(source, slices=True).units]
+    counts = {}
+    for judge in judges:
+        judged = judged_units(units, ScanConfig(judge=judge), judge_model if judge == "model" else None)
+        texts = sorted({u.text for u in judged})
+        counts[judge] = [len(encode(tokenizer, text)["input_ids"]) for text in texts]
+    return counts
+
+
+def percentile(values: list[int], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return float(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))])
+
+
+def git_commit() -> str:
+    root = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "src"], cwd=root, capture_output=True, text=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return commit + (" + uncommitted changes in src/" if dirty else "")
+
+
+COLUMNS = (  # (key, header, format)
+    ("tool", "tool", "{}"),
+    ("language", "lang", "{}"),
+    ("files", "files", "{:,}"),
+    ("lines", "lines", "{:,}"),
+    ("wall_s", "wall s", "{:.1f}"),
+    ("startup_s", "start s", "{:.1f}"),
+    ("files_per_s", "files/s", "{:.1f}"),
+    ("lines_per_s", "lines/s", "{:,.0f}"),
+    ("candidates", "cands", "{:,}"),
+    ("judged", "judged", "{:,}"),
+    ("model_inputs", "model in", "{:,}"),
+    ("tokens_median", "tok p50", "{:.0f}"),
+    ("tokens_p90", "tok p90", "{:.0f}"),
+    ("peak_rss_mb", "RSS MB", "{:,.0f}"),
+    ("findings", "findings", "{:,}"),
+    ("findings_per_10k_lines", "/10k lines", "{:.1f}"),
+)
+
+
+def print_table(rows: list[dict]) -> None:
+    cells = [[h for _, h, _ in COLUMNS]]
+    for row in rows:
+        cells.append(["-" if row.get(k) is None else f.format(row[k]) for k, _, f in COLUMNS])
+    widths = [max(len(line[i]) for line in cells) for i in range(len(COLUMNS))]
+    for line in cells:
+        print("  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths))))
+
+
+def tree_main(args) -> None:
+    tree = Path(args.tree).resolve()
+    if not tree.is_dir():
+        sys.exit(f"--tree {args.tree}: no such folder")
+    judges = [j.strip() for j in args.judges.split(",") if j.strip()]
+    unknown = [j for j in judges if j not in JUDGES]
+    if unknown or not judges:
+        sys.exit(f"--judges: expected some of {', '.join(JUDGES)}, got {args.judges!r}")
+    by_language = tree_files(tree, args.limit)
+    lines = {language: sum(count_lines(s.path) for s in files) for language, files in by_language.items()}
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    header = {
+        "tree": str(tree),
+        "commit": git_commit(),
+        "limit": args.limit,
+        "cores": cores,
+        "load_average_before": os.getloadavg()[0],
+        "files": {language: len(files) for language, files in by_language.items()},
+        "lines": lines,
+    }
+    print(
+        f"tree {tree}: "
+        + ", ".join(f"{len(f):,} {language} files ({lines[language]:,} lines)" for language, f in by_language.items())
+        + (f" (--limit {args.limit} per language)" if args.limit else "")
+        + f"; commit {header['commit']}; {cores} cores, load average {header['load_average_before']:.1f}"
+    )
+    rows: list[dict] = []
+    work = Path(tempfile.mkdtemp(prefix="vulntune-bench-tree-"))
+    try:
+        for language, files in by_language.items():
+            n_lines = lines[language]
+            for judge in judges:
+                result = run_judge(judge, language, files, tree, args, work)
+                rows.append(
+                    {
+                        "tool": f"vulntune --judge {judge}",
+                        "language": language,
+                        "lines": n_lines,
+                        **result,
+                        "files_per_s": result["files"] / result["wall_s"],
+                        "lines_per_s": n_lines / result["wall_s"],
+                        "findings_per_10k_lines": 1e4 * result["findings"] / max(n_lines, 1),
+                    }
+                )
+                print(f"  done: {judge} on {language} in {result['wall_s']:.1f} s", file=sys.stderr)
+            if language == "python" and not args.no_bandit:
+                bandit = run_bandit_on(files, work)
+                if bandit:
+                    rows.append(
+                        {
+                            "tool": "bandit -ll -ii",
+                            "language": language,
+                            "lines": n_lines,
+                            **bandit,
+                            "files_per_s": bandit["files"] / bandit["wall_s"],
+                            "lines_per_s": n_lines / bandit["wall_s"],
+                            "findings_per_10k_lines": 1e4 * bandit["findings"] / max(n_lines, 1),
+                        }
+                    )
+            if not args.no_tokens:
+                counts = slice_tokens(language, files, judges, args.model)
+                for row in rows:
+                    judge = row["tool"].removeprefix("vulntune --judge ")
+                    if row["language"] == language and judge in counts:
+                        row["tokens_median"] = percentile(counts[judge], 0.5)
+                        row["tokens_p90"] = percentile(counts[judge], 0.9)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    header["load_average_after"] = os.getloadavg()[0]
+    print_table(rows)
+    print(
+        f"load average after: {header['load_average_after']:.1f}; wall and files/s include start-up; "
+        "no results cache; tokens: distinct judged slices, counted with the judge's tokenizer"
+    )
+    if args.json:
+        Path(args.json).write_text(json.dumps({**header, "rows": rows}, indent=2, sort_keys=True) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", help="model folder (default: train a TF-IDF baseline first)")
+    parser.add_argument(
+        "--model", help="model folder (default: train a TF-IDF baseline first; --tree: the bundled judge)"
+    )
     parser.add_argument("--files", type=int, default=1200, help="files to generate (default 1200)")
-    parser.add_argument("--jobs", type=int, default=1, help="parsing processes (default 1)")
+    parser.add_argument("--jobs", type=int, help="parsing processes (default 1; --tree: the scanner's default)")
     parser.add_argument("--threads", type=int, help="torch CPU threads for transformer models")
     parser.add_argument(
         "--precision", choices=("float32", "bfloat16", "int8"), default="float32", help="what the judge computes in"
@@ -556,7 +837,25 @@ def main() -> None:
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--keep", metavar="DIR", help="generate into DIR and keep it")
+    parser.add_argument("--tree", metavar="DIR", help="scan this real tree instead of a generated one")
+    parser.add_argument(
+        "--judges", default="none,reachability,model", help="--tree: judges to run (default none,reachability,model)"
+    )
+    parser.add_argument("--limit", type=int, metavar="N", help="--tree: N files per language, spread evenly")
+    parser.add_argument("--batch-size", type=int, help="--tree: units per model call (default: the scanner's)")
+    parser.add_argument("--json", metavar="FILE", help="--tree: also write the rows as JSON")
+    parser.add_argument("--no-bandit", action="store_true", help="--tree: do not run Bandit")
+    parser.add_argument("--no-tokens", action="store_true", help="--tree: do not count tokens per slice")
+    parser.add_argument("--child", help=argparse.SUPPRESS)  # one --tree run, in a fresh process
     args = parser.parse_args()
+    if args.child:
+        judge_child(args.child)
+        return
+    if args.tree:
+        tree_main(args)
+        return
+    if args.jobs is None:
+        args.jobs = 1
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="vulntune-bench-scan-"))
     repo = work / "repo"
