@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from vulntune.models import sources
+from vulntune.models.prediction import Prediction
 
 HEAVY = ("torch", "transformers", "peft", "sklearn", "accelerate")
 
@@ -30,7 +31,16 @@ heavy = sorted(name for name in {HEAVY!r} if name in sys.modules)
 print(json.dumps({{"code": code, "heavy": heavy}}), file=sys.stderr)
 """
 
-VULNERABLE = 'import os\n\n\ndef archive(name):\n    os.system("tar czf out.tgz " + name)\n'
+VULNERABLE = """\
+import os
+
+from flask import request
+
+
+def archive():
+    name = request.args.get("name", "")
+    os.system("tar czf out.tgz " + name)
+"""
 
 
 def run_cli(args: list[str], cache: Path) -> tuple[dict, dict]:
@@ -53,6 +63,44 @@ def test_static_judges_never_import_torch(judge, tmp_path):
     report, run = run_cli(["scan", str(tmp_path / "tools.py"), "--judge", judge], tmp_path / "cache")
     assert run == {"code": 1, "heavy": []}
     assert [f["cwe"] for f in report["findings"]] == ["CWE-78"]
+
+
+class FixedJudge:
+    """Stands in for the loaded judge: every slice is CWE-78 at 0.9 (what the cache will hold)."""
+
+    def predict(self, codes, *, language):
+        return [
+            Prediction(label="vulnerable", cwe="CWE-78", score=0.9, probabilities={"safe": 0.1, "CWE-78": 0.9})
+            for _ in codes
+        ]
+
+    def count_tokens(self, code):
+        return len(code.split())
+
+
+def test_cached_rescan_with_the_default_model_never_imports_torch(tmp_path, monkeypatch):
+    from vulntune.models import detector as detector_module
+    from vulntune.scan import ResultCache, load_scan_model, scan_paths
+
+    monkeypatch.setenv("VULNTUNE_CACHE", str(tmp_path / "cache"))
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "tools.py").write_text(VULNERABLE)
+    loads = []
+    monkeypatch.setattr(detector_module, "load_transformer", lambda *a, **k: loads.append(a) or FixedJudge())
+    detector = load_scan_model(None)
+    assert not detector.loaded and loads == []  # the metadata is enough until a unit misses the cache
+    with ResultCache() as cache:
+        first = scan_paths([tmp_path / "src"], detector=detector, cache=cache)
+    assert detector.loaded and len(loads) == 1 and [f.cwe for f in first.findings] == ["CWE-78"]
+
+    # The bundled model again, in a new process: every verdict comes from the cache.
+    report, run = run_cli(["scan", str(tmp_path / "src")], tmp_path / "cache")
+    assert run == {"code": 1, "heavy": []}
+    assert [(f["cwe"], f["line"]) for f in report["findings"]] == [("CWE-78", 8)]
+    # Nothing to scan: the model is never needed.
+    (tmp_path / "empty").mkdir()
+    _, run = run_cli(["scan", str(tmp_path / "empty")], tmp_path / "cache")
+    assert run == {"code": 0, "heavy": []}
 
 
 @pytest.fixture(scope="module")

@@ -52,7 +52,8 @@ def load_scan_model(
     """Load the detector a scan uses: `path`, or the bundled default when `path` is None.
 
     `threads` sets torch's CPU threads and `precision` the dtype of transformer models (both
-    ignored by the TF-IDF baseline; see `vulntune.models.transformer.detector_parts`).
+    ignored by the TF-IDF baseline; see `vulntune.models.transformer.detector_parts`); a
+    transformer's weights load when it is first asked (`vulntune.models.deferred`).
     `target_fpr` replaces the model's thresholds with its recorded operating point for that
     validation false positive rate.
 
@@ -71,13 +72,13 @@ def load_scan_model(
     path = Path(path)
     if not path.is_dir():
         raise VulntuneError(f"--model {path}: no such folder")
-    from vulntune import load_detector
     from vulntune.models.calibrate import operating_point, point_thresholds
-    from vulntune.models.folder import read_meta
+    from vulntune.models.deferred import open_detector
 
-    # Looked up before the weights load, so an unrecorded target fails at once.
-    point = operating_point(read_meta(path), target_fpr) if target_fpr is not None else None
-    detector = load_detector(path, threads=threads, dtype=precision)
+    # The judge alone (the scanner cuts the slices a slice judge reads itself), its weights
+    # loaded at its first prediction: a scan the results cache answers whole never imports torch.
+    detector = open_detector(path, threads=threads, dtype=precision)
+    point = operating_point(detector.meta, target_fpr) if target_fpr is not None else None
     if point is not None:
         detector.threshold = float(point["threshold"])
         detector.thresholds = point_thresholds(point)
