@@ -682,7 +682,13 @@ def slice_tokens(language: str, files: list, judges: list[str], model: str | Non
     judge_model = open_detector(model or default_model_path())
     meta = judge_model.meta if judge_model.meta.get("base") else open_detector(default_model_path()).meta
     tokenizer = load_tokenizer(resolve_base(meta["base"]["name"]).path)
-    units = [u for source in files for u in extract_file(source, slices=True).units]
+    extracted = [extract_file(source, slices=True) for source in files]
+    failed = [item for item in extracted if item.skipped]
+    if failed:  # the timed runs read them; a cut that fails here would leave the token columns wrong
+        print(
+            f"tokens: {len(failed)} {language} files not cut ({failed[0].file}: {failed[0].skipped})", file=sys.stderr
+        )
+    units = [u for item in extracted for u in item.units]
     counts = {}
     for judge in judges:
         judged = judged_units(units, ScanConfig(judge=judge), judge_model if judge == "model" else None)
