@@ -9,7 +9,10 @@ __all__ = ["__version__", "load_detector"]
 
 def load_detector(path=None, **kwargs):
     """Load a detector from a vulntune model folder (see `vulntune.models.detector`); without
-    `path`, the detector bundled in the package (`vulntune/default_model/`, the scanner's default)."""
+    `path`, the detector bundled in the package (`vulntune/default_model/`, the scanner's default).
+
+    Its `predict(codes, language=...)` judges whole code; a judge trained on slices (the bundled
+    one) cuts each code into candidate slices first and answers with its most suspicious one."""
     from vulntune.models.detector import load_detector as _load
 
     if path is None:

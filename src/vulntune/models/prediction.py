@@ -19,12 +19,16 @@ class Prediction:
             given whatever the label, so evaluators can read it at any threshold.
         score: the vulnerable score, 1 - p(safe), in [0, 1].
         probabilities: per class ("safe" and each "CWE-n"), summing to 1.
+        line: for a judge of slices reading whole code (`vulntune.models.detector.CodeJudge`),
+            the 1-based line of the candidate sink the verdict is about; None otherwise, and
+            for code without a candidate sink.
     """
 
     label: str
     cwe: str | None
     score: float
     probabilities: Mapping[str, float]
+    line: int | None = None
 
 
 def check_codes(codes: Sequence[str]) -> None:

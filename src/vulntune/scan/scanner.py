@@ -19,6 +19,7 @@ from pathlib import Path
 
 from vulntune import __version__
 from vulntune.cwe import CATALOGUE, LANGUAGES
+from vulntune.models.detector import slice_judge
 from vulntune.models.prediction import Detector, decision_thresholds
 from vulntune.scan.cache import ResultCache, Verdict, text_digest
 from vulntune.scan.discover import Skipped, SourceFile, discover
@@ -151,6 +152,7 @@ def scan_paths(
         stdin_filename: the path (and so language) of the PATH `-`, standard input.
     """
     config = config or ScanConfig()
+    detector = slice_judge(detector)  # the scanner cuts the slices itself (`vulntune.load_detector` gives a CodeJudge)
     if detector is None and config.judge == "model":
         raise ValueError("scan_paths needs a detector unless config.judge is 'none' or 'reachability'")
     unit = scan_unit(config, detector)
