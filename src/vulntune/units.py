@@ -263,7 +263,8 @@ def _query(language: str) -> tree_sitter.Query:
     substance = " ".join(f"({kind})" for kind in _SUBSTANCE[language])
     source = (
         f"[{functions}] @function\n"
-        f'([{comments}] @directive (#match? @directive "vulntune"))\n'
+        # any case, as _DIRECTIVE reads it: `# VULNTUNE: IGNORE[CWE-89]` counts too
+        f'([{comments}] @directive (#match? @directive "[Vv][Uu][Ll][Nn][Tt][Uu][Nn][Ee]"))\n'
         f"[{substance}] @substance\n"
         "[(ERROR) (MISSING)] @error\n"
     )

@@ -5,8 +5,10 @@ files always, untracked ones unless git ignores them, `core.excludesFile` includ
 and `git status` agree. Outside one (a copy without `.git`, no git installed) or with
 `gitignore = false` the folders are walked here, honouring `.gitignore` files as git would.
 Nothing here opens a source file for reading except `.gitignore` and `.git/info/exclude`
-files, and standard input for the PATH `-`; reading and decoding the sources happens in
-`vulntune.scan.extract` (in worker processes when `--jobs` > 1).
+files, standard input for the PATH `-`, and the first line of a file named on the command line
+without a `.py` or `.java` extension (a script such as `bin/tool`, which pre-commit hands over
+when its `#!` line names python: see `shebang_language`); reading and decoding the sources
+happens in `vulntune.scan.extract` (in worker processes when `--jobs` > 1).
 Symlinks are followed only when their target stays inside the scanned folder, and each real
 file or folder is visited once, so a symlink loop ends the walk of that branch.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 import sys
 from collections.abc import Iterable, Sequence
@@ -25,6 +28,11 @@ import pathspec
 
 from vulntune.scan import git
 from vulntune.scan.settings import LANGUAGE_OF_EXTENSION, ScanConfig
+
+# Bytes of a script's first line read for its `#!` line (Linux reads at most 256).
+SHEBANG_BYTES = 256
+# Interpreters a `#!` line may name, by the basename of its program: python3.12, pypy3, java.
+SHEBANG_LANGUAGES = ((re.compile(r"(python|pypy)[0-9.]*"), "python"), (re.compile(r"java"), "java"))
 
 STDIN = "-"  # the PATH that means "read one file from standard input"
 STDIN_DISPLAY = "<stdin>"  # its path in reports without --stdin-filename (scanned as Python)
@@ -255,8 +263,16 @@ def discover(
 
     def add_file(path: str, st: os.stat_result, *, named: bool) -> None:
         display = _display(path, root)
-        language = LANGUAGE_OF_EXTENSION.get(os.path.splitext(path)[1])
-        if language is None or os.path.splitext(path)[1] not in config.extensions:
+        extension = os.path.splitext(path)[1]
+        language = LANGUAGE_OF_EXTENSION.get(extension)
+        if named and language is None:  # a script named on the command line (or by pre-commit): its #! line
+            language = shebang_language(path)
+            wanted_languages = {LANGUAGE_OF_EXTENSION[e] for e in config.extensions}
+            if language not in wanted_languages:
+                language = None
+        elif extension not in config.extensions:
+            language = None
+        if language is None:
             if named:
                 wanted = "/".join(config.extensions)
                 found.skipped.append(Skipped(path=display, reason=f"not a {wanted} file"))
@@ -305,6 +321,24 @@ def discover(
     found.skipped.sort()
     found.passed_over = sorted(set(found.passed_over))
     return found
+
+
+def shebang_language(path: str) -> str | None:
+    """ "python" or "java" when the file's first line is a `#!` line naming that interpreter,
+    directly (`#!/usr/bin/python3`) or through env (`#!/usr/bin/env python3`,
+    `#!/usr/bin/env -S java --source 21`); else None."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.readline(SHEBANG_BYTES)
+    except OSError:
+        return None
+    if not head.startswith(b"#!"):
+        return None
+    words = head[2:].decode("utf-8", "replace").split()
+    if words and os.path.basename(words[0]) == "env":  # the program is env's first word that is not an option
+        words = [w for w in words[1:] if not w.startswith("-") and "=" not in w]
+    program = os.path.basename(words[0]) if words else ""
+    return next((language for pattern, language in SHEBANG_LANGUAGES if pattern.fullmatch(program)), None)
 
 
 def _add_stdin(found: Discovery, name: str | None, *, root: Path, config: ScanConfig, excluded) -> None:
