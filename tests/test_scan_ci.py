@@ -152,11 +152,11 @@ def test_a_scan_of_no_file_says_why_on_stderr(tmp_path, model_dir):
     (repo / "tool.py").write_text(VULNERABLE)
     code, out, err = vulntune("scan", ".", "--model", model_dir, cwd=repo)
     assert code == 0
-    assert "vulntune: warning: no files were scanned: 1 path ignored by git (--verbose lists them)" in err
+    assert "vulntune: warning: no files were scanned: ignored by git (1 path). --verbose lists them." in err
     code, _, err = vulntune(
         "scan", ".", "--model", model_dir, "--exclude", "*.md", "--no-gitignore", "--exclude", "tool.py", cwd=repo
     )
-    assert code == 0 and "no files were scanned: 1 path matches an exclude pattern" in err
+    assert code == 0 and "no files were scanned: matches an exclude pattern (1 path)" in err
     code, _, err = vulntune("scan", ".", "--model", model_dir, "--quiet", cwd=repo)
     assert err == ""
 
@@ -352,7 +352,7 @@ def test_stdin_is_one_file_named_by_stdin_filename(git_fixture_repo, model_dir):
     )
     assert code == 1 and {f["language"] for f in report(out)["findings"]} == {"java"}
     code, _, err = vulntune("scan", "-", "--stdin-filename", "notes.txt", "--model", model_dir, cwd=repo, stdin=b"x")
-    assert code == 2 and "--stdin-filename: not a .py, .pyw, .java file" in err
+    assert code == 2 and err == "vulntune: --stdin-filename notes.txt: not a .py, .pyw, .java file\n"
     code, _, err = vulntune("scan", "app", "--stdin-filename", "x.py", "--model", model_dir, cwd=repo)
     assert code == 2 and err.count("\n") == 1 and "add the PATH -" in err
 
@@ -390,9 +390,12 @@ def test_every_key_scan_help_lists_works_in_pyproject(git_fixture_repo, model_di
         "gitignore": True,
         "max_occlusions": 24,
         "exit_zero": True,
+        "fail_on_empty": True,
         "unit": "function",
         "judge": "model",
         "explain": False,
+        "threat_model": "all",
+        "models": [],
     }
     assert set(keys) <= set(values), set(keys) - set(values)
     lines = [f"{key} = {json.dumps(values[key])}" for key in keys]

@@ -30,6 +30,20 @@ def synth(tmp_path_factory):
     return folder
 
 
+def _weightless_model(folder: Path) -> str:
+    """The bundled judge's folder with its weights replaced by junk: settings are checked against
+    its metadata, but a scan that loaded the model would fail."""
+    import shutil
+
+    from vulntune.scan import default_model_path
+
+    target = folder / "weightless"
+    shutil.copytree(default_model_path(), target)
+    for weights in target.glob("*.safetensors"):
+        weights.write_bytes(b"not weights")
+    return str(target)
+
+
 def _vulntune(*args, cwd=None):
     done = subprocess.run([sys.executable, "-m", "vulntune.cli", *args], capture_output=True, text=True, cwd=cwd)
     return done.returncode, done.stdout, done.stderr
@@ -67,7 +81,7 @@ def test_static_judges_on_records():
     assert [every[i]["score"] for i in "vsnd"] == [1.0, 1.0, 0.0, 1.0]
     assert every["v"]["cwe"] == "CWE-78" and every["v"]["line"] == 4 and every["n"]["cwe"] is None
     reach = {row["id"]: row["score"] for row in judge_records("reachability", records)}
-    assert reach == {"v": 1.0, "s": 1.0, "n": 0.0, "d": 0.0}  # `host = 'localhost'` kills, but reachability cannot tell
+    assert reach == {"v": 1.0, "s": 0.0, "n": 0.0, "d": 0.0}  # `host = 'localhost'` overwrites: the flow kills it
 
 
 def test_tfidf_and_tiny_judges_train_evaluate_and_scan_on_slices(synth, tmp_path):
@@ -160,7 +174,7 @@ def test_judge_none_reports_every_candidate_without_a_model(tmp_path):
         "sarif",
         "--explain",
         "--model",
-        "/nonexistent",
+        _weightless_model(tmp_path),
         cwd=tmp_path,
     )
     assert code == 1, err
@@ -242,8 +256,9 @@ def test_a_gated_judge_is_trained_and_asked_about_reachable_candidates_only(synt
     project.mkdir()
     for name, code in (("ping.py", VULNERABLE), ("dead.py", UNREACHED), ("fixed.py", CONSTANT)):
         (project / name).write_text(code)
-    report = scan_paths([project], detector=detector, config=ScanConfig(), root=project)
-    assert [(f.file, f.line) for f in report.findings] == [("ping.py", 4)]
+    report = scan_paths([project], detector=detector, config=ScanConfig(threat_model="all"), root=project)
+    assert [(f.file, f.line) for f in report.findings] == [("ping.py", 4)]  # `host`: nothing calls `run`
+    assert not scan_paths([project], detector=detector, config=ScanConfig(), root=project).findings  # remote
     assert report.summary.units == 3 and report.stats["units"] == 1  # three candidates, one judged
 
 
@@ -259,7 +274,7 @@ def test_judge_reachability_reports_reachable_candidates_without_a_model(tmp_pat
         "json",
         "--no-cache",
         "--model",
-        "/nonexistent",
+        _weightless_model(tmp_path),
         cwd=tmp_path,
     )
     assert code == 1, err

@@ -17,6 +17,7 @@ import functools
 import re
 import textwrap
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import tree_sitter
 
@@ -127,6 +128,8 @@ class SliceUnit(Unit):
         sink: the catalogue pattern that matched.
         fallback: why a window of lines stands in for a slice, else None.
         reachable: static reachability (`vulntune.analysis.CandidateSlice.reachable`).
+        candidate_index: the candidate's position in its file (`vulntune.analysis.analyse_file`).
+        path: where the data comes from, the calls that carry it and the sink (reachable only).
     """
 
     cwe: str
@@ -134,6 +137,8 @@ class SliceUnit(Unit):
     sink: str
     fallback: str | None = None
     reachable: bool = True
+    candidate_index: int = -1
+    path: tuple = ()  # `vulntune.analysis.Step`s: source, calls, sink
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -153,6 +158,15 @@ class ExtractedFile:
     suppressions: dict[int, frozenset[str]] = field(default_factory=dict)
     syntax_error: bool = False
     skipped: str | None = None
+    flow: Any = None  # the file's `vulntune.analysis.flow.FileFlow` (slices only)
+    candidates: tuple = ()  # its `vulntune.analysis.CandidateSlice`s (slices only)
+
+
+def module_name(file: str) -> str:
+    """The dotted module a Python file path stands for (`app/views/users.py` -> `app.views.users`);
+    Java files give their path without the extension (classes are resolved by name)."""
+    stem = file.replace("\\", "/").rsplit(".", 1)[0] if "." in file.rsplit("/", 1)[-1] else file
+    return ".".join(part for part in stem.split("/") if part and part != ".")
 
 
 def _name_of(node) -> str:
@@ -337,14 +351,20 @@ def extract_units(text: str, *, language: str, file: str) -> ExtractedFile:
     )
 
 
-def extract_slices(text: str, *, language: str, file: str) -> ExtractedFile:
+def extract_slices(
+    text: str, *, language: str, file: str, threat_model: str = "all", models: tuple[str, ...] = ()
+) -> ExtractedFile:
     """`extract_units`' suppressions and syntax check, with one `SliceUnit` per candidate sink in
-    place of the functions (`vulntune.analysis`); never raises on malformed code."""
-    from vulntune.analysis import analyse
+    place of the functions (`vulntune.analysis`); never raises on malformed code. `reachable` is
+    the file's own verdict under `threat_model` (its functions' callers are those in the file); the
+    file's flow rides along in `ExtractedFile.flow` so the scanner can decide again with every
+    scanned file's callers (`vulntune.analysis.solve`)."""
+    from vulntune.analysis import analyse_file, solve
 
     extracted = extract_units(text, language=language, file=file)
+    analysed = analyse_file(text, language, file=file, module=module_name(file), models=models)
     units = []
-    for found in analyse(text, language):
+    for index, found in enumerate(solve([analysed], threat_model)[0]):
         cut, candidate = found.slice, found.candidate
         units.append(
             SliceUnit(
@@ -362,6 +382,9 @@ def extract_slices(text: str, *, language: str, file: str) -> ExtractedFile:
                 sink=candidate.sink,
                 fallback=cut.fallback,
                 reachable=found.reachable,
+                candidate_index=index,
+                path=found.reach.path if found.reach is not None and found.reachable else (),
             )
         )
+    extracted = replace(extracted, flow=analysed.flow, candidates=analysed.candidates)
     return replace(extracted, units=tuple(units))

@@ -28,7 +28,8 @@ _PAIRS: tuple[tuple[str, str, str, str], ...] = (
         "python",
         "CWE-78",
         "import os\n\ndef {f}({a}):\n    {b} = 'ping -c 1 ' + {a}\n    os.system({b})  # sink\n",
-        "import subprocess\n\ndef {f}({a}):\n    {b} = ['ping', '-c', '1', {a}]\n    subprocess.run({b}, check=True)  # sink\n",
+        # a project's own quoting helper: static analysis sees the flow, so a gated judge is asked about it
+        "import os\n\ndef {f}({a}):\n    {b} = 'ping -c 1 ' + quote_host({a})\n    os.system({b})  # sink\n",
     ),
     (
         "python",
@@ -46,7 +47,7 @@ _PAIRS: tuple[tuple[str, str, str, str], ...] = (
         "java",
         "CWE-78",
         'public void {f}(String {a}) throws IOException {{\n    String {b} = "ping -c 1 " + {a};\n    Runtime.getRuntime().exec({b});  // sink\n}}\n',
-        'public void {f}(String {a}) throws IOException {{\n    ProcessBuilder {b} = new ProcessBuilder("ping", "-c", "1", {a});\n    {b}.start();  // sink\n}}\n',
+        'public void {f}(String {a}) throws IOException {{\n    String {b} = "ping -c 1 " + quoteHost({a});\n    Runtime.getRuntime().exec({b});  // sink\n}}\n',
     ),
     (
         "java",

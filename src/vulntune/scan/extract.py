@@ -36,16 +36,22 @@ def read_source(path: str, data: bytes | None = None) -> str:
         raise VulntuneError(f"not valid UTF-8 (byte {exc.start})") from None
 
 
-def extract_file(source: SourceFile, slices: bool = False) -> ExtractedFile:
-    """Read and cut one file into functions, or with `slices` into candidate slices (the worker
-    function of `--jobs`: top level, so it pickles)."""
+def extract_file(
+    source: SourceFile, slices: bool = False, threat_model: str = "remote", models: tuple[str, ...] = ()
+) -> ExtractedFile:
+    """Read and cut one file into functions, or with `slices` into candidate slices under
+    `threat_model` with the user's taint `models` (the worker function of `--jobs`: top level, so
+    it pickles)."""
     try:
         text = read_source(source.path, source.data)
     except VulntuneError as exc:
         return ExtractedFile(file=source.display, language=source.language, skipped=str(exc))
     try:
-        cut = extract_slices if slices else extract_units
-        return cut(text, language=source.language, file=source.display)
+        if slices:
+            return extract_slices(
+                text, language=source.language, file=source.display, threat_model=threat_model, models=models
+            )
+        return extract_units(text, language=source.language, file=source.display)
     except Exception as exc:  # a parser bug must cost one file, not the scan
         return ExtractedFile(
             file=source.display, language=source.language, skipped=f"could not be parsed ({type(exc).__name__})"

@@ -1,0 +1,280 @@
+"""Taint models as data: sources, entry points, sanitizers, validators and neutral APIs, per language.
+
+The taint engine (`vulntune.analysis.flow`) knows no library by name. What `request.args`,
+`shlex.quote` or `@RequestParam` mean is a row of a TOML file: the package ships one per language
+(`model_files/python.toml`, `model_files/java.toml`) and users add their own
+(`[tool.vulntune] models = [...]`, `vulntune scan --models FILE`). Every file is validated when it is
+loaded: an unknown table or key, a missing field, a bad regular expression or a duplicate id is a
+`VulntuneError` naming the file and the entry. The design follows CodeQL's models-as-data (one row
+per API and role, "neutral" rows for APIs that carry nothing) and Pysa's taint models; no code of
+either is used.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import MISSING, dataclass, field, fields
+from pathlib import Path
+
+from vulntune.cwe import CATALOGUE, LANGUAGES
+from vulntune.errors import VulntuneError
+
+MODEL_FILES = Path(__file__).resolve().parent / "model_files"
+SOURCE_KINDS = ("remote", "local")
+VALIDATOR_TARGETS = ("receiver", "argument", "either")
+
+
+@dataclass(kw_only=True, frozen=True)
+class SourceModel:
+    """Where untrusted data enters: a call's result (`names`), an attribute read (`member` on a
+    `receiver`), or a parameter (`parameter` of a `method`)."""
+
+    id: str
+    kind: str  # "remote" or "local"
+    label: str
+    names: tuple[str, ...] = ()
+    member: tuple[str, ...] = ()
+    receiver: str = ""
+    parameter: str = ""
+    method: str = ""
+
+
+@dataclass(kw_only=True, frozen=True)
+class EntryModel:
+    """A function a framework calls with request data: its parameters are remote sources.
+
+    A Python function is an entry when a decorator's callee matches `decorator`, or when its
+    first (and second) parameters are named as `first_parameter` (`second_parameter`) say and its
+    name matches `method` where given. A Java method is one when an annotation on it matches
+    `annotation` (then every parameter not of a `skip_types` type nor carrying a
+    `skip_annotations` annotation is a source), and a parameter carrying an annotation that
+    matches `parameter_annotation` is a source whatever its method."""
+
+    id: str
+    label: str
+    decorator: str = ""
+    first_parameter: str = ""
+    second_parameter: str = ""
+    method: str = ""
+    annotation: str = ""
+    parameter_annotation: str = ""
+    skip_parameters: str = ""
+    skip_types: str = ""
+    skip_annotations: str = ""
+
+
+@dataclass(kw_only=True, frozen=True)
+class SanitizerModel:
+    """A call whose result is safe for `cwes` ("*": for every weakness)."""
+
+    id: str
+    names: tuple[str, ...]
+    cwes: tuple[str, ...]
+    label: str
+
+
+@dataclass(kw_only=True, frozen=True)
+class ValidatorModel:
+    """A check that, where it holds, leaves the checked value safe for `cwes`: the value is the
+    call's receiver, an argument (`argument`: which one; -1 for any), or `either`."""
+
+    id: str
+    names: tuple[str, ...]
+    cwes: tuple[str, ...]
+    label: str
+    on: str = "argument"
+    argument: int = -1
+
+
+@dataclass(kw_only=True, frozen=True)
+class NeutralModel:
+    """A call whose result carries no part of its arguments or receiver."""
+
+    id: str
+    names: tuple[str, ...]
+    label: str
+
+
+@dataclass(kw_only=True, frozen=True)
+class TrustedModel:
+    """Functions whose parameters a test runner or a framework fills with its own objects (pytest
+    fixtures): under the threat model `all` they are not counted as untrusted parameters."""
+
+    id: str
+    function: str  # regular expression on the function's name
+    label: str
+
+
+_TABLES = {
+    "source": SourceModel,
+    "trusted": TrustedModel,
+    "entry": EntryModel,
+    "sanitizer": SanitizerModel,
+    "validator": ValidatorModel,
+    "neutral": NeutralModel,
+}
+_REGEX_FIELDS = (
+    "function",
+    "receiver",
+    "parameter",
+    "method",
+    "decorator",
+    "first_parameter",
+    "second_parameter",
+    "annotation",
+    "parameter_annotation",
+    "skip_parameters",
+    "skip_types",
+    "skip_annotations",
+)
+
+
+@dataclass(kw_only=True, frozen=True)
+class TaintModels:
+    """Every row for one language, in file order (the package's first, then the user's)."""
+
+    language: str
+    sources: tuple[SourceModel, ...] = ()
+    entries: tuple[EntryModel, ...] = ()
+    sanitizers: tuple[SanitizerModel, ...] = ()
+    validators: tuple[ValidatorModel, ...] = ()
+    neutrals: tuple[NeutralModel, ...] = ()
+    trusted: tuple[TrustedModel, ...] = ()
+    files: tuple[str, ...] = field(default=(), compare=False)
+
+
+def load_models(language: str, extra: Sequence[str | Path] = ()) -> TaintModels:
+    """The shipped models of `language` with the rows of the user's `extra` files added.
+
+    A user file holds rows for either language: each row may say `language = "java"`; a row
+    without one applies to both. Raises `VulntuneError` naming the file and entry on any fault.
+    """
+    if language not in LANGUAGES:
+        raise VulntuneError(f"taint models: unknown language {language!r}")
+    return _load(language, tuple(str(Path(p)) for p in extra))
+
+
+@functools.lru_cache(maxsize=16)
+def _load(language: str, extra: tuple[str, ...]) -> TaintModels:
+    rows: dict[str, list] = {name: [] for name in _TABLES}
+    seen: set[tuple[str, str]] = set()
+    files = [str(MODEL_FILES / f"{language}.toml"), *extra]
+    for index, path in enumerate(files):
+        shipped = index == 0
+        for table, row in _rows(path, language, shipped=shipped):
+            key = (table, row.id)
+            if key in seen:
+                raise VulntuneError(f"{path}: {table} {row.id!r} is defined twice")
+            seen.add(key)
+            rows[table].append(row)
+    return TaintModels(
+        language=language,
+        sources=tuple(rows["source"]),
+        entries=tuple(rows["entry"]),
+        sanitizers=tuple(rows["sanitizer"]),
+        validators=tuple(rows["validator"]),
+        neutrals=tuple(rows["neutral"]),
+        trusted=tuple(rows["trusted"]),
+        files=tuple(files),
+    )
+
+
+def _rows(path: str, language: str, *, shipped: bool) -> Iterable[tuple[str, object]]:
+    """The rows of one file that apply to `language` (a shipped file is one language's; a user's
+    row applies to the language it names, or to both)."""
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise VulntuneError(f"{path}: taint models file not found") from None
+    except OSError as exc:
+        raise VulntuneError(f"{path}: cannot read taint models ({exc.strerror or type(exc).__name__})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise VulntuneError(f"{path}: not valid TOML ({exc})") from None
+    for table, entries in data.items():
+        if table not in _TABLES:
+            raise VulntuneError(f"{path}: unknown table [[{table}]] (expected one of {', '.join(_TABLES)})")
+        if not isinstance(entries, list):
+            raise VulntuneError(f"{path}: {table} must be an array of tables ([[{table}]])")
+        for number, entry in enumerate(entries, 1):
+            where = f"{path}: {table} #{number}" + (f" ({entry['id']!r})" if isinstance(entry.get("id"), str) else "")
+            entry = dict(entry)
+            wanted = entry.pop("language", None)
+            if wanted is not None and wanted not in LANGUAGES:
+                raise VulntuneError(f"{where}: unknown language {wanted!r}")
+            if not shipped and wanted is not None and wanted != language:
+                continue
+            yield table, _build(_TABLES[table], entry, where)
+
+
+def _build(kind: type, entry: dict, where: str):
+    known = {f.name: f for f in fields(kind)}
+    for key in entry:
+        if key not in known:
+            raise VulntuneError(f"{where}: unknown key {key!r} (expected one of {', '.join(sorted(known))})")
+    values = {}
+    for name, spec in known.items():
+        if name not in entry:
+            if spec.default is MISSING and spec.default_factory is MISSING:
+                raise VulntuneError(f"{where}: missing key {name!r}")
+            continue
+        value = entry[name]
+        if spec.type in ("tuple[str, ...]",):
+            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+                raise VulntuneError(f"{where}: {name} must be a list of non-empty strings")
+            value = tuple(value)
+        elif spec.type == "int":
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise VulntuneError(f"{where}: {name} must be an integer")
+        elif not isinstance(value, str):
+            raise VulntuneError(f"{where}: {name} must be a string")
+        values[name] = value
+    row = kind(**values)
+    _check(row, where)
+    return row
+
+
+def _check(row, where: str) -> None:
+    for name in _REGEX_FIELDS:
+        pattern = getattr(row, name, "")
+        if pattern:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise VulntuneError(f"{where}: {name} is not a valid regular expression ({exc})") from None
+    if isinstance(row, SourceModel):
+        if row.kind not in SOURCE_KINDS:
+            raise VulntuneError(f"{where}: kind must be one of {', '.join(SOURCE_KINDS)}, not {row.kind!r}")
+        if not (row.names or row.member or row.parameter):
+            raise VulntuneError(f"{where}: a source needs names, member or parameter")
+    if isinstance(row, EntryModel) and not (
+        row.decorator or row.first_parameter or row.annotation or row.parameter_annotation
+    ):
+        raise VulntuneError(f"{where}: an entry needs decorator, first_parameter, annotation or parameter_annotation")
+    if isinstance(row, SanitizerModel | ValidatorModel):
+        for cwe in row.cwes:
+            if cwe != "*" and cwe not in CATALOGUE:
+                raise VulntuneError(f"{where}: unknown weakness {cwe!r} (a catalogued CWE id or '*')")
+    if isinstance(row, ValidatorModel) and row.on not in VALIDATOR_TARGETS:
+        raise VulntuneError(f"{where}: on must be one of {', '.join(VALIDATOR_TARGETS)}, not {row.on!r}")
+
+
+def names_match(patterns: Sequence[str], written: Sequence[str], resolved: Sequence[str]) -> bool:
+    """Does a callee (`written` as in the code, `resolved` through the file's imports) match a
+    model's names? "*.m": the method m on any receiver; "a.b": a dotted tail; "f": the plain call."""
+    for pattern in patterns:
+        if pattern.startswith("*."):
+            if len(written) >= 2 and written[-1] == pattern[2:]:
+                return True
+            continue
+        wanted = tuple(pattern.split("."))
+        for parts in (tuple(written), tuple(resolved)):
+            if len(wanted) == 1:
+                if parts == wanted:
+                    return True
+            elif parts[-len(wanted) :] == wanted:
+                return True
+    return False
