@@ -270,6 +270,8 @@ def test_judge_reachability_reports_reachable_candidates_without_a_model(tmp_pat
         str(tmp_path),
         "--judge",
         "reachability",
+        "--threat-model",
+        "all",
         "--format",
         "json",
         "--no-cache",
@@ -279,6 +281,8 @@ def test_judge_reachability_reports_reachable_candidates_without_a_model(tmp_pat
     )
     assert code == 1, err
     assert [(f["file"], f["line"]) for f in json.loads(out)["findings"]] == [("ping.py", 4)]
+    code, out, err = _vulntune("scan", str(tmp_path), "--judge", "reachability", "--no-cache", cwd=tmp_path)
+    assert code == 0, err  # remote, the default: `run(host)` is called by nothing, so `host` is not remote data
     code, out, _ = _vulntune("scan", str(tmp_path), "--judge", "reachability", "--no-cache", cwd=tmp_path)
     assert "every statically reachable candidate sink reported (--judge reachability, no model)" in out
 

@@ -11,6 +11,7 @@ Source text is only parsed with tree-sitter, never imported or executed.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -96,6 +97,7 @@ class _Context:
     def __init__(self, tree: tree_sitter.Tree, language: str) -> None:
         self.language = language
         self.sinks = CATALOGUE_OF_SINKS.sinks(language)
+        self.calls_by_name = _calls_by_name(self.sinks)
         self.constructions = CATALOGUE_OF_SINKS.constructions(language)
         self.aliases = _python_aliases(tree.root_node) if language == "python" else {}
         self.types = (_java_declared_types if language == "java" else _python_constructed_types)(tree.root_node)
@@ -128,6 +130,16 @@ class _Context:
         parts = (dotted(receiver) if receiver is not None else ()) + (name,)
         return parts, parts, receiver
 
+    def call_patterns(self, written: tuple[str, ...], resolved: tuple[str, ...]) -> list[SinkPattern]:
+        """The call and constructor patterns that can match a callee, in catalogue order: those
+        whose names end with its last name, and those for any callee ("*")."""
+        found = set()
+        for parts in (written, resolved):
+            if parts:
+                found.update(self.calls_by_name.get(parts[-1], ()))
+        found.update(self.calls_by_name.get("*", ()))
+        return sorted(found, key=self.sinks.index)
+
     def receiver_matches(self, regex: str, receiver: tree_sitter.Node | None) -> bool:
         if not regex:
             return True
@@ -138,6 +150,19 @@ class _Context:
             return True
         declared = self.types.get(text)
         return declared is not None and re.search(regex, declared, re.IGNORECASE) is not None
+
+
+@functools.cache
+def _calls_by_name(sinks: tuple[SinkPattern, ...]) -> dict[str, tuple[SinkPattern, ...]]:
+    """Call and constructor patterns by the last name they match ("*" for any)."""
+    table: dict[str, list[SinkPattern]] = {}
+    for pattern in sinks:
+        if pattern.kind not in ("call", "new"):
+            continue
+        for name in pattern.names:
+            key = "*" if name == "*" else name.split(".")[-1]
+            table.setdefault(key, []).append(pattern)
+    return {key: tuple(dict.fromkeys(value)) for key, value in table.items()}
 
 
 def _type_name(node: tree_sitter.Node | None) -> str:
@@ -229,7 +254,7 @@ def _call_matches(node: tree_sitter.Node, context: _Context) -> Iterator[Match]:
         return
     kind = "new" if node.type in _NEWS[context.language] else "call"  # a Python class is called like a function
     text = None
-    for pattern in context.sinks:
+    for pattern in context.call_patterns(written, resolved):
         if pattern.kind != kind:
             continue
         if not _names_match(pattern.names, written, resolved):

@@ -28,7 +28,7 @@ import tree_sitter
 from vulntune.analysis.candidates import _SHELLS, Match, _Context
 from vulntune.analysis.folding import _literal as literal_value
 from vulntune.analysis.syntax import FUNCTIONS, chain, dotted, node_text, string_content
-from vulntune.analysis.taint_models import TaintModels, names_match
+from vulntune.analysis.taint_models import TaintModels, rows_for
 from vulntune.parsing import walk
 
 # An origin: ("param", index) | ("source", kind, label, line, file) | ("call", site index)
@@ -268,6 +268,9 @@ _JAVA_LIBRARY_TYPES = re.compile(
 )
 
 
+_TEXT_KEY = "\x00"  # env key prefix: an expression a validator checked, by its text
+
+
 class _Scope:
     def __init__(self, index: int, node: tree_sitter.Node) -> None:
         self.index = index
@@ -313,6 +316,7 @@ class Interpreter:
         self.scope: _Scope | None = None
         self.classes: dict[str, tuple[str, ...]] = {}
         self.package = ""
+        self.checked = False  # a validator checked an expression (not a name) somewhere in the file
 
     # -- driving ------------------------------------------------------------------------------------
 
@@ -1111,6 +1115,9 @@ class Interpreter:
         if kind in ("attribute", "field_access"):
             return self._attribute(node, env)
         if kind in ("call", "method_invocation", "object_creation_expression"):
+            checked = env.get(_TEXT_KEY + node_text(node)) if self.checked else None
+            if checked is not None:  # the same expression a validator checked on this path
+                return checked
             return self._call(node, env)
         if kind in ("string", "concatenated_string", "string_literal", "text_block", "character_literal"):
             return self._string(node, env)
@@ -1485,19 +1492,13 @@ class Interpreter:
             holder = env[receiver_name]
             if holder.items is not None and (positional or keywords):  # filled in a way not followed
                 env[receiver_name] = Value(taint=holder.all_taint() | everything)
-        for row in self.models.sources:
-            if (
-                row.names
-                and names_match(row.names, written, resolved)
-                and (not row.receiver or self._receiver_matches(row.receiver, receiver))
-            ):
+        for row in rows_for(self.models.sources, written, resolved):
+            if not row.receiver or self._receiver_matches(row.receiver, receiver):
                 return Value(taint=frozenset({(("source", row.kind, row.label, line, self.file), frozenset())}))
-        for row in self.models.sanitizers:
-            if names_match(row.names, written, resolved):
-                return Value(taint=clean(everything, frozenset(row.cwes)))
-        for row in self.models.neutrals:
-            if names_match(row.names, written, resolved):
-                return Value()
+        for row in rows_for(self.models.sanitizers, written, resolved):
+            return Value(taint=clean(everything, frozenset(row.cwes)))
+        if rows_for(self.models.neutrals, written, resolved):
+            return Value()
         if node.type == "object_creation_expression" and _JAVA_CONTAINERS.match(written[-1] if written else ""):
             if not positional:
                 kind_node = node.child_by_field_name("type")
@@ -1759,9 +1760,7 @@ class Interpreter:
             if c.type not in ("keyword_argument", "comment", "line_comment", "block_comment")
         ]
         facts: dict[str, frozenset] = {}
-        for row in self.models.validators:
-            if not names_match(row.names, written, resolved):
-                continue
+        for row in rows_for(self.models.validators, written, resolved):
             targets = []
             if row.on in ("receiver", "either") and receiver is not None:
                 targets.append(receiver)
@@ -1771,13 +1770,14 @@ class Interpreter:
                 else:
                     targets.extend(positional)
             for target in targets:
-                while target.type in ("call", "method_invocation"):  # pattern.matcher(x).matches()
+                if target is receiver and target.type == "method_invocation":  # pattern.matcher(x).matches()
                     inner_args = target.child_by_field_name("arguments")
-                    inner = [c for c in (inner_args.named_children if inner_args is not None else [])]
-                    target = inner[0] if len(inner) == 1 else target
-                    if len(inner) != 1:
-                        break
+                    inner = list(inner_args.named_children) if inner_args is not None else []
+                    if node_text(target.child_by_field_name("name")) == "matcher" and len(inner) == 1:
+                        target = inner[0]
                 name = chain(target)
+                if name is None and target.type in ("call", "method_invocation", "subscript"):
+                    name = _TEXT_KEY + node_text(target)  # `is_safe_url(request.args.get("next"))`
                 if name is not None:
                     facts[name] = frozenset(row.cwes) if "*" not in row.cwes else ALL
             break
@@ -1787,6 +1787,7 @@ class Interpreter:
         if env is None or not facts:
             return dict(env) if env is not None else None
         out = dict(env)
+        self.checked = self.checked or any(name.startswith(_TEXT_KEY) for name in facts)
         for name, cwes in facts.items():
             if name in out:
                 value = out[name]

@@ -247,7 +247,7 @@ class _Slicer:
         rows: set[int] = set()
         if not name or self.scope.type not in FUNCTIONS[self.language]:
             return rows
-        for call in walk(self.tree.root_node):
+        for call in _file_nodes(self.tree, self.language).calls:
             if call.type not in ("call", "method_invocation") or _inside(call, self.scope):
                 continue
             callee = (
@@ -292,8 +292,8 @@ class _Slicer:
         wanted = {name for name in relevant if name.split(".")[0] not in local or name.startswith(("self.", "this."))}
         root = self.tree.root_node
         if self.scope != root:
-            for node in walk(root):
-                if node is self.scope or not _is_definition(node, self.language):
+            for node in _file_nodes(self.tree, self.language).definitions:
+                if node is self.scope:
                     continue
                 if _inside(node, self.scope):
                     continue
@@ -311,8 +311,8 @@ class _Slicer:
                     )
                     text = node_text(name).split(".")[-1]
                     called.add(text)
-        for node in walk(root):
-            if node.type not in FUNCTIONS[self.language] or node == self.scope or _inside(self.scope, node):
+        for node in _file_nodes(self.tree, self.language).functions:
+            if node == self.scope or _inside(self.scope, node):
                 continue
             if node_text(node.child_by_field_name("name")) in called:
                 after.extend(_helper_rows(node, self.language))
@@ -341,6 +341,36 @@ class _Slicer:
         if any(_SOURCES[self.language].search(text) for text in texts):
             found.append("input")
         return tuple(found)
+
+
+@dataclass(frozen=True)
+class _FileNodes:
+    """A file's calls, definitions and functions, found once per tree and not once per candidate."""
+
+    calls: tuple[tree_sitter.Node, ...]
+    definitions: tuple[tree_sitter.Node, ...]
+    functions: tuple[tree_sitter.Node, ...]
+
+
+_FILE_NODES: dict[int, tuple[tree_sitter.Tree, _FileNodes]] = {}
+
+
+def _file_nodes(tree: tree_sitter.Tree, language: str) -> _FileNodes:
+    cached = _FILE_NODES.get(id(tree))
+    if cached is not None and cached[0] is tree:
+        return cached[1]
+    calls, definitions, functions = [], [], []
+    for node in walk(tree.root_node):
+        if node.type in ("call", "method_invocation"):
+            calls.append(node)
+        elif node.type in FUNCTIONS[language]:
+            functions.append(node)
+        if _is_definition(node, language):
+            definitions.append(node)
+    found = _FileNodes(calls=tuple(calls), definitions=tuple(definitions), functions=tuple(functions))
+    _FILE_NODES.clear()  # one file at a time: the cache holds the tree being sliced
+    _FILE_NODES[id(tree)] = (tree, found)
+    return found
 
 
 # --- statements ----------------------------------------------------------------------------------

@@ -154,14 +154,23 @@ def load_models(language: str, extra: Sequence[str | Path] = ()) -> TaintModels:
     """
     if language not in LANGUAGES:
         raise VulntuneError(f"taint models: unknown language {language!r}")
-    return _load(language, tuple(str(Path(p)) for p in extra))
+    return _load(language, tuple((str(Path(p)), _stamp(Path(p))) for p in extra))
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """A file's modification time and size: a changed file is read again, not served from the cache."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return (0, 0)
+    return (stat.st_mtime_ns, stat.st_size)
 
 
 @functools.lru_cache(maxsize=16)
-def _load(language: str, extra: tuple[str, ...]) -> TaintModels:
+def _load(language: str, extra: tuple[tuple[str, tuple[int, int]], ...]) -> TaintModels:
     rows: dict[str, list] = {name: [] for name in _TABLES}
     seen: set[tuple[str, str]] = set()
-    files = [str(MODEL_FILES / f"{language}.toml"), *extra]
+    files = [str(MODEL_FILES / f"{language}.toml"), *(path for path, _ in extra)]
     for index, path in enumerate(files):
         shipped = index == 0
         for table, row in _rows(path, language, shipped=shipped):
@@ -260,6 +269,26 @@ def _check(row, where: str) -> None:
                 raise VulntuneError(f"{where}: unknown weakness {cwe!r} (a catalogued CWE id or '*')")
     if isinstance(row, ValidatorModel) and row.on not in VALIDATOR_TARGETS:
         raise VulntuneError(f"{where}: on must be one of {', '.join(VALIDATOR_TARGETS)}, not {row.on!r}")
+
+
+def rows_for(rows: Sequence, written: Sequence[str], resolved: Sequence[str]) -> list:
+    """The rows among `rows` whose names match the callee (`names_match`), in their order; rows are
+    looked up by the callee's last name first, so a call costs a dictionary read, not a scan."""
+    index = _by_last_name(tuple(rows))
+    found = set()
+    for parts in (written, resolved):
+        if parts:
+            found.update(index.get(parts[-1], ()))
+    return [row for row in rows if id(row) in found and names_match(row.names, written, resolved)]
+
+
+@functools.lru_cache(maxsize=64)
+def _by_last_name(rows: tuple) -> dict[str, set[int]]:
+    table: dict[str, set[int]] = {}
+    for row in rows:
+        for name in getattr(row, "names", ()):
+            table.setdefault(name.split(".")[-1], set()).add(id(row))
+    return table
 
 
 def names_match(patterns: Sequence[str], written: Sequence[str], resolved: Sequence[str]) -> bool:

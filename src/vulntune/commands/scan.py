@@ -2,7 +2,8 @@
 
 Exit codes: 0 no findings, 1 findings (after filters, suppressions and the baseline), 2 a usage
 or input error (bad option, missing model, a PATH that does not exist or cannot be read, an
-unknown git ref). Skipped files inside a folder are warnings, not errors.
+unknown git ref, no file scanned with --fail-on-empty). Skipped files inside a folder are
+warnings, not errors.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ EPILOG = """\
 examples:
   vulntune scan src/ --model models/tfidf
   vulntune scan . --format sarif --output vulntune.sarif --min-severity high
-  vulntune scan src/ --target-fpr 0.05     # more recall, more false positives
+  vulntune scan src/ --target-fpr 0.05     # stricter than the bundled judge's default 0.1 point
+  vulntune scan src/ --target-fpr 0.2      # looser: more recall, more false positives
   vulntune scan . --changed-since origin/main --baseline previous.json --exit-zero
   git show HEAD:app/users.py | vulntune scan - --stdin-filename app/users.py
 
-exit codes: 0 clean, 1 findings, 2 usage or input error.
+exit codes: 0 clean, 1 findings, 2 usage or input error (and no file scanned, with --fail-on-empty).
 """
 
 
@@ -73,12 +75,28 @@ def register(subparsers) -> None:
         "--judge",
         choices=("model", "none", "reachability"),
         help="none: report every candidate sink without a model (pattern matching, fast); "
-        "reachability: every candidate whose data comes from a parameter or untrusted input "
-        "and that can run, without a model; default: model",
+        "reachability: static analysis only, every candidate that data from a source of the threat model "
+        "reaches unsanitised, where it can run, without a model; default: model",
+    )
+    parser.add_argument(
+        "--threat-model",
+        choices=("remote", "local", "all"),
+        help="which data is untrusted: remote (request data, framework entry points, sockets; the default), "
+        "local (also the command line, environment, files, stdin), all (also the parameters of functions "
+        "no scanned code calls)",
+    )
+    parser.add_argument(
+        "--models",
+        action="append",
+        metavar="FILE",
+        help="a taint models file (TOML: sources, sanitizers, validators...) added to the shipped ones; "
+        "repeatable (docs/taint-models.md)",
     )
     parser.add_argument("--explain", action="store_true", help="show the slice each finding was judged on")
     parser.add_argument("--format", choices=FORMAT_NAMES, help="output format (default: text)")
-    parser.add_argument("-o", "--output", metavar="FILE", help="write the report here instead of stdout")
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", help="write the report here instead of stdout (its folder must exist)"
+    )
     parser.add_argument(
         "--exclude",
         action="append",
@@ -92,8 +110,10 @@ def register(subparsers) -> None:
         "--target-fpr",
         type=float,
         metavar="X",
-        help="flag at the model's operating point for this validation false positive rate "
-        "instead of its default threshold (the model card lists them, e.g. 0.05)",
+        help="flag at the model's recorded operating point for this validation false positive rate "
+        "instead of at its default one (the bundled judge's default is its 0.1 point; the model card lists "
+        "the points): a lower X is stricter (fewer false positives, less recall), a higher X is looser "
+        "(more recall, more false positives)",
     )
     parser.add_argument(
         "--min-severity",
@@ -101,6 +121,11 @@ def register(subparsers) -> None:
         help="report findings of this severity or higher",
     )
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    parser.add_argument(
+        "--fail-on-empty",
+        action="store_true",
+        help="exit 2 when no file was scanned (default: a warning on stderr, exit 0)",
+    )
     parser.add_argument(
         "--baseline", metavar="REPORT", help="a previous --format json report: report only new findings"
     )
@@ -125,7 +150,8 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--stdin-filename",
         metavar="NAME",
-        help="path (and so language) of the file read from stdin with PATH - (default: <stdin>, Python)",
+        help="path (and so language: .py, .pyw or .java) of the file read from stdin with PATH - "
+        "(default: <stdin>, Python)",
     )
     parser.add_argument(
         "-v",
@@ -133,23 +159,38 @@ def register(subparsers) -> None:
         action="store_true",
         help="list on stderr every file scanned, and every path skipped or left out with the reason",
     )
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar, warnings or summary on stderr")
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress, warnings or summary on stderr (progress: bars on a terminal, else a line every "
+        "10 s, or $VULNTUNE_PROGRESS_SECONDS)",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from vulntune.atomic import check_file_target, write_text
+    from vulntune.atomic import write_text
     from vulntune.errors import VulntuneError
-    from vulntune.formats import get_formatter
-    from vulntune.formats.text import printable
-    from vulntune.progress import elapsed
+    from vulntune.formats.text import printable, summary_line
+    from vulntune.progress import elapsed, log_every, mode_for
     from vulntune.scan import ResultCache, load_baseline, load_scan_model, scan_paths
     from vulntune.scan.discover import STDIN, report_root
     from vulntune.scan.gitdiff import changed_files
-    from vulntune.scan.settings import find_pyproject, resolve_config
+    from vulntune.scan.settings import LANGUAGE_OF_EXTENSION, find_pyproject, resolve_settings
 
-    if args.stdin_filename is not None and STDIN not in args.paths:
-        raise VulntuneError("--stdin-filename names the file read from stdin: add the PATH -")
+    # Input errors first, each one line, before any setting is read or the model loads.
+    if args.stdin_filename is not None:
+        if STDIN not in args.paths:
+            raise VulntuneError("--stdin-filename names the file read from stdin: add the PATH -")
+        if os.path.splitext(args.stdin_filename)[1] not in LANGUAGE_OF_EXTENSION:
+            known = ", ".join(LANGUAGE_OF_EXTENSION)
+            raise VulntuneError(f"--stdin-filename {args.stdin_filename}: not a {known} file")
+    if args.output is not None:
+        _check_output(args.output)
+    progress = mode_for(sys.stderr, quiet=args.quiet)
+    if progress == "log":
+        log_every()  # a bad $VULNTUNE_PROGRESS_SECONDS is an error now, not after the scan
     first = args.stdin_filename or os.curdir if args.paths[0] == STDIN else args.paths[0]
     if args.config:
         pyproject = Path(args.config)
@@ -157,7 +198,7 @@ def run(args: argparse.Namespace) -> int:
             raise VulntuneError(f"--config {pyproject}: no such file")
     else:
         pyproject = find_pyproject(Path(first) if os.path.exists(first) else Path.cwd())
-    config = resolve_config(
+    config, sources = resolve_settings(
         {
             "model": args.model,
             "format": args.format,
@@ -173,21 +214,22 @@ def run(args: argparse.Namespace) -> int:
             "cache": False if args.no_cache else None,
             "gitignore": False if args.no_gitignore else None,
             "exit_zero": True if args.exit_zero else None,
+            "fail_on_empty": True if args.fail_on_empty else None,
             "unit": args.unit,
             "judge": args.judge,
+            "threat_model": args.threat_model,
+            "models": tuple(args.models) if args.models else None,
             "explain": True if args.explain else None,
         },
         pyproject=pyproject,
     )
-    if args.output:  # before the model loads and the scan runs, not after
-        check_file_target(args.output, what="--output")
-    render = get_formatter(config.format)
+    render = _formatter(config.format, sources)
+    _check_model_settings(config, sources)  # whatever the judge: a bad key is an error even when unused
     baseline = load_baseline(args.baseline) if args.baseline else frozenset()
     root = (
         Path(os.path.realpath(args.root)) if args.root else report_root(args.paths, stdin_filename=args.stdin_filename)
     )
     only = changed_files(args.changed_since, cwd=root if root.is_dir() else Path.cwd()) if args.changed_since else None
-    progress = not args.quiet and sys.stderr.isatty()
     detector = None
     if config.judge == "model":
         with elapsed("loading model", enabled=progress):
@@ -206,7 +248,7 @@ def run(args: argparse.Namespace) -> int:
             root=root,
             only=only,
             baseline=baseline,
-            progress=progress,
+            progress=progress or False,
             stdin_filename=args.stdin_filename,
         )
         if cache is not None and cache.problem:
@@ -215,7 +257,8 @@ def run(args: argparse.Namespace) -> int:
         if cache is not None:
             cache.close()
 
-    # A text report on stdout lists skipped paths itself; other reports go to files or tools.
+    # A text report on stdout lists skipped paths and ends with the summary itself; other
+    # reports go to files or tools, so stderr says them.
     text_on_stdout = config.format == "text" and not args.output
     for note in report.notes:
         warn(f"note: {printable(note)}")
@@ -232,7 +275,7 @@ def run(args: argparse.Namespace) -> int:
     text = render(report, color=color and config.format == "text")
     if args.output:
         try:
-            write_text(args.output, text)
+            write_text(args.output, text)  # into a folder _check_output saw exist
         except OSError as exc:
             raise VulntuneError(
                 f"--output {args.output}: cannot be written ({(exc.strerror or str(exc)).lower()})"
@@ -241,19 +284,14 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         sys.stdout.flush()
 
-    stats = report.stats
-    if not text_on_stdout:
-        s = report.summary
-        warn(
-            f"{s.findings} finding{'s' * (s.findings != 1)} in {s.files_scanned} files"
-            + (f" ({s.files_skipped} skipped)" if s.files_skipped else "")
-            + (f"; report written to {args.output}" if args.output else "")
-        )
-    warn(
-        f"scanned {stats['files']} files, {stats['units']} units ({stats['units_cached']} from cache) "
-        f"in {stats['seconds_total']:.1f} s"
-    )
-    if not report.summary.files_scanned:
+    if not text_on_stdout:  # the same line the text report ends with: one summary, one set of counts
+        warn(summary_line(report) + (f" Report written to {args.output}." if args.output else ""))
+    warn(_timing(report))
+    empty = not report.summary.files_scanned
+    if empty and config.fail_on_empty:
+        print(f"vulntune: error: no files were scanned{_why_nothing(report, args.changed_since)}", file=sys.stderr)
+        return 2
+    if empty:
         warn(f"warning: no files were scanned{_why_nothing(report, args.changed_since)}")
 
     if report.input_error:
@@ -261,6 +299,82 @@ def run(args: argparse.Namespace) -> int:
     if report.findings and not config.exit_zero:
         return 1
     return 0
+
+
+def _check_output(path: str) -> None:
+    """-o FILE: a file that can be written in a folder that exists (a report makes no folders: a
+    mistyped path must not create a tree), tried before the model loads."""
+    from vulntune.atomic import check_file_target
+    from vulntune.errors import VulntuneError
+
+    if not path:
+        raise VulntuneError("--output: an empty file name (leave --output out to write the report to stdout)")
+    folder = os.path.dirname(path) or os.curdir
+    if not os.path.isdir(folder):
+        problem = "is not a folder" if os.path.exists(folder) else "no such folder"
+        raise VulntuneError(f"--output {path}: {folder}: {problem}")
+    check_file_target(path, what="--output")
+
+
+def _formatter(name: str, sources: dict[str, str]):
+    """The formatter `format` names; an unknown one is an error naming where the name came from."""
+    from vulntune.errors import VulntuneError
+    from vulntune.formats import get_formatter
+    from vulntune.scan.settings import setting_error
+
+    try:
+        return get_formatter(name)
+    except VulntuneError:
+        raise setting_error("format", name, f"unknown format (known: {', '.join(FORMAT_NAMES)})", sources) from None
+
+
+def _check_model_settings(config, sources: dict[str, str]) -> None:
+    """`model` and `target_fpr` checked against the model folder's metadata (no weights read),
+    whatever the judge, each error naming the option or the pyproject.toml key it came from."""
+    import math
+
+    from vulntune.errors import VulntuneError
+    from vulntune.models.folder import read_meta
+    from vulntune.scan import default_model_path
+    from vulntune.scan.settings import setting_error
+
+    if config.model is not None:
+        folder = Path(config.model)
+        if not folder.is_dir():
+            raise setting_error("model", config.model, "no such folder", sources)
+        try:
+            meta = read_meta(folder, verify=False)
+        except VulntuneError as exc:
+            raise setting_error("model", config.model, str(exc).removeprefix(f"{folder}: "), sources) from None
+    elif config.target_fpr is not None and default_model_path().is_dir():
+        meta = read_meta(default_model_path(), verify=False)
+    else:
+        return  # the bundled detector, or none: load_scan_model says so when it is needed
+    if config.target_fpr is None:
+        return
+    points = meta.get("operating_points") or []
+    if not points:
+        raise setting_error(
+            "target_fpr",
+            config.target_fpr,
+            "the model records no operating points (`vulntune calibrate --model DIR` records them)",
+            sources,
+        )
+    if not any(math.isclose(p["target_fpr"], config.target_fpr, rel_tol=0.0, abs_tol=1e-9) for p in points):
+        known = ", ".join(f"{p['target_fpr']:g}" for p in points)
+        raise setting_error(
+            "target_fpr", config.target_fpr, f"the model records operating points only for {known}", sources
+        )
+
+
+def _timing(report) -> str:
+    """How long the scan took, and how much of the judging the cache answered."""
+    stats = report.stats
+    line = f"scanned in {stats['seconds_total']:.1f} s"
+    if report.model.fingerprint.startswith("judge:"):
+        return line + " (no model)"
+    verdicts = int(stats["units"])
+    return line + f"; {int(stats['units_cached'])} of {verdicts} model verdict{'s' * (verdicts != 1)} from the cache"
 
 
 def _list_files(report) -> None:
@@ -280,9 +394,9 @@ def _why_nothing(report, changed_since: str | None) -> str:
     from collections import Counter
 
     reasons = Counter(p.reason for p in report.passed_over) + Counter(s.reason for s in report.skipped)
-    parts = [f"{count} {'path' if count == 1 else 'paths'} {reason}" for reason, count in sorted(reasons.items())]
+    parts = [f"{reason} ({count} {'path' if count == 1 else 'paths'})" for reason, count in sorted(reasons.items())]
     if changed_since:
         parts.append(f"only files changed since the merge base of {changed_since} and HEAD count")
     if not parts:
         return " (no file with a scanned extension under the PATHs)"
-    return ": " + "; ".join(parts) + " (--verbose lists them)"
+    return ": " + "; ".join(parts) + ". --verbose lists them."

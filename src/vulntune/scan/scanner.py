@@ -6,10 +6,10 @@ command's. Scanned code is only read as text and parsed with tree-sitter.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import os
-import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -134,7 +134,7 @@ def scan_paths(
     root: str | os.PathLike | None = None,
     only: Iterable[str] | None = None,
     baseline: frozenset[str] = frozenset(),
-    progress: bool = False,
+    progress: bool | str = False,
     stdin_filename: str | None = None,
 ) -> ScanReport:
     """Scan files and folders with a loaded detector.
@@ -148,7 +148,8 @@ def scan_paths(
         root: findings' paths are relative to it (default: see `discover.scan_root`).
         only: real paths of the only files to scan (`--changed-since`).
         baseline: fingerprints of findings not to report again.
-        progress: show progress bars on stderr.
+        progress: show progress on stderr: True or "bar" draws bars (a terminal), "log" prints
+            a line every `vulntune.progress.log_every()` seconds (a CI log).
         stdin_filename: the path (and so language) of the PATH `-`, standard input.
     """
     config = config or ScanConfig()
@@ -156,6 +157,11 @@ def scan_paths(
     if detector is None and config.judge == "model":
         raise ValueError("scan_paths needs a detector unless config.judge is 'none' or 'reachability'")
     unit = scan_unit(config, detector)
+    if unit == "slice":  # a bad taint models file is the user's error, found before any file is read
+        from vulntune.analysis.taint_models import load_models
+
+        for language in LANGUAGES:
+            load_models(language, config.models)
     languages = LANGUAGES if detector is None else detector.languages
     started_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     began, cpu_began = time.perf_counter(), _cpu_seconds()
@@ -169,13 +175,21 @@ def scan_paths(
             skipped.append(Skipped(path=source.display, reason=f"the model does not cover {source.language}"))
     discovered = time.perf_counter()
 
-    extracted = _extract_all(files, jobs=config.worker_count, progress=progress, slices=unit == "slice")
+    extracted = _extract_all(
+        files,
+        jobs=config.worker_count,
+        progress=progress,
+        slices=unit == "slice",
+        threat_model=config.threat_model,
+        models=tuple(config.models),
+    )
     readable = []
     for item in extracted:
         if item.skipped is not None:
             skipped.append(Skipped(path=item.file, reason=item.skipped))
         else:
             readable.append(item)
+    readable = across_files(readable, config.threat_model)
     units = [u for item in readable for u in item.units]
     parsed = time.perf_counter()
 
@@ -184,7 +198,7 @@ def scan_paths(
     if detector is None:
         verdicts, inference = _every_candidate(judged), InferenceStats(units=distinct)
     else:
-        bar = _bar(progress, total=distinct, unit="unit", desc="scoring")
+        bar = _bar(progress, total=distinct, unit="candidate" if unit == "slice" else "unit", desc="scoring")
         try:
             verdicts, inference = score_units(
                 judged,
@@ -319,15 +333,51 @@ def _stats(
     }
 
 
-def _bar(enabled: bool, **kwargs):
-    if not enabled:
-        return None
-    from tqdm import tqdm
+def _bar(enabled: bool | str, **kwargs):
+    """A count on stderr: a bar on a terminal (True or "bar"), a line every few seconds in a log ("log")."""
+    from vulntune.progress import counter
 
-    return tqdm(file=sys.stderr, leave=False, dynamic_ncols=True, **kwargs)
+    return counter("bar" if enabled is True else enabled or None, **kwargs)
 
 
-def _extract_all(files: list[SourceFile], *, jobs: int, progress: bool, slices: bool = False) -> list[ExtractedFile]:
+def across_files(extracted: list[ExtractedFile], threat_model: str) -> list[ExtractedFile]:
+    """Each file's slice units with reachability decided again with every scanned file's callers
+    and callees (`vulntune.analysis.solve`): taint crosses files through calls."""
+    from vulntune.analysis import AnalysedFile, solve
+
+    flowing = [item for item in extracted if item.flow is not None]
+    if not flowing:
+        return extracted
+    solved = solve([AnalysedFile(candidates=item.candidates, flow=item.flow) for item in flowing], threat_model)
+    decided = {id(item): found for item, found in zip(flowing, solved)}
+    out = []
+    for item in extracted:
+        found = decided.get(id(item))
+        if found is None:
+            out.append(item)
+            continue
+        units = []
+        for unit in item.units:
+            index = getattr(unit, "candidate_index", -1)
+            if 0 <= index < len(found):
+                verdict = found[index]
+                reach = verdict.reach
+                path = reach.path if reach is not None and verdict.reachable else ()
+                unit = dataclasses.replace(unit, reachable=verdict.reachable, path=path)
+            units.append(unit)
+        out.append(dataclasses.replace(item, units=tuple(units), flow=None, candidates=()))
+    return out
+
+
+def _extract_all(
+    files: list[SourceFile],
+    *,
+    jobs: int,
+    progress: bool | str,
+    slices: bool = False,
+    threat_model: str = "remote",
+    models: tuple[str, ...] = (),
+) -> list[ExtractedFile]:
     """Extract units from every file, in `jobs` processes when there is enough work."""
     bar = _bar(progress, total=len(files), unit="file", desc="parsing")
     results: list[ExtractedFile] = []
@@ -336,13 +386,14 @@ def _extract_all(files: list[SourceFile], *, jobs: int, progress: bool, slices: 
             # "spawn", not "fork": the parent may hold a loaded torch model and its threads.
             with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
                 chunk = max(1, min(64, len(files) // (jobs * 4)))
-                for item in pool.map(functools.partial(extract_file, slices=slices), files, chunksize=chunk):
+                work = functools.partial(extract_file, slices=slices, threat_model=threat_model, models=models)
+                for item in pool.map(work, files, chunksize=chunk):
                     results.append(item)
                     if bar:
                         bar.update(1)
         else:
             for source in files:
-                results.append(extract_file(source, slices=slices))
+                results.append(extract_file(source, slices=slices, threat_model=threat_model, models=models))
                 if bar:
                     bar.update(1)
     finally:

@@ -88,13 +88,29 @@ class ScanConfig:
         default="model",
         metadata=_help(
             "model: the detector judges each candidate; none: every candidate sink is a finding (pattern matching, "
-            "no model loaded); reachability: every statically reachable candidate is a finding (its data comes from a "
-            "parameter or untrusted input and it can run; no model loaded)"
+            "no model loaded); reachability: static analysis only, every candidate that data from a source of the "
+            "threat model reaches, unsanitised, where it can run, is a finding (no model loaded)"
         ),
+    )
+    threat_model: str = field(
+        default="remote",
+        metadata=_help(
+            "which data is untrusted: remote (request data, framework entry points, sockets); local (also the "
+            "command line, the environment, files, standard input); all (also the parameters of functions no "
+            "scanned code calls)"
+        ),
+    )
+    models: tuple[str, ...] = field(
+        default=(),
+        metadata=_help("taint model files (TOML) added to the shipped ones: sources, sanitizers, validators..."),
     )
     explain: bool = field(default=False, metadata=_help("show the slice each finding was judged on"))
     exit_zero: bool = field(
         default=False, metadata=_help("exit 0 even when there are findings (input errors still exit 2)")
+    )
+    fail_on_empty: bool = field(
+        default=False,
+        metadata=_help("exit 2 when no file was scanned (by default such a run warns on stderr and exits 0)"),
     )
 
     def __post_init__(self) -> None:
@@ -102,6 +118,8 @@ class ScanConfig:
             raise SettingError(f"unit: expected slice or function, got {self.unit!r}")
         if self.judge not in ("model", "none", "reachability"):
             raise SettingError(f"judge: expected model, none or reachability, got {self.judge!r}")
+        if self.threat_model not in ("remote", "local", "all"):
+            raise SettingError(f"threat_model: expected remote, local or all, got {self.threat_model!r}")
         if self.judge != "model" and self.unit == "function":
             raise SettingError(f"judge: {self.judge} flags candidate sinks, which only slices have (unit = slice)")
         # format: checked against vulntune.formats' registry by get_formatter, before any file is read
@@ -130,7 +148,7 @@ class ScanConfig:
 
     @property
     def worker_count(self) -> int:
-        return self.jobs or (os.cpu_count() or 1)
+        return self.jobs or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -161,20 +179,47 @@ def read_pyproject_settings(path: Path) -> dict[str, Any]:
     return table
 
 
+COMMAND_LINE = "command line"  # a setting's source when an option gave it
+
+
 def resolve_config(cli_values: dict[str, Any], *, pyproject: Path | None) -> ScanConfig:
+    """Merge `[tool.vulntune]` (if any) and the command line's explicit values (`resolve_settings`)."""
+    return resolve_settings(cli_values, pyproject=pyproject)[0]
+
+
+def resolve_settings(cli_values: dict[str, Any], *, pyproject: Path | None) -> tuple[ScanConfig, dict[str, str]]:
     """Merge `[tool.vulntune]` (if any) and the command line's explicit values.
 
-    Command-line values win, except `exclude`, whose patterns are added to the file's.
+    Command-line values win, except `exclude` and `models`, which are added to the file's.
+
+    Returns:
+        The settings, and for each key set by the file or the command line where its value came
+        from: the file's path, or `COMMAND_LINE` (see `setting_error`).
     """
     merged: dict[str, Any] = {}
+    sources: dict[str, str] = {}
     if pyproject is not None:
         merged.update(read_pyproject_settings(pyproject))
+        if isinstance(merged.get("models"), list | tuple):  # taint model files are relative to the file naming them
+            merged["models"] = tuple(str(pyproject.parent / m) if isinstance(m, str) else m for m in merged["models"])
         # Validate the file's own keys first, so its errors name the file.
         from_mapping(ScanConfig, merged, where=f"{pyproject} [tool.vulntune]")
+        sources.update((key, str(pyproject)) for key in merged)
     for key, value in cli_values.items():
         if value is None:
             continue
-        if key == "exclude":
-            value = (*merged.get("exclude", ()), *value)
+        if key in ("exclude", "models"):
+            value = (*merged.get(key, ()), *value)
         merged[key] = value
-    return from_mapping(ScanConfig, merged, where="command line")
+        sources[key] = COMMAND_LINE
+    return from_mapping(ScanConfig, merged, where=COMMAND_LINE), sources
+
+
+def setting_error(key: str, value: Any, problem: str, sources: dict[str, str]) -> VulntuneError:
+    """A one-line error about the value of setting `key`, naming where it came from: its option
+    (`--target-fpr 0.07: ...`) when the command line gave it, else the file and the key
+    (`/repo/pyproject.toml [tool.vulntune]: config key 'target_fpr' = 0.07: ...`)."""
+    source = sources.get(key, COMMAND_LINE)
+    if source == COMMAND_LINE:
+        return VulntuneError(f"--{key.replace('_', '-')} {value}: {problem}")
+    return VulntuneError(f"{source} [tool.vulntune]: config key '{key}' = {value!r}: {problem}")
