@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from vulntune.analysis import AnalysedFile, analyse, analyse_file, solve
+from vulntune.analysis import analyse, analyse_file, solve
 from vulntune.analysis.taint_models import load_models
 from vulntune.errors import VulntuneError
 
