@@ -91,7 +91,7 @@ def test_target_fpr_flags_at_a_recorded_operating_point(capsys, repo, model_dir)
 def test_baseline_reports_only_new_findings(capsys, repo, model_dir, tmp_path):
     previous = tmp_path / "previous.json"
     code, _, err = scan(capsys, repo, "--model", model_dir, "--format", "json", "--output", previous)
-    assert code == 1 and "report written to" in err
+    assert code == 1 and "Report written to" in err
     code, out, _ = scan(capsys, repo, "--model", model_dir, "--baseline", previous)
     assert code == 0 and "5 in baseline" in out
     users = repo / "app" / "users.py"
@@ -176,12 +176,12 @@ def test_relative_model_in_pyproject_is_relative_to_the_file(capsys, repo, model
 
 
 def test_output_file_quiet_and_no_colour_when_piped(capsys, repo, model_dir, tmp_path):
-    target = tmp_path / "out" / "report.sarif"
+    target = tmp_path / "report.sarif"
     code, out, err = scan(capsys, repo, "--model", model_dir, "--format", "sarif", "--output", target, "--quiet")
     assert code == 1 and out == "" and err == ""
     assert json.loads(target.read_text())["version"] == "2.1.0"
     code, out, err = scan(capsys, repo, "--model", model_dir)
-    assert "\033[" not in out and "scanned 4 files" in err
+    assert "\033[" not in out and "4 files scanned" in out and "scanned in" in err
     code, out, _ = scan(capsys, repo, "--model", model_dir, "--color", "always")
     assert "\033[" in out
 
@@ -193,7 +193,7 @@ def test_no_cache_and_cache_dir_override(capsys, repo, model_dir, tmp_path, monk
     scan(capsys, repo, "--model", model_dir)
     assert (tmp_path / "my-cache" / "scan-results.sqlite3").is_file()
     _, _, err = scan(capsys, repo, "--model", model_dir)
-    assert "19 units (19 from cache)" in err
+    assert "19 of 19 model verdicts from the cache" in err
 
 
 def test_help_has_examples(capsys):

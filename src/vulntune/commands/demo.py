@@ -18,7 +18,9 @@ def register(subparsers) -> None:
             "many safe look-alikes were flagged, at the model's threshold and at each operating point it "
             "records (the recall and false positives a lower threshold buys)."
         ),
-        epilog="Examples:\n  vulntune demo\n  vulntune demo --target-fpr 0.1   # more recall, more false positives",
+        epilog="Examples:\n  vulntune demo\n"
+        "  vulntune demo --target-fpr 0.05   # stricter than the bundled judge's default 0.1 point\n"
+        "  vulntune demo --target-fpr 0.2    # looser: more recall, more false positives",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--path", type=Path, default=Path("examples"), help="folder to scan (default: examples)")
@@ -27,8 +29,9 @@ def register(subparsers) -> None:
         "--target-fpr",
         type=float,
         metavar="X",
-        help="scan at the model's operating point for this validation false positive rate "
-        "(as `vulntune scan --target-fpr`)",
+        help="scan at the model's recorded operating point for this validation false positive rate "
+        "instead of its default one (the bundled judge's is 0.1): lower is stricter, higher finds more "
+        "and flags more safe code (as `vulntune scan --target-fpr`)",
     )
     parser.set_defaults(handler=run)
 
@@ -42,15 +45,16 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.path.is_dir():
         raise VulntuneError(f"{args.path}: no such folder (run the demo from the repository root)")
-    from vulntune.progress import elapsed
+    from vulntune.progress import elapsed, mode_for
 
-    with elapsed("loading model", enabled=sys.stderr.isatty()):
+    progress = mode_for(sys.stderr, quiet=False)
+    with elapsed("loading model", enabled=progress):
         detector = load_scan_model(args.model, target_fpr=args.target_fpr)
     cache = ResultCache()
     try:
         config = ScanConfig(explain=True)  # each finding with the slice it was judged on
         report = scan_paths(
-            [args.path], detector=detector, config=config, cache=cache, root=args.path, progress=sys.stderr.isatty()
+            [args.path], detector=detector, config=config, cache=cache, root=args.path, progress=progress
         )
         sys.stdout.write(get_formatter("text")(report, color=sys.stdout.isatty()))
         expected_file = args.path / "expected.json"

@@ -31,8 +31,12 @@ def excerpt(slice_text: str, limit: int = SLICE_LINES) -> list[str]:
     start = max(1, sink - (limit - 3))
     shown = lines[start : sink + 1]
     before, after = start - 1, len(lines) - sink - 1
-    out = [lines[0]] + ([f"... ({before} more lines)"] if before else []) + shown
-    return out + ([f"... ({after} more lines; --format json has the whole slice)"] if after else [])
+    out = [lines[0]] + ([f"... ({_more(before)})"] if before else []) + shown
+    return out + ([f"... ({_more(after)}; --format json has the whole slice)"] if after else [])
+
+
+def _more(count: int) -> str:
+    return f"{count} more line" + "s" * (count != 1)
 
 
 def render(report: ScanReport, *, color: bool = False) -> str:
@@ -59,11 +63,13 @@ def render(report: ScanReport, *, color: bool = False) -> str:
         for skipped in report.skipped:
             out.append(f"  {printable(skipped.path)}: {skipped.reason}" + ("  (error)" if skipped.error else ""))
         out.append("")
-    out.append(_summary(report))
+    out.append(summary_line(report))
     return "\n".join(out) + "\n"
 
 
-def _summary(report: ScanReport) -> str:
+def summary_line(report: ScanReport) -> str:
+    """The report's summary in one line: the text report ends with it, and the command prints it
+    on stderr when the report goes elsewhere, so both say the same counts."""
     s = report.summary
     if report.findings:
         by_severity = {sev: sum(1 for f in report.findings if f.severity == sev) for sev in SEVERITIES}
