@@ -4,7 +4,8 @@ One rule per CWE the model knows (id "CWE-89"), tagged `security` and `external/
 with the catalogue's `security-severity`; results carry a `partialFingerprints` entry
 ("vulntune/v1") for baselines and URIs relative to the `%SRCROOT%` base (the repository root,
 given as `originalUriBaseIds`). Every file scanned is an artifact; skipped files become tool
-execution notifications.
+execution notifications. A finding whose path starts at a source has it as a code flow: one thread
+flow, a location per step (source, each call, sink), its message the step's label.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from urllib.parse import quote
 
 from vulntune.cwe import CATALOGUE
 from vulntune.scan.baseline import SARIF_FINGERPRINT_KEY
+from vulntune.scan.findings import Finding
 from vulntune.scan.scanner import ScanReport
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -67,6 +69,30 @@ def _artifacts(report: ScanReport) -> list[dict]:
     ]
 
 
+def _artifact_location(path: str, artifact_index: dict[str, int]) -> dict:
+    return {**_uri(path), **({"index": artifact_index[path]} if path in artifact_index else {})}
+
+
+def _code_flows(finding: Finding, artifact_index: dict[str, int]) -> list[dict]:
+    """The finding's path as SARIF `codeFlows`: only a path from a source (a hard-coded secret's
+    path is its sink alone, which the result's location already says)."""
+    if not finding.path or finding.path[0].kind != "source":
+        return []
+    locations = [
+        {
+            "location": {
+                "physicalLocation": {
+                    "artifactLocation": _artifact_location(step.file, artifact_index),
+                    "region": {"startLine": step.line},
+                },
+                "message": {"text": step.label},
+            }
+        }
+        for step in finding.path
+    ]
+    return [{"threadFlows": [{"locations": locations}]}]
+
+
 def render(report: ScanReport, *, color: bool = False) -> str:
     """The report as a SARIF 2.1.0 log (sorted keys). `color` is unused."""
     artifacts = _artifacts(report)
@@ -81,6 +107,7 @@ def render(report: ScanReport, *, color: bool = False) -> str:
         region = {"startLine": f.line}
         if f.snippet:
             region["snippet"] = {"text": f.snippet}
+        flows = _code_flows(f, artifact_index)
         results.append(
             {
                 "ruleId": f.cwe,
@@ -90,10 +117,7 @@ def render(report: ScanReport, *, color: bool = False) -> str:
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {
-                                **_uri(f.file),
-                                **({"index": artifact_index[f.file]} if f.file in artifact_index else {}),
-                            },
+                            "artifactLocation": _artifact_location(f.file, artifact_index),
                             "region": region,
                             "contextRegion": {"startLine": f.start_line, "endLine": f.end_line},
                         },
@@ -102,6 +126,7 @@ def render(report: ScanReport, *, color: bool = False) -> str:
                         ],
                     }
                 ],
+                **({"codeFlows": flows} if flows else {}),
                 "partialFingerprints": {SARIF_FINGERPRINT_KEY: f.fingerprint},
                 "rank": round(f.confidence * 100, 2),
                 "properties": {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from itertools import groupby
 
+from vulntune.analysis import Step
 from vulntune.cwe import SEVERITIES
 from vulntune.scan.scanner import STATIC_JUDGES, ScanReport
 
@@ -35,6 +36,18 @@ def excerpt(slice_text: str, limit: int = SLICE_LINES) -> list[str]:
     return out + ([f"... ({_more(after)}; --format json has the whole slice)"] if after else [])
 
 
+def path_lines(path: tuple[Step, ...]) -> list[str]:
+    """A finding's path, one step a line: `path: FILE:LINE  LABEL` for the source, then
+    `   -> FILE:LINE  LABEL` for each call and the sink. Nothing for a path without a source
+    (a hard-coded secret's is its sink alone, the finding's own line)."""
+    if not path or path[0].kind != "source":
+        return []
+    return [
+        f"{'path:' if i == 0 else '   ->'} {printable(step.file)}:{step.line}  {printable(step.label)}"
+        for i, step in enumerate(path)
+    ]
+
+
 def _more(count: int) -> str:
     return f"{count} more line" + "s" * (count != 1)
 
@@ -55,7 +68,8 @@ def render(report: ScanReport, *, color: bool = False) -> str:
             out.append(paint(f"         in {where}, lines {f.start_line}-{f.end_line}", _DIM))
             if f.snippet:
                 out.append(f"         {printable(f.snippet)}")
-            if f.slice:
+            if f.slice:  # --explain: the path, then the slice
+                out.extend(f"         {line}" for line in path_lines(f.path))
                 out.extend(paint(f"         | {printable(line)}", _DIM) for line in excerpt(f.slice))
         out.append("")
     if report.skipped:

@@ -4,7 +4,8 @@ Severity comes from the CWE catalogue and confidence from the model's calibrated
 separate fields. A finding's fingerprint survives line shifts (code added above it) so that
 baselines keep matching: it hashes the CWE, the file path, the unit's qualified name and the
 flagged line's text with whitespace collapsed, plus an occurrence index when several findings
-share all of those.
+share all of those. A finding's path (source, calls, sink) is not part of it: a new caller must not
+make an old finding new.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
+from vulntune.analysis import Step
 from vulntune.analysis.slicer import without_annotation
 from vulntune.cwe import CATALOGUE, SEVERITIES
 from vulntune.scan.cache import Verdict, text_digest
@@ -43,6 +45,9 @@ class Finding:
         fingerprint: stable id for baselines (32 hex digits).
         sink: the catalogue pattern of the candidate sink, for findings on slices; else None.
         slice: the slice the judge read, with `--explain`; else None.
+        path: how data reaches the sink, for statically reachable slice findings: the source, each
+            call that carries it, the sink (`vulntune.analysis.Step`s, files relative to the scan
+            root); a hard-coded secret's is its sink alone; empty when none is known.
     """
 
     file: str
@@ -61,6 +66,7 @@ class Finding:
     fingerprint: str
     sink: str | None = None
     slice: str | None = None
+    path: tuple[Step, ...] = ()
 
     @property
     def sort_key(self) -> tuple:
@@ -98,7 +104,8 @@ def build_findings(
     """Findings for every unit whose verdict reaches `threshold`, each with its unit, sorted.
 
     `threshold` may be one per language. A slice's finding sits on its candidate's line with the
-    candidate's CWE (and, with `explain`, carries the slice); a function's on its most likely line.
+    candidate's CWE and path (and, with `explain`, carries the slice); a function's on its most
+    likely line. A step's file "" (a file analysed alone) becomes the unit's file.
 
     A finding of a nested function is also seen by the enclosing function, which contains its
     text: when two units flag the same CWE on the same line, only the innermost is kept.
@@ -112,7 +119,8 @@ def build_findings(
                 continue
             if isinstance(unit, SliceUnit):
                 finding = _finding(unit, replace(verdict, cwe=unit.cwe), unit.candidate_line)
-                raw.append((replace(finding, sink=unit.sink, slice=unit.text if explain else None), unit))
+                path = tuple(replace(step, file=step.file or unit.file) for step in unit.path)
+                raw.append((replace(finding, sink=unit.sink, slice=unit.text if explain else None, path=path), unit))
                 continue
             if verdict.cwe is None or verdict.line is None:
                 continue
