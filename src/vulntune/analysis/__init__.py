@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from vulntune.analysis.candidates import Candidate, find_candidates
+from vulntune.analysis.catalogue import load_catalogue
 from vulntune.analysis.flow import FileFlow, interpret
 from vulntune.analysis.program import THREAT_MODELS, Program, Reach, Step, check_threat_model
 from vulntune.analysis.slicer import Slice, slice_match
@@ -86,7 +87,8 @@ def analyse(text: str, language: str, *, threat_model: str = "all", models: Sequ
 def analyse_file(
     text: str, language: str, *, file: str = "", module: str = "", models: Sequence[str] = ()
 ) -> AnalysedFile:
-    """Candidates, slices and the local flow of one file (the worker's part of a scan)."""
+    """Candidates, slices and the local flow of one file (the worker's part of a scan). `models`:
+    the user's models files, whose sink rows add candidates and whose taint rows add flow."""
     tree = parse(text, language)
     offset = 0
     if language == "java" and tree.root_node.has_error:
@@ -94,7 +96,7 @@ def analyse_file(
         if not wrapped.root_node.has_error:
             tree, text, offset = wrapped, _WRAPPER + text + "\n}\n", 1
     lines = [line.removesuffix("\r") for line in text.split("\n")]
-    matches = find_candidates(tree, language)
+    matches = find_candidates(tree, language, load_catalogue(language, models))
     found = []
     for match in matches:
         cut = slice_match(match, tree, lines, language)

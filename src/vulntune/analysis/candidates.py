@@ -18,8 +18,7 @@ from dataclasses import dataclass
 
 import tree_sitter
 
-from vulntune.analysis import java_sinks, python_sinks  # noqa: F401  (register the catalogue)
-from vulntune.analysis.catalogue import CATALOGUE_OF_SINKS, Construction, SinkPattern
+from vulntune.analysis.catalogue import CATALOGUE_OF_SINKS, Catalogue, Construction, SinkPattern
 from vulntune.analysis.syntax import (
     FUNCTIONS,
     dotted,
@@ -68,9 +67,10 @@ class Match:
     data: tuple[tree_sitter.Node, ...]  # the expressions that carry the data into it
 
 
-def find_candidates(tree: tree_sitter.Tree, language: str) -> list[Match]:
-    """Every candidate in `tree`, ordered by position, then CWE."""
-    context = _Context(tree, language)
+def find_candidates(tree: tree_sitter.Tree, language: str, catalogue: Catalogue = CATALOGUE_OF_SINKS) -> list[Match]:
+    """Every candidate in `tree`, ordered by position, then CWE. `catalogue`: the sinks to match,
+    the shipped ones unless the user's models add some (`vulntune.analysis.catalogue.load_catalogue`)."""
+    context = _Context(tree, language, catalogue)
     matches: list[Match] = []
     for node in walk(tree.root_node):
         kind = node.type
@@ -94,11 +94,11 @@ def find_candidates(tree: tree_sitter.Tree, language: str) -> list[Match]:
 class _Context:
     """What matching needs to know about the file: import aliases and declared types."""
 
-    def __init__(self, tree: tree_sitter.Tree, language: str) -> None:
+    def __init__(self, tree: tree_sitter.Tree, language: str, catalogue: Catalogue = CATALOGUE_OF_SINKS) -> None:
         self.language = language
-        self.sinks = CATALOGUE_OF_SINKS.sinks(language)
+        self.sinks = catalogue.sinks(language)
         self.calls_by_name = _calls_by_name(self.sinks)
-        self.constructions = CATALOGUE_OF_SINKS.constructions(language)
+        self.constructions = catalogue.constructions(language)
         self.aliases = _python_aliases(tree.root_node) if language == "python" else {}
         self.types = (_java_declared_types if language == "java" else _python_constructed_types)(tree.root_node)
         self.construction_nodes = (

@@ -5,6 +5,14 @@ which a weakness happens, and which arguments carry the data. A `Construction` n
 from pieces (SQL, a command line, HTML) that is handed to any call: real code often reaches the
 dangerous API through its own wrapper (`db.run(query)`), so the shape of the text is the sink.
 
+The records are data: `[[sink]]` and `[[construction]]` rows of one TOML file per language
+(`model_files/python-sinks.toml`, `model_files/java-sinks.toml`); the text shapes both languages
+share (SQL, a command line, HTML...) are named in `model_files/shapes.toml` and a row refers to one
+as `"@sql-text"`. Users add rows in their taint model files (`--models FILE`, `[tool.vulntune]
+models`), read with `load_catalogue`. Every row is validated when it is loaded: an unknown key, a
+missing field, a bad regular expression, an unknown shape, a CWE not catalogued for the language or
+a duplicate id is a `VulntuneError` naming the file and the entry.
+
 The finder (`vulntune.analysis.candidates`) reports every match as a candidate; nothing here
 decides safety. The synthetic generator's sinks are checked against this catalogue by a test, so
 it is the one source of truth for what a sink is. Patterns come from the APIs' documentation and
@@ -13,53 +21,26 @@ common idioms, never from the external evaluation sets.
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import MISSING, dataclass, fields
+from pathlib import Path
 
 from vulntune.cwe import CATALOGUE, LANGUAGES
 from vulntune.errors import VulntuneError
 
+MODEL_FILES = Path(__file__).resolve().parent / "model_files"
 KINDS = ("call", "new", "subscript", "literal")
-
-# Text shapes of construction-shaped candidates, shared by both languages.
-SQL_TEXT = (
-    r"\b(select\s[\s\S]*\bfrom\b|insert\s+(or\s+\w+\s+)?into\b|update\s+[\w.`\"\[\]]+\s+set\b"
-    r"|delete\s+from\b|replace\s+into\b|(create|drop|alter|truncate)\s+(table|index|view|database)\b"
-    r"|\bwhere\s+[\w.`\"]+\s*(=|<|>|like\b|in\b)|\border\s+by\b|\bvalues\s*\()"
-)
-COMMAND_TEXT = (
-    r"(^|[\s'\"`;|&(])(ls|cat|rm|cp|mv|chmod|chown|ping|nslookup|dig|host|curl|wget|git|svn|hg|tar"
-    r"|zip|unzip|gzip|gunzip|7z|echo|grep|find|kill|pkill|sudo|su|sh|bash|zsh|python3?|perl|ruby"
-    r"|php|node|ffmpeg|convert|openssl|ssh|scp|rsync|mkdir|rmdir|touch|head|tail|sed|awk|nmap|whois"
-    r"|traceroute|docker|kubectl|make|java|npm|pip|mount|umount|useradd|passwd|crontab|systemctl"
-    r"|service|iptables|lp|lpr|mail|sendmail|dd|df|du|ps|xargs|tee|nc|telnet|ftp|tftp|cmd|powershell)"
-    r"(\s|$)|\s-{1,2}[a-zA-Z][\w-]*(\s|=|$)|2>&1|\s(&&|\|\|)\s|\s\|\s"
-)
-HTML_TEXT = (
-    r"<\s*/?\s*(html|body|head|title|div|span|p|a|b|i|u|em|strong|h[1-6]|ul|ol|li|table|tr|td|th"
-    r"|script|style|img|form|input|textarea|select|option|button|br|hr|pre|code|iframe|label|meta"
-    r"|link|small|section|article|nav|footer|header|font|center|tt)\b"
-)
-COMMAND_NAME = r"(?i)(^|_)(cmd|command|cmdline|commandline|shell_?cmd|ssh_?cmd|cli_?cmd)s?$|ssh|shell|popen|spawn|^exec(_|$)|_exec$"
-LDAP_TEXT = r"\(\s*[&|!]?\s*\(?\s*[a-zA-Z][\w-]*\s*[~<>]?=|\)\s*\("
-URL_TEXT = r"^\s*https?://"
-PATH_TEXT = (
-    r"(^|[^<:/])/([\w.-]|%[sdr]|\{[^}]*\})*$|^\.{0,2}/|\.\./|\\\\|^[\w.-]*/$|\.(txt|log|json|csv|xml|html?|png|jpe?g|gif|pdf"
-    r"|zip|tar|gz|cfg|conf|ini|ya?ml|db|sqlite|key|pem|md|py|sh)$"
-)
-XPATH_TEXT = r"//\s*\w+|\[\s*@?[\w-]+\s*=|/@[\w-]+|\btext\(\)|\bcontains\(|/\w+\[|\bstarts-with\("
-SECRET_NAME = (
-    r"(?i)^(?:[a-z0-9]*_)*(password|passwd|passwrd|pwd|pass|passphrase|secret|secret_key|secretkey"
-    r"|api_?key|apikey|auth_?token|access_?token|token|access_?key|private_?key|client_?secret"
-    r"|credentials?|db_?pass(word)?)$"
-)
+SINK_TABLES = ("sink", "construction")  # the catalogue's tables in a models file; the others are taint models
 
 _KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 @dataclass(kw_only=True, frozen=True)
 class SinkPattern:
-    """One family of sink calls of one CWE in one language.
+    """One family of sink calls of one CWE in one language (a `[[sink]]` row).
 
     Attributes:
         id: kebab-case, unique per language; names the weakness's API ("sql-cursor-execute").
@@ -70,9 +51,9 @@ class SinkPattern:
             "literal" (a string literal assigned to, or passed as, a name that holds a secret).
         names: what the callee must be. A dotted tail ("os.system") matches a call whose callee,
             after resolving the file's import aliases, ends with it; "*.execute" matches the
-            method `execute` on any receiver; a bare name ("open") matches the plain call.
-            For "new", class names; for "subscript", the subscripted object's name; for
-            "literal", a regular expression on the assigned or keyword name.
+            method `execute` on any receiver; a bare name ("open") matches the plain call; "*"
+            matches any call. For "new", class names; for "subscript", the subscripted object's
+            name; for "literal", regular expressions on the assigned or keyword name.
         api: the documented API, for people ("sqlite3.Cursor.execute").
         data: the arguments that carry the data: positions and keyword names; empty for every
             argument. The receiver of a method is data too when `receiver_is_data` (a parser
@@ -99,7 +80,8 @@ class SinkPattern:
 
 @dataclass(kw_only=True, frozen=True)
 class Construction:
-    """Text of a dangerous shape built from pieces and handed on: a construction-shaped sink.
+    """Text of a dangerous shape built from pieces and handed on: a construction-shaped sink (a
+    `[[construction]]` row).
 
     Attributes:
         id: kebab-case, unique per language ("sql-text-built").
@@ -124,20 +106,23 @@ class Construction:
 
 
 class Catalogue:
-    """The registered patterns, validated on registration."""
+    """The registered patterns, validated on registration, in registration order."""
 
-    def __init__(self) -> None:
+    def __init__(self, patterns: Iterable[SinkPattern | Construction] = ()) -> None:
         self._sinks: dict[tuple[str, str], SinkPattern] = {}
         self._constructions: dict[tuple[str, str], Construction] = {}
+        self.register(*patterns)
 
     def register(self, *patterns: SinkPattern | Construction) -> None:
         for pattern in patterns:
             table = self._sinks if isinstance(pattern, SinkPattern) else self._constructions
-            key = (pattern.language, pattern.id)
-            if key in self._sinks or key in self._constructions:
+            if self.has(pattern.language, pattern.id):
                 raise VulntuneError(f"sink pattern {pattern.id!r} is registered twice for {pattern.language}")
-            _validate(pattern)
-            table[key] = pattern
+            _validate(pattern, f"sink pattern {pattern.id!r}")
+            table[(pattern.language, pattern.id)] = pattern
+
+    def has(self, language: str, id: str) -> bool:
+        return (language, id) in self._sinks or (language, id) in self._constructions
 
     def sinks(self, language: str) -> tuple[SinkPattern, ...]:
         return tuple(p for (lang, _), p in self._sinks.items() if lang == language)
@@ -158,18 +143,17 @@ class Catalogue:
         return tuple(c for c in CATALOGUE if c in found)
 
 
-def _validate(pattern: SinkPattern | Construction) -> None:
-    where = f"sink pattern {pattern.id!r}"
+def _validate(pattern: SinkPattern | Construction, where: str) -> None:
     if not _KEBAB.match(pattern.id):
         raise VulntuneError(f"{where}: ids are kebab-case")
     if pattern.language not in LANGUAGES:
         raise VulntuneError(f"{where}: unknown language {pattern.language!r}")
     if pattern.cwe not in CATALOGUE or pattern.language not in CATALOGUE[pattern.cwe].languages:
         raise VulntuneError(f"{where}: {pattern.cwe} is not catalogued for {pattern.language}")
-    regexes = (
-        [pattern.text, pattern.handed_to] if isinstance(pattern, Construction) else [pattern.receiver, pattern.weak]
-    ) + ([pattern.named] if isinstance(pattern, Construction) else [])
-    if isinstance(pattern, SinkPattern):
+    if isinstance(pattern, Construction):
+        regexes = [pattern.text, pattern.handed_to, pattern.named]
+    else:
+        regexes = [pattern.receiver, pattern.weak]
         if pattern.kind not in KINDS:
             raise VulntuneError(f"{where}: kind must be one of {', '.join(KINDS)}")
         if not pattern.names:
@@ -183,10 +167,160 @@ def _validate(pattern: SinkPattern | Construction) -> None:
             raise VulntuneError(f"{where}: bad regular expression {regex!r}: {error}") from None
 
 
-CATALOGUE_OF_SINKS = Catalogue()
+# --- loading the rows --------------------------------------------------------------------------
+
+_TABLES: dict[str, type] = {"sink": SinkPattern, "construction": Construction}
+_REGEX_FIELDS = ("receiver", "weak", "text", "handed_to", "named")
 
 
-def sink(language: str, cwe: str, id: str, kind: str, names: str | tuple[str, ...], api: str, **fields) -> SinkPattern:
-    """A `SinkPattern` with `names` given as a space-separated string or a tuple."""
-    names = tuple(names.split()) if isinstance(names, str) else names
-    return SinkPattern(id=id, language=language, cwe=cwe, kind=kind, names=names, api=api, **fields)
+def load_catalogue(language: str, extra: Sequence[str | Path] = ()) -> Catalogue:
+    """The shipped sinks of `language` with the `[[sink]]` and `[[construction]]` rows of the
+    user's `extra` models files added after them.
+
+    A user's row may say `language = "java"`; a row without one applies to each language its CWE
+    is catalogued for. The other tables of a user's file are taint models
+    (`vulntune.analysis.taint_models.load_models` reads and checks them). Raises `VulntuneError`
+    naming the file and entry on any fault.
+    """
+    if language not in LANGUAGES:
+        raise VulntuneError(f"sink catalogue: unknown language {language!r}")
+    return _load(language, tuple((str(Path(p)), _stamp(Path(p))) for p in extra))
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """A file's modification time and size: a changed file is read again, not served from the cache."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return (0, 0)
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _load(language: str, extra: tuple[tuple[str, tuple[int, int]], ...]) -> Catalogue:
+    catalogue = Catalogue()
+    files = [str(MODEL_FILES / f"{language}-sinks.toml"), *(path for path, _ in extra)]
+    for index, path in enumerate(files):
+        for table, pattern in _rows(path, language, shipped=index == 0):
+            if catalogue.has(language, pattern.id):
+                raise VulntuneError(f"{path}: {table} {pattern.id!r} is defined twice")
+            catalogue.register(pattern)
+    return catalogue
+
+
+@functools.cache
+def _shapes() -> dict[str, str]:
+    """The named text shapes rows refer to as "@name" (`model_files/shapes.toml`)."""
+    path = MODEL_FILES / "shapes.toml"
+    shapes = _read(str(path)).get("shapes", {})
+    for name, regex in shapes.items():
+        if not isinstance(regex, str):
+            raise VulntuneError(f"{path}: shape {name!r} must be a string")
+        try:
+            re.compile(regex)
+        except re.error as error:
+            raise VulntuneError(f"{path}: shape {name!r} is not a valid regular expression ({error})") from None
+    return shapes
+
+
+def _read(path: str) -> dict:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise VulntuneError(f"{path}: models file not found") from None
+    except OSError as exc:
+        raise VulntuneError(f"{path}: cannot read models ({exc.strerror or type(exc).__name__})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise VulntuneError(f"{path}: not valid TOML ({exc})") from None
+
+
+def _rows(path: str, language: str, *, shipped: bool) -> Iterable[tuple[str, SinkPattern | Construction]]:
+    """The sink rows of one file that apply to `language`: a shipped file is one language's and
+    holds nothing else; a user's row applies to the language it names, or to every language its
+    CWE is catalogued for."""
+    for table, entries in _read(path).items():
+        if table not in _TABLES:
+            if shipped:
+                raise VulntuneError(f"{path}: unknown table [[{table}]] (expected one of {', '.join(_TABLES)})")
+            continue
+        if not isinstance(entries, list):
+            raise VulntuneError(f"{path}: {table} must be an array of tables ([[{table}]])")
+        for number, entry in enumerate(entries, 1):
+            where = f"{path}: {table} #{number}" + (f" ({entry['id']!r})" if isinstance(entry.get("id"), str) else "")
+            entry = dict(entry)
+            wanted = entry.pop("language", None)
+            if wanted is not None and wanted not in LANGUAGES:
+                raise VulntuneError(f"{where}: unknown language {wanted!r}")
+            if shipped and wanted not in (None, language):
+                raise VulntuneError(f"{where}: a row of the {language} sinks file for {wanted}")
+            if wanted is not None and wanted != language:
+                continue
+            cwe = entry.get("cwe")
+            if isinstance(cwe, str) and cwe not in CATALOGUE:
+                raise VulntuneError(f"{where}: unknown weakness {cwe!r} (a catalogued CWE id)")
+            if wanted is None and not shipped and isinstance(cwe, str) and language not in CATALOGUE[cwe].languages:
+                continue
+            yield table, _build(_TABLES[table], entry, language, where)
+
+
+def _build(kind: type, entry: dict, language: str, where: str) -> SinkPattern | Construction:
+    known = {f.name: f for f in fields(kind) if f.name != "language"}
+    for key in entry:
+        if key not in known:
+            raise VulntuneError(f"{where}: unknown key {key!r} (expected one of {', '.join(sorted(known))})")
+    values: dict[str, object] = {"language": language}
+    for name, spec in known.items():
+        if name not in entry:
+            if spec.default is MISSING:
+                raise VulntuneError(f"{where}: missing key {name!r}")
+            continue
+        value = entry[name]
+        if spec.type == "tuple[str, ...]":
+            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+                raise VulntuneError(f"{where}: {name} must be a list of non-empty strings")
+            value = tuple(value)
+        elif spec.type == "tuple[int | str, ...]":
+            if not isinstance(value, list) or not all(_argument(v) for v in value):
+                raise VulntuneError(f"{where}: {name} must be a list of argument positions (0, 1...) and keyword names")
+            value = tuple(value)
+        elif spec.type == "bool":
+            if not isinstance(value, bool):
+                raise VulntuneError(f"{where}: {name} must be true or false")
+        elif not isinstance(value, str):
+            raise VulntuneError(f"{where}: {name} must be a string")
+        if name in _REGEX_FIELDS or (name == "names" and entry.get("kind") == "literal"):
+            value = tuple(_shape(v, where) for v in value) if isinstance(value, tuple) else _shape(value, where)
+        values[name] = value
+    pattern = kind(**values)
+    _validate(pattern, where)
+    return pattern
+
+
+def _argument(value: object) -> bool:
+    """An argument position (0, 1...) or a keyword name."""
+    if isinstance(value, bool):
+        return False
+    return (isinstance(value, int) and value >= 0) or (isinstance(value, str) and value.isidentifier())
+
+
+def _shape(regex: str, where: str) -> str:
+    """A regular expression, or the shared shape it names ("@sql-text")."""
+    if not regex.startswith("@"):
+        return regex
+    shapes = _shapes()
+    if regex[1:] not in shapes:
+        raise VulntuneError(f"{where}: unknown shape {regex!r} (expected one of {', '.join('@' + s for s in shapes)})")
+    return shapes[regex[1:]]
+
+
+def _shipped() -> Catalogue:
+    """Both languages' shipped rows."""
+    catalogue = Catalogue()
+    for language in LANGUAGES:
+        rows = _load(language, ())
+        catalogue.register(*rows.sinks(language), *rows.constructions(language))
+    return catalogue
+
+
+CATALOGUE_OF_SINKS = _shipped()

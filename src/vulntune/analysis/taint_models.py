@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 
+from vulntune.analysis.catalogue import SINK_TABLES
 from vulntune.cwe import CATALOGUE, LANGUAGES
 from vulntune.errors import VulntuneError
 
@@ -204,8 +205,11 @@ def _rows(path: str, language: str, *, shipped: bool) -> Iterable[tuple[str, obj
     except tomllib.TOMLDecodeError as exc:
         raise VulntuneError(f"{path}: not valid TOML ({exc})") from None
     for table, entries in data.items():
+        if table in SINK_TABLES:  # the sink catalogue's rows (vulntune.analysis.catalogue.load_catalogue)
+            continue
         if table not in _TABLES:
-            raise VulntuneError(f"{path}: unknown table [[{table}]] (expected one of {', '.join(_TABLES)})")
+            expected = ", ".join((*_TABLES, *SINK_TABLES))
+            raise VulntuneError(f"{path}: unknown table [[{table}]] (expected one of {expected})")
         if not isinstance(entries, list):
             raise VulntuneError(f"{path}: {table} must be an array of tables ([[{table}]])")
         for number, entry in enumerate(entries, 1):
@@ -279,15 +283,17 @@ def rows_for(rows: Sequence, written: Sequence[str], resolved: Sequence[str]) ->
     for parts in (written, resolved):
         if parts:
             found.update(index.get(parts[-1], ()))
-    return [row for row in rows if id(row) in found and names_match(row.names, written, resolved)]
+    return [row for i, row in enumerate(rows) if i in found and names_match(row.names, written, resolved)]
 
 
 @functools.lru_cache(maxsize=64)
 def _by_last_name(rows: tuple) -> dict[str, set[int]]:
+    """Row positions by last name: positions, not ids, since an equal tuple of other row objects
+    (the same user file read from another path) is served from this cache."""
     table: dict[str, set[int]] = {}
-    for row in rows:
+    for i, row in enumerate(rows):
         for name in getattr(row, "names", ()):
-            table.setdefault(name.split(".")[-1], set()).add(id(row))
+            table.setdefault(name.split(".")[-1], set()).add(i)
     return table
 
 

@@ -157,11 +157,13 @@ def scan_paths(
     if detector is None and config.judge == "model":
         raise ValueError("scan_paths needs a detector unless config.judge is 'none' or 'reachability'")
     unit = scan_unit(config, detector)
-    if unit == "slice":  # a bad taint models file is the user's error, found before any file is read
+    if unit == "slice":  # a bad models file is the user's error, found before any file is read
+        from vulntune.analysis.catalogue import load_catalogue
         from vulntune.analysis.taint_models import load_models
 
         for language in LANGUAGES:
             load_models(language, config.models)
+            load_catalogue(language, config.models)
     languages = LANGUAGES if detector is None else detector.languages
     started_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     began, cpu_began = time.perf_counter(), _cpu_seconds()
