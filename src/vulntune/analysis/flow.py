@@ -26,12 +26,14 @@ from dataclasses import dataclass
 import tree_sitter
 
 from vulntune.analysis.candidates import _SHELLS, Match, _Context
+from vulntune.analysis.catalogue import CATALOGUE_OF_SINKS
 from vulntune.analysis.folding import _literal as literal_value
-from vulntune.analysis.syntax import FUNCTIONS, chain, dotted, node_text, string_content
-from vulntune.analysis.taint_models import TaintModels, rows_for
+from vulntune.analysis.syntax import FUNCTIONS, chain, dotted, identifiers, node_text, string_content
+from vulntune.analysis.taint_models import TaintModels, names_match, rows_for
 from vulntune.parsing import walk
 
 # An origin: ("param", index) | ("source", kind, label, line, file) | ("call", site index)
+#            | ("field", class, name): what the class's field holds (every store the program sees)
 Origin = tuple
 Fact = tuple  # (origin, frozenset of CWE ids the value is clean for; "*" for all)
 Taint = frozenset
@@ -165,6 +167,8 @@ class CandidateFlow:
     visited: bool
     dead: bool
     taint: Taint
+    disarmed: str = ""  # the id of the model row that says this form is not the weakness ("" when none)
+    literal: bool = False  # a non-empty string literal reaches it (what a hard-coded secret needs)
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -179,6 +183,7 @@ class FileFlow:
     candidates: tuple[CandidateFlow, ...]
     classes: tuple[tuple[str, tuple[str, ...]], ...]  # class -> its supertypes' simple names
     package: str = ""
+    field_stores: tuple[tuple[int, str, str, Taint], ...] = ()  # (function, class, field, taint stored)
 
 
 # --- the interpreter --------------------------------------------------------------------------------
@@ -272,9 +277,10 @@ _TEXT_KEY = "\x00"  # env key prefix: an expression a validator checked, by its 
 
 
 class _Scope:
-    def __init__(self, index: int, node: tree_sitter.Node) -> None:
+    def __init__(self, index: int, node: tree_sitter.Node, owner: str = "") -> None:
         self.index = index
         self.node = node
+        self.owner = owner  # the enclosing class, whose fields `self.x` / `this.x` name
         self.returns: Taint = EMPTY
         self.breaks: list[list[Env]] = []
         self.continues: list[list[Env]] = []
@@ -295,13 +301,18 @@ class Interpreter:
     ) -> None:
         self.tree, self.language, self.models = tree, language, models
         self.python = language == "python"
-        self.context = _Context(tree, language)
+        self.context = _Context(tree, language, CATALOGUE_OF_SINKS)  # for callee names, imports, types
         self.file, self.module = file, module
         self.matches = matches
         self.at_node: dict[int, list[int]] = {}
         for index, match in enumerate(matches):
             self.at_node.setdefault(match.node.id, []).append(index)
         self.candidate_taint: dict[int, Taint] = {}
+        self.disarmed: dict[int, str] = {}
+        self.literals: set[int] = set()
+        self.field_stores: list[tuple[int, str, str, Taint]] = []
+        self.closures: set[str] = set()  # names of functions defined inside the function being read
+        self.templates: dict[str, list[int]] = {}  # a name holding a template candidate's result
         self.candidate_scope: dict[int, int] = {}
         self.visited: set[int] = set()
         self.dead: list[tuple[int, int]] = []
@@ -351,6 +362,8 @@ class Interpreter:
                     visited=visited,
                     dead=dead,
                     taint=self.candidate_taint.get(index, EMPTY),
+                    disarmed=self.disarmed.get(index, ""),
+                    literal=index in self.literals,
                 )
             )
         sites = tuple(
@@ -376,6 +389,7 @@ class Interpreter:
             candidates=tuple(candidates),
             classes=tuple(sorted(self.classes.items())),
             package=self.package,
+            field_stores=tuple(self.field_stores),
         )
 
     _last_env: Env | None = None
@@ -433,7 +447,8 @@ class Interpreter:
         parameters, entry_sources, static = self._parameters(node, owner)
         env: Env = dict(self.globals) if self.python else {}
         if not self.python:
-            env.update({k: v for k, v in self.fields.get(owner, {}).items()})
+            for field_name, value in self.fields.get(owner, {}).items():
+                env[field_name] = Value(taint=value.all_taint() | _field(owner, field_name), const=value.const)
         for i, pname in enumerate(parameters):
             source = entry_sources.get(pname)
             env[pname] = Value(
@@ -455,9 +470,9 @@ class Interpreter:
         self, node, *, name, owner, parameters, env, module_level=False, entry=False, static=False, trusted=False
     ):
         index = len(self.functions)
-        scope = _Scope(index, node)
-        previous = (self.scope, self.memo, self.steps)
-        self.scope, self.memo, self.steps = scope, {}, 0
+        scope = _Scope(index, node, owner)
+        previous = (self.scope, self.memo, self.steps, self.closures, self.templates)
+        self.scope, self.memo, self.steps, self.closures, self.templates = scope, {}, 0, set(), {}
         out: Env | None = None
         try:
             if module_level:
@@ -481,7 +496,7 @@ class Interpreter:
             )
         )
         self._last_env = out
-        self.scope, self.memo, self.steps = previous
+        self.scope, self.memo, self.steps, self.closures, self.templates = previous
         return out
 
     def _parameters(self, node, owner) -> tuple[list[str], dict[str, Origin], bool]:
@@ -586,6 +601,22 @@ class Interpreter:
         self.memo = {}
         kind = node.type
         self._visit_candidates(node, env)
+        if (
+            kind in ("function_definition", "decorated_definition")
+            and self.python
+            and self.scope is not None
+            and (self.scope.node.type in FUNCTIONS["python"])
+        ):
+            inner = node.child_by_field_name("definition") if kind == "decorated_definition" else node
+            name = node_text(inner.child_by_field_name("name")) if inner is not None else ""
+            if name:  # a closure: calling it gives what it reads of the enclosing function
+                free = EMPTY
+                for variable in identifiers(inner.child_by_field_name("body")):
+                    if variable in env:
+                        free = free | env[variable].all_taint()
+                env[name] = Value(taint=free)
+                self.closures.add(name)
+            return env
         if kind in (
             "function_definition",
             "class_definition",
@@ -1001,7 +1032,26 @@ class Interpreter:
         value = self._expression(right, env) if right is not None else Value()
         for target in targets:
             env = self._bind(target, value, env)
+            if right is not None and right.id in self.at_node and target is not None:
+                self.templates[node_text(target)] = self.at_node[right.id]
         return env
+
+    def _store_field(self, name: str, value: Value) -> None:
+        """`self.x = v`, `this.x = v` or a Java field assigned by its bare name: the class's field `x`
+        may hold `v` in any method that reads it (one value per class and field)."""
+        scope = self.scope
+        if scope is None or not scope.owner:
+            return
+        parts = name.split(".")
+        if len(parts) == 2 and parts[0] in ("self", "this", "cls"):
+            field_name = parts[1]
+        elif len(parts) == 1 and not self.python and name in self.fields.get(scope.owner, {}):
+            field_name = name
+        else:
+            return
+        taint = value.all_taint()
+        if taint:
+            self.field_stores.append((scope.index, scope.owner, field_name, taint))
 
     def _bind(self, target, value: Value, env: Env) -> Env:
         if target is None:
@@ -1010,6 +1060,7 @@ class Interpreter:
         if kind in ("identifier", "attribute", "field_access"):
             name = chain(target)
             if name is not None:
+                self._store_field(name, value)
                 env[name] = value
                 for stale in [k for k in env if k.startswith(name + ".")]:
                     del env[stale]
@@ -1073,12 +1124,73 @@ class Interpreter:
             match = self.matches[index]
             taint = EMPTY
             for data in match.data:  # the candidate's own node is in the memo by now: no recursion
-                taint = taint | self._expression(data, env).all_taint()
+                value = self._expression(data, env)
+                taint = taint | value.all_taint()
+                if _holds_literal(value):
+                    self.literals.add(index)
             if match.candidate.cwe == "CWE-78" and match.candidate.kind == "api" and self._argument_vector(match, env):
                 taint = clean(taint, frozenset({"CWE-78"}))
+            if index not in self.visited:
+                reason = self._safe_form(match, env) or self._unused(match)
+                if reason:
+                    self.disarmed[index] = reason
             self.visited.add(index)
             self.candidate_taint[index] = self.candidate_taint.get(index, EMPTY) | taint
             self.candidate_scope[index] = self.scope.index if self.scope is not None else -1
+
+    def _safe_form(self, match: Match, env: Env) -> str:
+        """The id of a `safe_sink` model row this candidate's form matches, else ""."""
+        cwe, node = match.candidate.cwe, match.node
+        rows = [r for r in self.models.safe_sinks if cwe in r.cwes or "*" in r.cwes]
+        if not rows:
+            return ""
+        call = node.type in ("call", "method_invocation", "object_creation_expression")
+        written, resolved, receiver = self.context.callee_parts(node) if call else ((), (), None)
+        keywords = {}
+        if call:
+            arguments = node.child_by_field_name("arguments")
+            for child in arguments.named_children if arguments is not None else ():
+                if child.type == "keyword_argument":
+                    value = self._expression(child.child_by_field_name("value"), env).const
+                    keywords[node_text(child.child_by_field_name("name"))] = value
+        literal = None
+        if not call:
+            for data in match.data:
+                value = self._expression(data, env).const
+                if isinstance(value, str):
+                    literal = value
+        for row in rows:
+            if row.names and not (call and names_match(row.names, written, resolved)):
+                continue
+            if row.receiver and not self._receiver_matches(row.receiver, receiver):
+                continue
+            if row.keyword:
+                hits = [v for k, v in keywords.items() if re.fullmatch(row.keyword, k) and v is not UNSET]
+                if not hits or (
+                    row.value
+                    and not any(
+                        re.search(row.value, _java_str(v) if not self.python else repr(v).strip("'\"")) for v in hits
+                    )
+                ):
+                    continue
+            if row.literal and (literal is None or not re.search(row.literal, literal)):
+                continue
+            if row.literal or row.keyword or row.names:
+                return row.id
+        if cwe in ("CWE-798",) and literal is not None and _spells_its_name(node, literal, self.language):
+            return "literal-spells-its-name"
+        return ""
+
+    def _unused(self, match: Match) -> str:
+        """The id of a `use` model row whose use this candidate's value never reaches, else ""."""
+        rows = [r for r in self.models.uses if match.candidate.cwe in r.cwes]
+        if not rows:
+            return ""
+        words = {word for name in _use_names(match.node, self.language) for word in _words(name)}
+        for row in rows:
+            if not any(re.search(row.names, word) for word in words):
+                return row.id
+        return ""
 
     def _argument_vector(self, match: Match, env: Env) -> bool:
         """Is a process started with an argument vector, not a command line? A list of arguments
@@ -1331,9 +1443,11 @@ class Interpreter:
         if obj is not None and obj.type in ("this",) or receiver_text in ("self", "cls", "this"):
             owner = _enclosing_class(node, self.language)
             fields_ = self.fields.get(node_text(owner.child_by_field_name("name")), {}) if owner is not None else {}
+            class_name = node_text(owner.child_by_field_name("name")) if owner is not None else ""
+            stored = _field(class_name, member) if class_name else EMPTY
             if member in fields_:
-                return fields_[member]
-            return Value()
+                return Value(taint=fields_[member].all_taint() | stored, const=fields_[member].const)
+            return Value(taint=stored)
         base = self._expression(obj, env) if obj is not None else Value()
         if name is not None and name in self.globals:
             return self.globals[name]
@@ -1484,6 +1598,12 @@ class Interpreter:
         name = written[-1] if written else ""
         receiver_text = node_text(receiver) if receiver is not None else ""
         receiver_name = chain(receiver) if receiver is not None else None
+        if len(written) == 1 and written[0] in self.closures and written[0] in env:
+            return Value(taint=env[written[0]].all_taint() | everything)
+        if name in _RENDERS and receiver is not None:  # Template(...).render(x): x reaches the template sink
+            rendered = self.at_node.get(receiver.id) or self.templates.get(receiver_name or "", [])
+            for index in rendered:
+                self.candidate_taint[index] = self.candidate_taint.get(index, EMPTY) | everything
         # containers first: a local list or map read or written at a constant key
         if receiver_name is not None and receiver_name in env:
             handled = self._container_call(name, receiver_name, env, positional, node)
@@ -1764,6 +1884,13 @@ class Interpreter:
             targets = []
             if row.on in ("receiver", "either") and receiver is not None:
                 targets.append(receiver)
+            if row.keywords and arguments_node is not None:
+                for child in arguments_node.named_children:
+                    if (
+                        child.type == "keyword_argument"
+                        and node_text(child.child_by_field_name("name")) in row.keywords
+                    ):
+                        targets.append(child.child_by_field_name("value"))
             if row.on in ("argument", "either"):
                 if row.argument >= 0:
                     targets.extend(positional[row.argument : row.argument + 1])
@@ -1798,6 +1925,120 @@ class Interpreter:
 
 
 # --- helpers ------------------------------------------------------------------------------------------
+
+
+_RENDERS = {"render", "render_async", "substitute", "safe_substitute", "generate", "stream", "process"}
+_STATEMENT_ENDS = {
+    "expression_statement",
+    "return_statement",
+    "local_variable_declaration",
+    "field_declaration",
+    "block",
+    "module",
+    "class_body",
+    "if_statement",
+    "for_statement",
+    "while_statement",
+}
+
+
+def _field(owner: str, name: str) -> Taint:
+    """The taint of a class's field as read: resolved from every store the program sees."""
+    return frozenset({(("field", owner, name), frozenset())})
+
+
+def _holds_literal(value: Value, depth: int = 0) -> bool:
+    """Does a non-empty string literal sit in `value` (itself, or an element of a list or dict)?"""
+    if isinstance(value.const, str) and value.const.strip():
+        return True
+    if value.items is None or depth > 4:
+        return False
+    elements = value.items.values() if isinstance(value.items, dict) else value.items
+    return any(_holds_literal(item, depth + 1) for item in elements)
+
+
+def _use_names(node, language: str) -> list[str]:
+    """The names a value is used as: assignment targets (and string keys it is stored under),
+    keyword names it is passed as, callees it is passed to, the function it is returned from, and
+    the enclosing function's own name."""
+    names: list[str] = []
+    current = node
+    while current.parent is not None and current.type not in _STATEMENT_ENDS:
+        parent = current.parent
+        if parent.type in ("assignment", "augmented_assignment", "assignment_expression"):
+            target = parent.child_by_field_name("left")
+            if target is not None and target is not current:
+                names.append(node_text(target))
+        elif parent.type == "variable_declarator":
+            names.append(node_text(parent.child_by_field_name("name")))
+        elif parent.type in ("keyword_argument", "pair"):
+            names.append(node_text(parent.child_by_field_name("name") or parent.child_by_field_name("key")))
+        elif parent.type in ("argument_list", "arguments"):
+            call = parent.parent
+            if call is not None:
+                callee = call.child_by_field_name("function") or call.child_by_field_name("name")
+                names.append(node_text(callee).split(".")[-1])
+        elif parent.type == "return_statement":
+            function = _enclosing_function(parent, language)
+            if function is not None:
+                names.append(node_text(function.child_by_field_name("name")))
+        current = parent
+    if current.type == "return_statement":
+        function = _enclosing_function(current, language)
+        if function is not None:
+            names.append(node_text(function.child_by_field_name("name")))
+    function = _enclosing_function(node, language)
+    if function is not None:
+        names.append(node_text(function.child_by_field_name("name")))
+        held = {n for n in names[:2] if n.isidentifier()}  # `rng = Random()`: what its methods give is the use
+        for call in walk(function) if held else ():
+            if call.type in ("call", "method_invocation") and call is not node:
+                receiver = call.child_by_field_name("object")
+                if receiver is None and call.type == "call":
+                    callee = call.child_by_field_name("function")
+                    receiver = (
+                        callee.child_by_field_name("object")
+                        if callee is not None and callee.type == "attribute"
+                        else None
+                    )
+                if receiver is not None and node_text(receiver) in held:
+                    names.extend(_use_names(call, language)[:-1])
+    return [n for n in names if n]
+
+
+def _enclosing_function(node, language: str):
+    parent = node.parent
+    while parent is not None and parent.type not in FUNCTIONS[language]:
+        parent = parent.parent
+    return parent
+
+
+def _spells_its_name(node, literal: str, language: str) -> bool:
+    """`ACCOUNT_RESET_PASSWORD = "account_reset_password"`, `TOKEN = "token"`: a value that spells
+    the name it is assigned to is a label (an event name, an error code), not a secret."""
+    target = node.child_by_field_name("left") or node.child_by_field_name("name") or node.child_by_field_name("key")
+    if target is None and node.type in ("local_variable_declaration", "field_declaration", "constant_declaration"):
+        declarator = node.child_by_field_name("declarator")
+        target = declarator.child_by_field_name("name") if declarator is not None else None
+    if target is None:
+        return False
+    name = node_text(target).split(".")[-1].strip("'\"")
+    squash = re.compile(r"[^a-z0-9]")
+    value = squash.sub("", literal.lower())
+    if not value:
+        return False
+    if value == squash.sub("", name.lower()) or (len(value) >= 6 and squash.sub("", name.lower()).endswith(value)):
+        return True
+    # "wb-access-token" for ACCESS_TOKEN, "ApolloUserToken" for USER_TOKEN: the value names the credential
+    # (a preference key, a header or cookie name); a secret does not spell the word for itself
+    words = _words(name)
+    return bool(words) and len(words[-1]) >= 3 and words[-1] in _words(literal)
+
+
+def _words(text: str) -> list[str]:
+    """`ACCESS_TOKEN`, `accessToken`, `wb-access-token` -> ["access", "token"] (lowercase)."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", text)
+    return [w.lower() for w in re.split(r"[^A-Za-z0-9]+", spaced) if w]
 
 
 def _element(value: Value) -> Value:

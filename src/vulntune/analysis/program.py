@@ -71,6 +71,7 @@ class Program:
         self.site_values: dict[tuple[int, int], Taint] = {}
         self.parameters: dict[FunctionKey, list[Taint]] = {}
         self.via: dict[tuple[FunctionKey, int, tuple], tuple[int, int, FunctionKey | None]] = {}
+        self._field_facts: dict[tuple[str, str], set] = {}
         self._solve_summaries()
 
     # -- the call graph -----------------------------------------------------------------------------
@@ -216,6 +217,8 @@ class Program:
         out = EMPTY
         for target in targets:
             out = out | self._substitute(f, site, target, self.summaries.get(target, EMPTY))
+            if self.flows[target[0]].functions[target[1]].name in ("__init__", "<init>"):
+                out = out | self.normalise(f, site.fallback)  # an object holds what it was made from
         return out
 
     def _substitute(self, f: int, site: CallSite, target: FunctionKey, summary: Taint) -> Taint:
@@ -275,8 +278,16 @@ class Program:
                         values[i].add((origin, frozenset()))
                 parameters[key] = values
         via: dict[tuple[FunctionKey, int, tuple], tuple[int, int]] = {}
+        self._field_facts: dict[tuple[str, str], set] = defaultdict(set)
         for _ in range(MAX_ROUNDS):
             changed = False
+            for f, flow in enumerate(self.flows):
+                for function, owner, name, taint in flow.field_stores:
+                    held = self._field_facts[(owner, name)]
+                    for fact in self._concrete(self.normalise(f, taint), parameters.get((f, function), [])):
+                        if fact not in held and fact[0][1] in counted:
+                            held.add(fact)
+                            changed = True
             for f, flow in enumerate(self.flows):
                 for site in flow.sites:
                     targets = self.targets.get((f, site.index)) or []
@@ -306,10 +317,16 @@ class Program:
         flow = self.flows[f]
         if not candidate.visited:
             return Reach(reachable=False, dead=candidate.dead, decided=candidate.dead)
+        if candidate.disarmed:  # a safe form of the sink, or a value never used where the weakness lies
+            return Reach(reachable=False, dead=False)
         weakness = CATALOGUE[candidate.cwe]
         sink = Step(kind="sink", file=flow.file, line=candidate.line, label=f"{candidate.cwe} {weakness.name}")
-        if weakness.constant:  # a hard-coded secret: nothing but literals may reach it
-            return Reach(reachable=not self.normalise(f, candidate.taint), dead=False, path=(sink,))
+        if weakness.constant:  # a hard-coded secret: a literal reaches it
+            carried = self._concrete(
+                self.normalise(f, candidate.taint), self._parameter_facts.get((f, candidate.function), [])
+            )
+            reachable = candidate.literal or not carried  # a literal, or nothing but constants
+            return Reach(reachable=reachable, dead=False, path=(sink,))
         if not weakness.taint:  # a configuration weakness: reachable where it runs
             return Reach(reachable=True, dead=False, path=(sink,))
         key = (f, candidate.function)
@@ -324,8 +341,8 @@ class Program:
         source = Step(kind="source", file=origin[4] or flow.file, line=origin[3], label=origin[2])
         return Reach(reachable=True, dead=False, path=(source, *self.path(key, origin), sink))
 
-    @staticmethod
-    def _concrete(taint: Taint, parameter_facts: list[set]) -> set:
+    def _concrete(self, taint: Taint, parameter_facts: list[set]) -> set:
+        """`taint` (normalised) with parameters and fields replaced by what reaches them."""
         out = set()
         for origin, cleaned in taint:
             if origin[0] == "param":
@@ -334,6 +351,10 @@ class Program:
                         out.add((inner, inner_cleaned | cleaned))
             elif origin[0] == "source":
                 out.add((origin, cleaned))
+            elif origin[0] == "field":
+                for owner in (origin[1], *self._ancestors(origin[1]), *sorted(self._descendants(origin[1]))):
+                    for inner, inner_cleaned in self._field_facts.get((owner, origin[2]), ()):
+                        out.add((inner, inner_cleaned | cleaned))
         return out
 
     def path(self, key: FunctionKey, origin: tuple, depth: int = 0) -> list[Step]:

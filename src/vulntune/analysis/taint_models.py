@@ -88,6 +88,7 @@ class ValidatorModel:
     label: str
     on: str = "argument"
     argument: int = -1
+    keywords: tuple[str, ...] = ()  # keyword arguments that carry the value too (`url=`)
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -109,8 +110,42 @@ class TrustedModel:
     label: str
 
 
+@dataclass(kw_only=True, frozen=True)
+class SafeSinkModel:
+    """A form of a sink call that is not the weakness `cwes`: a call matching `names` (any call
+    when empty), optionally only where a keyword argument named as `keyword` says has a constant
+    value matching `value` (`hashlib.md5(..., usedforsecurity=False)`, `HttpResponse(..., content_type=
+    "application/json")`), or, for a literal candidate, where the literal matches `literal` (a
+    placeholder such as `"********"` is not a hard-coded secret)."""
+
+    id: str
+    cwes: tuple[str, ...]
+    label: str
+    names: tuple[str, ...] = ()
+    receiver: str = ""
+    keyword: str = ""
+    value: str = ""
+    literal: str = ""
+
+
+@dataclass(kw_only=True, frozen=True)
+class UseModel:
+    """A weakness that is one only where its value is used for security (a random number that
+    becomes a token, not a retry delay): a candidate of `cwes` counts where its value is assigned to,
+    stored under, passed as or to, or returned from a name one of whose words (`reset_code`,
+    `resetCode`: "reset", "code") matches `names` (a regular expression), or sits in a function so
+    named."""
+
+    id: str
+    cwes: tuple[str, ...]
+    names: str
+    label: str
+
+
 _TABLES = {
     "source": SourceModel,
+    "safe_sink": SafeSinkModel,
+    "use": UseModel,
     "trusted": TrustedModel,
     "entry": EntryModel,
     "sanitizer": SanitizerModel,
@@ -119,6 +154,9 @@ _TABLES = {
 }
 _REGEX_FIELDS = (
     "function",
+    "keyword",
+    "value",
+    "literal",
     "receiver",
     "parameter",
     "method",
@@ -144,6 +182,8 @@ class TaintModels:
     validators: tuple[ValidatorModel, ...] = ()
     neutrals: tuple[NeutralModel, ...] = ()
     trusted: tuple[TrustedModel, ...] = ()
+    safe_sinks: tuple[SafeSinkModel, ...] = ()
+    uses: tuple[UseModel, ...] = ()
     files: tuple[str, ...] = field(default=(), compare=False)
 
 
@@ -188,6 +228,8 @@ def _load(language: str, extra: tuple[tuple[str, tuple[int, int]], ...]) -> Tain
         validators=tuple(rows["validator"]),
         neutrals=tuple(rows["neutral"]),
         trusted=tuple(rows["trusted"]),
+        safe_sinks=tuple(rows["safe_sink"]),
+        uses=tuple(rows["use"]),
         files=tuple(files),
     )
 
@@ -267,7 +309,14 @@ def _check(row, where: str) -> None:
         row.decorator or row.first_parameter or row.annotation or row.parameter_annotation
     ):
         raise VulntuneError(f"{where}: an entry needs decorator, first_parameter, annotation or parameter_annotation")
-    if isinstance(row, SanitizerModel | ValidatorModel):
+    if isinstance(row, UseModel):
+        try:
+            re.compile(row.names)
+        except re.error as exc:
+            raise VulntuneError(f"{where}: names is not a valid regular expression ({exc})") from None
+    if isinstance(row, SafeSinkModel) and not (row.names or row.keyword or row.literal):
+        raise VulntuneError(f"{where}: a safe_sink needs names, keyword or literal")
+    if isinstance(row, SanitizerModel | ValidatorModel | SafeSinkModel | UseModel):
         for cwe in row.cwes:
             if cwe != "*" and cwe not in CATALOGUE:
                 raise VulntuneError(f"{where}: unknown weakness {cwe!r} (a catalogued CWE id or '*')")
