@@ -222,3 +222,20 @@ def test_scan_cli_threat_model_and_models(tmp_path):
     assert run.returncode == 2 and "Traceback" not in run.stderr and "[[sauce]]" in run.stderr
     wrong = subprocess.run(base + ["--threat-model", "internet"], capture_output=True, text=True)
     assert wrong.returncode == 2 and "Traceback" not in wrong.stderr
+
+
+def test_reports_name_the_threat_model(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    (tmp_path / "tool.py").write_text("import os, sys\ndef main():\n    os.system('ls ' + sys.argv[1])\n")
+    base = [sys.executable, "-m", "vulntune", "scan", str(tmp_path), "--judge", "reachability", "--no-cache"]
+    report = json.loads(
+        subprocess.run(base + ["--threat-model", "local", "--format", "json"], capture_output=True, text=True).stdout
+    )
+    assert report["analysis"] == {"threat_model": "local", "models": []} and len(report["findings"]) == 1
+    sarif = json.loads(subprocess.run(base + ["--format", "sarif"], capture_output=True, text=True).stdout)
+    assert sarif["runs"][0]["properties"]["threatModel"] == "remote" and not sarif["runs"][0]["results"]
+    text = subprocess.run(base, capture_output=True, text=True).stdout
+    assert "threat model remote" in text.splitlines()[-1]

@@ -40,6 +40,7 @@ def render(report: ScanReport, *, color: bool = False) -> str:
             "validation_recall": report.model.validation_recall,
         },
         "summary": asdict(report.summary),
+        "analysis": {"threat_model": report.threat_model or None, "models": list(report.models)},
         "findings": findings,
         "skipped": [asdict(s) for s in report.skipped],
     }

@@ -178,6 +178,8 @@ def render(report: ScanReport, *, color: bool = False) -> str:
                 "properties": {
                     "summary": {k: v for k, v in vars(report.summary).items()},
                     "model": {"fingerprint": report.model.fingerprint, "threshold": report.model.threshold},
+                    **({"threatModel": report.threat_model} if report.threat_model else {}),
+                    **({"taintModels": list(report.models)} if report.models else {}),
                 },
             }
         ],

@@ -104,6 +104,8 @@ def summary_line(report: ScanReport) -> str:
     ):
         if count:
             tail.append(f"{count} {label}")
+    if report.threat_model:
+        tail.append(f"threat model {report.threat_model}")
     model = report.model
     judge = STATIC_JUDGES.get(model.fingerprint)
     if judge is not None:

@@ -105,6 +105,8 @@ class ScanReport:
         passed_over: paths left out on purpose: ignored, excluded, vendored (`--verbose`).
         notes: what discovery wants the user to know (a named folder git ignores was scanned).
         root: the absolute folder findings' paths are relative to.
+        threat_model: which data counted as untrusted (`vulntune.analysis.program`); models: the
+            user's taint models files added to the shipped ones.
     """
 
     findings: tuple[Finding, ...]
@@ -118,6 +120,8 @@ class ScanReport:
     passed_over: tuple[Skipped, ...] = ()
     notes: tuple[str, ...] = ()
     root: str = ""
+    threat_model: str = ""  # the threat model reachability was decided under ("" for whole-function units)
+    models: tuple[str, ...] = ()  # the user's taint models files
 
     @property
     def input_error(self) -> bool:
@@ -249,6 +253,8 @@ def scan_paths(
         passed_over=tuple(found.passed_over),
         notes=tuple(found.notes),
         root=str(found.root),
+        threat_model=config.threat_model if unit == "slice" else "",
+        models=tuple(config.models) if unit == "slice" else (),
         stats=_stats(
             inference,
             files=len(readable),
