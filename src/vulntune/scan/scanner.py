@@ -160,7 +160,7 @@ def scan_paths(
     detector = slice_judge(detector)  # the scanner cuts the slices itself (`vulntune.load_detector` gives a CodeJudge)
     if detector is None and config.judge == "model":
         raise ValueError("scan_paths needs a detector unless config.judge is 'none' or 'reachability'")
-    unit = scan_unit(config, detector)
+    unit = reads = scan_unit(config, detector)  # `reads`: `unit` is reused for each finding's unit below
     if unit == "slice":  # a bad models file is the user's error, found before any file is read
         from vulntune.analysis.catalogue import load_catalogue
         from vulntune.analysis.taint_models import load_models
@@ -253,8 +253,8 @@ def scan_paths(
         passed_over=tuple(found.passed_over),
         notes=tuple(found.notes),
         root=str(found.root),
-        threat_model=config.threat_model if unit == "slice" else "",
-        models=tuple(config.models) if unit == "slice" else (),
+        threat_model=config.threat_model if reads == "slice" else "",
+        models=tuple(config.models) if reads == "slice" else (),
         stats=_stats(
             inference,
             files=len(readable),
