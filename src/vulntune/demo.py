@@ -16,16 +16,16 @@ def unit_scores(folder: Path, detector, *, config, cache) -> list[tuple[str, str
     from vulntune.scan.discover import discover
     from vulntune.scan.extract import extract_file
     from vulntune.scan.infer import score_units
-    from vulntune.scan.scanner import judged_units, scan_unit
+    from vulntune.scan.scanner import across_files, judged_units, scan_unit
 
     slices = scan_unit(config, detector) == "slice"
     files = discover([folder], config=config, root=folder).files
-    units = [
-        u
+    extracted = [
+        extract_file(source, slices=slices, threat_model=config.threat_model, models=tuple(config.models))
         for source in files
         if source.language in detector.languages
-        for u in extract_file(source, slices=slices).units
     ]
+    units = [u for item in across_files(extracted, config.threat_model) for u in item.units]  # as the scan decides
     units = judged_units(units, config, detector)
     verdicts, _ = score_units(units, detector, cache=cache, locate=not slices)
     scored = []
