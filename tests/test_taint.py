@@ -239,3 +239,13 @@ def test_reports_name_the_threat_model(tmp_path):
     assert sarif["runs"][0]["properties"]["threatModel"] == "remote" and not sarif["runs"][0]["results"]
     text = subprocess.run(base, capture_output=True, text=True).stdout
     assert "threat model remote" in text.splitlines()[-1]
+
+
+def test_a_view_found_by_its_parameter_names_is_an_entry_only_when_nothing_calls_it():
+    views = (
+        "from django.shortcuts import redirect\n"
+        "def safe_referrer(request, default):\n    return default\n"
+        "def view(request, slug):\n    return redirect(safe_referrer(request, '/home'))\n"
+        "def other(request, target):\n    return redirect(target)\n"
+    )
+    assert _reach(views, "python") == {5: False, 7: True}  # `target` of an uncalled view is URL data

@@ -152,6 +152,7 @@ class FunctionFlow:
     entry: bool = False  # a framework entry point (its parameters are remote sources)
     static: bool = False
     trusted: bool = False  # its parameters are a test runner's fixtures (`trusted` models)
+    uncalled: tuple[tuple[int, tuple], ...] = ()  # (parameter, source origin) that hold where nothing calls it
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -449,8 +450,12 @@ class Interpreter:
         if not self.python:
             for field_name, value in self.fields.get(owner, {}).items():
                 env[field_name] = Value(taint=value.all_taint() | _field(owner, field_name), const=value.const)
+        uncalled: list[tuple[int, tuple]] = []
         for i, pname in enumerate(parameters):
             source = entry_sources.get(pname)
+            if source is not None and source[0] == "entry":
+                uncalled.append((i, ("source", *source[1:])))
+                source = None
             env[pname] = Value(
                 taint=frozenset({(source, frozenset())}) if source else frozenset({(("param", i), frozenset())})
             )
@@ -464,10 +469,22 @@ class Interpreter:
             entry=bool(entry_sources),
             static=static,
             trusted=trusted,
+            uncalled=tuple(uncalled),
         )
 
     def _run_scope(
-        self, node, *, name, owner, parameters, env, module_level=False, entry=False, static=False, trusted=False
+        self,
+        node,
+        *,
+        name,
+        owner,
+        parameters,
+        env,
+        module_level=False,
+        entry=False,
+        static=False,
+        trusted=False,
+        uncalled=(),
     ):
         index = len(self.functions)
         scope = _Scope(index, node, owner)
@@ -493,6 +510,7 @@ class Interpreter:
                 entry=entry,
                 static=static,
                 trusted=trusted,
+                uncalled=uncalled,
             )
         )
         self._last_env = out
@@ -551,10 +569,12 @@ class Interpreter:
             matched = False
             if row.decorator and any(re.search(row.decorator, d) for d in decorators):
                 matched = True
+            by_name = False
             if row.first_parameter and all_names and re.search(row.first_parameter, _plain(all_names[0])):
                 matched = not row.method or bool(re.search(row.method, fname))
                 if matched and row.second_parameter:
                     matched = len(all_names) > 1 and bool(re.search(row.second_parameter, _plain(all_names[1])))
+                by_name = matched
             if row.annotation and any(re.search(row.annotation, a) for a in method_annotations):
                 matched = True
             if row.parameter_annotation:
@@ -570,7 +590,9 @@ class Interpreter:
                     continue
                 if row.skip_annotations and any(re.search(row.skip_annotations, a) for a in annotations.get(pname, [])):
                     continue
-                sources.setdefault(pname, ("source", "remote", row.label, line, self.file))
+                # an entry known only by its parameters' names (`def view(request, slug)`) may be a helper
+                # that views call: its parameters are remote only where nothing scanned calls it
+                sources.setdefault(pname, ("entry" if by_name else "source", "remote", row.label, line, self.file))
         return names, sources, static
 
     # -- statements ---------------------------------------------------------------------------------

@@ -266,6 +266,9 @@ class Program:
             for function in flow.functions:
                 key = (f, function.index)
                 values = [set() for _ in function.parameters]
+                if not self.callers.get(key):  # a view found by its parameters' names, that nothing calls
+                    for i, origin in function.uncalled:
+                        values[i].add((origin, frozenset()))
                 if "parameter" in counted and not self.callers.get(key) and not function.trusted:
                     for i, name in enumerate(function.parameters):
                         origin = (
