@@ -17,6 +17,7 @@ from vulntune.analysis.flow import FileFlow, interpret
 from vulntune.analysis.program import THREAT_MODELS, Program, Reach, Step, check_threat_model
 from vulntune.analysis.slicer import Slice, slice_match
 from vulntune.analysis.taint_models import load_models
+from vulntune.analysis.templates import Render, find_renders
 from vulntune.cwe import CATALOGUE
 from vulntune.parsing import parse
 
@@ -68,6 +69,7 @@ class AnalysedFile:
 
     candidates: tuple[CandidateSlice, ...]
     flow: FileFlow | None
+    renders: tuple[Render, ...] = ()  # the values views hand templates: candidates of kind "render"
 
 
 def analyse(text: str, language: str, *, threat_model: str = "all", models: Sequence[str] = ()) -> list[CandidateSlice]:
@@ -85,10 +87,18 @@ def analyse(text: str, language: str, *, threat_model: str = "all", models: Sequ
 
 
 def analyse_file(
-    text: str, language: str, *, file: str = "", module: str = "", models: Sequence[str] = ()
+    text: str,
+    language: str,
+    *,
+    file: str = "",
+    module: str = "",
+    models: Sequence[str] = (),
+    renders: bool = False,
 ) -> AnalysedFile:
     """Candidates, slices and the local flow of one file (the worker's part of a scan). `models`:
-    the user's models files, whose sink rows add candidates and whose taint rows add flow."""
+    the user's models files, whose sink rows add candidates and whose taint rows add flow. With
+    `renders` (a scan that found template files), each value a view hands a template is a candidate
+    too, after the catalogue's (`vulntune.analysis.templates.find_renders`)."""
     tree = parse(text, language)
     offset = 0
     if language == "java" and tree.root_node.has_error:
@@ -97,6 +107,9 @@ def analyse_file(
             tree, text, offset = wrapped, _WRAPPER + text + "\n}\n", 1
     lines = [line.removesuffix("\r") for line in text.split("\n")]
     matches = find_candidates(tree, language, load_catalogue(language, models))
+    rendered = find_renders(tree, language) if renders else []
+    handed = tuple(replace(r, index=len(matches) + i) for i, (_, r) in enumerate(rendered))
+    matches = [*matches, *(m for m, _ in rendered)]
     found = []
     for match in matches:
         cut = slice_match(match, tree, lines, language)
@@ -111,7 +124,7 @@ def analyse_file(
         flow = None
     if flow is not None and offset:
         flow = replace(flow, candidates=tuple(replace(c, line=c.line - offset) for c in flow.candidates))
-    return AnalysedFile(candidates=tuple(found), flow=flow)
+    return AnalysedFile(candidates=tuple(found), flow=flow, renders=handed)
 
 
 def solve(files: Sequence[AnalysedFile], threat_model: str) -> list[list[CandidateSlice]]:
