@@ -160,6 +160,7 @@ class ExtractedFile:
     skipped: str | None = None
     flow: Any = None  # the file's `vulntune.analysis.flow.FileFlow` (slices only)
     candidates: tuple = ()  # its `vulntune.analysis.CandidateSlice`s (slices only)
+    renders: tuple = ()  # the values its views hand templates (`vulntune.analysis.templates.Render`)
 
 
 def module_name(file: str) -> str:
@@ -352,17 +353,24 @@ def extract_units(text: str, *, language: str, file: str) -> ExtractedFile:
 
 
 def extract_slices(
-    text: str, *, language: str, file: str, threat_model: str = "all", models: tuple[str, ...] = ()
+    text: str,
+    *,
+    language: str,
+    file: str,
+    threat_model: str = "all",
+    models: tuple[str, ...] = (),
+    renders: bool = False,
 ) -> ExtractedFile:
     """`extract_units`' suppressions and syntax check, with one `SliceUnit` per candidate sink in
     place of the functions (`vulntune.analysis`); never raises on malformed code. `reachable` is
     the file's own verdict under `threat_model` (its functions' callers are those in the file); the
     file's flow rides along in `ExtractedFile.flow` so the scanner can decide again with every
-    scanned file's callers (`vulntune.analysis.solve`)."""
+    scanned file's callers (`vulntune.analysis.solve`). With `renders`, the values its views hand
+    templates are candidates too (`ExtractedFile.renders` says which)."""
     from vulntune.analysis import analyse_file, solve
 
     extracted = extract_units(text, language=language, file=file)
-    analysed = analyse_file(text, language, file=file, module=module_name(file), models=models)
+    analysed = analyse_file(text, language, file=file, module=module_name(file), models=models, renders=renders)
     units = []
     for index, found in enumerate(solve([analysed], threat_model)[0]):
         cut, candidate = found.slice, found.candidate
@@ -386,5 +394,5 @@ def extract_slices(
                 path=found.reach.path if found.reach is not None and found.reachable else (),
             )
         )
-    extracted = replace(extracted, flow=analysed.flow, candidates=analysed.candidates)
+    extracted = replace(extracted, flow=analysed.flow, candidates=analysed.candidates, renders=analysed.renders)
     return replace(extracted, units=tuple(units))

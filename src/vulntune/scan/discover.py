@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pathspec
 
+from vulntune.analysis.templates import JSP_EXTENSIONS, TEMPLATE_EXTENSIONS
 from vulntune.scan import git
 from vulntune.scan.settings import LANGUAGE_OF_EXTENSION, ScanConfig
 
@@ -104,10 +105,13 @@ class Discovery:
         skipped: paths that could not be scanned (warnings; `error` ones change the exit code).
         passed_over: paths left out on purpose (ignored, excluded, vendored): no warning.
         notes: sentences for the user, e.g. that a named folder git ignores was scanned anyway.
+        templates: with `templates`, the HTML template files in the folders, sorted by display
+            path (language "html" or "jsp"; `vulntune.scan.templates` reads them), whatever `only` says.
     """
 
     root: Path
     files: list[SourceFile] = field(default_factory=list)
+    templates: list[SourceFile] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     passed_over: list[Skipped] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -236,6 +240,7 @@ def discover(
     root: Path | None = None,
     only: Iterable[str] | None = None,
     stdin_filename: str | None = None,
+    templates: bool = False,
 ) -> Discovery:
     """List the files under `paths` that a scan reads, and everything passed over with a reason.
 
@@ -245,6 +250,8 @@ def discover(
         root: findings' paths are relative to it (default: `report_root(paths)`).
         only: when given, real paths of the only files to keep (for `--changed-since`).
         stdin_filename: the path and language of `-` (default: `<stdin>`, Python).
+        templates: also list the template files (`TEMPLATE_EXTENSIONS`) inside the folders, under
+            the same ignore, exclude and size rules, in `Discovery.templates`.
 
     Returns:
         The files, sorted by display path, and the skipped and passed-over paths.
@@ -265,7 +272,10 @@ def discover(
         display = _display(path, root)
         extension = os.path.splitext(path)[1]
         language = LANGUAGE_OF_EXTENSION.get(extension)
-        if named and language is None:  # a script named on the command line (or by pre-commit): its #! line
+        template = templates and not named and extension.lower() in TEMPLATE_EXTENSIONS
+        if template:  # SARIF's name for the file's language
+            language = "jsp" if extension.lower() in JSP_EXTENSIONS else "html"
+        elif named and language is None:  # a script named on the command line (or by pre-commit): its #! line
             language = shebang_language(path)
             wanted_languages = {LANGUAGE_OF_EXTENSION[e] for e in config.extensions}
             if language not in wanted_languages:
@@ -278,20 +288,24 @@ def discover(
                 found.skipped.append(Skipped(path=display, reason=f"not a {wanted} file"))
             return
         if excluded(path, is_dir=False):
-            found.passed_over.append(Skipped(path=display, reason=EXCLUDED))
+            if not template:  # templates are not listed as passed over: they are not sources
+                found.passed_over.append(Skipped(path=display, reason=EXCLUDED))
             return
         key = (st.st_dev, st.st_ino)
         if key in seen:
             return  # the same file through another path or symlink
         seen.add(key)
-        if only_set is not None and os.path.realpath(path) not in only_set:
+        if only_set is not None and os.path.realpath(path) not in only_set and not template:
             return
         if st.st_size > config.max_file_size:
-            found.skipped.append(
-                Skipped(path=display, reason=f"larger than {config.max_file_size:,} bytes ({st.st_size:,} bytes)")
-            )
+            if not template:  # a large HTML page is no template: no warning
+                found.skipped.append(
+                    Skipped(path=display, reason=f"larger than {config.max_file_size:,} bytes ({st.st_size:,} bytes)")
+                )
             return
-        found.files.append(SourceFile(path=path, display=display, language=language, size=st.st_size))
+        (found.templates if template else found.files).append(
+            SourceFile(path=path, display=display, language=language, size=st.st_size)
+        )
 
     folders = []
     for raw in paths:
@@ -311,13 +325,25 @@ def discover(
             add_file(path, st, named=True)
         else:  # a FIFO or device would block or never end
             found.skipped.append(Skipped(path=_display(path, root), reason="not a regular file"))
+    kinds = tuple(TEMPLATE_EXTENSIONS) if templates else ()
     for path, st in folders:
         top = git.toplevel(path) if config.gitignore else None
         if top is not None:
-            _list_with_git(path, top, root=root, found=found, excluded=excluded, add_file=add_file)
+            _list_with_git(path, top, root=root, found=found, excluded=excluded, add_file=add_file, templates=kinds)
         else:
-            _walk(path, st, root=root, config=config, found=found, seen=seen, excluded=excluded, add_file=add_file)
+            _walk(
+                path,
+                st,
+                root=root,
+                config=config,
+                found=found,
+                seen=seen,
+                excluded=excluded,
+                add_file=add_file,
+                templates=kinds,
+            )
     found.files.sort(key=lambda f: f.display)
+    found.templates.sort(key=lambda f: f.display)
     found.skipped.sort()
     found.passed_over = sorted(set(found.passed_over))
     return found
@@ -368,7 +394,9 @@ def _add_stdin(found: Discovery, name: str | None, *, root: Path, config: ScanCo
     found.files.append(SourceFile(path=STDIN, display=display, language=language, size=len(data), data=data))
 
 
-def _list_with_git(top_folder: str, top: Path, *, root: Path, found: Discovery, excluded, add_file) -> None:
+def _list_with_git(
+    top_folder: str, top: Path, *, root: Path, found: Discovery, excluded, add_file, templates: Sequence[str] = ()
+) -> None:
     """One named folder inside a git work tree: the files git lists under it.
 
     A folder that ignore rules match (or that lies in an ignored folder) is scanned whole
@@ -407,7 +435,8 @@ def _list_with_git(top_folder: str, top: Path, *, root: Path, found: Discovery, 
             folder = os.path.join(top_folder, *below[: vendored + 1])
             found.passed_over.append(Skipped(path=_display(folder, root) + "/", reason=VENDORED))
             continue
-        if os.path.splitext(name)[1] not in LANGUAGE_OF_EXTENSION:
+        extension = os.path.splitext(name)[1]
+        if extension not in LANGUAGE_OF_EXTENSION and extension.lower() not in templates:
             continue  # cheap test first: most files of a repository are not sources
         try:
             is_link = os.path.islink(path)
@@ -432,9 +461,10 @@ def _list_with_git(top_folder: str, top: Path, *, root: Path, found: Discovery, 
         add_file(path, st, named=False)
 
 
-def _walk(top, top_stat, *, root, config, found, seen, excluded, add_file) -> None:
-    """Walk one named folder. Symlinks are taken after every real entry, so a file reached both
-    directly and through a link is reported under its real path."""
+def _walk(top, top_stat, *, root, config, found, seen, excluded, add_file, templates: Sequence[str] = ()) -> None:
+    """Walk one named folder (`templates`: template extensions to list besides the sources').
+    Symlinks are taken after every real entry, so a file reached both directly and through a link
+    is reported under its real path."""
     boundary = os.path.realpath(top)
     visited = {(top_stat.st_dev, top_stat.st_ino)}
     ignore = _ancestor_ignores(top, root) if config.gitignore else _Ignore()
@@ -479,13 +509,17 @@ def _walk(top, top_stat, *, root, config, found, seen, excluded, add_file) -> No
             if is_dir and entry.name in VENDORED_DIRS:
                 found.passed_over.append(Skipped(path=shown, reason=VENDORED))
                 continue
-            if not is_dir and os.path.splitext(entry.name)[1] not in config.extensions:
+            extension = os.path.splitext(entry.name)[1]
+            if not is_dir and extension not in config.extensions and extension.lower() not in templates:
                 continue  # cheap test first: most files of a repository are not sources
+            template = not is_dir and extension not in config.extensions  # listed only as a template
             if ignore.ignored(path, is_dir=is_dir):
-                found.passed_over.append(Skipped(path=shown, reason=IGNORED_BY_GITIGNORE))
+                if not template:
+                    found.passed_over.append(Skipped(path=shown, reason=IGNORED_BY_GITIGNORE))
                 continue
             if excluded(path, is_dir=is_dir):
-                found.passed_over.append(Skipped(path=shown, reason=EXCLUDED))
+                if not template:
+                    found.passed_over.append(Skipped(path=shown, reason=EXCLUDED))
                 continue
             if is_link:
                 if not _inside(os.path.realpath(path), boundary):

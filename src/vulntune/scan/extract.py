@@ -37,11 +37,15 @@ def read_source(path: str, data: bytes | None = None) -> str:
 
 
 def extract_file(
-    source: SourceFile, slices: bool = False, threat_model: str = "remote", models: tuple[str, ...] = ()
+    source: SourceFile,
+    slices: bool = False,
+    threat_model: str = "remote",
+    models: tuple[str, ...] = (),
+    renders: bool = False,
 ) -> ExtractedFile:
     """Read and cut one file into functions, or with `slices` into candidate slices under
-    `threat_model` with the user's taint `models` (the worker function of `--jobs`: top level, so
-    it pickles)."""
+    `threat_model` with the user's taint `models`, and with `renders` the values its views hand
+    templates (the worker function of `--jobs`: top level, so it pickles)."""
     try:
         text = read_source(source.path, source.data)
     except VulntuneError as exc:
@@ -49,7 +53,12 @@ def extract_file(
     try:
         if slices:
             return extract_slices(
-                text, language=source.language, file=source.display, threat_model=threat_model, models=models
+                text,
+                language=source.language,
+                file=source.display,
+                threat_model=threat_model,
+                models=models,
+                renders=renders,
             )
         return extract_units(text, language=source.language, file=source.display)
     except Exception as exc:  # a parser bug must cost one file, not the scan

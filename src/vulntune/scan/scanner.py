@@ -171,7 +171,14 @@ def scan_paths(
     languages = LANGUAGES if detector is None else detector.languages
     started_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     began, cpu_began = time.perf_counter(), _cpu_seconds()
-    found = discover(paths, config=config, root=Path(root) if root else None, only=only, stdin_filename=stdin_filename)
+    found = discover(
+        paths,
+        config=config,
+        root=Path(root) if root else None,
+        only=only,
+        stdin_filename=stdin_filename,
+        templates=unit == "slice",
+    )
     skipped = list(found.skipped)
     files = []
     for source in found.files:
@@ -188,6 +195,7 @@ def scan_paths(
         slices=unit == "slice",
         threat_model=config.threat_model,
         models=tuple(config.models),
+        renders=bool(found.templates),
     )
     readable = []
     for item in extracted:
@@ -196,7 +204,11 @@ def scan_paths(
         else:
             readable.append(item)
     readable = across_files(readable, config.threat_model)
-    units = [u for item in readable for u in item.units]
+    from_templates: list[ExtractedFile] = []
+    templates: list[SourceFile] = []  # the template files read (those with template syntax)
+    if found.templates:  # HTML templates: views kept where they write a value unescaped (vulntune.scan.templates)
+        readable, from_templates, templates = _link_templates(readable, found.templates, languages=languages, only=only)
+    units = [u for item in (*readable, *from_templates) for u in item.units]
     parsed = time.perf_counter()
 
     judged = judged_units(units, config, detector)
@@ -219,12 +231,14 @@ def scan_paths(
             if bar:
                 bar.close()
 
-    suppressions = {item.file: item.suppressions for item in readable}
+    suppressions = {item.file: item.suppressions for item in (*readable, *from_templates)}
     counts = {"below_filters": 0, "suppressed": 0, "baselined": 0}
     reported = []
     min_rank = severity_rank(config.min_severity)
     info = model_info(detector) if detector is not None else _no_model(config.judge)
-    for finding, unit in build_findings(readable, verdicts, threshold=info.thresholds, explain=config.explain):
+    for finding, unit in build_findings(
+        [*readable, *from_templates], verdicts, threshold=info.thresholds, explain=config.explain
+    ):
         if is_suppressed(finding, unit, suppressions[finding.file]):
             counts["suppressed"] += 1
         elif finding.confidence < config.min_confidence or severity_rank(finding.severity) < min_rank:
@@ -234,9 +248,9 @@ def scan_paths(
         else:
             reported.append(finding)
     finished = time.perf_counter()
-    read = {item.file for item in readable}
+    read = {item.file for item in readable} | {t.display for t in templates}
     summary = Summary(
-        files_scanned=len(readable),
+        files_scanned=len(readable) + len(templates),
         files_skipped=len(skipped),
         files_with_syntax_errors=sum(1 for item in readable if item.syntax_error),
         units=len(units),
@@ -249,7 +263,7 @@ def scan_paths(
         summary=summary,
         model=info,
         started_at=started_at,
-        files=tuple(f for f in files if f.display in read),
+        files=tuple(sorted((f for f in (*files, *templates) if f.display in read), key=lambda f: f.display)),
         passed_over=tuple(found.passed_over),
         notes=tuple(found.notes),
         root=str(found.root),
@@ -377,6 +391,23 @@ def across_files(extracted: list[ExtractedFile], threat_model: str) -> list[Extr
     return out
 
 
+def _link_templates(
+    readable: list[ExtractedFile], templates: list[SourceFile], *, languages, only: Iterable[str] | None
+) -> tuple[list[ExtractedFile], list[ExtractedFile], list[SourceFile]]:
+    """`vulntune.scan.templates.link_templates` on the discovered templates, and the template files
+    read (those with template syntax: they count as scanned). With `--changed-since` (`only`) every
+    template is read for the views, but only changed ones report their own findings."""
+    from vulntune.scan.templates import link_templates, read_templates
+
+    texts = read_templates(templates)
+    wanted = None
+    if only is not None:
+        changed = {os.path.realpath(p) for p in only}
+        wanted = [t.display for t in templates if os.path.realpath(t.path) in changed]
+    linked, own = link_templates(readable, texts, languages=languages, own=wanted)
+    return linked, own, [t for t in templates if t.display in texts]
+
+
 def _extract_all(
     files: list[SourceFile],
     *,
@@ -385,8 +416,10 @@ def _extract_all(
     slices: bool = False,
     threat_model: str = "remote",
     models: tuple[str, ...] = (),
+    renders: bool = False,
 ) -> list[ExtractedFile]:
-    """Extract units from every file, in `jobs` processes when there is enough work."""
+    """Extract units from every file, in `jobs` processes when there is enough work (`renders`:
+    the values views hand templates are candidates too)."""
     bar = _bar(progress, total=len(files), unit="file", desc="parsing")
     results: list[ExtractedFile] = []
     try:
@@ -394,14 +427,18 @@ def _extract_all(
             # "spawn", not "fork": the parent may hold a loaded torch model and its threads.
             with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
                 chunk = max(1, min(64, len(files) // (jobs * 4)))
-                work = functools.partial(extract_file, slices=slices, threat_model=threat_model, models=models)
+                work = functools.partial(
+                    extract_file, slices=slices, threat_model=threat_model, models=models, renders=renders
+                )
                 for item in pool.map(work, files, chunksize=chunk):
                     results.append(item)
                     if bar:
                         bar.update(1)
         else:
             for source in files:
-                results.append(extract_file(source, slices=slices, threat_model=threat_model, models=models))
+                results.append(
+                    extract_file(source, slices=slices, threat_model=threat_model, models=models, renders=renders)
+                )
                 if bar:
                     bar.update(1)
     finally:
