@@ -18,6 +18,7 @@ import pytest
 from vulntune.analysis import analyse_file
 from vulntune.analysis.templates import load_renders, read_template
 from vulntune.cli import main
+from vulntune.errors import VulntuneError
 from vulntune.formats.json import SCHEMA_FILE
 
 pytestmark = pytest.mark.usefixtures("private_cache")
@@ -429,3 +430,38 @@ def test_read_template_lists_includes_and_says_which_engines():
     jsp = read_template('<%@ include file="header.jsp" %><jsp:include page="footer.jsp"/>', "t.jsp")
     assert jsp.includes == ("header.jsp", "footer.jsp") and jsp.engines == ("jsp",)
     assert read_template("<html><p>a page</p></html>", "index.html").engines == ()
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (
+            'id = "r"\nlanguage = "python"\nnames = ["f"]\napi = "f"\ntemplate = [0]\nkeywords = true\ncolour = 1',
+            "unknown key 'colour'",
+        ),
+        ('id = "r"\nlanguage = "python"\napi = "f"\ntemplate = [0]\nkeywords = true', "missing key 'names'"),
+        (
+            'id = "r"\nlanguage = "cobol"\nnames = ["f"]\napi = "f"\ntemplate = [0]\nkeywords = true',
+            "unknown language 'cobol'",
+        ),
+        (
+            'id = "r"\nlanguage = "python"\nnames = ["f"]\napi = "f"\nview = "page"\nkeywords = true',
+            "view must be one of",
+        ),
+        ('id = "r"\nlanguage = "python"\nnames = ["f"]\napi = "f"\ntemplate = [0]', "hands values by"),
+        (
+            'id = "r"\nlanguage = "java"\nnames = ["f"]\napi = "f"\nview = "method"\npair = ["a", 1]',
+            "pair must be a list of argument positions",
+        ),
+        (
+            'id = "r"\nlanguage = "java"\nnames = ["f"]\napi = "f"\nview = "method"\npair = [0, 1]\nreceiver = "("',
+            "bad regular expression",
+        ),
+    ],
+)
+def test_a_bad_render_row_is_one_error_naming_the_file_and_entry(tmp_path, row, message):
+    path = tmp_path / "renders.toml"
+    path.write_text(f"[[render]]\n{row}\n")
+    with pytest.raises(VulntuneError, match=message) as error:
+        load_renders(str(path))
+    assert str(error.value).startswith(f"{path}: render #1")

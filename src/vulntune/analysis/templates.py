@@ -540,9 +540,10 @@ class Render:
 
 
 @functools.cache
-def load_renders() -> tuple[RenderPattern, ...]:
-    """The shipped render rows, validated (an unknown key, a bad value: a `VulntuneError` naming the entry)."""
-    path = str(RENDERS_FILE)
+def load_renders(path: str = str(RENDERS_FILE)) -> tuple[RenderPattern, ...]:
+    """The render rows of `path` (the shipped file by default), validated: an unknown table or key,
+    a missing key, a value of the wrong kind, a bad regular expression or a duplicate id is a
+    `VulntuneError` naming the file and the entry."""
     try:
         with open(path, "rb") as fh:
             data = tomllib.load(fh)
@@ -551,28 +552,59 @@ def load_renders() -> tuple[RenderPattern, ...]:
     rows, seen = [], set()
     known = {f.name: f for f in fields(RenderPattern)}
     for table, entries in data.items():
-        if table != "render":
+        if table != "render" or not isinstance(entries, list):
             raise VulntuneError(f"{path}: unknown table [[{table}]] (expected [[render]])")
         for number, entry in enumerate(entries, 1):
-            where = f"{path}: render #{number}"
-            for key in entry:
-                if key not in known:
-                    raise VulntuneError(f"{where}: unknown key {key!r} (expected one of {', '.join(sorted(known))})")
-            missing = [k for k, f in known.items() if f.default is MISSING and k not in entry]
-            if missing:
-                raise VulntuneError(f"{where}: missing key {missing[0]!r}")
-            values = {k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()}
-            row = RenderPattern(**values)
-            if row.language not in LANGUAGES or row.view not in VIEWS or (row.id, row.language) in seen:
-                raise VulntuneError(f"{where}: bad language, view or a duplicate id ({row.id!r})")
-            if len(row.pair) not in (0, 2) or not (row.keywords or row.context or row.pair):
-                raise VulntuneError(f"{where}: a render passes values by keywords, context or pair")
-            if row.view == "argument" and not row.template:
-                raise VulntuneError(f"{where}: view 'argument' needs template arguments")
-            re.compile(row.receiver)
-            seen.add((row.id, row.language))
-            rows.append(row)
+            where = f"{path}: render #{number}" + (f" ({entry['id']!r})" if isinstance(entry.get("id"), str) else "")
+            rows.append(_render_row(entry, known, where))
+            if (rows[-1].id, rows[-1].language) in seen:
+                raise VulntuneError(f"{where}: id {rows[-1].id!r} is defined twice")
+            seen.add((rows[-1].id, rows[-1].language))
     return tuple(rows)
+
+
+def _render_row(entry: dict, known: dict, where: str) -> RenderPattern:
+    for key in entry:
+        if key not in known:
+            raise VulntuneError(f"{where}: unknown key {key!r} (expected one of {', '.join(sorted(known))})")
+    missing = [k for k, f in known.items() if f.default is MISSING and k not in entry]
+    if missing:
+        raise VulntuneError(f"{where}: missing key {missing[0]!r}")
+    for key, value in entry.items():
+        kind = known[key].type
+        if kind == "bool" and not isinstance(value, bool):
+            raise VulntuneError(f"{where}: {key} must be true or false")
+        if kind == "str" and not isinstance(value, str):
+            raise VulntuneError(f"{where}: {key} must be a string")
+        if kind.startswith("tuple") and not (isinstance(value, list) and all(_of_kind(v, kind) for v in value)):
+            wanted = {"tuple[str, ...]": "names", "tuple[int, ...]": "argument positions"}
+            raise VulntuneError(
+                f"{where}: {key} must be a list of {wanted.get(kind, 'argument positions and keywords')}"
+            )
+    row = RenderPattern(**{k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()})
+    if row.language not in LANGUAGES:
+        raise VulntuneError(f"{where}: unknown language {row.language!r}")
+    if row.view not in VIEWS:
+        raise VulntuneError(f"{where}: view must be one of {', '.join(VIEWS)}")
+    if len(row.pair) not in (0, 2) or not (row.keywords or row.context or row.pair):
+        raise VulntuneError(f"{where}: a render hands values by keywords, a context or a pair of arguments")
+    if row.view == "argument" and not row.template:
+        raise VulntuneError(f"{where}: view 'argument' needs the template's arguments")
+    try:
+        re.compile(row.receiver)
+    except re.error as error:
+        raise VulntuneError(f"{where}: bad regular expression {row.receiver!r}: {error}") from None
+    return row
+
+
+def _of_kind(value: object, kind: str) -> bool:
+    """One element of a list field: a name ("tuple[str, ...]"), a position (int) or either."""
+    position = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    if kind == "tuple[str, ...]":
+        return isinstance(value, str) and bool(value)
+    if kind == "tuple[int, ...]":
+        return position
+    return position or (isinstance(value, str) and value.isidentifier())
 
 
 def find_renders(tree: tree_sitter.Tree, language: str) -> list[tuple[Match, Render]]:
