@@ -240,6 +240,9 @@ def test_a_jsp_writing_a_request_parameter_is_a_finding_in_the_jsp(capsys, tmp_p
     )
     assert [s["kind"] for s in finding["path"]] == ["source", "sink"]
     assert report["summary"]["suppressed"] == 1 and report["summary"]["files_scanned"] == 1
+    # A scan of Python alone reports nothing of a JSP's own.
+    code, report = scan(capsys, tmp_path, "--extensions", ".py")
+    assert code == 0 and report["findings"] == []
 
 
 def test_a_servlet_forwarding_request_data_to_jsp_el(capsys, tmp_path):

@@ -18,7 +18,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from vulntune import __version__
-from vulntune.cwe import CATALOGUE, LANGUAGES
+from vulntune.cwe import CATALOGUE, LANGUAGE_OF_EXTENSION, LANGUAGES
 from vulntune.models.detector import slice_judge
 from vulntune.models.prediction import Detector, decision_thresholds
 from vulntune.scan.cache import ResultCache, Verdict, text_digest
@@ -207,7 +207,8 @@ def scan_paths(
     from_templates: list[ExtractedFile] = []
     templates: list[SourceFile] = []  # the template files read (those with template syntax)
     if found.templates:  # HTML templates: views kept where they write a value unescaped (vulntune.scan.templates)
-        readable, from_templates, templates = _link_templates(readable, found.templates, languages=languages, only=only)
+        scanned = [lang for lang in languages if lang in {LANGUAGE_OF_EXTENSION[e] for e in config.extensions}]
+        readable, from_templates, templates = _link_templates(readable, found.templates, languages=scanned, only=only)
     units = [u for item in (*readable, *from_templates) for u in item.units]
     parsed = time.perf_counter()
 
