@@ -249,3 +249,18 @@ def test_a_view_found_by_its_parameter_names_is_an_entry_only_when_nothing_calls
         "def other(request, target):\n    return redirect(target)\n"
     )
     assert _reach(views, "python") == {5: False, 7: True}  # `target` of an uncalled view is URL data
+
+
+def test_a_scanned_function_that_returns_a_check_is_a_validator_across_files():
+    view = (
+        "from flask import request, redirect\nfrom app.checks import safe_for_redirect\n"
+        "def view():\n    u = request.args['next']\n"
+        "    if safe_for_redirect(u):\n        return redirect(u)\n    return redirect(u)\n"
+    )
+    checks = "def safe_for_redirect(url):\n    return url_has_allowed_host_and_scheme(url, allowed_hosts=None)\n"
+    files = [
+        analyse_file(view, "python", file="app/views.py", module="app.views"),
+        analyse_file(checks, "python", file="app/checks.py", module="app.checks"),
+    ]
+    assert [(c.candidate.line, c.reachable) for c in solve(files, "remote")[0]] == [(6, False), (7, True)]
+    assert [c.reachable for c in solve(files[:1], "remote")[0]] == [True, True]  # the check unseen: both

@@ -153,6 +153,7 @@ class FunctionFlow:
     static: bool = False
     trusted: bool = False  # its parameters are a test runner's fixtures (`trusted` models)
     uncalled: tuple[tuple[int, tuple], ...] = ()  # (parameter, source origin) that hold where nothing calls it
+    validates: tuple[tuple[int, frozenset], ...] = ()  # (parameter, weaknesses): it returns a check of it
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -275,6 +276,13 @@ _JAVA_LIBRARY_TYPES = re.compile(
 
 
 _TEXT_KEY = "\x00"  # env key prefix: an expression a validator checked, by its text
+_CHECK = "?"  # a cleaned-for entry that a scanned function's check decides (`check_token`)
+
+
+def check_token(file: str, site: int, position: int) -> str:
+    """A value checked by a call the program resolves: clean for whatever the callee's returned
+    check clears its `position`-th parameter of (`vulntune.analysis.program` expands it)."""
+    return f"{_CHECK}{site}#{position}#{file}"
 
 
 class _Scope:
@@ -282,6 +290,8 @@ class _Scope:
         self.index = index
         self.node = node
         self.owner = owner  # the enclosing class, whose fields `self.x` / `this.x` name
+        self.parameters: tuple[str, ...] = ()
+        self.validates: dict[int, frozenset] = {}  # parameter -> weaknesses a returned check clears it of
         self.returns: Taint = EMPTY
         self.breaks: list[list[Env]] = []
         self.continues: list[list[Env]] = []
@@ -488,6 +498,7 @@ class Interpreter:
     ):
         index = len(self.functions)
         scope = _Scope(index, node, owner)
+        scope.parameters = tuple(parameters)
         previous = (self.scope, self.memo, self.steps, self.closures, self.templates)
         self.scope, self.memo, self.steps, self.closures, self.templates = scope, {}, 0, set(), {}
         out: Env | None = None
@@ -511,6 +522,7 @@ class Interpreter:
                 static=static,
                 trusted=trusted,
                 uncalled=uncalled,
+                validates=tuple(sorted(scope.validates.items())),
             )
         )
         self._last_env = out
@@ -686,6 +698,7 @@ class Interpreter:
             value = node.named_children[0] if node.named_children else None
             if value is not None:
                 self.scope.returns = self.scope.returns | self._expression(value, env).all_taint()
+                self._returns_a_check(value, env)
             return None
         if kind in ("raise_statement", "throw_statement"):
             for child in node.named_children:
@@ -1891,6 +1904,18 @@ class Interpreter:
                 facts[name] = ALL
         return (facts, {}) if equal else ({}, facts)
 
+    def _returns_a_check(self, value, env: Env) -> None:
+        """`return url_has_allowed_host_and_scheme(url)`: the function validates its parameter the
+        way the check it returns does (a validator of the program, `FunctionFlow.validates`)."""
+        scope = self.scope
+        if scope is None or not scope.parameters:
+            return
+        when_true, _ = self._validations(value, env)
+        for name, cwes in when_true.items():
+            if name in scope.parameters and not any(c.startswith(_CHECK) for c in cwes):
+                index = scope.parameters.index(name)
+                scope.validates[index] = scope.validates.get(index, frozenset()) | cwes
+
     def _validator_call(self, node, env: Env) -> dict[str, frozenset]:
         written, resolved, receiver = self.context.callee_parts(node)
         if not written:
@@ -1930,6 +1955,14 @@ class Interpreter:
                 if name is not None:
                     facts[name] = frozenset(row.cwes) if "*" not in row.cwes else ALL
             break
+        else:  # no model row: a scanned function may check its argument (`if safe_for_redirect(url):`)
+            site = self.sites.get(node.id)
+            if site is not None:
+                index = self.site_order.index(node.id)
+                for position, argument in enumerate(positional):
+                    name = chain(argument)
+                    if name is not None:
+                        facts[name] = frozenset({check_token(self.file, index, position)})
         return facts
 
     def _validated(self, env: Env | None, facts: dict[str, frozenset]) -> Env | None:

@@ -66,6 +66,8 @@ class Program:
 
     def __init__(self, flows: Sequence[FileFlow]) -> None:
         self.flows = list(flows)
+        self._file_index = {flow.file: f for f, flow in enumerate(self.flows)}
+        self._checks: dict[str, frozenset] = {}
         self._index()
         self.summaries: dict[FunctionKey, Taint] = {}
         self.site_values: dict[tuple[int, int], Taint] = {}
@@ -335,7 +337,7 @@ class Program:
         key = (f, candidate.function)
         facts = self._concrete(self.normalise(f, candidate.taint), self._parameter_facts.get(key, []))
         kept = sorted(
-            (fact for fact in facts if fact[0][1] in counted and "*" not in fact[1] and candidate.cwe not in fact[1]),
+            (fact for fact in facts if fact[0][1] in counted and not self._clears(fact[1], candidate.cwe)),
             key=lambda fact: (fact[0][1] != "remote", fact[0][4], fact[0][3], fact[0][2]),
         )
         if not kept:
@@ -358,6 +360,36 @@ class Program:
                 for owner in (origin[1], *self._ancestors(origin[1]), *sorted(self._descendants(origin[1]))):
                     for inner, inner_cleaned in self._field_facts.get((owner, origin[2]), ()):
                         out.add((inner, inner_cleaned | cleaned))
+        return out
+
+    def _clears(self, cleaned: frozenset, cwe: str) -> bool:
+        """Is a value cleaned of `cwe`: by a model, or by a scanned function whose returned check the
+        condition called (`flow.check_token`)?"""
+        if "*" in cleaned or cwe in cleaned:
+            return True
+        for token in cleaned:
+            if token.startswith("?"):
+                cwes = self._check_cwes(token)
+                if "*" in cwes or cwe in cwes:
+                    return True
+        return False
+
+    def _check_cwes(self, token: str) -> frozenset:
+        cached = self._checks.get(token)
+        if cached is not None:
+            return cached
+        site_text, position_text, file = token[1:].split("#", 2)
+        f = self._file_index.get(file)
+        out: frozenset = frozenset()
+        if f is not None:
+            targets = self.targets.get((f, int(site_text))) or []
+            found = []
+            for target in targets:
+                validates = dict(self.flows[target[0]].functions[target[1]].validates)
+                found.append(validates.get(int(position_text), frozenset()))
+            if found:
+                out = frozenset.intersection(*found)  # every possible callee must check it
+        self._checks[token] = out
         return out
 
     def path(self, key: FunctionKey, origin: tuple, depth: int = 0) -> list[Step]:
