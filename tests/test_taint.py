@@ -264,3 +264,27 @@ def test_a_scanned_function_that_returns_a_check_is_a_validator_across_files():
     ]
     assert [(c.candidate.line, c.reachable) for c in solve(files, "remote")[0]] == [(6, False), (7, True)]
     assert [c.reachable for c in solve(files[:1], "remote")[0]] == [True, True]  # the check unseen: both
+
+
+def test_safe_sink_forms_python():
+    code = (
+        "import hashlib, random\nfrom flask import request, Response\n"
+        "def a():\n    return hashlib.md5(b'x', usedforsecurity=False).hexdigest()\n"
+        "def b():\n    return hashlib.md5(b'x').hexdigest()\n"
+        "def c(response, secure):\n    response.set_cookie('k', 'v', secure=secure)\n"
+        "def d():\n    delay = random.randint(0, 5)\n    reset_code = random.randint(0, 999999)\n"
+        "    return delay, reset_code\n"
+        "PASSWORD = '********'\nREQUEST_TOKEN = 'request'\nAPI_TOKEN = 'wb-api-token'\nSECRET_KEY = 'k3y-9fz'\n"
+    )
+    reach = _reach(code, "python")
+    assert [reach[line] for line in (4, 6, 8, 10, 11, 13, 14, 15, 16)] == [
+        False,
+        True,
+        False,
+        False,
+        True,
+        False,
+        False,
+        False,
+        True,
+    ]

@@ -1182,39 +1182,51 @@ class Interpreter:
         call = node.type in ("call", "method_invocation", "object_creation_expression")
         written, resolved, receiver = self.context.callee_parts(node) if call else ((), (), None)
         keywords = {}
+        first = UNSET
         if call:
             arguments = node.child_by_field_name("arguments")
+            positional = []
             for child in arguments.named_children if arguments is not None else ():
                 if child.type == "keyword_argument":
                     value = self._expression(child.child_by_field_name("value"), env).const
                     keywords[node_text(child.child_by_field_name("name"))] = value
+                elif child.type not in ("comment", "line_comment", "block_comment"):
+                    positional.append(child)
+            first = node_text(positional[0]) if positional else UNSET
         literal = None
-        if not call:
-            for data in match.data:
-                value = self._expression(data, env).const
-                if isinstance(value, str):
-                    literal = value
+        for data in match.data:
+            value = self._expression(data, env).const
+            if isinstance(value, str):
+                literal = value
         for row in rows:
             if row.names and not (call and names_match(row.names, written, resolved)):
                 continue
             if row.receiver and not self._receiver_matches(row.receiver, receiver):
                 continue
+            if row.first_argument and (first is UNSET or not re.search(row.first_argument, first)):
+                continue
             if row.keyword:
-                hits = [v for k, v in keywords.items() if re.fullmatch(row.keyword, k) and v is not UNSET]
-                if not hits or (
-                    row.value
-                    and not any(
-                        re.search(row.value, _java_str(v) if not self.python else repr(v).strip("'\"")) for v in hits
-                    )
-                ):
-                    continue
+                given = {k: v for k, v in keywords.items() if re.fullmatch(row.keyword, k)}
+                if row.forwarded:  # `secure=secure`: the function passes on its caller's choice
+                    if not given or any(v is not UNSET for v in given.values()):
+                        continue
+                else:
+                    hits = [v for v in given.values() if v is not UNSET]
+                    if not hits or (row.value and not any(re.search(row.value, self._text_of(v)) for v in hits)):
+                        continue
             if row.literal and (literal is None or not re.search(row.literal, literal)):
                 continue
             if row.literal or row.keyword or row.names:
                 return row.id
-        if cwe in ("CWE-798",) and literal is not None and _spells_its_name(node, literal, self.language):
+        if cwe == "CWE-798" and literal is not None and not call and _spells_its_name(node, literal, self.language):
             return "literal-spells-its-name"
         return ""
+
+    def _text_of(self, value: object) -> str:
+        """A constant as its language writes it (`False`/`false`, a string's characters)."""
+        if isinstance(value, str):
+            return value
+        return _java_str(value) if not self.python else repr(value)
 
     def _unused(self, match: Match) -> str:
         """The id of a `use` model row whose use this candidate's value never reaches, else ""."""
@@ -2087,6 +2099,8 @@ def _spells_its_name(node, literal: str, language: str) -> bool:
     # "wb-access-token" for ACCESS_TOKEN, "ApolloUserToken" for USER_TOKEN: the value names the credential
     # (a preference key, a header or cookie name); a secret does not spell the word for itself
     words = _words(name)
+    if value in words and len(words) > 1:  # REQUEST_TOKEN = "request": one word of its own name
+        return True
     return bool(words) and len(words[-1]) >= 3 and words[-1] in _words(literal)
 
 

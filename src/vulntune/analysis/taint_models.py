@@ -125,7 +125,9 @@ class SafeSinkModel:
     receiver: str = ""
     keyword: str = ""
     value: str = ""
+    forwarded: bool = False  # the keyword is given a value that is not a constant (the caller's choice)
     literal: str = ""
+    first_argument: str = ""  # a regular expression the first positional argument's text must match
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -157,6 +159,7 @@ _REGEX_FIELDS = (
     "keyword",
     "value",
     "literal",
+    "first_argument",
     "receiver",
     "parameter",
     "method",
@@ -284,6 +287,9 @@ def _build(kind: type, entry: dict, where: str):
         elif spec.type == "int":
             if not isinstance(value, int) or isinstance(value, bool):
                 raise VulntuneError(f"{where}: {name} must be an integer")
+        elif spec.type == "bool":
+            if not isinstance(value, bool):
+                raise VulntuneError(f"{where}: {name} must be true or false")
         elif not isinstance(value, str):
             raise VulntuneError(f"{where}: {name} must be a string")
         values[name] = value
