@@ -288,3 +288,11 @@ def test_safe_sink_forms_python():
         False,
         True,
     ]
+
+
+def test_a_deleted_cookie_carries_no_secret():
+    code = (
+        "from flask import make_response\ndef logout():\n    r = make_response('bye')\n"
+        "    r.set_cookie('session', '', max_age=0)\n    r.set_cookie('session', 'v')\n    return r\n"
+    )
+    assert {line: ok for line, ok in _reach(code, "python").items() if line in (4, 5)} == {4: False, 5: True}
