@@ -397,7 +397,7 @@ def test_counts_of_one_are_singular(tmp_path):
     (tmp_path / "tool.py").write_text(VULNERABLE)
     code, out, err = vulntune("scan", "tool.py", "--judge", "none", "--format", "json", cwd=tmp_path)
     assert code == 1
-    assert "1 finding (1 critical) in 1 file; 1 file scanned, 1 unit;" in err
+    assert "1 finding (1 critical) in 1 file; 1 file scanned, 1 unit, threat model remote;" in err
     assert not re.search(r"\b1 (files|findings|units|paths|lines)\b", err)
     lines = [f"line {i}" for i in range(13)]
     lines[11] += "  # <- CWE-78 OS Command Injection"
