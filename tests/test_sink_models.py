@@ -124,3 +124,109 @@ def test_a_scan_with_a_bad_sink_row_stops_before_reading_files(tmp_path):
     command = [sys.executable, "-m", "vulntune", "scan", str(tmp_path / "tool.py"), "--judge", "reachability"]
     run = subprocess.run([*command, "--no-cache", "--models", str(bad)], capture_output=True, text=True)
     assert run.returncode == 2 and "Traceback" not in run.stderr and "bad regular expression" in run.stderr
+
+
+def _sinks(code: str, cwe: str) -> list[str]:
+    return [c.candidate.sink for c in analyse(code, "java") if c.candidate.cwe == cwe]
+
+
+def _method(body: str, fields: str = "") -> str:
+    return f"class A {{\n{fields}\n  Object f(InputStream in, String name, Object obj) throws Exception {{\n{body}\n  }}\n}}\n"
+
+
+@pytest.mark.parametrize(
+    "body, fields, sinks",
+    [
+        (
+            "DocumentBuilder db = DocumentBuilderFactory.newInstance().newDocumentBuilder();\nreturn db.parse(in);",
+            "",
+            ["xml-parse"],
+        ),
+        ("return DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(in);", "", ["xml-parse"]),
+        ("SAXParser p = factory.newSAXParser();\np.parse(in, handler);\nreturn null;", "", ["xml-parse"]),
+        ("return xmlReaderFactory.getXMLReader().parse(new InputSource(in));", "", ["xml-parse"]),
+        ("return XMLInputFactory.newInstance().createXMLStreamReader(in);", "", ["xml-stream-reader"]),
+        (
+            "Transformer t = tf.newTransformer();\nt.transform(new StreamSource(in), out);\nreturn null;",
+            "",
+            ["xml-transform"],
+        ),
+        ("return context.createUnmarshaller().unmarshal(in);", "", ["xml-unmarshal"]),
+        ("SAXBuilder b = new SAXBuilder();\nreturn b.build(in);", "", ["xml-jdom-build"]),
+        ("SAXReader r = new SAXReader();\nreturn r.read(in);", "", ["xml-dom4j-read"]),
+        ("return DocumentHelper.parseText(name);", "", ["xml-dom4j-read"]),
+        # what is no XML parser
+        ("return CacheControlHeaderParser.INSTANCE.parse(name);", "", []),
+        ("return MetaParser.parse(name);", "", []),
+        ("return record.parser.parse(in, name);", "", []),
+        ("return new Request.Builder().url(name).build();", "", []),
+        ("return HttpRequest.newBuilder(URI.create(name)).GET().build();", "", []),
+        ("return pointerFreeBuilder.build();", "TermBuilder pointerFreeBuilder;", []),
+        ("char[] buf = new char[8];\nreturn reader.read(buf);", "Reader reader;", []),
+        ("return PreprocessorToParserTransformer.transform(name);", "", []),
+    ],
+)
+def test_xml_parsers_are_matched_by_their_type_not_their_method_name(body, fields, sinks):
+    assert _sinks(_method(body, fields), "CWE-611") == sinks
+
+
+@pytest.mark.parametrize(
+    "body, fields, sinks",
+    [
+        ('return ResponseEntity.ok("<p>" + name + "</p>");', "", ["html-response-body"]),
+        ("return ResponseEntity.ok(name);", "", ["html-response-body"]),
+        ("return ResponseEntity.status(HttpStatus.OK).body(name.trim());", "", ["html-response-body"]),
+        ("return Response.ok().entity(greeting).build();", "StringBuilder greeting;", ["html-response-body"]),
+        (
+            "return ResponseEntity.ok().contentType(MediaType.TEXT_HTML).body(page);",
+            "Page page;",
+            ["html-response-html-body"],
+        ),
+        # an object, a list or a map is written as JSON, not rendered as a page
+        ("return ResponseEntity.ok(user);", "User user;", []),
+        ("return ResponseEntity.ok(service.findAll());", "", []),
+        ("return ResponseUtil.ok(obj);", "", []),
+        ("return ResponseEntity.ok(new Number(3));", "", []),
+        # code thousands deep: a loop, not a recursion
+        ("return ResponseEntity.ok(" + " + ".join(["name"] * 3000) + ");", "", ["html-response-body"]),
+        ("return ResponseEntity.ok(" + "(" * 5000 + "name" + ")" * 5000 + ");", "", ["html-response-body"]),
+    ],
+)
+def test_a_response_body_is_html_when_it_is_text_or_declared_html(body, fields, sinks):
+    assert _sinks(_method(body, fields), "CWE-79") == sinks
+
+
+@pytest.mark.parametrize(
+    "body, fields, sinks",
+    [
+        ("response.getWriter().println(name);\nreturn null;", "", ["html-servlet-writer"]),
+        ("PrintWriter out = response.getWriter();\nout.print(name);\nreturn null;", "", ["html-servlet-writer"]),
+        ("response.getOutputStream().println(name);\nreturn null;", "", ["html-servlet-writer"]),
+        ("out.write(name);\nreturn null;", "Writer out;", []),
+        ("StringWriter writer = new StringWriter();\nwriter.write(name);\nreturn writer;", "", []),
+        ("writer.write(name);\nreturn null;", "JsonWriter writer;", []),
+    ],
+)
+def test_a_servlet_writer_is_the_responses_not_any_writer(body, fields, sinks):
+    assert _sinks(_method(body, fields), "CWE-79") == sinks
+
+
+@pytest.mark.parametrize(
+    "call, sinks",
+    [
+        ("mapper.readValue(name, Object.class)", ["deserialize-json-typed"]),
+        ("mapper.readValue(name, type)", ["deserialize-json-typed"]),
+        ("mapper.treeToValue(node, Serializable.class)", ["deserialize-json-typed"]),
+        ("mapper.readValue(name, Config.class)", []),
+        ("mapper.readValue(name, new TypeReference<List<String>>() {})", []),
+    ],
+)
+def test_jackson_is_a_sink_where_the_payload_can_name_the_class(call, sinks):
+    assert _sinks(_method(f"return {call};"), "CWE-502") == sinks
+
+
+def test_data_type_is_read_for_java_only(tmp_path):
+    models = tmp_path / "models.toml"
+    models.write_text("[[sink]]\n" + _SINK + 'data_type = "^String$"\nlanguage = "python"\n')
+    with pytest.raises(VulntuneError, match="data_type is read for Java only"):
+        load_catalogue("python", [str(models)])

@@ -268,7 +268,56 @@ def _call_matches(node: tree_sitter.Node, context: _Context) -> Iterator[Match]:
         data = _data_nodes(pattern, node, receiver)
         if data is None:
             continue
+        if pattern.data_type and not any(
+            re.search(pattern.data_type, _java_type(n, context)) for n in data if n != receiver
+        ):
+            continue
         yield Match(candidate=_candidate(node, pattern.cwe, pattern.id, "api", context.language), node=node, data=data)
+
+
+# java.lang.String's own methods that give a String (whatever their receiver: `x.toString()`)
+_STRING_METHODS = frozenset(
+    "toString valueOf format formatted substring trim strip stripLeading stripTrailing stripIndent replace "
+    "replaceAll replaceFirst toLowerCase toUpperCase concat join repeat translateEscapes intern".split()
+)
+
+
+def _java_type(node: tree_sitter.Node, context: _Context, depth: int = 0) -> str:
+    """The static type of a Java expression as far as the file shows it: "String" for text,
+    the class of a `new`, a cast or a declared variable, "" when the file does not say (nor past
+    `depth` 50 of nested conditionals: code may nest thousands deep)."""
+    while node.type == "parenthesized_expression" and node.named_children:
+        node = node.named_children[-1]
+    kind = node.type
+    if kind in _STRINGS["java"]:
+        return "String"
+    if depth > 50:
+        return ""
+    if kind == "binary_expression":  # a concatenation with text in it is text; a loop, as chains run deep
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if current.type != "binary_expression":
+                if _java_type(current, context, depth + 1) == "String":
+                    return "String"
+                continue
+            operator = current.child_by_field_name("operator")
+            if operator is not None and node_text(operator) == "+":
+                sides = (current.child_by_field_name("left"), current.child_by_field_name("right"))
+                stack.extend(side for side in sides if side is not None)
+        return ""
+    if kind == "ternary_expression":
+        branches = [*node.children_by_field_name("consequence"), *node.children_by_field_name("alternative")]
+        return "String" if any(_java_type(b, context, depth + 1) == "String" for b in branches) else ""
+    if kind in ("object_creation_expression", "cast_expression"):
+        return _type_name(node.child_by_field_name("type"))
+    if kind == "identifier":
+        return context.types.get(node_text(node), "")
+    if kind == "field_access":
+        return context.types.get(node_text(node.child_by_field_name("field")), "")
+    if kind == "method_invocation":
+        return "String" if node_text(node.child_by_field_name("name")) in _STRING_METHODS else ""
+    return ""
 
 
 def _error_matches(node: tree_sitter.Node, context: _Context) -> Iterator[Match]:
@@ -420,26 +469,25 @@ def _runs_a_shell(node: tree_sitter.Node, language: str) -> bool:
 def _literal_parts(node: tree_sitter.Node, language: str) -> tuple[str, bool]:
     """(the joined text of the string literals in `node`, whether anything but literals is in it)."""
     texts, other = [], False
-    for child in walk(node):
-        if child.type in _STRINGS[language]:
+    strings = _STRINGS[language]
+    # depth first, each node with whether a string literal below `node` holds it (asking each
+    # identifier for its ancestors made a 1,000-term concatenation take seconds: a parent costs a
+    # walk from the root)
+    stack = [(node, False)]
+    while stack:
+        child, in_string = stack.pop()
+        if child.type in strings:
             texts.append(string_content(child))
         elif child.type == "interpolation":
             other = True
-        elif child.type in _VALUES and not _inside_string(child, node, language):
+        elif child.type in _VALUES and not in_string:
             other = True
+        inner = in_string or (child is not node and child.type in strings)
+        stack.extend((grandchild, inner) for grandchild in reversed(child.children))
     return "\n".join(texts), other
 
 
 _VALUES = {"identifier", "call", "method_invocation", "subscript", "field_access", "array_access"}
-
-
-def _inside_string(child: tree_sitter.Node, top: tree_sitter.Node, language: str) -> bool:
-    parent = child.parent
-    while parent is not None and parent != top:
-        if parent.type in _STRINGS[language]:
-            return True
-        parent = parent.parent
-    return False
 
 
 def _construction_matches(node: tree_sitter.Node, context: _Context) -> Iterator[Match]:

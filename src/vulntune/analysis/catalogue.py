@@ -64,6 +64,11 @@ class SinkPattern:
             a candidate only when it matches, or when no argument is a string literal (the value
             comes from elsewhere and could be weak).
         receiver_is_data: see `data`.
+        data_type: Java only: regular expression one data argument's static type must match, as
+            far as the file shows it ("String" for a literal, a concatenation with one, a
+            `String` variable or parameter, `x.toString()`; a class for `new C(...)`, a cast or a
+            declared variable; "" when the file does not say): a response body is HTML only
+            when it is text, not an object the framework writes as JSON.
     """
 
     id: str
@@ -76,6 +81,7 @@ class SinkPattern:
     receiver: str = ""
     weak: str = ""
     receiver_is_data: bool = False
+    data_type: str = ""
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -153,7 +159,9 @@ def _validate(pattern: SinkPattern | Construction, where: str) -> None:
     if isinstance(pattern, Construction):
         regexes = [pattern.text, pattern.handed_to, pattern.named]
     else:
-        regexes = [pattern.receiver, pattern.weak]
+        regexes = [pattern.receiver, pattern.weak, pattern.data_type]
+        if pattern.data_type and pattern.language != "java":
+            raise VulntuneError(f"{where}: data_type is read for Java only")
         if pattern.kind not in KINDS:
             raise VulntuneError(f"{where}: kind must be one of {', '.join(KINDS)}")
         if not pattern.names:
@@ -170,7 +178,7 @@ def _validate(pattern: SinkPattern | Construction, where: str) -> None:
 # --- loading the rows --------------------------------------------------------------------------
 
 _TABLES: dict[str, type] = {"sink": SinkPattern, "construction": Construction}
-_REGEX_FIELDS = ("receiver", "weak", "text", "handed_to", "named")
+_REGEX_FIELDS = ("receiver", "weak", "data_type", "text", "handed_to", "named")
 
 
 def load_catalogue(language: str, extra: Sequence[str | Path] = ()) -> Catalogue:
