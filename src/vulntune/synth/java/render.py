@@ -245,11 +245,15 @@ def _draw(rng: random.Random, plan: Plan) -> _Draws:
     )
 
 
-def _mapping(plan: Plan, d: _Draws) -> dict[str, str]:
-    """The placeholder values of one sample (`value` is set later, it depends on the label)."""
+def _mapping(plan: Plan, d: _Draws, var: str | None = None) -> dict[str, str]:
+    """The placeholder values of one sample (`value` is set later, it depends on the label).
+
+    `var`, when given, names the source variable (a real method's parameter).
+    """
     sink = plan.sink
     param = d.param
-    var = param if param not in _ROLE_NAMES and param not in _JAVA_WORDS else param + "Value"
+    if var is None:
+        var = param if param not in _ROLE_NAMES and param not in _JAVA_WORDS else param + "Value"
     str_kind = sink.value_kind == "str"
     if sink.returns:
         rtype, ok, _ = RETURN_SHAPES[sink.id]
@@ -285,8 +289,44 @@ def _mapping(plan: Plan, d: _Draws) -> dict[str, str]:
     return m
 
 
+@dataclass(kw_only=True)
+class Composition:
+    """The pieces of one sample before they are laid out as a class.
+
+    `render` lays them out as the template's class; `vulntune.synth.context` splices `body` into
+    a real method instead. Texts are substituted; the sink line holds the `@@` marker.
+
+    Attributes:
+        plan: what was composed.
+        mapping: placeholder values.
+        draws: the sample's surface choices.
+        imports: every import the pieces may need (the class annotations' are added by `render`).
+        fields, members: class members, benign ones included, in the template's order.
+        helpers: the propagation helper's methods.
+        own_fields, own_members: the members that are not benign (the logger first).
+        body: the handler's statements as (role, text): roles "decoy", "read", "check", "prop",
+            "kill", "const", "sink", "tail".
+    """
+
+    plan: Plan
+    mapping: dict[str, str]
+    draws: _Draws
+    imports: set[str]
+    fields: list[str]
+    members: list[str]
+    helpers: list[str]
+    own_fields: list[str]
+    own_members: list[str]
+    body: list[tuple[str, str]]
+
+
 def render(plan: Plan) -> Rendered:
     """Render one sample; twins (same seed) differ only by the fix, kill, guard or value."""
+    return _layout(compose(plan))
+
+
+def compose(plan: Plan, *, var: str | None = None, cls: str | None = None) -> Composition:
+    """Every piece of one sample (`var`, `cls`: names a real method and class impose)."""
     if plan.language != "java":
         raise VulntuneError(f"java renderer got a {plan.language} plan")
     key = (plan.seed, plan.cwe, plan.source.framework)
@@ -296,7 +336,9 @@ def render(plan: Plan) -> Rendered:
         if len(_draws_cache) > 64:
             _draws_cache.clear()
         d = _draws_cache[key] = _draw(random.Random(plan.seed), plan)
-    m = _mapping(plan, d)
+    m = _mapping(plan, d, var)
+    if cls is not None:
+        m["cls"] = cls
     source, prop, sink, fix, kill, guard = plan.source, plan.propagation, plan.sink, plan.fix, plan.kill, plan.guard
     framework = source.framework
     safe = plan.label == "safe"
@@ -343,42 +385,73 @@ def render(plan: Plan) -> Rendered:
         _split_members(_sub(helper, m, f"{sink.id} helper"), fields, members)
     if framework in _INJECT and any("$inject" in text for text in [*preludes, helper]):
         imports.add(_INJECT[framework][1])
+    own_fields, own_members = list(fields), list(members)
     for block in d.benign:
         imports.update(block.imports)
         _split_members(_sub(block.code, m, "benign"), fields, members)
 
     # ---- handler body
-    body: list[str] = []
+    body: list[tuple[str, str]] = []
     if d.decoy_head < 0.3:
-        body.append(f'{log}.info("{d.entity} request received");')
+        body.append(("decoy", f'{log}.info("{d.entity} request received");'))
     elif d.decoy_head < 0.4:
-        body.append(f"long {m['started']} = System.nanoTime();")
+        body.append(("decoy", f"long {m['started']} = System.nanoTime();"))
     if source.read:
-        body.append(_sub(source.read, m, source.id))
-    body += _decoy_check(d.decoy_check, str_kind, m, imports)
-    body.append(_sub(prop.lines, m, prop.id))
+        body.append(("read", _sub(source.read, m, source.id)))
+    body += [("check", line) for line in _decoy_check(d.decoy_check, str_kind, m, imports)]
+    body.append(("prop", _sub(prop.lines, m, prop.id)))
     if kind == "taint-killed" and kill is not None:
-        body.append(_sub(kill.safe if safe else kill.vulnerable, m, kill.id))
+        body.append(("kill", _sub(kill.safe if safe else kill.vulnerable, m, kill.id)))
     if const_line:
-        body.append(const_line)
+        body.append(("const", const_line))
     if d.decoy_mid < 0.25:
-        body.append(f'{log}.info("processing {d.entity}");')
+        body.append(("decoy", f'{log}.info("processing {d.entity}");'))
     code = fix.code if safe and kind == "fix" and fix is not None else sink.vulnerable
     sink_text = _sub(code, m, sink.id)
     if kind == "unreached" and guard is not None:
         condition = _sub(guard.unreached if safe else guard.reached, m, guard.id)
-        body.append(f"if ({condition}) {{\n{_indent(sink_text)}\n}}")
+        body.append(("sink", f"if ({condition}) {{\n{_indent(sink_text)}\n}}"))
         if sink.returns:
-            body.append(f"return {fallback};")
+            body.append(("sink", f"return {fallback};"))
     else:
-        body.append(sink_text)
+        body.append(("sink", sink_text))
     if not sink.returns and source.tail:
-        body.append(_sub(source.tail, m, source.id))
-    body_text = "\n".join(body)
-    if d.style.use_var:
-        body_text = _VAR_DECL.sub(r"\1var \3 = ", body_text)
-    if d.style.final_locals:
-        body_text = _finalize(body_text)
+        body.append(("tail", _sub(source.tail, m, source.id)))
+
+    helpers: list[str] = []
+    if prop.helper:
+        count = len(fields)
+        _split_members(_sub(prop.helper, m, prop.id), fields, helpers)
+        own_fields += fields[count:]
+    return Composition(
+        plan=plan,
+        mapping=m,
+        draws=d,
+        imports=imports,
+        fields=fields,
+        members=members,
+        helpers=helpers,
+        own_fields=own_fields,
+        own_members=own_members,
+        body=body,
+    )
+
+
+def style_body(text: str, style: surface.Style) -> str:
+    """The house style of handler bodies: `var` declarations, `final` locals (as drawn)."""
+    if style.use_var:
+        text = _VAR_DECL.sub(r"\1var \3 = ", text)
+    if style.final_locals:
+        text = _finalize(text)
+    return text
+
+
+def _layout(comp: Composition) -> Rendered:
+    """The template's compilation unit: imports and one public class around the handler."""
+    plan, m, d, imports, fields, members = comp.plan, comp.mapping, comp.draws, comp.imports, comp.fields, comp.members
+    source, framework, cls = plan.source, plan.source.framework, comp.mapping["cls"]
+    body_text = "\n".join(text for _, text in comp.body)
+    body_text = style_body(body_text, d.style)
     if framework == "jaxrs" and "java.nio.file.Path" in imports:
         # Two `Path`s: keep the file one imported and spell the JAX-RS annotation out.
         imports.discard("javax.ws.rs.Path")
@@ -389,12 +462,9 @@ def render(plan: Plan) -> Rendered:
     handler = header + " {\n" + _indent(body_text) + "\n}"
 
     # ---- class assembly
-    helpers = []
-    if prop.helper:
-        _split_members(_sub(prop.helper, m, prop.id), fields, helpers)
     main = [_sub(source.prelude, m, source.id)] if source.prelude else []
     cut = int(d.member_cut * (len(members) + 1))
-    methods = main + members[:cut] + [handler] + helpers + members[cut:]
+    methods = main + members[:cut] + [handler] + comp.helpers + members[cut:]
     head: list[str] = []
     if d.style.class_comment:
         comment = d.comment.replace("$entity", d.entity)

@@ -20,11 +20,12 @@ from __future__ import annotations
 import functools
 import random
 import re
+from dataclasses import dataclass
 from string import Template
 
 from vulntune.synth.plan import Plan, Rendered
 from vulntune.synth.python import sources as _sources
-from vulntune.synth.python.surface import draw, indent, merge_imports, styled
+from vulntune.synth.python.surface import Surface, draw, indent, merge_imports, styled
 from vulntune.synth.template import REGISTRY
 
 _IDENT = re.compile(r"[A-Za-z_]\w*")
@@ -43,9 +44,46 @@ def _body_indent(header: str) -> int:
     return len(last) - len(last.lstrip()) + 4
 
 
+@dataclass(kw_only=True)
+class Composition:
+    """The pieces a sample's module is laid out from, before placeholders are substituted.
+
+    `render` lays them out as a template module; `vulntune.synth.context` splices `body` into a
+    real function instead. Texts hold `$name` placeholders (filled from `names`) and the sink
+    line's `@@` marker.
+
+    Attributes:
+        names: placeholder values.
+        surface: the drawn surface.
+        body: the handler body at indentation 0, as (role, text): roles "doc", "decoy", "const",
+            "read", "prop", "kill", "log", "comment", "sink", "tail".
+        header: the handler's decorators and signature.
+        constants: module-level constants and non-block helpers, in their drawn order.
+        module_parts: the module's top (the source's prelude, the logger, the constants).
+        blocks: the top-level blocks of the module in order, the handler among them.
+        helpers: the propagation's helper block and the sink's helper and function (when used).
+        imports: import lines the pieces may use (placeholders unfilled, unused ones kept).
+    """
+
+    names: dict[str, str]
+    surface: Surface
+    body: list[tuple[str, str]]
+    header: str
+    constants: list[str]
+    module_parts: list[str]
+    blocks: list[str]
+    helpers: list[str]
+    imports: list[str]
+
+
 def render(plan: Plan) -> Rendered:
     """The code of one sample and the line of its sink call (in the handler, the sink function or
     the sink's helper)."""
+    return _layout(compose(plan))
+
+
+def compose(plan: Plan) -> Composition:
+    """Every piece of one sample; all random choices are drawn here."""
     source, prop, sink = plan.source, plan.propagation, plan.sink
     rng = random.Random(plan.seed)
     surface = draw(rng, REGISTRY.vocabulary("python", plan.cwe), sink, source.framework, _request_kind(source))
@@ -111,30 +149,30 @@ def render(plan: Plan) -> Rendered:
         sink_block = ("return " if sink.returns else "") + "$sinkfn($value)"
 
     # The handler body, at relative indentation 0.
-    body = [f'"""{surface.handler_doc}"""'] if surface.handler_doc else []
-    body.extend(st(d) for d in surface.pre_decoys)
+    body = [("doc", f'"""{surface.handler_doc}"""')] if surface.handler_doc else []
+    body.extend(("decoy", st(d)) for d in surface.pre_decoys)
     if const_stmt and surface.const_early:
-        body.append(st(const_stmt))
+        body.append(("const", st(const_stmt)))
     if source.read:
-        body.append(st(source.read))
-    body.extend(st(d) for d in surface.mid_decoys)
-    body.append(st(prop.lines))
+        body.append(("read", st(source.read)))
+    body.extend(("decoy", st(d)) for d in surface.mid_decoys)
+    body.append(("prop", st(prop.lines)))
     if const_stmt and not surface.const_early:
-        body.append(st(const_stmt))
+        body.append(("const", st(const_stmt)))
     if kill_text:
-        body.append(st(kill_text))
+        body.append(("kill", st(kill_text)))
     if use_const:
-        body.append("$log_other")
+        body.append(("log", "$log_other"))
     if surface.step_comment:
-        body.append(surface.step_comment)
+        body.append(("comment", surface.step_comment))
     if guard_cond:
-        body.append(st(f"if {guard_cond}:"))
-        body.append(indent(sink_block, 4))
+        body.append(("sink", st(f"if {guard_cond}:") + "\n" + indent(sink_block, 4)))
     else:
-        body.append(sink_block)
+        body.append(("sink", sink_block))
     if source.tail and (guard_cond or not sink.returns):
-        body.append(st(source.tail))
-    handler = st(source.header) + "\n" + indent("\n".join(body), _body_indent(source.header))
+        body.append(("tail", st(source.tail)))
+    header = st(source.header)
+    handler = header + "\n" + indent("\n".join(text for _, text in body), _body_indent(source.header))
 
     # Module level: the source's prelude first (it creates the app), then constants in a drawn order.
     slots = [sink.prelude, fix_prelude, kill_prelude, guard_prelude, module_const]
@@ -159,8 +197,9 @@ def render(plan: Plan) -> Rendered:
         module_parts.append(block)
 
     blocks = [st(b, surface.hints) for b in surface.before]
-    if helper and helper_is_block and not surface.helper_after:
-        blocks.append(st(helper, surface.hints))
+    helper_block = st(helper, surface.hints) if helper and helper_is_block else ""
+    if helper_block and not surface.helper_after:
+        blocks.append(helper_block)
     # The sink's own helper (a wrapper, a class) sits with the sink function, on the same side.
     sink_blocks = [st(sink_helper, surface.hints)] if sink_helper else []
     if sink_function:
@@ -170,8 +209,8 @@ def render(plan: Plan) -> Rendered:
     blocks.append(handler)
     if surface.sink_helper_after:
         blocks.extend(sink_blocks)
-    if helper and helper_is_block and surface.helper_after:
-        blocks.append(st(helper, surface.hints))
+    if helper_block and surface.helper_after:
+        blocks.append(helper_block)
     blocks.extend(st(b, surface.hints) for b in surface.after)
     trailer = _sources.TRAILERS.get(source.id, "")
     if not trailer and surface.trailer and "$app" in source.prelude:
@@ -181,19 +220,35 @@ def render(plan: Plan) -> Rendered:
         extra_imports.extend(_sources.TRAILER_IMPORTS.get(source.id, ()))
 
     names["router"] = names["bp"] if "$bp" in source.prelude else names["app"]
+    imports = [*source.imports, *prop.imports, *sink.imports, *fix_imports, *extra_imports, surface.reject_import]
+    return Composition(
+        names=names,
+        surface=surface,
+        body=body,
+        header=header,
+        constants=constants,
+        module_parts=module_parts,
+        blocks=blocks,
+        helpers=[b for b in (helper_block, *sink_blocks) if b],
+        imports=imports,
+    )
+
+
+def _layout(comp: Composition) -> Rendered:
+    """The template module: its top, the blocks, the imports that are used, and the sink line."""
+    surface, names, module_parts = comp.surface, comp.names, comp.module_parts
     layout = "\n\n".join(module_parts)
     if layout:
         layout += surface.blank
-    layout += surface.blank.join(blocks) + "\n"
+    layout += surface.blank.join(comp.blocks) + "\n"
     text = _template(layout).substitute(names)
 
     marker = text.find("@@")
     sink_line = text.count("\n", 0, marker) + 1
     text = text[:marker] + text[marker + 2 :]
 
-    imports = [*source.imports, *prop.imports, *sink.imports, *fix_imports, *extra_imports, surface.reject_import]
     idents = set(_IDENT.findall(text))
-    kept = _used_imports(_template("\n".join(i for i in imports if i)).substitute(names).split("\n"), idents, text)
+    kept = used_imports(_template("\n".join(i for i in comp.imports if i)).substitute(names).split("\n"), idents, text)
     head = merge_imports(kept, surface.import_style)
     if surface.docstring:
         head = '"""' + _template(surface.docstring).substitute(names) + '"""\n\n' + head
@@ -240,7 +295,7 @@ def _helper_fits(sink, reject: str) -> bool:
     return fits[0] and not (fits[1] and reject.startswith("return"))
 
 
-def _used_imports(lines: list[str], idents: set[str], text: str) -> list[str]:
+def used_imports(lines: list[str], idents: set[str], text: str) -> list[str]:
     """The import lines (and from-import names) the code uses."""
     kept = []
     for line in lines:
