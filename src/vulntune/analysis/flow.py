@@ -330,6 +330,7 @@ class Interpreter:
         self.failed: list[tuple[int, int]] = []
         self.sites: dict[int, dict] = {}
         self.site_order: list[int] = []
+        self.site_index: dict[int, int] = {}  # node id -> position in site_order
         self.functions: list[FunctionFlow] = []
         self.globals: Env = {}
         self.fields: dict[str, Env] = {}
@@ -1835,6 +1836,7 @@ class Interpreter:
                 "fallback": everything,
             }
             self.sites[key] = entry
+            self.site_index[key] = len(self.site_order)
             self.site_order.append(key)
         else:
             entry["arguments"] = (
@@ -1845,7 +1847,7 @@ class Interpreter:
             for k, v in keywords.items():
                 entry["keywords"][k] = entry["keywords"].get(k, EMPTY) | v.all_taint()
             entry["fallback"] = entry["fallback"] | everything
-        return self.site_order.index(key)
+        return self.site_index[key]
 
     # -- conditions -----------------------------------------------------------------------------------
 
@@ -1970,7 +1972,7 @@ class Interpreter:
         else:  # no model row: a scanned function may check its argument (`if safe_for_redirect(url):`)
             site = self.sites.get(node.id)
             if site is not None:
-                index = self.site_order.index(node.id)
+                index = self.site_index[node.id]
                 for position, argument in enumerate(positional):
                     name = chain(argument)
                     if name is not None:

@@ -162,7 +162,7 @@ class _Slicer:
     def __init__(self, match, tree, scope, atoms, lines, language):
         self.match, self.tree, self.scope, self.atoms = match, tree, scope, atoms
         self.lines, self.language = lines, language
-        self.constants = constants_of(tree.root_node, scope, language)
+        self.constants = _file_nodes(tree, language).constants  # the file's: found once per tree
 
     def run(self) -> Slice:
         rows, notes, unreachable, relevant, selected = self._cut()
@@ -247,15 +247,8 @@ class _Slicer:
         rows: set[int] = set()
         if not name or self.scope.type not in FUNCTIONS[self.language]:
             return rows
-        for call in _file_nodes(self.tree, self.language).calls:
-            if call.type not in ("call", "method_invocation") or _inside(call, self.scope):
-                continue
-            callee = (
-                call.child_by_field_name("name")
-                if call.type == "method_invocation"
-                else call.child_by_field_name("function")
-            )
-            if node_text(callee).split(".")[-1] != name:
+        for call in _file_nodes(self.tree, self.language).calls_by_name.get(name, ()):
+            if _inside(call, self.scope):
                 continue
             caller = _scope(call, self.language)
             if caller.type not in FUNCTIONS[self.language]:
@@ -292,13 +285,13 @@ class _Slicer:
         wanted = {name for name in relevant if name.split(".")[0] not in local or name.startswith(("self.", "this."))}
         root = self.tree.root_node
         if self.scope != root:
-            for node in _file_nodes(self.tree, self.language).definitions:
-                if node is self.scope:
-                    continue
-                if _inside(node, self.scope):
-                    continue
-                defined = _defined_names(node, self.language)
-                if defined & wanted:
+            by_name = _file_nodes(self.tree, self.language).definitions_by_name
+            seen: set[int] = set()
+            for wanted_name in sorted(wanted):
+                for node in by_name.get(wanted_name, ()):
+                    if node.id in seen or node is self.scope or _inside(node, self.scope):
+                        continue
+                    seen.add(node.id)
                     before.extend(range(node.start_point[0], node.end_point[0] + 1))
         called = set()
         for atom in selected:
@@ -311,10 +304,11 @@ class _Slicer:
                     )
                     text = node_text(name).split(".")[-1]
                     called.add(text)
-        for node in _file_nodes(self.tree, self.language).functions:
-            if node == self.scope or _inside(self.scope, node):
-                continue
-            if node_text(node.child_by_field_name("name")) in called:
+        by_name = _file_nodes(self.tree, self.language).functions_by_name
+        for name in sorted(called):
+            for node in by_name.get(name, ()):
+                if node == self.scope or _inside(self.scope, node):
+                    continue
                 after.extend(_helper_rows(node, self.language))
         return before, after
 
@@ -348,8 +342,12 @@ class _FileNodes:
     """A file's calls, definitions and functions, found once per tree and not once per candidate."""
 
     calls: tuple[tree_sitter.Node, ...]
-    definitions: tuple[tree_sitter.Node, ...]
+    definitions: tuple[tuple[tree_sitter.Node, frozenset[str]], ...]  # with the names each defines
     functions: tuple[tree_sitter.Node, ...]
+    constants: dict[str, object]  # `folding.constants_of` the file
+    calls_by_name: dict[str, tuple[tree_sitter.Node, ...]]  # by the callee's last name
+    definitions_by_name: dict[str, tuple[tree_sitter.Node, ...]]  # by each name a definition defines
+    functions_by_name: dict[str, tuple[tree_sitter.Node, ...]]
 
 
 _FILE_NODES: dict[int, tuple[tree_sitter.Tree, _FileNodes]] = {}
@@ -367,7 +365,31 @@ def _file_nodes(tree: tree_sitter.Tree, language: str) -> _FileNodes:
             functions.append(node)
         if _is_definition(node, language):
             definitions.append(node)
-    found = _FileNodes(calls=tuple(calls), definitions=tuple(definitions), functions=tuple(functions))
+    defined = tuple((node, frozenset(_defined_names(node, language))) for node in definitions)
+    calls_by_name: dict[str, list] = {}
+    for call in calls:
+        callee = (
+            call.child_by_field_name("name")
+            if call.type == "method_invocation"
+            else call.child_by_field_name("function")
+        )
+        calls_by_name.setdefault(node_text(callee).split(".")[-1], []).append(call)
+    definitions_by_name: dict[str, list] = {}
+    for node, names in defined:
+        for name in names:
+            definitions_by_name.setdefault(name, []).append(node)
+    functions_by_name: dict[str, list] = {}
+    for node in functions:
+        functions_by_name.setdefault(node_text(node.child_by_field_name("name")), []).append(node)
+    found = _FileNodes(
+        calls=tuple(calls),
+        definitions=defined,
+        functions=tuple(functions),
+        constants=constants_of(tree.root_node, tree.root_node, language),
+        calls_by_name={k: tuple(v) for k, v in calls_by_name.items()},
+        definitions_by_name={k: tuple(v) for k, v in definitions_by_name.items()},
+        functions_by_name={k: tuple(v) for k, v in functions_by_name.items()},
+    )
     _FILE_NODES.clear()  # one file at a time: the cache holds the tree being sliced
     _FILE_NODES[id(tree)] = (tree, found)
     return found
