@@ -19,7 +19,10 @@ def register(subparsers) -> None:
             "Example: vulntune synth --languages python,java --per-cwe 400 --seed 0 --out data/synth\n"
             "With a language model for 30% of the pairs (OpenAI-compatible API, key in $OPENAI_API_KEY):\n"
             "  vulntune synth --generator mix --llm-share 0.3 --endpoint http://localhost:8000/v1 "
-            "--model qwen2.5-coder --max-requests 500 --out data/synth-mix"
+            "--model qwen2.5-coder --max-requests 500 --out data/synth-mix\n"
+            "Half of the pairs inside real functions of a corpus's train split (data/realcode/python-train/...):\n"
+            "  vulntune synth --context realcode --context-dir data/realcode --context-share 0.5 "
+            "--context-manifest ../shared/realcode/MANIFEST.csv --out data/synth-real"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -63,6 +66,32 @@ def register(subparsers) -> None:
         default=None,
         help="answer cache (default: $VULNTUNE_CACHE/llm or ~/.cache/vulntune/llm)",
     )
+    ctx = parser.add_argument_group("real-context twins")
+    ctx.add_argument(
+        "--context",
+        choices=("none", "realcode"),
+        default="none",
+        help="none (default: template modules) or realcode (pairs spliced into real functions of --context-dir)",
+    )
+    ctx.add_argument(
+        "--context-dir",
+        type=Path,
+        default=None,
+        help="folder holding python-train/ and/or java-train/, one <owner>__<name>/ folder per repository "
+        "(train repositories only: never a held-out split)",
+    )
+    ctx.add_argument(
+        "--context-share",
+        type=float,
+        default=None,
+        help="share of each language and CWE's template pairs placed in real functions (default: 1)",
+    )
+    ctx.add_argument(
+        "--context-manifest",
+        type=Path,
+        default=None,
+        help="realcode MANIFEST.csv: the commit of each repository (else 'unknown'); held-out rows are refused",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -81,6 +110,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         javac=not args.no_javac,
         **_llm_settings(args),
+        **_context_settings(args),
     )
     from vulntune.atomic import check_folder_target
 
@@ -121,6 +151,18 @@ def _llm_settings(args: argparse.Namespace) -> dict:
     return settings
 
 
+def _context_settings(args: argparse.Namespace) -> dict:
+    """The real-context options as config fields (the config rejects them without --context)."""
+    settings: dict = {"context": args.context}
+    if args.context_dir is not None:
+        settings["context_dir"] = args.context_dir
+    if args.context_share is not None:
+        settings["context_share"] = args.context_share
+    if args.context_manifest is not None:
+        settings["context_manifest"] = args.context_manifest
+    return settings
+
+
 def print_summary(summary: dict, out: Path) -> None:
     counts = summary["counts"]
     for split in ("train", "validation", "test"):
@@ -138,6 +180,8 @@ def print_summary(summary: dict, out: Path) -> None:
     )
     if "llm" in summary:
         print_llm(summary["llm"], summary.get("llm_usage", {}))
+    if "context" in summary:
+        print_context(summary["context"])
     for scope, values in summary["shortcut_auroc"].items():
         cells = ", ".join(f"{k}={'n/a' if v is None else f'{v:.3f}'}" for k, v in values.items())
         print(f"shortcut AUROC [{scope}]: {cells}")
@@ -164,3 +208,42 @@ def print_llm(report: dict, usage: dict) -> None:
     print(f"llm dropped: {dropped or 'none'}")
     if report["max_requests_reached"]:
         print("WARNING: --max-requests reached: fewer model pairs than asked for", file=sys.stderr)
+
+
+def print_context(report: dict) -> None:
+    for language, stats in report["languages"].items():
+        kept = ", ".join(f"{k} {v}" for k, v in stats["kept_template"].items()) or "none"
+        splits: dict[str, list[str]] = {}
+        for name, repo in stats["repositories"].items():
+            splits.setdefault(repo["split"], []).append(name)
+        print(
+            f"context {language}: {stats['pairs_transplanted']} of {stats['pairs_wanted']} pairs in real functions "
+            f"({stats['hosts']} hosts in {len(stats['repositories'])} repositories); kept as templates: {kept}"
+        )
+        print(
+            f"context {language} repositories: " + "; ".join(f"{k}: {', '.join(v)}" for k, v in sorted(splits.items()))
+        )
+        if "javac" in stats:
+            javac = stats["javac"]
+            print(
+                f"context {language} javac: {javac['passed']} compiled; parse-checked only: {javac['missing_api']} "
+                f"use APIs the stubs lack, {javac['error_in_real_code']} fail in the real code's own lines, "
+                f"{javac['not_run']} not run; {javac['error']} failed in added lines "
+                f"({stats['pairs_dropped_javac_error']} pairs dropped)"
+            )
+    for scope, v in report["slice_lengths"].items():
+        print(
+            f"slices [{scope}]: {v['slices']} from {v['samples']} samples, chars median/p90 "
+            f"{_num(v['chars_median'])}/{_num(v['chars_p90'])}, lines {_num(v['lines_median'])}/{_num(v['lines_p90'])}; "
+            f"at sink chars {_num(v['at_sink_chars_median'])}/{_num(v['at_sink_chars_p90'])}, "
+            f"lines {_num(v['at_sink_lines_median'])}/{_num(v['at_sink_lines_p90'])}; vulnerable sink found "
+            f"{_pct(v['vulnerable_sink_found'])}, reachable {_pct(v['vulnerable_sink_reachable'])}"
+        )
+
+
+def _num(value) -> str:
+    return "n/a" if value is None else f"{value:.0f}"
+
+
+def _pct(value) -> str:
+    return "n/a" if value is None else f"{value:.1%}"

@@ -27,6 +27,7 @@ def dataset_card(summary: dict[str, Any]) -> str:
         + (f" --cwes {','.join(config['cwes'])}" if config["cwes"] else "")
         + ("" if config["javac"] else " --no-javac")
         + _llm_flags(config)
+        + _context_flags(config)
         + " --out DIR",
         "```",
         "",
@@ -89,6 +90,8 @@ def dataset_card(summary: dict[str, Any]) -> str:
     lines += ["", f"Outside the band: {', '.join(outside)}." if outside else "All within the band.", ""]
     if "llm" in summary:
         lines += _llm_checks(summary["llm"])
+    if "context" in summary:
+        lines += _context_section(summary["context"])
     lines += ["## Full config", "", "```json", json.dumps(config, indent=2, sort_keys=True), "```", ""]
     return "\n".join(lines)
 
@@ -100,6 +103,96 @@ def _llm_flags(config: dict[str, Any]) -> str:
     if config["generator"] == "mix":
         flags += f" --llm-share {config['llm_share']}"
     return flags
+
+
+def _context_flags(config: dict[str, Any]) -> str:
+    if config.get("context", "none") == "none":
+        return ""
+    flags = f" --context {config['context']} --context-dir {config['context_dir']}"
+    if config["context_share"] != 1.0:
+        flags += f" --context-share {config['context_share']}"
+    if config["context_manifest"]:
+        flags += f" --context-manifest {config['context_manifest']}"
+    return flags
+
+
+def _context_section(report: dict[str, Any]) -> list[str]:
+    """Real-context twins: the corpus read, the pairs placed, verification, slice lengths."""
+    lines = [
+        "## Real-context twins",
+        "",
+        f"A share ({report['share']}) of each language and CWE's template pairs was spliced into real functions "
+        "and methods of the context corpus's train repositories: both twins in the same function at the same "
+        "statement boundary, so they still differ only by the fix, the kill, the guard or the constant. The "
+        "function keeps its statements, signature and length; the sample also holds the imports, constants, "
+        "fields and helpers of its file that it uses, and the template's own. Records carry `meta.context` "
+        "(`repository`, `path`, `commit`, `function`, `line`). A repository's functions sit in one split only.",
+        "",
+        "| language | files | hosts | pairs wanted | in real functions | kept as templates |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for language, stats in report["languages"].items():
+        kept = ", ".join(f"{k} {v}" for k, v in stats["kept_template"].items()) or "none"
+        lines.append(
+            f"| {language} | {stats['files']} | {stats['hosts']} | {stats['pairs_wanted']} | "
+            f"{stats['pairs_transplanted']} | {kept} |"
+        )
+    lines += ["", "| language | repository | split | commit | hosts |", "|---|---|---|---|---:|"]
+    for language, stats in report["languages"].items():
+        for name, repo in stats["repositories"].items():
+            lines.append(f"| {language} | {name} | {repo['split']} | `{repo['commit'][:12]}` | {repo['hosts']} |")
+    lines += ["", "Samples per split:", "", "| split | language | template | real-context |", "|---|---|---:|---:|"]
+    for split, table in report["counts"].items():
+        for language, counts in table.items():
+            lines.append(f"| {split} | {language} | {counts.get('template', 0)} | {counts.get('real-context', 0)} |")
+    lines.append("")
+    for language, stats in report["languages"].items():
+        left_out = stats["hosts_left_out"]
+        lines.append(
+            f"- {language}: {left_out.get('label_words', 0)} functions left out for a label word in their code or "
+            f"comments, {left_out.get('marker_text', 0)} for holding the generator's sink marker `@@`."
+        )
+        if "javac" in stats:
+            javac = stats["javac"]
+            lines.append(
+                f"- {language} javac against the shipped stubs: {javac['passed']} compiled; parse-checked only: "
+                f"{javac['missing_api']} whose first error is an API of the repository the stubs lack, "
+                f"{javac['error_in_real_code']} whose first error is in the real method's own lines (a sibling "
+                f"method or type the sample leaves out), {javac['not_run']} not compiled (no javac, or --no-javac); "
+                f"{javac['error']} failed in lines the transplant added: {stats['pairs_dropped_javac_error']} "
+                "pairs dropped."
+            )
+    lines += [
+        "",
+        "Slice lengths: the candidate slices a scan judges and training cuts from "
+        "(`vulntune.analysis.analyse`) of up to 1,000 samples per row (the first by id), in characters and "
+        "lines, all candidates and those at the template's sink; and the share of vulnerable samples whose "
+        "sink analysis finds, and finds statically reachable.",
+        "",
+        "| samples | slices | chars median / p90 | lines median / p90 | at sink: chars median / p90 "
+        "| at sink: lines median / p90 | sink found | sink reachable |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for scope, v in report["slice_lengths"].items():
+        cells = [
+            f"{_int(v['chars_median'])} / {_int(v['chars_p90'])}",
+            f"{_int(v['lines_median'])} / {_int(v['lines_p90'])}",
+            f"{_int(v['at_sink_chars_median'])} / {_int(v['at_sink_chars_p90'])}",
+            f"{_int(v['at_sink_lines_median'])} / {_int(v['at_sink_lines_p90'])}",
+            _share(v["vulnerable_sink_found"]),
+            _share(v["vulnerable_sink_reachable"]),
+        ]
+        lines.append(f"| {scope} ({v['samples']}) | {v['slices']} | " + " | ".join(cells) + " |")
+    lines.append("")
+    return lines
+
+
+def _int(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0f}"
+
+
+def _share(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
 
 
 def _llm_provenance(report: dict[str, Any]) -> list[str]:

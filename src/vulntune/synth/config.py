@@ -21,6 +21,9 @@ LLM_FIELDS = (
     "cache_dir",
     "request_timeout",
 )
+CONTEXTS = ("none", "realcode")
+# Fields that only real-context twins read: left out of a corpus without them, for the same reason.
+CONTEXT_FIELDS = ("context", "context_dir", "context_share", "context_manifest")
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -46,6 +49,15 @@ class SynthConfig:
         api_key_env: the environment variable holding the API key (never written anywhere).
         cache_dir: where answers are cached; None means $VULNTUNE_CACHE/llm or the user cache.
         request_timeout: seconds before one request counts as timed out (and is retried).
+        context: "none" (the default: every template pair in its template module) or "realcode"
+            (a share `context_share` of each (language, CWE)'s template pairs transplanted into
+            real functions of `context_dir`).
+        context_dir: a folder holding `python-train/` and/or `java-train/`, each with one folder
+            per repository (`<owner>__<name>/...`, as the realcode archives unpack).
+        context_share: with a context, the share of each (language, CWE)'s template pairs that
+            go into real functions (0..1, 1 = all that can).
+        context_manifest: a CSV with `language,split,repo,commit` rows (realcode's MANIFEST.csv):
+            the commit recorded with each sample; a repository it marks as held out is refused.
     """
 
     languages: tuple[str, ...] = LANGUAGES
@@ -63,6 +75,10 @@ class SynthConfig:
     api_key_env: str = "OPENAI_API_KEY"
     cache_dir: Path | None = None
     request_timeout: float = 60.0
+    context: str = "none"
+    context_dir: Path | None = None
+    context_share: float = 1.0
+    context_manifest: Path | None = None
 
     def __post_init__(self) -> None:
         if not self.languages:
@@ -85,6 +101,32 @@ class SynthConfig:
         if not 0.5 <= self.near_duplicate_jaccard <= 1.0:
             raise VulntuneError("near_duplicate_jaccard must be within 0.5..1.0")
         self._check_generator()
+        self._check_context()
+
+    def _check_context(self) -> None:
+        if self.context not in CONTEXTS:
+            raise VulntuneError(f"unknown context {self.context!r} (expected one of {', '.join(CONTEXTS)})")
+        if self.context == "none":
+            given = [
+                flag
+                for flag, set_ in (
+                    ("--context-dir", self.context_dir is not None),
+                    ("--context-manifest", self.context_manifest is not None),
+                    ("--context-share", self.context_share != 1.0),
+                )
+                if set_
+            ]
+            if given:
+                raise VulntuneError(f"{given[0]} needs --context realcode")
+            return
+        if self.context_dir is None:
+            raise VulntuneError(
+                f"--context {self.context} needs --context-dir DIR (holding python-train/, java-train/)"
+            )
+        if not 0.0 < self.context_share <= 1.0:
+            raise VulntuneError(f"--context-share must be in (0, 1], got {self.context_share}")
+        if self.generator == "llm":
+            raise VulntuneError("--context places template pairs: it needs --generator template or mix")
 
     def _check_generator(self) -> None:
         if self.generator not in GENERATORS:

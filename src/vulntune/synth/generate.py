@@ -20,7 +20,7 @@ from vulntune.synth.template import Kill, Propagation, Registry, Sink, Source
 from vulntune.synth.templates import load_registry, renderer
 
 
-def _rng(seed: int, *parts: str) -> random.Random:
+def seeded_rng(seed: int, *parts: str) -> random.Random:
     """An RNG per (seed, language, CWE): adding a CWE never changes another CWE's samples."""
     digest = hashlib.sha256("/".join([str(seed), *parts]).encode()).digest()
     return random.Random(int.from_bytes(digest[:8], "big"))
@@ -50,7 +50,7 @@ def compatible_kills(registry: Registry, sink: Sink) -> list[Kill]:
 
 def plan_pairs(config: SynthConfig, language: str, cwe: str, registry: Registry) -> list[tuple[Plan, Plan]]:
     """(vulnerable, safe) plans for one (language, CWE)."""
-    rng = _rng(config.seed, language, cwe)
+    rng = seeded_rng(config.seed, language, cwe)
     # Per sink, its propagations in a shuffled order; pairs walk the sinks round-robin so every
     # sink is used as soon as there are as many pairs as sinks, then every family in turn.
     per_sink = []
@@ -106,7 +106,7 @@ def _kind_possible(kind: str, sink: Sink, registry: Registry, guards) -> bool:
     return True
 
 
-def _sample_id(prefix: str, plan: Plan, index: int, seed: int, role: str) -> str:
+def sample_id(prefix: str, plan: Plan, index: int, seed: int, role: str) -> str:
     """Decimal digits only: hex ids can spell label words ("bad...")."""
     key = f"{seed}/{plan.language}/{plan.cwe}/{index}/{role}"
     return f"{prefix}-{int(hashlib.sha256(key.encode()).hexdigest()[:15], 16):018d}"
@@ -115,13 +115,13 @@ def _sample_id(prefix: str, plan: Plan, index: int, seed: int, role: str) -> str
 def render_pair(vulnerable: Plan, safe: Plan, index: int, seed: int) -> tuple[Sample, Sample]:
     """Render one twin pair into samples with label-neutral ids and a shared pair_id."""
     render = renderer(vulnerable.language)
-    pair_id = _sample_id("pair", vulnerable, index, seed, "pair")
+    pair_id = sample_id("pair", vulnerable, index, seed, "pair")
     samples = []
     for plan in (vulnerable, safe):
         rendered = render(plan)
         samples.append(
             Sample(
-                id=_sample_id("syn", plan, index, seed, plan.label),
+                id=sample_id("syn", plan, index, seed, plan.label),
                 language=plan.language,
                 cwe=plan.cwe,
                 label=plan.label,

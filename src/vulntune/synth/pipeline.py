@@ -22,7 +22,7 @@ from vulntune.config import to_mapping
 from vulntune.data import SPLITS, Sample, write_samples
 from vulntune.errors import VulntuneError
 from vulntune.synth.card import dataset_card
-from vulntune.synth.config import LLM_FIELDS, SynthConfig
+from vulntune.synth.config import CONTEXT_FIELDS, LLM_FIELDS, SynthConfig
 from vulntune.synth.dedup import exact_dedup, minhash_signatures, normalized_key
 from vulntune.synth.generate import count_pairs, generate
 from vulntune.synth.shortcut import outside_band, shortcut_aurocs
@@ -72,19 +72,16 @@ def build_corpus(
     else:
         config_rendered = config
     started = time.perf_counter()
-    total = count_pairs(config_rendered, registry)
-    pairs = []
-    bar = None
-    if progress:
-        from tqdm import tqdm
+    context = None
+    if config.context != "none":
+        from vulntune.synth.context import generate_in_context
 
-        bar = tqdm(total=total * 2, unit="sample", desc="render", file=sys.stderr, leave=False)
-    for pair in generate(config_rendered, registry):
-        pairs.append(pair)
-        if bar is not None:
-            bar.update(2)
-    if bar is not None:
-        bar.close()
+        if progress:
+            print(f"reading real functions from {config.context_dir} ...", file=sys.stderr)
+        context = generate_in_context(config_rendered, registry)
+        pairs = context.pairs
+    else:
+        pairs = _render_all(config_rendered, registry, progress)
     render_seconds = time.perf_counter() - started
     if not pairs and llm is None:
         raise VulntuneError("no templates match the requested languages and CWEs")
@@ -104,11 +101,19 @@ def build_corpus(
     if config.javac:
         # Model pairs went through javac already; reference templates (llm generator) are not written.
         written = [s for pair in pairs for s in pair] if config.generator != "llm" else []
-        java_report = verify([s for s in written if s.language == "java"], javac=True, jobs=jobs)
+        # Real-context samples call their repositories' APIs, which the stubs lack: they are
+        # compiled apart and counted, not failed (`check_context_java`).
+        java_report = verify(
+            [s for s in written if s.language == "java" and "context" not in s.meta], javac=True, jobs=jobs
+        )
         _raise_on_failures(java_report.failures)
         report.javac_available = java_report.javac_available
         report.javac_compiled = java_report.javac_compiled
         report.javac_passed = java_report.javac_passed
+    if context is not None:
+        from vulntune.synth.context import check_context_java
+
+        pairs = check_context_java(context, pairs, javac=config.javac, jobs=jobs)
     javac_seconds = time.perf_counter() - javac_started
 
     dedup_started = time.perf_counter()
@@ -134,7 +139,14 @@ def build_corpus(
             reasons = ", ".join(f"{k} {v}" for k, v in llm.report["dropped"].items() if v) or "no answers"
             raise VulntuneError(f"no language-model pair passed the checks ({reasons})")
     signatures = minhash_signatures([keys[s.id].split(" ") for pair in kept for s in pair], seed=config.seed)
-    result = split_pairs(kept, config.split, config.seed, signatures, config.near_duplicate_jaccard)
+    result = split_pairs(
+        kept,
+        config.split,
+        config.seed,
+        signatures,
+        config.near_duplicate_jaccard,
+        assignment=context.assignment if context is not None else None,
+    )
     dedup_seconds = time.perf_counter() - dedup_started
 
     splits = result.splits
@@ -151,6 +163,12 @@ def build_corpus(
             [s for s in splits["test"] if s.language == language],
             names,
         )
+        if context is not None:  # the real-context pairs alone: their own code must not tell the label
+            shortcut[f"{language} real-context"] = shortcut_aurocs(
+                [s for s in splits["train"] if s.language == language and "context" in s.meta],
+                [s for s in splits["test"] if s.language == language and "context" in s.meta],
+                names,
+            )
     summary = {
         "generator_version": GENERATOR_VERSION,
         "vulntune_version": __version__,
@@ -173,7 +191,31 @@ def build_corpus(
     if llm is not None:
         summary["llm"] = llm.report
         summary["llm_usage"] = llm.usage  # volatile (a cached re-run sends nothing): printed, never written
+    if context is not None:
+        from vulntune.synth.context import context_summary
+
+        slice_started = time.perf_counter()
+        summary["context"] = context_summary(context, splits)
+        summary["timing_seconds"]["context_slices"] = round(time.perf_counter() - slice_started, 3)
     return splits, summary
+
+
+def _render_all(config: SynthConfig, registry: Registry, progress: bool) -> list:
+    """Every template pair, with a progress bar when asked."""
+    total = count_pairs(config, registry)
+    pairs = []
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=total * 2, unit="sample", desc="render", file=sys.stderr, leave=False)
+    for pair in generate(config, registry):
+        pairs.append(pair)
+        if bar is not None:
+            bar.update(2)
+    if bar is not None:
+        bar.close()
+    return pairs
 
 
 def _tagged(sample: Sample) -> Sample:
@@ -185,6 +227,8 @@ def _config_mapping(config: SynthConfig) -> dict[str, Any]:
     """The config as written to summary.json: a template corpus leaves out the language-model
     fields (its summary stays byte-identical); the cache folder is local, never written."""
     mapping = to_mapping(config)
+    if config.context == "none":
+        mapping = {k: v for k, v in mapping.items() if k not in CONTEXT_FIELDS}
     if config.generator == "template":
         return {k: v for k, v in mapping.items() if k not in LLM_FIELDS}
     del mapping["cache_dir"]

@@ -22,6 +22,13 @@ def assign_families(pairs: Sequence[Pair], fractions: Sequence[float], seed: int
     by_group: dict[tuple[str, str], set[str]] = defaultdict(set)
     for vulnerable, _ in pairs:
         by_group[(vulnerable.language, vulnerable.cwe)].add(vulnerable.family)
+    return assign_family_groups(by_group, fractions, seed)
+
+
+def assign_family_groups(
+    by_group: dict[tuple[str, str], set[str]], fractions: Sequence[float], seed: int
+) -> dict[str, str]:
+    """family -> split, from the families of each (language, CWE) (see `assign_families`)."""
     assignment: dict[str, str] = {}
     for (language, cwe), families in sorted(by_group.items()):
         ordered = sorted(families)
@@ -47,12 +54,15 @@ def split_pairs(
     seed: int,
     signatures,
     threshold: float,
+    assignment: dict[str, str] | None = None,
 ) -> SplitResult:
     """Assign pairs to splits by family, then drop near duplicates that cross splits.
 
     `signatures` holds one MinHash row per sample, in pair order (vulnerable, safe, ...).
+    `assignment` (family -> split) replaces the one drawn from the pairs' families: real-context
+    twins choose their repository's split by it before they are rendered.
     """
-    family_split = assign_families(pairs, fractions, seed)
+    family_split = assignment if assignment is not None else assign_families(pairs, fractions, seed)
     pair_split = [family_split[v.family] for v, _ in pairs]
     rank = {name: i for i, name in enumerate(SPLITS)}
     dropped: set[int] = set()
