@@ -169,7 +169,7 @@ class _Slicer:
         node = self.match.node
         rows |= _signature_rows(self.scope, self.language)
         rows |= self._caller_rows()
-        rows |= _closing_rows(rows, self.tree.root_node, self.language)
+        rows |= _closing_rows(rows, self.tree, self.language)
         extra_before, extra_after = self._context_rows(selected, relevant)
         sink_row = node.start_point[0]
         body = _trim(sorted(rows), sink_row)
@@ -348,6 +348,7 @@ class _FileNodes:
     calls_by_name: dict[str, tuple[tree_sitter.Node, ...]]  # by the callee's last name
     definitions_by_name: dict[str, tuple[tree_sitter.Node, ...]]  # by each name a definition defines
     functions_by_name: dict[str, tuple[tree_sitter.Node, ...]]
+    block_ends: dict[int, tuple[int, ...]]  # a block's first row -> the rows its blocks close on
 
 
 _FILE_NODES: dict[int, tuple[tree_sitter.Tree, _FileNodes]] = {}
@@ -358,7 +359,10 @@ def _file_nodes(tree: tree_sitter.Tree, language: str) -> _FileNodes:
     if cached is not None and cached[0] is tree:
         return cached[1]
     calls, definitions, functions = [], [], []
+    block_ends: dict[int, list[int]] = {}
     for node in walk(tree.root_node):
+        if node.type == "block":
+            block_ends.setdefault(node.start_point[0], []).append(node.end_point[0])
         if node.type in ("call", "method_invocation"):
             calls.append(node)
         elif node.type in FUNCTIONS[language]:
@@ -389,6 +393,7 @@ def _file_nodes(tree: tree_sitter.Tree, language: str) -> _FileNodes:
         calls_by_name={k: tuple(v) for k, v in calls_by_name.items()},
         definitions_by_name={k: tuple(v) for k, v in definitions_by_name.items()},
         functions_by_name={k: tuple(v) for k, v in functions_by_name.items()},
+        block_ends={k: tuple(v) for k, v in block_ends.items()},
     )
     _FILE_NODES.clear()  # one file at a time: the cache holds the tree being sliced
     _FILE_NODES[id(tree)] = (tree, found)
@@ -730,14 +735,14 @@ def _signature_rows(scope: tree_sitter.Node, language: str) -> set[int]:
     return rows
 
 
-def _closing_rows(rows: set[int], scope: tree_sitter.Node, language: str) -> set[int]:
+def _closing_rows(rows: set[int], tree: tree_sitter.Tree, language: str) -> set[int]:
     """Java: the closing brace of every block the slice opens."""
     if language != "java":
         return set()
+    ends = _file_nodes(tree, language).block_ends
     closing = set()
-    for node in walk(scope):
-        if node.type == "block" and node.start_point[0] in rows:
-            closing.add(node.end_point[0])
+    for row in rows:
+        closing.update(ends.get(row, ()))
     return closing
 
 
