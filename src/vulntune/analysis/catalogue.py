@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 
+from vulntune.analysis.model_reading import read_models_file, stamped
 from vulntune.cwe import CATALOGUE, LANGUAGES
 from vulntune.errors import VulntuneError
 
@@ -192,16 +192,7 @@ def load_catalogue(language: str, extra: Sequence[str | Path] = ()) -> Catalogue
     """
     if language not in LANGUAGES:
         raise VulntuneError(f"sink catalogue: unknown language {language!r}")
-    return _load(language, tuple((str(Path(p)), _stamp(Path(p))) for p in extra))
-
-
-def _stamp(path: Path) -> tuple[int, int]:
-    """A file's modification time and size: a changed file is read again, not served from the cache."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return (0, 0)
-    return (stat.st_mtime_ns, stat.st_size)
+    return _load(language, stamped(extra))
 
 
 @functools.lru_cache(maxsize=16)
@@ -220,7 +211,7 @@ def _load(language: str, extra: tuple[tuple[str, tuple[int, int]], ...]) -> Cata
 def _shapes() -> dict[str, str]:
     """The named text shapes rows refer to as "@name" (`model_files/shapes.toml`)."""
     path = MODEL_FILES / "shapes.toml"
-    shapes = _read(str(path)).get("shapes", {})
+    shapes = read_models_file(path).get("shapes", {})
     for name, regex in shapes.items():
         if not isinstance(regex, str):
             raise VulntuneError(f"{path}: shape {name!r} must be a string")
@@ -231,23 +222,11 @@ def _shapes() -> dict[str, str]:
     return shapes
 
 
-def _read(path: str) -> dict:
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise VulntuneError(f"{path}: models file not found") from None
-    except OSError as exc:
-        raise VulntuneError(f"{path}: cannot read models ({exc.strerror or type(exc).__name__})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise VulntuneError(f"{path}: not valid TOML ({exc})") from None
-
-
 def _rows(path: str, language: str, *, shipped: bool) -> Iterable[tuple[str, SinkPattern | Construction]]:
     """The sink rows of one file that apply to `language`: a shipped file is one language's and
     holds nothing else; a user's row applies to the language it names, or to every language its
     CWE is catalogued for."""
-    for table, entries in _read(path).items():
+    for table, entries in read_models_file(path).items():
         if table not in _TABLES:
             if shipped:
                 raise VulntuneError(f"{path}: unknown table [[{table}]] (expected one of {', '.join(_TABLES)})")

@@ -108,15 +108,14 @@ class Program:
         flow = self.flows[f]
         name = site.callee[-1]
         caller = flow.functions[site.function]
+        if site.receiver_type in ("self", "super"):  # the caller's own class (or its parents) first
+            classes = [caller.owner] if site.receiver_type == "self" else []
+            for cls in classes + self._ancestors(caller.owner):
+                found = self.methods_by_class.get((cls, name))
+                if found:
+                    return list(found)
+            return []
         if flow.language == "java":
-            if site.receiver_type in ("self", "super"):
-                classes = [caller.owner] if site.receiver_type == "self" else []
-                classes += self._ancestors(caller.owner)
-                for cls in classes:
-                    found = self.methods_by_class.get((cls, name))
-                    if found:
-                        return found
-                return []
             if name == site.receiver_type:  # a constructor
                 return list(self.methods_by_class.get((name, "<init>"), ()))
             found = list(self.methods_by_class.get((site.receiver_type, name), ()))
@@ -129,14 +128,6 @@ class Program:
                         break
             return found
         # Python
-        if site.receiver_type in ("self", "super"):
-            classes = [caller.owner] if site.receiver_type == "self" else []
-            classes += self._ancestors(caller.owner)
-            for cls in classes:
-                found = self.methods_by_class.get((cls, name))
-                if found:
-                    return found
-            return []
         if site.receiver_type:
             found = list(self.methods_by_class.get((site.receiver_type, name), ()))
             if not found:

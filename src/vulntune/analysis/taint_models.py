@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 
 from vulntune.analysis.catalogue import SINK_TABLES
+from vulntune.analysis.model_reading import read_models_file, stamped
 from vulntune.cwe import CATALOGUE, LANGUAGES
 from vulntune.errors import VulntuneError
 
@@ -198,16 +198,7 @@ def load_models(language: str, extra: Sequence[str | Path] = ()) -> TaintModels:
     """
     if language not in LANGUAGES:
         raise VulntuneError(f"taint models: unknown language {language!r}")
-    return _load(language, tuple((str(Path(p)), _stamp(Path(p))) for p in extra))
-
-
-def _stamp(path: Path) -> tuple[int, int]:
-    """A file's modification time and size: a changed file is read again, not served from the cache."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return (0, 0)
-    return (stat.st_mtime_ns, stat.st_size)
+    return _load(language, stamped(extra))
 
 
 @functools.lru_cache(maxsize=16)
@@ -240,16 +231,7 @@ def _load(language: str, extra: tuple[tuple[str, tuple[int, int]], ...]) -> Tain
 def _rows(path: str, language: str, *, shipped: bool) -> Iterable[tuple[str, object]]:
     """The rows of one file that apply to `language` (a shipped file is one language's; a user's
     row applies to the language it names, or to both)."""
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise VulntuneError(f"{path}: taint models file not found") from None
-    except OSError as exc:
-        raise VulntuneError(f"{path}: cannot read taint models ({exc.strerror or type(exc).__name__})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise VulntuneError(f"{path}: not valid TOML ({exc})") from None
-    for table, entries in data.items():
+    for table, entries in read_models_file(path).items():
         if table in SINK_TABLES:  # the sink catalogue's rows (vulntune.analysis.catalogue.load_catalogue)
             continue
         if table not in _TABLES:
