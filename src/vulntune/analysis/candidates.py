@@ -99,8 +99,7 @@ class _Context:
         self.sinks = catalogue.sinks(language)
         self.calls_by_name = _calls_by_name(self.sinks)
         self.constructions = catalogue.constructions(language)
-        self.aliases = _python_aliases(tree.root_node) if language == "python" else {}
-        self.types = (_java_declared_types if language == "java" else _python_constructed_types)(tree.root_node)
+        self.aliases, self.types = _names_of(tree, language)
         self.construction_nodes = (
             {"binary_operator", "string", "call", "list"}
             if language == "python"
@@ -163,6 +162,22 @@ def _calls_by_name(sinks: tuple[SinkPattern, ...]) -> dict[str, tuple[SinkPatter
             key = "*" if name == "*" else name.split(".")[-1]
             table.setdefault(key, []).append(pattern)
     return {key: tuple(dict.fromkeys(value)) for key, value in table.items()}
+
+
+_NAMES: dict[int, tuple[tree_sitter.Tree, tuple[dict[str, str], dict[str, str]]]] = {}
+
+
+def _names_of(tree: tree_sitter.Tree, language: str) -> tuple[dict[str, str], dict[str, str]]:
+    """A file's import aliases and declared (or constructed) types, found once per tree: the finder
+    and the flow interpreter both read them."""
+    cached = _NAMES.get(id(tree))
+    if cached is not None and cached[0] is tree:
+        return cached[1]
+    aliases = _python_aliases(tree.root_node) if language == "python" else {}
+    types = (_java_declared_types if language == "java" else _python_constructed_types)(tree.root_node)
+    _NAMES.clear()  # one file at a time: the cache holds the tree being analysed
+    _NAMES[id(tree)] = (tree, (aliases, types))
+    return aliases, types
 
 
 def _type_name(node: tree_sitter.Node | None) -> str:
