@@ -2026,11 +2026,13 @@ def _holds_literal(value: Value, depth: int = 0) -> bool:
     return any(_holds_literal(item, depth + 1) for item in elements)
 
 
-def _use_names(node, language: str) -> list[str]:
+def _use_names(node, language: str, *, follow: bool = True) -> list[str]:
     """The names a value is used as: assignment targets (and string keys it is stored under),
     keyword names it is passed as, callees it is passed to, the function it is returned from, and
-    the enclosing function's own name."""
+    the enclosing function's own name. With `follow`, a value assigned to a variable
+    (`rng = Random()`) is used as what that variable's method calls give, one level deep."""
     names: list[str] = []
+    targets: set[str] = set()
     current = node
     while current.parent is not None and current.type not in _STATEMENT_ENDS:
         parent = current.parent
@@ -2038,8 +2040,10 @@ def _use_names(node, language: str) -> list[str]:
             target = parent.child_by_field_name("left")
             if target is not None and target is not current:
                 names.append(node_text(target))
+                targets.add(node_text(target))
         elif parent.type == "variable_declarator":
             names.append(node_text(parent.child_by_field_name("name")))
+            targets.add(names[-1])
         elif parent.type in ("keyword_argument", "pair"):
             names.append(node_text(parent.child_by_field_name("name") or parent.child_by_field_name("key")))
         elif parent.type in ("argument_list", "arguments"):
@@ -2059,7 +2063,7 @@ def _use_names(node, language: str) -> list[str]:
     function = _enclosing_function(node, language)
     if function is not None:
         names.append(node_text(function.child_by_field_name("name")))
-        held = {n for n in names[:2] if n.isidentifier()}  # `rng = Random()`: what its methods give is the use
+        held = {t for t in targets if t.isidentifier()} if follow else set()
         for call in walk(function) if held else ():
             if call.type in ("call", "method_invocation") and call is not node:
                 receiver = call.child_by_field_name("object")
@@ -2071,7 +2075,7 @@ def _use_names(node, language: str) -> list[str]:
                         else None
                     )
                 if receiver is not None and node_text(receiver) in held:
-                    names.extend(_use_names(call, language)[:-1])
+                    names.extend(_use_names(call, language, follow=False)[:-1])
     return [n for n in names if n]
 
 
