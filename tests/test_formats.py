@@ -122,7 +122,7 @@ def test_text_groups_by_file_and_colours_only_when_asked(report):
         "",
         "5 findings (2 critical, 3 high) in 3 files; 4 files scanned, 19 units, 2 skipped, 3 suppressed; "
         f"thresholds java {report.model.thresholds['java']:.4f}, python {report.model.thresholds['python']:.4f} "
-        "(validation FPR 0.0%, recall 100.0%).",
+        "(on its validation split, not this code: FPR 0.0%, recall 100.0%).",
     ]  # calibrated per language
     coloured = render("text", report, color=True)
     assert "\033[31mhigh" in coloured and "\033[1;35mcritical" in coloured
@@ -135,7 +135,7 @@ def test_text_says_so_when_clean(tmp_path, detector):
     java, python = detector.thresholds["java"], detector.thresholds["python"]
     assert text == (
         f"No findings; 1 file scanned, 1 unit; thresholds java {java:.4f}, python {python:.4f} "
-        "(validation FPR 0.0%, recall 100.0%).\n"
+        "(on its validation split, not this code: FPR 0.0%, recall 100.0%).\n"
     )
 
 

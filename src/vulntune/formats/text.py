@@ -118,5 +118,6 @@ def summary_line(report: ScanReport) -> str:
         else "thresholds " + ", ".join(f"{language} {t:.4f}" for language, t in sorted(model.thresholds.items()))
     )
     if model.validation_fpr is not None and model.validation_recall is not None:
-        at += f" (validation FPR {model.validation_fpr:.1%}, recall {model.validation_recall:.1%})"
+        # rates the model measured on its own validation split (synthetic for the bundled judge), not on this code
+        at += f" (on its validation split, not this code: FPR {model.validation_fpr:.1%}, recall {model.validation_recall:.1%})"
     return f"{head}; " + ", ".join(tail) + f"; {at}."
