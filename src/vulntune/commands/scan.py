@@ -21,6 +21,8 @@ examples:
   vulntune scan src/ --target-fpr 0.2      # looser: more recall, more false positives
   vulntune scan . --changed-since origin/main --baseline previous.json --exit-zero
   git show HEAD:app/users.py | vulntune scan - --stdin-filename app/users.py
+  vulntune scan tools/ --judge reachability --threat-model local   # static analysis only; a CLI's argv is untrusted
+  vulntune scan lib/ --threat-model all --models security/models.toml   # a library: its public functions' inputs
 
 exit codes: 0 clean, 1 findings, 2 usage or input error (and no file scanned, with --fail-on-empty).
 """
