@@ -295,3 +295,22 @@ def test_study_cli_bad_input_is_one_line(capsys, tmp_path):
     code = main(["study", "--config", str(missing), "--out", str(tmp_path / "y")])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "no train.jsonl" in err[0]
+
+
+def test_a_resumed_study_refuses_a_corpus_other_generator_code_made(tmp_path):
+    import json as json_module
+
+    from vulntune.errors import VulntuneError
+    from vulntune.study import _check_generator
+    from vulntune.synth.provenance import generator_sha256
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "summary.json").write_text(json_module.dumps({"generator_sha256": generator_sha256()}))
+    _check_generator(corpus)  # this code's corpus: reused
+    (corpus / "summary.json").write_text(json_module.dumps({"generator_sha256": "0" * 64}))
+    with pytest.raises(VulntuneError, match="made by generator 000000000000, this code is generator"):
+        _check_generator(corpus)
+    (corpus / "summary.json").write_text("{}")
+    with pytest.raises(VulntuneError, match="recorded no fingerprint"):
+        _check_generator(corpus)

@@ -213,6 +213,24 @@ class _Log:
             print(message, file=sys.stderr, flush=True)
 
 
+def _check_generator(corpus: Path) -> None:
+    """A resumed study's corpus must come from this generator code: cells trained on a corpus the
+    templates have since changed would be reported as if this code had made it."""
+    from vulntune.synth.provenance import generator_sha256
+
+    try:
+        recorded = json.loads((corpus / "summary.json").read_text(encoding="utf-8")).get("generator_sha256")
+    except (OSError, ValueError):
+        recorded = None
+    current = generator_sha256()
+    if recorded != current:
+        made_by = f"generator {recorded[:12]}" if recorded else "a generator that recorded no fingerprint"
+        raise VulntuneError(
+            f"corpus {corpus}: made by {made_by}, this code is generator {current[:12]}; "
+            "delete the corpus folder (or start a new --out) to regenerate it"
+        )
+
+
 def _prepare_corpus(config: StudyConfig, out: Path, log: _Log) -> Path:
     from vulntune.synth.config import SynthConfig
     from vulntune.synth.pipeline import synthesize
@@ -226,6 +244,7 @@ def _prepare_corpus(config: StudyConfig, out: Path, log: _Log) -> Path:
         return corpus
     corpus = out / "corpus"
     if (corpus / "test.jsonl").is_file():
+        _check_generator(corpus)
         log(f"corpus: {corpus} exists, reused")
         return corpus
     log(f"corpus: generating {config.per_cwe} samples per language and CWE ...")

@@ -25,6 +25,7 @@ from vulntune.synth.card import dataset_card
 from vulntune.synth.config import CONTEXT_FIELDS, LLM_FIELDS, SynthConfig
 from vulntune.synth.dedup import exact_dedup, minhash_signatures, normalized_key
 from vulntune.synth.generate import count_pairs, generate
+from vulntune.synth.provenance import generator_sha256
 from vulntune.synth.shortcut import outside_band, shortcut_aurocs
 from vulntune.synth.split import split_pairs
 from vulntune.synth.template import Registry
@@ -172,6 +173,7 @@ def build_corpus(
     summary = {
         "generator_version": GENERATOR_VERSION,
         "vulntune_version": __version__,
+        "generator_sha256": generator_sha256(),  # the synth code that made it (a study refuses a stale corpus)
         "templates_sha256": templates_digest(registry, config.languages),
         "config": _config_mapping(config),
         "rendered_samples": len(samples) if llm is None else sum(len(p) for p in [*pairs, *llm_pairs]),
