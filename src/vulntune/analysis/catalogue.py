@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 
-from vulntune.analysis.model_reading import read_models_file, stamped
+from vulntune.analysis.model_reading import entries, read_models_file, stamped
 from vulntune.cwe import CATALOGUE, LANGUAGES
 from vulntune.errors import VulntuneError
 
@@ -226,29 +226,21 @@ def _rows(path: str, language: str, *, shipped: bool) -> Iterable[tuple[str, Sin
     """The sink rows of one file that apply to `language`: a shipped file is one language's and
     holds nothing else; a user's row applies to the language it names, or to every language its
     CWE is catalogued for."""
-    for table, entries in read_models_file(path).items():
-        if table not in _TABLES:
-            if shipped:
-                raise VulntuneError(f"{path}: unknown table [[{table}]] (expected one of {', '.join(_TABLES)})")
+    tables = read_models_file(path)
+    for table in tables:
+        if table not in _TABLES and shipped:
+            raise VulntuneError(f"{path}: unknown table [[{table}]] (expected one of {', '.join(_TABLES)})")
+    for table, where, entry, wanted in entries({t: r for t, r in tables.items() if t in _TABLES}, path):
+        if shipped and wanted not in (None, language):
+            raise VulntuneError(f"{where}: a row of the {language} sinks file for {wanted}")
+        if wanted is not None and wanted != language:
             continue
-        if not isinstance(entries, list):
-            raise VulntuneError(f"{path}: {table} must be an array of tables ([[{table}]])")
-        for number, entry in enumerate(entries, 1):
-            where = f"{path}: {table} #{number}" + (f" ({entry['id']!r})" if isinstance(entry.get("id"), str) else "")
-            entry = dict(entry)
-            wanted = entry.pop("language", None)
-            if wanted is not None and wanted not in LANGUAGES:
-                raise VulntuneError(f"{where}: unknown language {wanted!r}")
-            if shipped and wanted not in (None, language):
-                raise VulntuneError(f"{where}: a row of the {language} sinks file for {wanted}")
-            if wanted is not None and wanted != language:
-                continue
-            cwe = entry.get("cwe")
-            if isinstance(cwe, str) and cwe not in CATALOGUE:
-                raise VulntuneError(f"{where}: unknown weakness {cwe!r} (a catalogued CWE id)")
-            if wanted is None and not shipped and isinstance(cwe, str) and language not in CATALOGUE[cwe].languages:
-                continue
-            yield table, _build(_TABLES[table], entry, language, where)
+        cwe = entry.get("cwe")
+        if isinstance(cwe, str) and cwe not in CATALOGUE:
+            raise VulntuneError(f"{where}: unknown weakness {cwe!r} (a catalogued CWE id)")
+        if wanted is None and not shipped and isinstance(cwe, str) and language not in CATALOGUE[cwe].languages:
+            continue
+        yield table, _build(_TABLES[table], entry, language, where)
 
 
 def _build(kind: type, entry: dict, language: str, where: str) -> SinkPattern | Construction:

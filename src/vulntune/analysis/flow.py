@@ -27,6 +27,7 @@ import tree_sitter
 
 from vulntune.analysis.candidates import _SHELLS, Match, _Context
 from vulntune.analysis.catalogue import CATALOGUE_OF_SINKS
+from vulntune.analysis.folding import _BINARY as _FOLDABLE
 from vulntune.analysis.folding import _literal as literal_value
 from vulntune.analysis.syntax import FUNCTIONS, chain, dotted, identifiers, node_text, string_content
 from vulntune.analysis.taint_models import TaintModels, names_match, rows_for
@@ -190,20 +191,7 @@ class FileFlow:
 
 # --- the interpreter --------------------------------------------------------------------------------
 
-_PY_BINARY = {
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-    "/": operator.truediv,
-    "//": operator.floordiv,
-    "%": operator.mod,
-    "**": None,
-    "&": operator.and_,
-    "|": operator.or_,
-    "^": operator.xor,
-    "<<": operator.lshift,
-    ">>": operator.rshift,
-}
+_PY_BINARY = {**_FOLDABLE, "<<": operator.lshift, ">>": operator.rshift}  # folding's arithmetic, and shifts
 _COMPARE = {
     "==": operator.eq,
     "!=": operator.ne,

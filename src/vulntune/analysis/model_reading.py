@@ -5,9 +5,10 @@ template render rows."""
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from vulntune.cwe import LANGUAGES
 from vulntune.errors import VulntuneError
 
 
@@ -37,3 +38,20 @@ def stamped(paths: Sequence[str | Path]) -> tuple[tuple[str, tuple[int, int]], .
             stamp = (0, 0)
         out.append((str(Path(path)), stamp))
     return tuple(out)
+
+
+def entries(tables: dict, path: str | Path) -> Iterable[tuple[str, str, dict, str | None]]:
+    """Each row of the array tables `tables` of a models file: (table, where, row without its
+    `language` key, the language the row names or None). `where` names the file, table, row number
+    and id for error messages. A table that is not an array of rows, or a row naming an unknown
+    language, raises `VulntuneError`."""
+    for table, rows in tables.items():
+        if not isinstance(rows, list):
+            raise VulntuneError(f"{path}: {table} must be an array of tables ([[{table}]])")
+        for number, row in enumerate(rows, 1):
+            where = f"{path}: {table} #{number}" + (f" ({row['id']!r})" if isinstance(row.get("id"), str) else "")
+            row = dict(row)
+            wanted = row.pop("language", None)
+            if wanted is not None and wanted not in LANGUAGES:
+                raise VulntuneError(f"{where}: unknown language {wanted!r}")
+            yield table, where, row, wanted

@@ -19,7 +19,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 
 from vulntune.analysis.catalogue import SINK_TABLES
-from vulntune.analysis.model_reading import read_models_file, stamped
+from vulntune.analysis.model_reading import entries, read_models_file, stamped
 from vulntune.cwe import CATALOGUE, LANGUAGES
 from vulntune.errors import VulntuneError
 
@@ -231,23 +231,15 @@ def _load(language: str, extra: tuple[tuple[str, tuple[int, int]], ...]) -> Tain
 def _rows(path: str, language: str, *, shipped: bool) -> Iterable[tuple[str, object]]:
     """The rows of one file that apply to `language` (a shipped file is one language's; a user's
     row applies to the language it names, or to both)."""
-    for table, entries in read_models_file(path).items():
-        if table in SINK_TABLES:  # the sink catalogue's rows (vulntune.analysis.catalogue.load_catalogue)
-            continue
-        if table not in _TABLES:
+    tables = read_models_file(path)
+    for table in tables:
+        if table not in _TABLES and table not in SINK_TABLES:  # sink rows: vulntune.analysis.catalogue
             expected = ", ".join((*_TABLES, *SINK_TABLES))
             raise VulntuneError(f"{path}: unknown table [[{table}]] (expected one of {expected})")
-        if not isinstance(entries, list):
-            raise VulntuneError(f"{path}: {table} must be an array of tables ([[{table}]])")
-        for number, entry in enumerate(entries, 1):
-            where = f"{path}: {table} #{number}" + (f" ({entry['id']!r})" if isinstance(entry.get("id"), str) else "")
-            entry = dict(entry)
-            wanted = entry.pop("language", None)
-            if wanted is not None and wanted not in LANGUAGES:
-                raise VulntuneError(f"{where}: unknown language {wanted!r}")
-            if not shipped and wanted is not None and wanted != language:
-                continue
-            yield table, _build(_TABLES[table], entry, where)
+    for table, where, entry, wanted in entries({t: r for t, r in tables.items() if t in _TABLES}, path):
+        if not shipped and wanted is not None and wanted != language:
+            continue
+        yield table, _build(_TABLES[table], entry, where)
 
 
 def _build(kind: type, entry: dict, where: str):
