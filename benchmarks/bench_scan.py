@@ -676,13 +676,13 @@ def slice_tokens(language: str, files: list, judges: list[str], model: str | Non
     from vulntune.models.windows import encode, load_tokenizer
     from vulntune.scan import default_model_path
     from vulntune.scan.extract import extract_file
-    from vulntune.scan.scanner import judged_units
+    from vulntune.scan.scanner import across_files, judged_units
     from vulntune.scan.settings import ScanConfig
 
     judge_model = open_detector(model or default_model_path())
     meta = judge_model.meta if judge_model.meta.get("base") else open_detector(default_model_path()).meta
     tokenizer = load_tokenizer(resolve_base(meta["base"]["name"]).path)
-    extracted = [extract_file(source, slices=True) for source in files]
+    extracted = across_files([extract_file(source, slices=True) for source in files], "remote")  # as a scan decides
     failed = [item for item in extracted if item.skipped]
     if failed:  # the timed runs read them; a cut that fails here would leave the token columns wrong
         print(

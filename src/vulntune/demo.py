@@ -21,7 +21,7 @@ def unit_scores(folder: Path, detector, *, config, cache) -> list[tuple[str, str
     slices = scan_unit(config, detector) == "slice"
     files = discover([folder], config=config, root=folder).files
     extracted = [
-        extract_file(source, slices=slices, threat_model=config.threat_model, models=tuple(config.models))
+        extract_file(source, slices=slices, models=tuple(config.models))
         for source in files
         if source.language in detector.languages
     ]

@@ -357,22 +357,24 @@ def extract_slices(
     *,
     language: str,
     file: str,
-    threat_model: str = "all",
+    threat_model: str | None = "all",
     models: tuple[str, ...] = (),
     renders: bool = False,
 ) -> ExtractedFile:
     """`extract_units`' suppressions and syntax check, with one `SliceUnit` per candidate sink in
     place of the functions (`vulntune.analysis`); never raises on malformed code. `reachable` is
-    the file's own verdict under `threat_model` (its functions' callers are those in the file); the
-    file's flow rides along in `ExtractedFile.flow` so the scanner can decide again with every
-    scanned file's callers (`vulntune.analysis.solve`). With `renders`, the values its views hand
-    templates are candidates too (`ExtractedFile.renders` says which)."""
+    the file's own verdict under `threat_model` (its functions' callers are those in the file), or
+    with `threat_model` None not decided here: the file's flow rides along in `ExtractedFile.flow`
+    and the scanner decides with every scanned file's callers (`vulntune.scan.scanner.across_files`;
+    the slicer's verdict stands where the flow analysis could not read the file). With `renders`,
+    the values its views hand templates are candidates too (`ExtractedFile.renders` says which)."""
     from vulntune.analysis import analyse_file, solve
 
     extracted = extract_units(text, language=language, file=file)
     analysed = analyse_file(text, language, file=file, module=module_name(file), models=models, renders=renders)
+    decided = solve([analysed], threat_model)[0] if threat_model is not None else analysed.candidates
     units = []
-    for index, found in enumerate(solve([analysed], threat_model)[0]):
+    for index, found in enumerate(decided):
         cut, candidate = found.slice, found.candidate
         units.append(
             SliceUnit(

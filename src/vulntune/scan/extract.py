@@ -39,13 +39,13 @@ def read_source(path: str, data: bytes | None = None) -> str:
 def extract_file(
     source: SourceFile,
     slices: bool = False,
-    threat_model: str = "remote",
     models: tuple[str, ...] = (),
     renders: bool = False,
 ) -> ExtractedFile:
-    """Read and cut one file into functions, or with `slices` into candidate slices under
-    `threat_model` with the user's taint `models`, and with `renders` the values its views hand
-    templates (the worker function of `--jobs`: top level, so it pickles)."""
+    """Read and cut one file into functions, or with `slices` into candidate slices with the
+    user's taint `models`, and with `renders` the values its views hand templates (the worker
+    function of `--jobs`: top level, so it pickles). Slices' reachability is decided afterwards, for
+    all files at once (`vulntune.scan.scanner.across_files`)."""
     try:
         text = read_source(source.path, source.data)
     except VulntuneError as exc:
@@ -56,7 +56,7 @@ def extract_file(
                 text,
                 language=source.language,
                 file=source.display,
-                threat_model=threat_model,
+                threat_model=None,
                 models=models,
                 renders=renders,
             )

@@ -160,7 +160,7 @@ def scan_paths(
     detector = slice_judge(detector)  # the scanner cuts the slices itself (`vulntune.load_detector` gives a CodeJudge)
     if detector is None and config.judge == "model":
         raise ValueError("scan_paths needs a detector unless config.judge is 'none' or 'reachability'")
-    unit = reads = scan_unit(config, detector)  # `reads`: `unit` is reused for each finding's unit below
+    unit = scan_unit(config, detector)
     if unit == "slice":  # a bad models file is the user's error, found before any file is read
         from vulntune.analysis.catalogue import load_catalogue
         from vulntune.analysis.taint_models import load_models
@@ -193,7 +193,6 @@ def scan_paths(
         jobs=config.worker_count,
         progress=progress,
         slices=unit == "slice",
-        threat_model=config.threat_model,
         models=tuple(config.models),
         renders=bool(found.templates),
     )
@@ -237,10 +236,10 @@ def scan_paths(
     reported = []
     min_rank = severity_rank(config.min_severity)
     info = model_info(detector) if detector is not None else _no_model(config.judge)
-    for finding, unit in build_findings(
+    for finding, flagged in build_findings(
         [*readable, *from_templates], verdicts, threshold=info.thresholds, explain=config.explain
     ):
-        if is_suppressed(finding, unit, suppressions[finding.file]):
+        if is_suppressed(finding, flagged, suppressions[finding.file]):
             counts["suppressed"] += 1
         elif finding.confidence < config.min_confidence or severity_rank(finding.severity) < min_rank:
             counts["below_filters"] += 1
@@ -268,8 +267,8 @@ def scan_paths(
         passed_over=tuple(found.passed_over),
         notes=tuple(found.notes),
         root=str(found.root),
-        threat_model=config.threat_model if reads == "slice" else "",
-        models=tuple(config.models) if reads == "slice" else (),
+        threat_model=config.threat_model if unit == "slice" else "",
+        models=tuple(config.models) if unit == "slice" else (),
         stats=_stats(
             inference,
             files=len(readable),
@@ -415,7 +414,6 @@ def _extract_all(
     jobs: int,
     progress: bool | str,
     slices: bool = False,
-    threat_model: str = "remote",
     models: tuple[str, ...] = (),
     renders: bool = False,
 ) -> list[ExtractedFile]:
@@ -428,18 +426,14 @@ def _extract_all(
             # "spawn", not "fork": the parent may hold a loaded torch model and its threads.
             with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
                 chunk = max(1, min(64, len(files) // (jobs * 4)))
-                work = functools.partial(
-                    extract_file, slices=slices, threat_model=threat_model, models=models, renders=renders
-                )
+                work = functools.partial(extract_file, slices=slices, models=models, renders=renders)
                 for item in pool.map(work, files, chunksize=chunk):
                     results.append(item)
                     if bar:
                         bar.update(1)
         else:
             for source in files:
-                results.append(
-                    extract_file(source, slices=slices, threat_model=threat_model, models=models, renders=renders)
-                )
+                results.append(extract_file(source, slices=slices, models=models, renders=renders))
                 if bar:
                     bar.update(1)
     finally:
