@@ -29,7 +29,7 @@ from vulntune.analysis.candidates import _SHELLS, Match, _Context
 from vulntune.analysis.catalogue import CATALOGUE_OF_SINKS
 from vulntune.analysis.folding import _BINARY as _FOLDABLE
 from vulntune.analysis.folding import _literal as literal_value
-from vulntune.analysis.syntax import FUNCTIONS, chain, dotted, identifiers, node_text, string_content
+from vulntune.analysis.syntax import FUNCTIONS, chain, dotted, enclosing, identifiers, node_text, string_content
 from vulntune.analysis.taint_models import TaintModels, names_match, rows_for
 from vulntune.parsing import walk
 
@@ -192,19 +192,14 @@ class FileFlow:
 # --- the interpreter --------------------------------------------------------------------------------
 
 _PY_BINARY = {**_FOLDABLE, "<<": operator.lshift, ">>": operator.rshift}  # folding's arithmetic, and shifts
-_COMPARE = {
-    "==": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
+_COMPARE = {  # folding's comparisons, and Python's membership and identity tests
+    **{op: _FOLDABLE[op] for op in ("==", "!=", "<", "<=", ">", ">=")},
     "in": lambda a, b: a in b,
     "not in": lambda a, b: a not in b,
     "is": lambda a, b: a is b or a == b and a is None,
     "is not": lambda a, b: not (a is b or a == b and a is None),
 }
-_STOP_CALLS = re.compile(r"^(abort|exit|_exit|fail|deny|reject|halt|raise_for_status_never)$")
+_STOP_CALLS = re.compile(r"^(abort|exit|_exit|fail|deny|reject|halt)$")
 _CLASSES = {
     "python": {"class_definition"},
     "java": {"class_declaration", "interface_declaration", "enum_declaration", "record_declaration"},
@@ -334,8 +329,8 @@ class Interpreter:
     def run(self) -> FileFlow:
         root = self.tree.root_node
         if self.python:
-            self._run_scope(root, name="<module>", owner="", parameters=[], env={}, module_level=True)
-            self.globals = dict(self._last_env or {})
+            module_env = self._run_scope(root, name="<module>", owner="", parameters=[], env={}, module_level=True)
+            self.globals = dict(module_env or {})
         for node in walk(root):
             if node.type in _CLASSES[self.language]:
                 self._class(node)
@@ -391,8 +386,6 @@ class Interpreter:
             package=self.package,
             field_stores=tuple(self.field_stores),
         )
-
-    _last_env: Env | None = None
 
     def _class(self, node: tree_sitter.Node) -> None:
         name = node_text(node.child_by_field_name("name"))
@@ -514,7 +507,6 @@ class Interpreter:
                 validates=tuple(sorted(scope.validates.items())),
             )
         )
-        self._last_env = out
         self.scope, self.memo, self.steps, self.closures, self.templates = previous
         return out
 
@@ -890,11 +882,10 @@ class Interpreter:
             out = self._loop(env, round_)
             return self._else(node, join_envs([out, env]))
         for init in node.children_by_field_name("init"):
-            env = (
-                self._statement(init, env)
-                if init.type.endswith("declaration")
-                else (self._expression(init, env) and env)
-            )
+            if init.type.endswith("declaration"):
+                env = self._statement(init, env)
+            else:
+                self._expression(init, env)  # `i = 0` in the header: evaluated for its effect on env
         condition = node.child_by_field_name("condition")
         updates = node.children_by_field_name("update")
 
@@ -1008,11 +999,9 @@ class Interpreter:
                     for statement in statements:
                         if current is None:
                             break
-                        if statement.type.endswith("expression") or statement.type in ("identifier",):
-                            value = self._expression(statement, current)
-                            self.scope.returns = self.scope.returns  # a switch expression's arm
+                        if statement.type.endswith("expression") or statement.type == "identifier":
+                            self._expression(statement, current)  # a switch rule's value: the arm ends here
                             outs.append(current)
-                            del value
                             current = None
                             break
                         current = self._statement(statement, current)
@@ -2040,15 +2029,15 @@ def _use_names(node, language: str, *, follow: bool = True) -> list[str]:
                 callee = call.child_by_field_name("function") or call.child_by_field_name("name")
                 names.append(node_text(callee).split(".")[-1])
         elif parent.type == "return_statement":
-            function = _enclosing_function(parent, language)
+            function = enclosing(parent, FUNCTIONS[language])
             if function is not None:
                 names.append(node_text(function.child_by_field_name("name")))
         current = parent
     if current.type == "return_statement":
-        function = _enclosing_function(current, language)
+        function = enclosing(current, FUNCTIONS[language])
         if function is not None:
             names.append(node_text(function.child_by_field_name("name")))
-    function = _enclosing_function(node, language)
+    function = enclosing(node, FUNCTIONS[language])
     if function is not None:
         names.append(node_text(function.child_by_field_name("name")))
         held = {t for t in targets if t.isidentifier()} if follow else set()
@@ -2065,13 +2054,6 @@ def _use_names(node, language: str, *, follow: bool = True) -> list[str]:
                 if receiver is not None and node_text(receiver) in held:
                     names.extend(_use_names(call, language, follow=False)[:-1])
     return [n for n in names if n]
-
-
-def _enclosing_function(node, language: str):
-    parent = node.parent
-    while parent is not None and parent.type not in FUNCTIONS[language]:
-        parent = parent.parent
-    return parent
 
 
 def _spells_its_name(node, literal: str, language: str) -> bool:

@@ -71,9 +71,11 @@ class Program:
         self._index()
         self.summaries: dict[FunctionKey, Taint] = {}
         self.site_values: dict[tuple[int, int], Taint] = {}
-        self.parameters: dict[FunctionKey, list[Taint]] = {}
-        self.via: dict[tuple[FunctionKey, int, tuple], tuple[int, int, FunctionKey | None]] = {}
-        self._field_facts: dict[tuple[str, str], set] = {}
+        # what `solve` found for its threat model: facts at each parameter and field, and the call that
+        # first carried each fact into a parameter (`path`)
+        self._parameter_facts: dict[FunctionKey, list[set]] = {}
+        self._field_facts: dict[tuple[str, str], set] = defaultdict(set)
+        self._via: dict[tuple[FunctionKey, int, tuple], tuple[int, int]] = {}
         self._solve_summaries()
 
     # -- the call graph -----------------------------------------------------------------------------
@@ -274,7 +276,7 @@ class Program:
                         values[i].add((origin, frozenset()))
                 parameters[key] = values
         via: dict[tuple[FunctionKey, int, tuple], tuple[int, int]] = {}
-        self._field_facts: dict[tuple[str, str], set] = defaultdict(set)
+        self._field_facts = defaultdict(set)
         for _ in range(MAX_ROUNDS):
             changed = False
             for f, flow in enumerate(self.flows):
