@@ -312,7 +312,7 @@ def rows_for(rows: Sequence, written: Sequence[str], resolved: Sequence[str]) ->
     for parts in (written, resolved):
         if parts:
             found.update(index.get(parts[-1], ()))
-    return [row for i, row in enumerate(rows) if i in found and names_match(row.names, written, resolved)]
+    return [rows[i] for i in sorted(found) if names_match(rows[i].names, written, resolved)]
 
 
 @functools.lru_cache(maxsize=64)
