@@ -296,3 +296,26 @@ def test_a_deleted_cookie_carries_no_secret():
         "    r.set_cookie('session', '', max_age=0)\n    r.set_cookie('session', 'v')\n    return r\n"
     )
     assert {line: ok for line, ok in _reach(code, "python").items() if line in (4, 5)} == {4: False, 5: True}
+
+
+def test_a_shared_helper_keeps_a_bounded_number_of_origins_and_its_verdicts():
+    """Threat model all: every uncalled caller's parameter reaches the helper; it keeps a few origins
+    per kind and cleaned set (ORIGINS_KEPT), and a cleaned value still does not reach."""
+    from vulntune.analysis.program import ORIGINS_KEPT, Program
+
+    callers = "".join(f"def caller{i}(name{i}):\n    return helper(name{i})\n" for i in range(40))
+    code = (
+        "import os, shlex\n"
+        "def helper(path):\n    return open(path)\n"
+        "def quoted(cmd):\n    os.system('ls ' + cmd)\n"
+        "def safe(arg):\n    return quoted(shlex.quote(arg))\n" + callers
+    )
+    analysed = analyse_file(code, "python")
+    program = Program([analysed.flow])
+    reaches = program.solve("all")
+    helper = next(f.index for f in analysed.flow.functions if f.name == "helper")
+    facts = program._parameter_facts[(0, helper)][0]
+    assert len(facts) == ORIGINS_KEPT
+    verdicts = {c.candidate.line: c.reachable for c in solve([analysed], "all")[0]}
+    assert verdicts == {3: True, 5: False}  # quoted is called with a quoted value only
+    assert len({reaches[key].reachable for key in reaches}) == 2

@@ -19,7 +19,7 @@ set needs. A call no scanned function answers carries its arguments and receiver
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,6 +30,12 @@ from vulntune.errors import VulntuneError
 THREAT_MODELS = ("remote", "local", "all")
 _COUNTED = {"remote": {"remote"}, "local": {"remote", "local"}, "all": {"remote", "local", "parameter"}}
 MAX_ROUNDS = 50  # fixed-point rounds before the solver stops growing (a bound, not a guess: rounds are monotone)
+# Origins a parameter or field holds per source kind and cleaned set (`Program.solve`'s admit). A
+# verdict needs one: whether a value of a counted kind, not cleaned for the weakness, arrives; more
+# only offer other paths to show. Unbounded, threat model `all` carries every uncalled caller's
+# parameters into each shared helper of a large repository (100k lines of Java: thousands of
+# origins per parameter, and the solve did not end in 10 minutes).
+ORIGINS_KEPT = 4
 
 
 def check_threat_model(name: str) -> str:
@@ -277,30 +283,56 @@ class Program:
                 parameters[key] = values
         via: dict[tuple[FunctionKey, int, tuple], tuple[int, int]] = {}
         self._field_facts = defaultdict(set)
+        version: Counter = Counter()  # function -> how often its parameters' facts grew
+        fields_version = 0
+        stamps: dict[tuple, tuple[int, int]] = {}  # what a store or call last read: (its function's version, fields')
+
+        def admit(fact: tuple, held: set) -> bool:
+            """Hold `fact` unless it is held, of a kind not counted, or subsumed: ORIGINS_KEPT held
+            facts of its kind whose cleaned set is within its own (cleaning is monotone: they reach
+            wherever it does)."""
+            if fact in held or fact[0][1] not in counted:
+                return False
+            kind, cleaned = fact[0][1], fact[1]
+            if sum(1 for other in held if other[0][1] == kind and other[1] <= cleaned) >= ORIGINS_KEPT:
+                return False
+            held.add(fact)
+            return True
+
+        def fresh(key: tuple, function: FunctionKey) -> bool:
+            stamp = (version[function], fields_version)
+            if stamps.get(key) == stamp:
+                return False
+            stamps[key] = stamp
+            return True
+
         for _ in range(MAX_ROUNDS):
             changed = False
             for f, flow in enumerate(self.flows):
-                for function, owner, name, taint in flow.field_stores:
+                for store, (function, owner, name, taint) in enumerate(flow.field_stores):
+                    if not fresh(("store", f, store), (f, function)):
+                        continue
                     held = self._field_facts[(owner, name)]
-                    for fact in self._concrete(self.normalise(f, taint), parameters.get((f, function), [])):
-                        if fact not in held and fact[0][1] in counted:
-                            held.add(fact)
+                    facts = self._concrete(self.normalise(f, taint), parameters.get((f, function), []))
+                    for fact in sorted(facts, key=_fact_order):
+                        if admit(fact, held):
+                            fields_version += 1
                             changed = True
             for f, flow in enumerate(self.flows):
                 for site in flow.sites:
                     targets = self.targets.get((f, site.index)) or []
-                    if not targets:
-                        continue
                     caller = (f, site.function)
+                    if not targets or not fresh(("site", f, site.index), caller):
+                        continue
                     for target in targets:
                         callee = self.flows[target[0]].functions[target[1]]
                         values = parameters[target]
                         for i in range(len(callee.parameters)):
                             argument = self.normalise(f, self._argument(site, callee.parameters, i))
-                            for fact in self._concrete(argument, parameters.get(caller, [])):
-                                if fact not in values[i] and fact[0][1] in counted:
-                                    values[i].add(fact)
+                            for fact in sorted(self._concrete(argument, parameters.get(caller, [])), key=_fact_order):
+                                if admit(fact, values[i]):
                                     via.setdefault((target, i, fact[0]), (f, site.index))
+                                    version[target] += 1
                                     changed = True
             if not changed:
                 break
@@ -398,6 +430,12 @@ class Program:
             label = f"{'.'.join(site.callee)}(...) passes it to {function.name}"
             return [*before, Step(kind="call", file=self.flows[f].file, line=site.line, label=label)]
         return []
+
+
+def _fact_order(fact: tuple) -> tuple:
+    """Remote sources first, then by file, line and label: which origins a bounded set keeps."""
+    origin, cleaned = fact
+    return (origin[1] != "remote", str(origin[4]), origin[3], str(origin[2]), sorted(cleaned))
 
 
 def _cleaned(taint: Taint, cleaned: frozenset) -> Taint:
