@@ -164,13 +164,13 @@ def measure_judge(judge, samples: list[Sample]) -> dict:
     return result
 
 
-def load_judges(names: list[str], *, model: Path = MODEL) -> dict:
+def load_judges(names: list[str], *, model: Path = MODEL, tfidf: Path = TFIDF) -> dict:
     from vulntune import load_detector
 
     loaders = {
         "none": lambda: "none",
         "reachability": lambda: "reachability",
-        "tfidf": lambda: load_detector(TFIDF),
+        "tfidf": lambda: load_detector(tfidf),
         "smollm2": lambda: load_detector(model, batch_size=32),
         "smollm2-int8": lambda: load_detector(model, batch_size=32, dtype="int8"),
     }
@@ -178,12 +178,18 @@ def load_judges(names: list[str], *, model: Path = MODEL) -> dict:
 
 
 def measure(
-    only: str | None, names: list[str], *, model: Path = MODEL, synth: Path = SYNTH, reports: Path = REPORTS
+    only: str | None,
+    names: list[str],
+    *,
+    model: Path = MODEL,
+    tfidf: Path = TFIDF,
+    synth: Path = SYNTH,
+    reports: Path = REPORTS,
 ) -> None:
     """Measure the judges `names` on every set (or `only` one) into `reports`; the other judges'
     results already in a set's file are kept. A candidate judge is measured with its own
-    `model`, the corpus it was trained from (`synth`) and `reports` of its own."""
-    judges = load_judges(names, model=model)
+    `model` (or `tfidf`), the corpus it was trained from (`synth`) and `reports` of its own."""
+    judges = load_judges(names, model=model, tfidf=tfidf)
     reports.mkdir(parents=True, exist_ok=True)
     for name, (path, description) in sets_for(synth).items():
         if only and only != name:
@@ -524,6 +530,9 @@ def main() -> int:
         "--precision", choices=("float32", "int8"), default="float32", help="speed: what the judge computes in"
     )
     parser.add_argument("--model", type=Path, default=MODEL, help="measure: a candidate judge (default: the shipped)")
+    parser.add_argument(
+        "--tfidf", type=Path, default=TFIDF, help="measure: the TF-IDF judge (default: models/tfidf-slice)"
+    )
     parser.add_argument("--synth", type=Path, default=SYNTH, help="measure: its corpus, for the synthetic test split")
     parser.add_argument("--reports", type=Path, default=REPORTS, help="measure: where its results go")
     args = parser.parse_args()
@@ -532,7 +541,7 @@ def main() -> int:
         unknown = sorted(set(names) - set(JUDGE_NAMES))
         if unknown:
             parser.error(f"unknown judge(s) {', '.join(unknown)} (known: {', '.join(JUDGE_NAMES)})")
-        measure(args.only, names, model=args.model, synth=args.synth, reports=args.reports)
+        measure(args.only, names, model=args.model, tfidf=args.tfidf, synth=args.synth, reports=args.reports)
     elif args.step == "examples":
         record_examples()
     elif args.step == "speed":

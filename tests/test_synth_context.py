@@ -533,3 +533,25 @@ def test_no_point_follows_code_that_always_leaves():
     assert [h.name for h in hosts] == ["Parser.parse"]  # an override cannot gain `throws IOException`
     last_statement = hosts[0].text.split("\n").index("        }")
     assert all(p.line <= last_statement for p in hosts[0].points)
+
+
+def test_weak_negatives_are_mined_into_their_repositorys_split_never_test(tree, tmp_path):
+    tree = Path(shutil.copytree(tree, tmp_path / "tree"))
+    for repository in ("acme__shop", "acme__blog", "acme__tools"):  # a parameter into open() in each
+        (tree / "python-train" / repository / "files.py").write_text(
+            "def read(name):\n    with open(name) as handle:\n        return handle.read()\n", encoding="utf-8"
+        )
+    splits, summary = build_corpus(_config(tree, context_negatives="all"))
+    mined = {name: [s for s in splits[name] if s.safe_kind == "mined"] for name in SPLITS}
+    assert not mined["test"] and mined["train"] + mined["validation"]
+    for name in ("train", "validation"):
+        for sample in mined[name]:
+            repository = sample.meta["context"]["repository"]
+            assert summary["context"]["languages"][sample.language]["repositories"][repository]["split"] == name
+            assert sample.label == "safe" and sample.meta["mined"]["threat_model"] == "all"
+    report = summary["context"]["mined"]
+    assert sum(r["per_split"]["train"] + r["per_split"]["validation"] for r in report.values()) == sum(
+        len(v) for v in mined.values()
+    )
+    without = build_corpus(_config(tree))[0]
+    assert [s for s in splits["test"]] == without["test"]  # the twins are unchanged

@@ -19,7 +19,8 @@ from vulntune.cwe import LANGUAGES, normalize_cwe
 from vulntune.errors import VulntuneError
 
 LABELS = ("vulnerable", "safe")
-SAFE_KINDS = ("fix", "untainted", "taint-killed", "unreached")
+TWIN_KINDS = ("fix", "untainted", "taint-killed", "unreached")  # how a generated safe twin differs
+SAFE_KINDS = (*TWIN_KINDS, "mined")  # mined: a weak negative from real code, no twin (vulntune.synth.mined)
 SPLITS = ("train", "validation", "test")
 _REQUIRED = ("id", "language", "cwe", "label", "code")
 _OPTIONAL = ("safe_kind", "family", "pair_id", "sink_line", "meta")
@@ -34,7 +35,8 @@ class Sample:
         language: "python" or "java".
         cwe: the weakness the sample is about ("CWE-89"), for safe samples too.
         label: "vulnerable" or "safe".
-        safe_kind: for safe samples: fix, untainted, taint-killed or unreached; None otherwise.
+        safe_kind: for safe samples: fix, untainted, taint-killed, unreached, or mined (a weak
+            negative: a reachable candidate of real code, labelled safe unchecked); None otherwise.
         code: the source text, the only field a model sees.
         family: the template family (splits never share one).
         pair_id: links a vulnerable sample with its safe twin(s).

@@ -18,6 +18,9 @@
   CWE are left out too: a construction feeding the sink is the same weakness seen from
   elsewhere, neither clearly safe nor the sink.
 
+A weak negative mined from real code (safe kind `mined`, `vulntune.synth.mined`) is a slice
+already, cut and found reachable with its repository's other files: it is kept as it is.
+
 A fix that removes the sink entirely (a prepared statement executed without arguments) leaves
 no candidate at the sink: the scanner never asks about it, so training does not either.
 
@@ -35,6 +38,7 @@ from vulntune.analysis import CandidateSlice, analyse
 from vulntune.data import Sample
 from vulntune.errors import VulntuneError
 
+MINED = "mined"  # the safe kind of a weak negative mined from real code: its code is a slice
 JUDGES = ("none", "reachability")  # judges that need no model: every candidate; reachable ones only
 GATES = ("none", "reachability")  # which candidates a trained judge is asked about: all, or the reachable ones
 
@@ -47,7 +51,7 @@ def slice_samples(samples: Sequence[Sample], *, gate: str = "none") -> list[Samp
     """
     if gate not in GATES:
         raise ValueError(f"unknown gate {gate!r}")
-    cut = [(sample, analyse(sample.code, sample.language)) for sample in samples]
+    cut = [(sample, analyse(sample.code, sample.language)) for sample in samples if sample.safe_kind != MINED]
     vulnerable = {
         (s.pair_id, found.slice.text)
         for s, slices in cut
@@ -66,6 +70,7 @@ def slice_samples(samples: Sequence[Sample], *, gate: str = "none") -> list[Samp
             if not at_sink and (found.reachable or (sample.is_vulnerable and found.candidate.cwe == sample.cwe)):
                 continue
             out.append(_slice_sample(sample, found, index, at_sink=at_sink))
+    out += [replace(s, id=f"{s.id}#0") for s in samples if s.safe_kind == MINED]
     return out
 
 

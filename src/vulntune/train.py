@@ -37,7 +37,7 @@ from vulntune.models.folder import sha256_file, write_meta
 from vulntune.models.labels import class_of, classes_by_language, label_map
 from vulntune.models.sources import DEFAULT_BASE, is_tfidf
 from vulntune.progress import elapsed
-from vulntune.slices import GATES, slice_samples, validation_slices
+from vulntune.slices import GATES, MINED, slice_samples, validation_slices
 from vulntune.unit_samples import calibration_set, scan_unit_samples
 
 UNITS = ("file", "slice")
@@ -110,6 +110,9 @@ class TrainConfig:
         ia3_targets, ia3_feedforward: IA3 module names (feedforward ones scale their input).
         balance: "weighted-loss" weights safe and vulnerable equally and CWEs equally among the
             vulnerable; "none" uses the raw frequencies.
+        mined_weight: the loss weight of a weak negative mined from real code (safe kind `mined`,
+            `vulntune.synth.mined`) relative to a labelled sample's: below 1 says "mostly safe,
+            unchecked" (objective classify).
         batching: "length" groups samples of similar length (least padding); "twins" keeps each
             vulnerable/safe twin pair in one batch (see `vulntune.batching`; use an even batch_size).
         target_fpr: the threshold is the smallest whose validation FPR is at most this.
@@ -166,6 +169,7 @@ class TrainConfig:
     ia3_targets: tuple[str, ...] = ("k_proj", "v_proj", "down_proj")
     ia3_feedforward: tuple[str, ...] = ("down_proj",)
     balance: str = "weighted-loss"
+    mined_weight: float = 1.0
     batching: str = "length"
     target_fpr: float = 0.01
     eval_steps: int = 200
@@ -200,6 +204,10 @@ class TrainConfig:
         if self.pooling != "last" and self.objective != "classify":
             raise VulntuneError(f"config key 'pooling': only applies to objective classify, not {self.objective}")
         choose("balance", ("weighted-loss", "none"))
+        if not 0.0 < self.mined_weight <= 1.0:
+            raise VulntuneError(f"config key 'mined_weight': must be in (0, 1], got {self.mined_weight!r}")
+        if self.mined_weight != 1.0 and self.objective != "classify":
+            raise VulntuneError("config key 'mined_weight': only applies to objective classify")
         choose("batching", ("length", "twins"))
         choose("unit", UNITS)
         if self.unit == "slice" and self.scan_units:
@@ -363,8 +371,12 @@ def train_transformer(
         encoder.example(s)
         for s in random.Random(config.seed).sample(eval_pool, min(len(eval_pool), config.eval_samples))
     ]
-    weights = class_weights(train_samples, labels) if config.balance == "weighted-loss" else [1.0] * len(labels)
-    loss_fn = make_loss(config.objective, weights, encoder)
+    weights = (
+        class_weights(train_samples, labels, mined_weight=config.mined_weight)
+        if config.balance == "weighted-loss"
+        else [1.0] * len(labels)
+    )
+    loss_fn = make_loss(config.objective, weights, encoder, mined_weight=config.mined_weight)
     trained, collate, trunk_seconds, trunk_windows = model, encoder.collate, None, None
     if config.trunk_cache:  # the frozen lower blocks run once per window, not once per step
         started = time.monotonic()
@@ -545,20 +557,26 @@ def load_data(config: TrainConfig) -> tuple[list[Sample], list[Sample]]:
     return train_samples, validation
 
 
-def class_weights(samples: Sequence[Sample], labels: Sequence[str]) -> list[float]:
+def class_weights(samples: Sequence[Sample], labels: Sequence[str], *, mined_weight: float = 1.0) -> list[float]:
     """Loss weight per class: safe and vulnerable carry half the total weight each, CWEs share theirs equally.
 
     A plain "balanced" weighting would give one CWE class as much weight as all safe code, and
-    a detector trained that way pays for recall with false positives.
+    a detector trained that way pays for recall with false positives. A mined weak negative
+    counts as `mined_weight` of a sample, as the loss weighs it.
     """
-    counts = {label: 0 for label in labels}
+    counts = {label: 0.0 for label in labels}
     for s in samples:
-        counts[class_of(s)] += 1
-    n = len(samples)
+        counts[class_of(s)] += sample_weight(s, mined_weight)
+    n = sum(counts.values())
     cwes = [c for c in labels[1:] if counts[c]]
     weights = [n / (2 * counts[labels[0]])]
     weights += [n / (2 * len(cwes) * counts[c]) if counts[c] else 0.0 for c in labels[1:]]
     return weights
+
+
+def sample_weight(sample: Sample, mined_weight: float) -> float:
+    """A sample's loss weight: `mined_weight` for a weak negative mined from real code, else 1."""
+    return mined_weight if sample.safe_kind == MINED else 1.0
 
 
 def bf16_supported() -> bool:
@@ -687,6 +705,7 @@ class Encoder:
         self.labels = tuple(labels)
         self.max_length = config.max_length
         self.pad = tokenizer.pad_token_id
+        self.weigh_mined = config.mined_weight != 1.0
         self.codec = PromptCodec(tokenizer, labels, config.max_length) if self.objective == "instruct" else None
 
     def example(self, sample: Sample) -> dict[str, Any]:
@@ -697,7 +716,10 @@ class Encoder:
                 sample.code, sample.language, class_of(sample), sink_line=sample.sink_line
             )
         ids = code_window(self.tokenizer, sample.code, budget=self.max_length, sink_line=sample.sink_line)
-        return {"input_ids": ids, "labels": self.labels.index(class_of(sample))}
+        label = self.labels.index(class_of(sample))
+        if self.weigh_mined and sample.safe_kind == MINED:  # the loss reads the offset as "weak": see make_loss
+            label += len(self.labels)
+        return {"input_ids": ids, "labels": label}
 
     def collate(self, examples: list[dict[str, Any]]) -> dict[str, Any]:
         import torch
@@ -728,20 +750,25 @@ class Encoder:
         }
 
 
-def make_loss(objective: str, weights: Sequence[float], encoder: Encoder):
+def make_loss(objective: str, weights: Sequence[float], encoder: Encoder, *, mined_weight: float = 1.0):
     """The Trainer's loss: class-weighted cross-entropy over the head (classify) or the answer tokens (instruct).
 
     Normalised by `num_items_in_batch` (samples, or answer tokens, over the accumulated batch) so
-    gradient accumulation gives the same loss as one big batch.
+    gradient accumulation gives the same loss as one big batch. Classify: a label at or above the
+    number of classes is a weak negative's (`Encoder.example` adds the offset; the Trainer passes
+    labels and nothing else to the loss), weighed `mined_weight`.
     """
     import torch
     import torch.nn.functional as F
 
     class_weight = torch.tensor(weights, dtype=torch.float32)
+    classes = len(weights)
 
     def classify_loss(outputs, labels, num_items_in_batch=None):
         logits = outputs.logits.float()
-        loss = F.cross_entropy(logits, labels, weight=class_weight.to(logits.device), reduction="sum")
+        weak = labels >= classes
+        per_sample = F.cross_entropy(logits, labels % classes, weight=class_weight.to(logits.device), reduction="none")
+        loss = torch.where(weak, per_sample * mined_weight, per_sample).sum()
         return loss / (num_items_in_batch if num_items_in_batch is not None else len(labels))
 
     answer_weight = {tuple(answer): w for answer, w in zip(encoder.codec.answers, weights)} if encoder.codec else {}
@@ -824,7 +851,12 @@ def train_tfidf_folder(config: TrainConfig, train_samples, validation, corpus) -
         validation, samples=config.calibration_samples, seed=config.seed, scan_units=config.scan_units
     )
     detector = train_tfidf(
-        train_samples, validation=chosen, target_fpr=config.target_fpr, seed=config.seed, scan_units=units
+        train_samples,
+        validation=chosen,
+        target_fpr=config.target_fpr,
+        seed=config.seed,
+        scan_units=units,
+        weights=[sample_weight(s, config.mined_weight) for s in train_samples],
     )
     detector.meta["training_config"] = {**to_mapping(config), **detector.meta["training_config"]}
     detector.meta.update(corpus)

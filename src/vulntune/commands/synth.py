@@ -92,6 +92,13 @@ def register(subparsers) -> None:
         default=None,
         help="realcode MANIFEST.csv: the commit of each repository (else 'unknown'); held-out rows are refused",
     )
+    ctx.add_argument(
+        "--context-negatives",
+        choices=("none", "remote", "local", "all"),
+        default=None,
+        help="weak negatives: the candidates of the context's train and validation repositories reachable "
+        "under this threat model join those splits as safe samples of kind 'mined' (default: none)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -160,6 +167,8 @@ def _context_settings(args: argparse.Namespace) -> dict:
         settings["context_share"] = args.context_share
     if args.context_manifest is not None:
         settings["context_manifest"] = args.context_manifest
+    if args.context_negatives is not None:
+        settings["context_negatives"] = args.context_negatives
     return settings
 
 
@@ -231,6 +240,9 @@ def print_context(report: dict) -> None:
                 f"{javac['not_run']} not run; {javac['error']} failed in added lines "
                 f"({stats['pairs_dropped_javac_error']} pairs dropped)"
             )
+    for language, mined in report.get("mined", {}).items():
+        per_split = ", ".join(f"{split} {n}" for split, n in mined["per_split"].items())
+        print(f"mined negatives {language} (threat model {mined['threat_model']}): {per_split}")
     for scope, v in report["slice_lengths"].items():
         print(
             f"slices [{scope}]: {v['slices']} from {v['samples']} samples, chars median/p90 "

@@ -171,6 +171,7 @@ def train_tfidf(
     max_features: int = MAX_FEATURES,
     c: float = 10.0,
     scan_units: int = 0,
+    weights: Sequence[float] | None = None,
 ) -> TfidfDetector:
     """Fit the baseline on `samples`; calibrate its threshold on `validation` when given.
 
@@ -185,6 +186,7 @@ def train_tfidf(
         max_features: vocabulary cap (most frequent n-grams).
         c: inverse regularisation strength of the logistic regression.
         scan_units: how many of `validation` are scan units cut from the others (recorded).
+        weights: a loss weight per sample (None: 1 each), on top of the balanced class weights.
 
     Raises:
         VulntuneError: no samples, or a single label.
@@ -204,7 +206,7 @@ def train_tfidf(
     y = np.array([labels.index(class_of(s)) for s in samples])
     # "balanced" weights each class by n / (k * count): the many safe samples do not drown a rare CWE.
     model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000, random_state=seed)
-    model.fit(x, y)
+    model.fit(x, y, sample_weight=None if weights is None else np.asarray(weights, dtype=np.float64))
     coef, intercept = model.coef_, model.intercept_
     if coef.shape[0] == 1:  # binary: sklearn keeps one row, p(class 1) = sigmoid(w.x + b) = softmax([0, w.x + b])
         coef = np.vstack([np.zeros_like(coef), coef])

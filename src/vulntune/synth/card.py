@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from vulntune.data import SAFE_KINDS, SPLITS
+from vulntune.data import SPLITS, TWIN_KINDS
 from vulntune.synth.shortcut import BAND
 
-_COLUMNS = ("vulnerable", "safe", *SAFE_KINDS)
+_COLUMNS = ("vulnerable", "safe", *TWIN_KINDS)  # mined negatives: the real-context section
 
 
 def dataset_card(summary: dict[str, Any]) -> str:
@@ -113,6 +113,8 @@ def _context_flags(config: dict[str, Any]) -> str:
         flags += f" --context-share {config['context_share']}"
     if config["context_manifest"]:
         flags += f" --context-manifest {config['context_manifest']}"
+    if config.get("context_negatives", "none") != "none":
+        flags += f" --context-negatives {config['context_negatives']}"
     return flags
 
 
@@ -141,11 +143,22 @@ def _context_section(report: dict[str, Any]) -> list[str]:
     for language, stats in report["languages"].items():
         for name, repo in stats["repositories"].items():
             lines.append(f"| {language} | {name} | {repo['split']} | `{repo['commit'][:12]}` | {repo['hosts']} |")
-    lines += ["", "Samples per split:", "", "| split | language | template | real-context |", "|---|---|---:|---:|"]
+    lines += [
+        "",
+        "Samples per split (mined: weak negatives, below):",
+        "",
+        "| split | language | template | real-context | mined |",
+        "|---|---|---:|---:|---:|",
+    ]
     for split, table in report["counts"].items():
         for language, counts in table.items():
-            lines.append(f"| {split} | {language} | {counts.get('template', 0)} | {counts.get('real-context', 0)} |")
+            lines.append(
+                f"| {split} | {language} | {counts.get('template', 0)} | {counts.get('real-context', 0)} | "
+                f"{counts.get('mined', 0)} |"
+            )
     lines.append("")
+    if "mined" in report:
+        lines += _mined_section(report["mined"])
     for language, stats in report["languages"].items():
         left_out = stats["hosts_left_out"]
         lines.append(
@@ -185,6 +198,30 @@ def _context_section(report: dict[str, Any]) -> list[str]:
         lines.append(f"| {scope} ({v['samples']}) | {v['slices']} | " + " | ".join(cells) + " |")
     lines.append("")
     return lines
+
+
+def _mined_section(report: dict[str, Any]) -> list[str]:
+    """Weak negatives: how many, from which repositories, of which CWEs."""
+    lines = [
+        "### Weak negatives mined from the context repositories",
+        "",
+        "Every candidate sink of a train or validation repository that static analysis finds reachable, its "
+        "repository's files read together, is a safe sample of kind `mined` whose code is the candidate's slice "
+        "(`vulntune.synth.mined`). The code is widely used and reviewed but nobody checked these candidates: the "
+        "label is weak (training may down-weight it: `mined_weight`). Test repositories are not mined, so the "
+        "test split holds twins only.",
+        "",
+        "| language | threat model | train | validation | per repository | per CWE |",
+        "|---|---|---:|---:|---|---|",
+    ]
+    for language, mined in report.items():
+        repos = ", ".join(f"{k} {v}" for k, v in mined["per_repository"].items()) or "-"
+        cwes = ", ".join(f"{k} {v}" for k, v in mined["per_cwe"].items()) or "-"
+        lines.append(
+            f"| {language} | {mined['threat_model']} | {mined['per_split']['train']} | "
+            f"{mined['per_split']['validation']} | {repos} | {cwes} |"
+        )
+    return [*lines, ""]
 
 
 def _int(value: float | None) -> str:

@@ -23,7 +23,8 @@ LLM_FIELDS = (
 )
 CONTEXTS = ("none", "realcode")
 # Fields that only real-context twins read: left out of a corpus without them, for the same reason.
-CONTEXT_FIELDS = ("context", "context_dir", "context_share", "context_manifest")
+CONTEXT_FIELDS = ("context", "context_dir", "context_share", "context_manifest", "context_negatives")
+NEGATIVES = ("none", "remote", "local", "all")  # none, or the threat model candidates are mined under
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -58,6 +59,10 @@ class SynthConfig:
             go into real functions (0..1, 1 = all that can).
         context_manifest: a CSV with `language,split,repo,commit` rows (realcode's MANIFEST.csv):
             the commit recorded with each sample; a repository it marks as held out is refused.
+        context_negatives: "none" (the default) or a threat model ("remote", "local", "all"):
+            the candidates of the context's train and validation repositories that static analysis
+            finds reachable under it join those splits as weak negatives (safe kind `mined`,
+            `vulntune.synth.mined`).
     """
 
     languages: tuple[str, ...] = LANGUAGES
@@ -79,6 +84,7 @@ class SynthConfig:
     context_dir: Path | None = None
     context_share: float = 1.0
     context_manifest: Path | None = None
+    context_negatives: str = "none"
 
     def __post_init__(self) -> None:
         if not self.languages:
@@ -113,6 +119,7 @@ class SynthConfig:
                     ("--context-dir", self.context_dir is not None),
                     ("--context-manifest", self.context_manifest is not None),
                     ("--context-share", self.context_share != 1.0),
+                    ("--context-negatives", self.context_negatives != "none"),
                 )
                 if set_
             ]
@@ -125,6 +132,10 @@ class SynthConfig:
             )
         if not 0.0 < self.context_share <= 1.0:
             raise VulntuneError(f"--context-share must be in (0, 1], got {self.context_share}")
+        if self.context_negatives not in NEGATIVES:
+            raise VulntuneError(
+                f"unknown --context-negatives {self.context_negatives!r} (expected one of {', '.join(NEGATIVES)})"
+            )
         if self.generator == "llm":
             raise VulntuneError("--context places template pairs: it needs --generator template or mix")
 

@@ -85,6 +85,11 @@ class ContextCorpus:
     hosts_left_out: dict[str, int]  # functions that could host code but may not, by reason
 
 
+def context_suffix(language: str) -> str:
+    """The file suffix of `language`'s sources in a context folder."""
+    return _language_module(language).SUFFIX
+
+
 def context_folder(context_dir: Path, language: str) -> Path:
     return Path(context_dir) / f"{language}-train"
 
@@ -424,12 +429,13 @@ def context_summary(run: ContextRun, splits: dict[str, list[Sample]]) -> dict[st
     for name in SPLITS:
         table: dict[str, Counter] = defaultdict(Counter)
         for sample in splits[name]:
-            table[sample.language]["real-context" if context_of(sample) else "template"] += 1
+            table[sample.language][_kind(sample)] += 1
         counts[name] = {language: dict(sorted(c.items())) for language, c in sorted(table.items())}
     by_kind: dict[tuple[str, str], list[Sample]] = defaultdict(list)
     for name in SPLITS:
         for sample in splits[name]:
-            by_kind[(sample.language, "real-context" if context_of(sample) else "template")].append(sample)
+            if sample.safe_kind != "mined":  # a mined sample's code is a slice already
+                by_kind[(sample.language, _kind(sample))].append(sample)
     return {
         **run.report,
         "counts": counts,
@@ -438,6 +444,12 @@ def context_summary(run: ContextRun, splits: dict[str, list[Sample]]) -> dict[st
             for (language, kind), samples in sorted(by_kind.items())
         },
     }
+
+
+def _kind(sample: Sample) -> str:
+    if sample.safe_kind == "mined":
+        return "mined"
+    return "real-context" if context_of(sample) else "template"
 
 
 def slice_lengths(samples: list[Sample]) -> dict[str, Any]:

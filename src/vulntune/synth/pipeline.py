@@ -170,6 +170,11 @@ def build_corpus(
                 [s for s in splits["test"] if s.language == language and "context" in s.meta],
                 names,
             )
+    mined_report = None
+    if context is not None and config.context_negatives != "none":  # after the shortcut checks: no twins
+        mined_started = time.perf_counter()
+        mined_report = _add_mined(config, context, splits)
+        mined_seconds = time.perf_counter() - mined_started
     summary = {
         "generator_version": GENERATOR_VERSION,
         "vulntune_version": __version__,
@@ -199,7 +204,31 @@ def build_corpus(
         slice_started = time.perf_counter()
         summary["context"] = context_summary(context, splits)
         summary["timing_seconds"]["context_slices"] = round(time.perf_counter() - slice_started, 3)
+    if mined_report is not None:
+        summary["context"]["mined"] = mined_report
+        summary["timing_seconds"]["mined"] = round(mined_seconds, 3)
     return splits, summary
+
+
+def _add_mined(config: SynthConfig, context, splits: dict[str, list[Sample]]) -> dict[str, Any]:
+    """Weak negatives from the context's train and validation repositories added to those splits
+    (`vulntune.synth.mined`); the report per language."""
+    from vulntune.synth.context import context_suffix
+    from vulntune.synth.mined import mine_negatives
+
+    report = {}
+    for language in config.languages:
+        mined, report[language] = mine_negatives(
+            Path(config.context_dir),  # type: ignore[arg-type]
+            language,
+            context.report["languages"][language]["repositories"],
+            suffix=context_suffix(language),
+            threat_model=config.context_negatives,
+            cwes=frozenset(config.cwes_for(language)),
+        )
+        for split, samples in mined.items():
+            splits[split].extend(samples)
+    return report
 
 
 def _render_all(config: SynthConfig, registry: Registry, progress: bool) -> list:

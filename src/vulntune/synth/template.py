@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, fields
 from typing import ClassVar
 
 from vulntune.cwe import CATALOGUE, LANGUAGES
-from vulntune.data import SAFE_KINDS
+from vulntune.data import TWIN_KINDS
 from vulntune.errors import VulntuneError
 
 VALUE_KINDS = ("str", "bytes")
@@ -138,7 +138,7 @@ class Sink:
     imports: tuple[str, ...] = ()
     prelude: str = ""
     value_kind: str = "str"
-    safe_kinds: tuple[str, ...] = SAFE_KINDS
+    safe_kinds: tuple[str, ...] = TWIN_KINDS
     returns: bool = False
     helper: str = ""
 
@@ -147,7 +147,7 @@ def safe_kinds_for(cwe: str) -> tuple[str, ...]:
     """The safe kinds of a sink of `cwe`: all four for a taint weakness, else fix and unreached.
     An id outside the catalogue gets all four; registering the sink then names the unknown CWE."""
     entry = CATALOGUE.get(cwe)
-    return NON_TAINT_SAFE_KINDS if entry is not None and not entry.taint else SAFE_KINDS
+    return NON_TAINT_SAFE_KINDS if entry is not None and not entry.taint else TWIN_KINDS
 
 
 @dataclass(kw_only=True, frozen=True)
