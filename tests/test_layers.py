@@ -25,7 +25,7 @@ LAYERS = [
     {"synth", "slices", "unit_samples"},
     {"models"},
     {"train", "evaluate", "scan", "recalibrate"},
-    {"formats", "demo", "evaluation", "study_cells"},
+    {"formats", "demo", "evaluation", "study_cells", "triage"},
     {"study"},
     {"commands", "cli"},
     {"__main__"},

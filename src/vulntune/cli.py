@@ -26,6 +26,7 @@ COMMANDS = (
     "eval",
     "study",
     "scan",
+    "triage",
     "demo",
 )
 

@@ -10,6 +10,7 @@ EXAMPLE = """Examples:
   vulntune train --data data/synth --base tfidf --out models/tfidf
   vulntune train --recipe recipes/default.toml --max-steps 20 --out models/try
   vulntune train --recipe recipes/default.toml --resume     # after an interruption
+  vulntune train --from-triage scan.json --model models/judge --out models/judge-ours --source src/
 
 A recipe is a TOML file whose top-level keys are the options below (underscores for dashes);
 flags given on the command line override it."""
@@ -113,15 +114,97 @@ def register(subparsers) -> None:
     add("--force", action="store_const", const=True, help="replace an existing model folder and stale checkpoints")
     add("--keep-checkpoints", action="store_const", const=True, help="keep <out>.checkpoints/ after success")
     add("--no-progress", dest="progress", action="store_const", const=False, help="no progress bar")
+    triage = parser.add_argument_group("adapting a judge to your triage (docs/triage.md)")
+    triage.add_argument(
+        "--from-triage",
+        type=Path,
+        metavar="FILE",
+        help="adapt --model to the findings FILE marks dismissed or confirmed (vulntune triage, a marked JSON "
+        "report, or SARIF with suppressions) instead of training from a corpus",
+    )
+    triage.add_argument(
+        "--model", type=Path, metavar="DIR", help="with --from-triage: the judge whose scan was triaged"
+    )
+    triage.add_argument(
+        "--source",
+        nargs="+",
+        metavar="PATH",
+        help="with --from-triage: the triaged code, scanned again to match every mark, recover slices and read "
+        "inline vulntune: ignore comments as dismissals",
+    )
+    triage.add_argument("--replay", type=float, help="replay samples of the base's corpus per record (default: 4)")
+    triage.add_argument(
+        "--triage-only",
+        action="store_const",
+        const=True,
+        help="adapt on the triage records alone when the base's training data is not on disk",
+    )
+    triage.add_argument(
+        "--holdout", type=float, help="share of records held out to recalibrate on, when enough (default: 0.2)"
+    )
+    triage.add_argument(
+        "--dp-epsilon",
+        type=float,
+        metavar="E",
+        help="differentially private adaptation (DP-SGD) to epsilon E; needs the dp extra (Opacus)",
+    )
     parser.set_defaults(handler=run)
+
+
+TRIAGE_ONLY = ("model", "source", "replay", "triage_only", "holdout", "dp_epsilon")
+SHARED = ("out", "epochs", "batch_size", "learning_rate", "seed", "threads", "force", "progress")
+
+
+def run_from_triage(args: argparse.Namespace) -> int:
+    """`--from-triage`: adapt a judge (vulntune.triage.adapt) instead of training one."""
+    import sys
+
+    from vulntune.errors import VulntuneError
+
+    ignored = ("command", "handler", "from_triage", *TRIAGE_ONLY, *SHARED)
+    other = sorted(k for k, v in vars(args).items() if k not in ignored and v is not None)
+    if other:
+        raise VulntuneError(f"--{other[0].replace('_', '-')} does not apply with --from-triage")
+    if args.model is None or args.out is None:
+        raise VulntuneError("--from-triage needs --model DIR (the judge whose scan was triaged) and --out DIR")
+    if args.epochs is not None and args.epochs != int(args.epochs):
+        raise VulntuneError(f"--epochs with --from-triage: a whole number, got {args.epochs}")
+    from vulntune.atomic import check_folder_target
+    from vulntune.triage.adapt import AdaptConfig, adapt
+
+    check_folder_target(args.out, what="--out")
+    options = {k: getattr(args, k) for k in (*TRIAGE_ONLY, *SHARED) if getattr(args, k) is not None}
+    options["source"] = tuple(options.get("source") or ())
+    if "epochs" in options:
+        options["epochs"] = int(options["epochs"])
+    folder = adapt(AdaptConfig(triage=args.from_triage, **options))
+    import json
+
+    meta = json.loads((folder / "vulntune-model.json").read_text(encoding="utf-8"))
+    record = meta["triage"]
+    print(
+        f"wrote {folder}: learned from {record['trained_on']} of {record['records']} triage records "
+        f"({record['dismissed']} dismissed, {record['confirmed']} confirmed); thresholds from {record['thresholds_from']}",
+        file=sys.stderr,
+    )
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
     import sys
 
+    if args.from_triage is not None:
+        return run_from_triage(args)
+    from vulntune.errors import VulntuneError
+
+    given = [k for k in TRIAGE_ONLY if getattr(args, k) is not None]
+    if given:
+        raise VulntuneError(f"--{given[0].replace('_', '-')} applies only with --from-triage")
+
     from vulntune.train import load_config, train
 
-    options = {k: v for k, v in vars(args).items() if k not in ("command", "handler", "recipe")}
+    skip = ("command", "handler", "recipe", "from_triage", *TRIAGE_ONLY)
+    options = {k: v for k, v in vars(args).items() if k not in skip}
     config = load_config(args.recipe, options)
     if config.out is not None:  # before hours of training, not after
         from vulntune.atomic import check_folder_target

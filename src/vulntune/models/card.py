@@ -78,6 +78,7 @@ def render_card(meta: Mapping[str, Any]) -> str:
             ),
             "",
         ]
+    lines += _triage(meta)
     lines += _operating_points(meta)
     metrics = meta.get("validation_metrics")
     if metrics:
@@ -102,6 +103,35 @@ def _training_samples(meta: Mapping[str, Any]) -> str:
         return f"{meta.get('train_samples', '-')} slices cut from {meta['train_files']} files"
     units = f" + {meta['train_units']} scan units cut from them" if meta.get("train_units") else ""
     return f"{meta.get('train_samples', '-')} files{units}"
+
+
+def _triage(meta: Mapping[str, Any]) -> list[str]:
+    """What an adapted judge learned from its users' triage (`vulntune train --from-triage`)."""
+    triage = meta.get("triage")
+    if not triage:
+        return []
+    languages = "; ".join(
+        f"{language}: "
+        + ", ".join(f"{cwe} {c['dismissed']} dismissed / {c['confirmed']} confirmed" for cwe, c in sorted(cwes.items()))
+        for language, cwes in sorted((triage.get("by_language") or {}).items())
+    )
+    replay = (
+        f"mixed with {triage['replay_samples']} replayed samples of its training data ({triage['replay_source']})"
+        if triage.get("replay_samples")
+        else f"refit with its training data ({triage['replay_source']})"
+        if triage.get("replay_source")
+        else "alone: the base's training data was not on disk"
+    )
+    return [
+        "## Adapted from triage",
+        "",
+        f"Adapted from judge {triage['base_fingerprint'][:12]} on {triage['records']} triage records of its users' "
+        f"code ({triage['dismissed']} dismissed, {triage['confirmed']} confirmed; {languages}): "
+        f"{triage['trained_on']} trained, {triage['held_out']} held out, {replay}. "
+        f"Thresholds from {triage['thresholds_from']}. Triage file sha256 {triage['sha256']}"
+        + (f"; DP-SGD epsilon {triage['dp_epsilon']}." if triage.get("dp_epsilon") else "; no differential privacy."),
+        "",
+    ]
 
 
 def _percent(value: float | None) -> str:

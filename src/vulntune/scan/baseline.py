@@ -2,6 +2,10 @@
 
 Findings are matched by fingerprint (`vulntune.scan.findings`), which ignores line shifts, so
 code added above an accepted finding does not bring it back.
+
+A JSON report's findings may carry a triage mark, `"status": "dismissed"` or `"confirmed"` and an
+optional `"reason"` (`vulntune triage` writes them; `vulntune.triage` learns from them). A marked
+report is still a baseline: every finding in it, marked or not, is known.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from pathlib import Path
 from vulntune.errors import VulntuneError
 
 SARIF_FINGERPRINT_KEY = "vulntune/v1"
+TRIAGE_STATUSES = ("dismissed", "confirmed")  # a finding's "status" in a triaged JSON report
 
 
 def load_baseline(path: str | Path) -> frozenset[str]:

@@ -122,6 +122,8 @@ class ScanReport:
     root: str = ""
     threat_model: str = ""  # the threat model reachability was decided under ("" for whole-function units)
     models: tuple[str, ...] = ()  # the user's taint models files
+    # findings an inline `vulntune: ignore` silenced (not reported; `vulntune.triage` reads them as dismissed)
+    suppressed_findings: tuple[Finding, ...] = field(default=(), compare=False)
 
     @property
     def input_error(self) -> bool:
@@ -233,7 +235,7 @@ def scan_paths(
 
     suppressions = {item.file: item.suppressions for item in (*readable, *from_templates)}
     counts = {"below_filters": 0, "suppressed": 0, "baselined": 0}
-    reported = []
+    reported, silenced = [], []
     min_rank = severity_rank(config.min_severity)
     info = model_info(detector) if detector is not None else _no_model(config.judge)
     for finding, flagged in build_findings(
@@ -241,6 +243,7 @@ def scan_paths(
     ):
         if is_suppressed(finding, flagged, suppressions[finding.file]):
             counts["suppressed"] += 1
+            silenced.append(finding)
         elif finding.confidence < config.min_confidence or severity_rank(finding.severity) < min_rank:
             counts["below_filters"] += 1
         elif finding.fingerprint in baseline:
@@ -269,6 +272,7 @@ def scan_paths(
         root=str(found.root),
         threat_model=config.threat_model if unit == "slice" else "",
         models=tuple(config.models) if unit == "slice" else (),
+        suppressed_findings=tuple(silenced),
         stats=_stats(
             inference,
             files=len(readable),
