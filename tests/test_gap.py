@@ -78,8 +78,9 @@ def test_cmh_against_a_hand_computed_example():
     assert (even["chi2"], even["p"], even["odds_ratio"]) == (0.0, 1.0, 1.0)
     # no informative stratum (or none at all): no test
     assert cmh_test({"s": (0, 5, 0, 5), "t": (3, 0, 4, 0)}) is None and cmh_test({}) is None
-    # a group that flags nothing anywhere: the odds ratio is 0 or unbounded, reported as None
+    # group b flags nothing: sum(b c / n) = 0, the odds ratio is unbounded (None); group a nothing: 0
     assert cmh_test({"s": (3, 2, 0, 5)})["odds_ratio"] is None
+    assert cmh_test({"s": (0, 5, 3, 2)})["odds_ratio"] == 0.0
 
 
 def test_flag_tables_count_safe_records_per_stratum_at_each_groups_threshold():

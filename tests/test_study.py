@@ -231,8 +231,37 @@ def test_study_end_to_end_and_resume(tmp_path):
         assert r["p_mcnemar"] == pytest.approx(mcnemar_p(r["only_before"], r["only_after"]))
         assert r["only_before"] + r["only_after"] <= 6
 
+    # the gap at matched recall as a referee reads it: the family-cluster bootstrap's point is the
+    # table's, Mantel-Haenszel within CWE x safe kind, power, the gap curve over recall 50-90%
+    for r in summary["central"]:
+        at = r["at_recall"]
+        boot = at["bootstrap"]
+        assert boot["gap"] == pytest.approx(at["python"]["fpr"] - at["java"]["fpr"], abs=1e-6)
+        assert boot["a"]["threshold"] == pytest.approx(at["python"]["threshold"], abs=1e-6)
+        assert boot["resamples"] == 20 and boot["a"]["families"] >= 1
+        assert boot["interval"] is None or boot["interval"][0] <= boot["interval"][1]
+        # the pooled FPR is the power's base rate; 6 + 6 safe samples detect little (often nothing in [0, 1])
+        assert at["power"]["base"] == pytest.approx((at["python"]["fp"] + at["java"]["fp"]) / 12, abs=1e-6)
+        assert all(at["power"][side] is None or at["power"][side] > 0.4 for side in ("up", "down"))
+        assert at["cmh"] is None or len(at["cmh"]["informative"]) <= at["cmh"]["strata"]
+        assert [p["recall"] for p in r["gap_curve"]["points"]] == pytest.approx([0.5 + 0.05 * k for k in range(9)])
+    # Holm across every test the report states: Fisher at both points, Mantel-Haenszel, McNemar at both
+    tests = summary["tests"]
+    fisher = sum(bool(r["python_vs_java"]) + bool(r["at_recall"]["python_vs_java"]) for r in summary["central"])
+    mh = sum(bool(r["at_recall"]["cmh"]) for r in summary["central"])
+    mcnemar = sum(
+        (r["p_mcnemar"] is not None) + (r.get("p_mcnemar_at_recall") is not None) for r in summary["before_after"]
+    )
+    assert len(tests) == fisher + mh + mcnemar
+    assert all(t["p_holm"] >= t["p"] for t in tests)
+    assert summary["central"][0]["python_vs_java"]["p_fisher_holm"] == tests[0]["p_holm"]
+
     report = (out / "report.md").read_text()
     assert "## FPR Python vs Java, before and after fine-tuning" in report
+    assert "## The gap at matched recall, resampled" in report and "## Every test, Holm-adjusted" in report
+    assert f"The report's tests are one family of {len(tests)}:" in report
+    assert "family-cluster resamples where both languages reach that recall" in report
+    assert "fpr-gap-python-java-against-recall" in report
     assert report.count("| stage | model | FPR Python | FPR Java |") == 2  # calibrated, and at 90% recall
     assert "## The answer, from the measured numbers" in report and "Synthetic vs real (python-sven, python)" in report
     assert "scipy.stats.binomtest" in report

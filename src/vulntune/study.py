@@ -103,7 +103,8 @@ class StudyConfig:
             a missing file is skipped with a note in the report.
         external_max: evaluate at most this many samples per external set (whole pairs, seeded);
             0 means all.
-        bootstrap: resamples for the F1 and AUROC intervals.
+        bootstrap: resamples for the F1 and AUROC intervals, and for the report's family-cluster
+            bootstrap of the Python - Java gap at matched recall (`vulntune.evaluate.gap`).
     """
 
     corpus: str = ""

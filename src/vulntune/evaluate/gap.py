@@ -242,6 +242,7 @@ def plot_gap_curves(
     fig = _figure(10.0, 4.2)
     left, right = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
     styles = ["--", "-", ":", "-."]
+    greys = ["#999999", "#222222", "#666666", "#444444"]  # the gap panel: one shade per judge
     fallback = ["#3572A5", "#B07219"]
     for k, (label, curve) in enumerate(curves.items()):
         style = styles[k % len(styles)]
@@ -251,8 +252,9 @@ def plot_gap_curves(
             left.plot(x, y, linestyle=style, color=colour, marker="o", markersize=3, label=f"{group}, {label}")
             left.fill_between(x, lo, hi, color=colour, alpha=0.12, linewidth=0)
         x, y, lo, hi = _series(curve["points"], lambda p: p["gap"] is not None and (p["gap"], p["interval"]))
-        right.plot(x, y, linestyle=style, color="#444444", marker="o", markersize=3, label=label)
-        right.fill_between(x, lo, hi, color="#444444", alpha=0.12, linewidth=0)
+        grey = greys[k % len(greys)]
+        right.plot(x, y, linestyle=style, color=grey, marker="o", markersize=3, label=label)
+        right.fill_between(x, lo, hi, color=grey, alpha=0.12, linewidth=0)
     right.axhline(0.0, color="#bbbbbb", linewidth=0.8)
     left.set_title("false positive rate at matched recall")
     left.set_xlabel("recall (each group at its own threshold)")
@@ -331,7 +333,7 @@ def cmh_test(tables: Mapping[Any, Sequence[int]]) -> dict[str, Any] | None:
 
     Returns:
         {"odds_ratio": the Mantel-Haenszel common odds ratio sum(a d / n) / sum(b c / n) (None when
-        either sum is 0: zero or unbounded), "chi2": (|sum(a - E[a])| - 0.5)^2 / sum(Var[a]) with
+        the denominator is 0: unbounded or undefined), "chi2": (|sum(a - E[a])| - 0.5)^2 / sum(Var[a]) with
         E[a] = (a+b)(a+c)/n and Var[a] = (a+b)(c+d)(a+c)(b+d) / (n^2 (n-1)) (continuity
         corrected, floored at 0), "p": its upper tail on chi-square with 1 df (scipy.stats.chi2),
         "informative": strata that contribute, "uninformative": the others}; None when no stratum
@@ -356,7 +358,7 @@ def cmh_test(tables: Mapping[Any, Sequence[int]]) -> dict[str, Any] | None:
         return None
     statistic = max(0.0, abs(observed - expected) - 0.5) ** 2 / variance
     return {
-        "odds_ratio": numerator / denominator if numerator > 0 and denominator > 0 else None,
+        "odds_ratio": numerator / denominator if denominator > 0 else None,
         "chi2": statistic,
         "p": float(chi2.sf(statistic, 1)),
         "informative": informative,

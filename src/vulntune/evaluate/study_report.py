@@ -1,5 +1,7 @@
 """The study's report: its centre is the table "FPR Python vs Java, before and after fine-tuning"
-with Wilson intervals and significance tests, then the paired before/after comparison, twins,
+with Wilson intervals and significance tests, then the gap at matched recall as a referee reads it
+(family-cluster bootstrap re-picking thresholds, the gap against recall, Mantel-Haenszel within
+CWE x safe kind, power, Holm across every test), the paired before/after comparison, twins,
 safe kinds, external sets, per-CWE detail and plots.
 
 It reads only what the study's cells wrote (evals/<model>/<dataset>/metrics.json and
@@ -17,6 +19,15 @@ from vulntune.atomic import write_text
 from vulntune.cwe import LANGUAGES, ordered_languages
 from vulntune.data import Sample
 from vulntune.evaluate import plots
+from vulntune.evaluate.gap import (
+    cmh_test,
+    detectable_difference,
+    flag_tables,
+    gap_at_recall,
+    gap_curve,
+    holm,
+    plot_gap_curves,
+)
 from vulntune.evaluate.intervals import rate_difference_test
 from vulntune.evaluate.report import (
     Block,
@@ -121,19 +132,99 @@ def _languages_test(p: Mapping[str, Any] | None, j: Mapping[str, Any] | None) ->
     }
 
 
+def _records(
+    result: ModelResult | None, language: str, families: Mapping[str, str | None] | None
+) -> list[tuple[float, bool, str | None, str]]:
+    """`language`'s samples of `result` as gap records: (score, vulnerable, template family,
+    stratum "CWE / safe kind"). A sample whose family is unknown is its own bootstrap cluster."""
+    if result is None:
+        return []
+    families = families or {}
+    return [
+        (s.score, s.vulnerable, families.get(s.id), f"{s.cwe} / {s.safe_kind or 'vulnerable'}")
+        for s in result.scored
+        if s.language == language
+    ]
+
+
+def _matched(
+    py: Sequence[Any],
+    java: Sequence[Any],
+    rp: Mapping[str, Any] | None,
+    rj: Mapping[str, Any] | None,
+    recall: float,
+    resamples: int,
+    seed: int,
+) -> dict[str, Any]:
+    """The Python - Java gap at matched recall beyond Fisher's test: its family-cluster bootstrap
+    (thresholds re-picked in each resample), the gap over recall 50-90%, the Mantel-Haenszel test
+    within CWE x safe kind at each language's threshold, and the smallest gap detectable."""
+    out: dict[str, Any] = {"bootstrap": None, "cmh": None, "power": None, "gap_curve": None}
+    if not py or not java:
+        return out
+    out["bootstrap"] = gap_at_recall(py, java, recall=recall, resamples=resamples, seed=seed)
+    out["gap_curve"] = gap_curve(py, java, resamples=resamples, seed=seed)
+    if rp and rj:
+        tables = flag_tables(py, java, threshold_a=rp["threshold"], threshold_b=rj["threshold"])
+        test = cmh_test(tables)
+        out["cmh"] = {**test, "strata": len(tables)} if test else None
+        base = (rp["fp"] + rj["fp"]) / (rp["negatives"] + rj["negatives"])
+        power = detectable_difference(n1=rp["negatives"], n2=rj["negatives"], base=base)
+        out["power"] = {"base": base, "alpha": ALPHA, "power": 0.8, **power} if power else None
+    return out
+
+
+def holm_family(
+    central: Sequence[dict[str, Any]], paired: Sequence[dict[str, Any]], *, recall: float
+) -> list[dict[str, Any]]:
+    """Every p-value the report states, Holm-adjusted as one family (in place: each test's entry
+    gains its `..._holm` key), and the list of them in report order. Fisher's test at both
+    operating points, Mantel-Haenszel at the fixed recall, McNemar at both points; the z-test
+    repeats Fisher's hypothesis and is left out, and so is a test that could not be run (no p)."""
+    entries: list[tuple[str, dict[str, Any], str]] = []
+    at = f"at {pct(recall, 0)} recall"
+    for r in central:
+        if r["python_vs_java"]:
+            entries.append((f"Fisher, Python vs Java, calibrated: {r['model']}", r["python_vs_java"], "p_fisher"))
+        if r["at_recall"]["python_vs_java"]:
+            entries.append(
+                (f"Fisher, Python vs Java, {at}: {r['model']}", r["at_recall"]["python_vs_java"], "p_fisher")
+            )
+        if r["at_recall"].get("cmh"):
+            entries.append((f"Mantel-Haenszel (CWE x safe kind), {at}: {r['model']}", r["at_recall"]["cmh"], "p"))
+    for r in paired:
+        where = f"{r['model']} vs {r['before_model']}, {r['language']}"
+        entries.append((f"McNemar, {where}, calibrated", r, "p_mcnemar"))
+        if "p_mcnemar_at_recall" in r:
+            entries.append((f"McNemar, {where}, {at}", r, "p_mcnemar_at_recall"))
+    entries = [e for e in entries if e[1][e[2]] is not None]  # untestable (e.g. no discordant pair): no p
+    adjusted = holm([holder[key] for _, holder, key in entries])
+    out = []
+    for (name, holder, key), p_holm in zip(entries, adjusted):
+        holder[f"{key}_holm"] = p_holm
+        out.append({"test": name, "p": holder[key], "p_holm": p_holm})
+    return out
+
+
 def central_rows(
     cells: Sequence[Any],
     test: Mapping[str, ModelResult],
     *,
     transfer: Mapping[str, ModelResult] = {},
     recall: float = 0.9,
+    families: Mapping[str, str | None] | None = None,
+    resamples: int = 1000,
+    seed: int = 0,
 ) -> list[dict[str, Any]]:
     """Rows of the central table, in order: each detector before fine-tuning (static judges,
     zero-shot) on both languages; per fine-tuned (base, objective) "separate" (the python-only
     model on Python beside the java-only model on Java) and "joint"; "other language" (the
     java-only model on Python beside the python-only model on Java: transfer); the
     function-level model; the TF-IDF judge. Each row has both operating points: the calibrated
-    threshold (`python`, `java`) and the threshold giving `recall` on the test split (`at_recall`)."""
+    threshold (`python`, `java`) and the threshold giving `recall` on the test split (`at_recall`),
+    there with the gap's family-cluster bootstrap (`families`: sample id -> template family;
+    `resamples`, `seed`), the Mantel-Haenszel test within CWE x safe kind and the power; and the
+    gap against recall (`gap_curve`)."""
     rows = []
 
     def row(stage: str, label: str, py: ModelResult | None, java: ModelResult | None) -> None:
@@ -142,6 +233,9 @@ def central_rows(
             return
         rp, rj = _at_recall(py, "python", recall), _at_recall(java, "java", recall)
         ceiling = {"python": _ceiling(py, "python"), "java": _ceiling(java, "java")}
+        matched = _matched(
+            _records(py, "python", families), _records(java, "java", families), rp, rj, recall, resamples, seed
+        )
         rows.append(
             {
                 "stage": stage,
@@ -154,7 +248,9 @@ def central_rows(
                     "java": rj,
                     "python_vs_java": _languages_test(rp, rj),
                     "recall_ceiling": ceiling,
+                    **{k: v for k, v in matched.items() if k != "gap_curve"},
                 },
+                "gap_curve": matched["gap_curve"],
             }
         )
 
@@ -272,6 +368,7 @@ def central_table(rows: Sequence[Mapping[str, Any]], *, point: str = "calibrated
                 _side(sides["java"], ceiling=ceiling.get("java")),
                 f"{100 * t['difference']:+.1f}" if t else "",
                 p_text(t["p_fisher"]) if t else "",
+                p_text(t.get("p_fisher_holm")) if t else "",
                 p_text(t["p_z"]) if t else "",
                 got,
             ]
@@ -296,6 +393,7 @@ def central_table(rows: Sequence[Mapping[str, Any]], *, point: str = "calibrated
             "FPR Java",
             "Python - Java (points)",
             "Fisher p",
+            "Holm p",
             "z-test p",
             "recall Python / Java",
         ],
@@ -317,9 +415,11 @@ def before_after_table(rows: Sequence[Mapping[str, Any]], *, recall: float = 0.9
                 _side(a),
                 f"{r['only_before']} / {r['only_after']}",
                 p_text(r["p_mcnemar"]),
+                p_text(r.get("p_mcnemar_holm")),
                 f"{pct(rb['fpr']) if rb else 'n/a'} -> {pct(ra['fpr']) if ra else 'n/a'}",
                 f"{r.get('only_before_at_recall', '-')} / {r.get('only_after_at_recall', '-')}",
                 p_text(r.get("p_mcnemar_at_recall")),
+                p_text(r.get("p_mcnemar_at_recall_holm")),
                 f"{pct(b['recall'])} -> {pct(a['recall'])}",
                 f"{num(b['auroc'])} -> {num(a['auroc'])}",
             ]
@@ -333,9 +433,11 @@ def before_after_table(rows: Sequence[Mapping[str, Any]], *, recall: float = 0.9
             "FPR after",
             "flagged only before / only after",
             "McNemar p",
+            "Holm p",
             f"FPR at {pct(recall, 0)} recall",
             "only before / only after there",
             "McNemar p there",
+            "Holm p there",
             "recall",
             "AUROC",
         ],
@@ -469,7 +571,8 @@ def answer_sentences(
     # At the calibrated point the languages' recalls differ, so their FPRs are not comparable; at
     # the fixed recall they are: the gap there, before and after fine-tuning.
     gaps = [
-        f"{r['model']} ({r['stage']}) {100 * g['difference']:+.1f} points (Fisher p {p_is(g['p_fisher'])})"
+        f"{r['model']} ({r['stage']}) {100 * g['difference']:+.1f} points (Fisher p {p_is(g['p_fisher'])}, "
+        f"Holm-adjusted {p_is(g.get('p_fisher_holm'))}{_interval_clause(r['at_recall'].get('bootstrap'))})"
         for r in before + after
         if (g := r["at_recall"]["python_vs_java"]) and r["model"] != "candidates"
     ]
@@ -503,6 +606,199 @@ def answer_sentences(
                     f"{pct(eb['recall'])} -> {pct(ea['recall'])}): the two {verdict} in direction."
                 )
     return out
+
+
+def _points(value: float) -> str:
+    return f"{100 * value:+.1f}"
+
+
+def _interval_text(interval: Sequence[float] | None) -> str:
+    return f"[{_points(interval[0])}, {_points(interval[1])}]" if interval else "n/a"
+
+
+def _interval_clause(boot: Mapping[str, Any] | None) -> str:
+    """ ", family-cluster bootstrap 95% interval [a, b] points" when there is one."""
+    if not boot or not boot.get("interval"):
+        return ""
+    return f", family-cluster bootstrap {pct(boot['level'], 0)} interval {_interval_text(boot['interval'])} points"
+
+
+def matched_table(rows: Sequence[Mapping[str, Any]], *, recall: float) -> Table | None:
+    """The Python - Java gap at the fixed recall per central row, as a referee reads it: the
+    family-cluster bootstrap (thresholds re-picked), Fisher and Mantel-Haenszel with Holm, power."""
+    out = []
+    for r in rows:
+        at = r["at_recall"]
+        boot, cmh, power, fisher = at.get("bootstrap"), at.get("cmh"), at.get("power"), at["python_vs_java"]
+        if not boot:
+            continue
+        out.append(
+            [
+                r["stage"],
+                r["model"],
+                _points(boot["gap"]),
+                f"{_points(boot['mean'])} / {100 * boot['sd']:.1f}" if boot["mean"] is not None else "n/a",
+                _interval_text(boot["interval"]),
+                " / ".join(_families(boot[side]) for side in ("a", "b")),
+                f"{p_text(fisher['p_fisher'])} ({p_text(fisher.get('p_fisher_holm'))})" if fisher else "",
+                num(cmh["odds_ratio"], 2) if cmh else "",
+                f"{p_text(cmh['p'])} ({p_text(cmh.get('p_holm'))})" if cmh else "",
+                f"{len(cmh['informative'])} of {cmh['strata']}" if cmh else "",
+                _detectable(power),
+            ]
+        )
+    if not out:
+        return None
+    return Table(
+        headers=[
+            "stage",
+            "model",
+            f"gap at {pct(recall, 0)} recall (points)",
+            "bootstrap mean / SD",
+            "95% interval",
+            "families Python / Java",
+            "Fisher p (Holm)",
+            "MH odds ratio",
+            "MH p (Holm)",
+            "informative strata",
+            "detectable gap (80% power)",
+        ],
+        rows=out,
+        caption=(
+            f"Python - Java FPR gap at {pct(recall, 0)} recall: family-cluster bootstrap with each language's "
+            "threshold picked again in every resample; Mantel-Haenszel test within CWE x safe kind at each "
+            "language's threshold; Holm-adjusted p in brackets; the smallest gap a two-proportion test detects"
+        ),
+    )
+
+
+def _families(side: Mapping[str, Any] | None) -> str:
+    if not side:
+        return "-"
+    single = f" + {side['unclustered']} single" if side["unclustered"] else ""
+    return f"{side['families']}{single}"
+
+
+def _detectable(power: Mapping[str, Any] | None) -> str:
+    if not power:
+        return ""
+    parts = [f"+{100 * power['up']:.1f}" if power["up"] is not None else None]
+    parts.append(f"-{100 * power['down']:.1f}" if power["down"] is not None else None)
+    return " / ".join(p for p in parts if p) or "none"
+
+
+def matched_sentences(rows: Sequence[Mapping[str, Any]], *, recall: float) -> list[str]:
+    """Each row's gap at the fixed recall in words: bootstrap, Mantel-Haenszel, power."""
+    out = []
+    for r in rows:
+        at = r["at_recall"]
+        boot, cmh, power = at.get("bootstrap"), at.get("cmh"), at.get("power")
+        if not boot:
+            continue
+        text = (
+            f"{r['model']} ({r['stage']}): Python - Java gap at {pct(recall, 0)} recall {_points(boot['gap'])} points"
+        )
+        if boot["interval"]:
+            lo, hi = boot["interval"]
+            holds = "includes" if lo <= 0 <= hi else "excludes"
+            text += (
+                f"; over {boot['valid']} of {boot['resamples']} family-cluster resamples where both languages reach "
+                f"that recall, mean {_points(boot['mean'])}, SD {100 * boot['sd']:.1f}, {pct(boot['level'], 0)} "
+                f"interval {_interval_text(boot['interval'])}, which {holds} 0"
+            )
+        text += "."
+        if cmh:
+            text += (
+                f" Within CWE x safe kind (Mantel-Haenszel, {len(cmh['informative'])} of {cmh['strata']} strata "
+                f"informative) the common odds ratio is {num(cmh['odds_ratio'], 2)}, p {p_is(cmh['p'])} "
+                f"(Holm-adjusted {p_is(cmh.get('p_holm'))})."
+            )
+        if power:
+            text += (
+                f" With {at['python']['negatives']} and {at['java']['negatives']} safe samples at a pooled FPR of "
+                f"{pct(power['base'])}, "
+                + (
+                    f"the smallest gap detectable with 80% power (two-sided, 5% level) is {_detectable(power)} points."
+                    if power["up"] is not None or power["down"] is not None
+                    else "no gap in either direction is detectable with 80% power (two-sided, 5% level)."
+                )
+            )
+        out.append(text)
+    return out
+
+
+def _gap_figure(rows: Sequence[Mapping[str, Any]]) -> Image | None:
+    """The gap against recall: static reachability (else the first detector before fine-tuning)
+    beside the joint fine-tuned slice judge (else the first after fine-tuning)."""
+
+    def first(stage: str, prefer: Any) -> Mapping[str, Any] | None:
+        found = [r for r in rows if r["stage"] == stage and r.get("gap_curve")]
+        return next((r for r in found if prefer(r)), found[0] if found else None)
+
+    chosen = [
+        ("before", first("before fine-tuning", lambda r: r["model"] == "reachability")),
+        ("after", first("after fine-tuning", lambda r: r["model"].endswith(", joint"))),
+    ]
+    curves = {f"{when}: {r['model']}": r["gap_curve"] for when, r in chosen if r}
+    if not curves:
+        return None
+    return Image(
+        alt="FPR gap Python - Java against recall, before and after fine-tuning",
+        png=plot_gap_curves(curves, groups=("python", "java"), title="FPR gap"),
+    )
+
+
+def matched_blocks(
+    rows: Sequence[Mapping[str, Any]], tests: Sequence[Mapping[str, Any]], *, recall: float
+) -> list[Block]:
+    """The section on the gap at matched recall, and the table of every test with Holm's adjustment."""
+    blocks: list[Block] = []
+    table = matched_table(rows, recall=recall)
+    if table is not None:
+        blocks.append(Heading(text="The gap at matched recall, resampled"))
+        blocks.append(
+            Paragraph(
+                text=(
+                    "Fisher's test treats the threshold as fixed and the samples as independent; neither holds. "
+                    "Here each language's template families are drawn with replacement (a sample without a "
+                    "family is its own cluster), and each language's threshold is picked again on the resample's "
+                    "vulnerable samples, so the interval carries both the families' correlation and the "
+                    "threshold's own uncertainty. The Mantel-Haenszel test compares the languages within each "
+                    "CWE x safe kind, so a gap made by one language having more of an easy kind does not count. "
+                    "The detectable gap is a normal approximation for independent samples: with families, a "
+                    "best case."
+                )
+            )
+        )
+        figure = _gap_figure(rows)
+        if figure is not None:
+            blocks.append(figure)
+        blocks.append(table)
+        blocks += [Paragraph(text=sentence) for sentence in matched_sentences(rows, recall=recall)]
+    if tests:
+        blocks.append(Heading(text="Every test, Holm-adjusted"))
+        raw = sum(t["p"] < ALPHA for t in tests)
+        adjusted = sum(t["p_holm"] < ALPHA for t in tests)
+        blocks.append(
+            Paragraph(
+                text=(
+                    f"The report's tests are one family of {len(tests)}: Fisher's at both operating points, "
+                    "Mantel-Haenszel at the fixed recall, McNemar at both points (the z-test repeats Fisher's "
+                    "hypothesis and is not counted again; a test without discordant pairs has no p). "
+                    f"{raw} have p < {ALPHA} on their own, {adjusted} after Holm's adjustment across all "
+                    f"{len(tests)} (Holm-Bonferroni step-down: the chance of any false rejection among them stays "
+                    f"at most {ALPHA})."
+                )
+            )
+        )
+        blocks.append(
+            Table(
+                headers=["test", "p", "Holm p"],
+                rows=[[t["test"], p_text(t["p"]), p_text(t["p_holm"])] for t in tests],
+                caption="every p-value in the report, in report order",
+            )
+        )
+    return blocks
 
 
 def _slicing_sentences(results: Mapping[str, Mapping[str, ModelResult]], cells: Sequence[Any]) -> list[str]:
@@ -541,6 +837,7 @@ def study_blocks(
     notes: Sequence[str],
     central: Sequence[Mapping[str, Any]],
     paired: Sequence[Mapping[str, Any]],
+    tests: Sequence[Mapping[str, Any]] = (),
 ) -> list[Block]:
     test = results.get("test", {})
     blocks: list[Block] = [Heading(text="Setup")]
@@ -586,6 +883,7 @@ def study_blocks(
     blocks.append(Heading(text="FPR Python vs Java, before and after fine-tuning"))
     blocks.append(central_table(central, point="calibrated", recall=recall))
     blocks.append(central_table(central, point="at_recall", recall=recall))
+    blocks += matched_blocks(central, tests, recall=recall)
     blocks.append(Heading(text="The answer, from the measured numbers"))
     for sentence in answer_sentences(central, paired, results, cells, recall=recall):
         blocks.append(Paragraph(text=sentence))
@@ -701,14 +999,31 @@ def write_study_report(
     results = load_results(out, cells, datasets)
     test = results.get("test", {})
     recall = float(plain.get("fixed_recall", 0.9))
-    central = central_rows(cells, test, transfer=results.get(TRANSFER, {}), recall=recall)
+    central = central_rows(
+        cells,
+        test,
+        transfer=results.get(TRANSFER, {}),
+        recall=recall,
+        families={s.id: s.family for s in datasets.get("test", [])},
+        resamples=int(plain.get("bootstrap", 1000)),
+        seed=int(plain.get("seed", 0)),
+    )
     paired = before_after_rows(cells, test, recall=recall)
+    tests = holm_family(central, paired, recall=recall)
     blocks = study_blocks(
-        config=plain, cells=cells, results=results, datasets=datasets, notes=notes, central=central, paired=paired
+        config=plain,
+        cells=cells,
+        results=results,
+        datasets=datasets,
+        notes=notes,
+        central=central,
+        paired=paired,
+        tests=tests,
     )
     summary = {
         "central": central,
         "before_after": paired,
+        "tests": tests,
         "notes": list(notes),
         "evaluated": {d: sorted(by) for d, by in results.items()},
     }
