@@ -322,23 +322,23 @@ def test_enough_held_out_records_to_calibrate():
     assert split_records(records, holdout=0.2, target_fpr=0.01, seed=0) == (records, [])  # 10 < 100
 
 
-def test_transformer_judge_adapts_its_adapter_and_head(tmp_path, monkeypatch):
-    """The tiny random model: the folder is complete, loads, records the triage, and its adapter moved."""
-    import sys
-
-    from safetensors.numpy import load_file
+@pytest.fixture(scope="module")
+def tiny_judge(tmp_path_factory):
+    """A tiny random classify judge trained two steps on the toy corpus, and a triage file of two
+    marked slices for it; VULNTUNE_CACHE (where the tiny base is built) kept for the module."""
+    from conftest import write_toy_corpus
 
     from vulntune.models.deferred import open_detector
     from vulntune.train import TrainConfig, train
 
-    monkeypatch.setenv("VULNTUNE_CACHE", str(tmp_path / "cache"))
-    sys.path.insert(0, str(Path(__file__).parent))
-    from conftest import write_toy_corpus
-
-    corpus = write_toy_corpus(tmp_path / "corpus")
-    config = dict(data=corpus, base="tiny", max_steps=2, batch_size=4, eval_batch_size=8, eval_steps=50)
-    base = train(TrainConfig(**config, out=tmp_path / "base", progress=False, threads=1))
-    detector = open_detector(base)
+    folder = tmp_path_factory.mktemp("tiny-judge")
+    cache = str(folder / "cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("VULNTUNE_CACHE", cache)
+        corpus = write_toy_corpus(folder / "corpus")
+        config = dict(data=corpus, base="tiny", max_steps=2, batch_size=4, eval_batch_size=8, eval_steps=50)
+        base = train(TrainConfig(**config, out=folder / "base", progress=False, threads=1))
+        fingerprint = open_detector(base).fingerprint
     marks = [
         ("dismissed", "import os\n\ndef f(days):\n    os.system('x ' + str(int(days)))\n"),
         ("confirmed", "import os\n\ndef g(host):\n    os.system('ping ' + host)\n"),
@@ -357,18 +357,57 @@ def test_transformer_judge_adapts_its_adapter_and_head(tmp_path, monkeypatch):
         }
         for i, (status, text) in enumerate(marks)
     ]
-    report = {"schema_version": 1, "model": {"fingerprint": detector.fingerprint}, "findings": findings}
-    (tmp_path / "triage.json").write_text(json.dumps(report))
-    out = adapt(
-        AdaptConfig(
-            triage=tmp_path / "triage.json", model=base, out=tmp_path / "ours", epochs=1, threads=1, progress=False
-        )
-    )
+    report = {"schema_version": 1, "model": {"fingerprint": fingerprint}, "findings": findings}
+    (folder / "triage.json").write_text(json.dumps(report))
+    return base, folder / "triage.json", cache
+
+
+def test_transformer_judge_adapts_its_adapter_and_head(tiny_judge, tmp_path, monkeypatch):
+    """The tiny random model: the folder is complete, loads, records the triage, and its adapter moved."""
+    from safetensors.numpy import load_file
+
+    from vulntune.models.deferred import open_detector
+
+    base, triage_file, cache = tiny_judge
+    monkeypatch.setenv("VULNTUNE_CACHE", cache)
+    config = dict(triage=triage_file, model=base, epochs=1, threads=1, progress=False)
+    out = adapt(AdaptConfig(**config, out=tmp_path / "ours"))
     meta = read_meta(out)
     assert meta["triage"]["replay_samples"] == 8 and meta["triage"]["trained_on"] == 2
+    assert meta["triage"]["dp_epsilon"] is None and "dp" not in meta["triage"]
     assert meta["threshold"] == read_meta(base)["threshold"]  # too few records: the base's thresholds
     assert meta["base"] == read_meta(base)["base"] and meta["labels"] == read_meta(base)["labels"]
     moved = load_file(str(out / "adapter_model.safetensors"))
     start = load_file(str(base / "adapter_model.safetensors"))
     assert set(moved) == set(start) and any((moved[k] != start[k]).any() for k in moved)
-    assert open_detector(out).predict(["def f(x):\n    return x\n"], language="python")[0].score >= 0.0
+    assert 0.0 <= open_detector(out).predict(["def f(x):\n    return x\n"], language="python")[0].score <= 1.0
+    again = adapt(AdaptConfig(**config, out=tmp_path / "again"))
+    assert load_file(str(again / "adapter_model.safetensors")).keys() == moved.keys()
+    assert all((load_file(str(again / "adapter_model.safetensors"))[k] == moved[k]).all() for k in moved)  # seeded
+
+
+def test_dp_sgd_records_the_epsilon_it_reached(tiny_judge, tmp_path, monkeypatch, capsys):
+    pytest.importorskip("opacus")
+    base, triage_file, cache = tiny_judge
+    monkeypatch.setenv("VULNTUNE_CACHE", cache)
+    args = adapt_args(triage_file, base, tmp_path / "private", "--epochs", "2", "--dp-epsilon", "8", "--threads", "1")
+    assert main(args) == 0
+    assert "DP-SGD epsilon" in capsys.readouterr().err
+    meta = read_meta(tmp_path / "private")
+    dp = meta["triage"]["dp"]
+    assert 0 < dp["epsilon"] <= 8.0 and dp["target_epsilon"] == 8.0
+    assert dp["delta"] == 1e-5 and dp["noise_multiplier"] > 0 and dp["max_grad_norm"] == 1.0
+    assert meta["triage"]["dp_epsilon"] == dp["epsilon"]
+    assert f"epsilon {dp['epsilon']}" in (tmp_path / "private" / "README.md").read_text()
+    # an epsilon no noise can reach in so few steps over so few samples: refused in one line
+    err = one_line_error(capsys, adapt_args(triage_file, base, tmp_path / "no", "--dp-epsilon", "1e-9"))
+    assert "--dp-epsilon 1e-09: Opacus cannot honour it" in err
+    assert not (tmp_path / "no").exists()
+
+
+def test_dp_is_refused_for_the_tfidf_judge(base, tree, tmp_path, monkeypatch, capsys):
+    pytest.importorskip("opacus")
+    good = marked(base, tmp_path, monkeypatch)
+    capsys.readouterr()
+    err = one_line_error(capsys, adapt_args(good, base, tmp_path / "out", "--source", ".", "--dp-epsilon", "8"))
+    assert "TF-IDF judge is refit by logistic regression" in err

@@ -148,10 +148,17 @@ def register(subparsers) -> None:
         metavar="E",
         help="differentially private adaptation (DP-SGD) to epsilon E; needs the dp extra (Opacus)",
     )
+    triage.add_argument(
+        "--dp-max-grad-norm",
+        dest="max_grad_norm",
+        type=float,
+        metavar="C",
+        help="with --dp-epsilon: clip each sample's gradient to L2 norm C (default: 1.0)",
+    )
     parser.set_defaults(handler=run)
 
 
-TRIAGE_ONLY = ("model", "source", "replay", "triage_only", "holdout", "dp_epsilon")
+TRIAGE_ONLY = ("model", "source", "replay", "triage_only", "holdout", "dp_epsilon", "max_grad_norm")
 SHARED = ("out", "epochs", "batch_size", "learning_rate", "seed", "threads", "force", "progress")
 
 
@@ -182,9 +189,10 @@ def run_from_triage(args: argparse.Namespace) -> int:
 
     meta = json.loads((folder / "vulntune-model.json").read_text(encoding="utf-8"))
     record = meta["triage"]
+    private = f"; DP-SGD epsilon {record['dp']['epsilon']}, delta {record['dp']['delta']:g}" if record.get("dp") else ""
     print(
         f"wrote {folder}: learned from {record['trained_on']} of {record['records']} triage records "
-        f"({record['dismissed']} dismissed, {record['confirmed']} confirmed); thresholds from {record['thresholds_from']}",
+        f"({record['dismissed']} dismissed, {record['confirmed']} confirmed); thresholds from {record['thresholds_from']}{private}",
         file=sys.stderr,
     )
     return 0

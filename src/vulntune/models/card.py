@@ -129,9 +129,19 @@ def _triage(meta: Mapping[str, Any]) -> list[str]:
         f"code ({triage['dismissed']} dismissed, {triage['confirmed']} confirmed; {languages}): "
         f"{triage['trained_on']} trained, {triage['held_out']} held out, {replay}. "
         f"Thresholds from {triage['thresholds_from']}. Triage file sha256 {triage['sha256']}"
-        + (f"; DP-SGD epsilon {triage['dp_epsilon']}." if triage.get("dp_epsilon") else "; no differential privacy."),
+        + (_dp(triage["dp"]) if triage.get("dp") else "; no differential privacy."),
         "",
     ]
+
+
+def _dp(dp: Mapping[str, Any]) -> str:
+    return (
+        f"; trained with DP-SGD (Opacus): epsilon {dp['epsilon']} (asked {dp['target_epsilon']}), delta {dp['delta']:g}, "
+        f"each sample's gradient clipped to norm {dp['max_grad_norm']}, noise multiplier {dp['noise_multiplier']}, "
+        f"sample rate {dp['sample_rate']}, {dp['steps']} steps, {dp['accountant']} accountant"
+        + ("" if dp.get("secure_rng") else ", noise from a seeded generator, not a cryptographically secure one")
+        + "."
+    )
 
 
 def _percent(value: float | None) -> str:
