@@ -114,6 +114,7 @@ def test_scan_mark_adapt_rescan(base, tree, tmp_path, monkeypatch, capsys):
     assert meta["triage"]["sha256"] == sha
     assert (meta["triage"]["records"], meta["triage"]["dismissed"], meta["triage"]["confirmed"]) == (2, 1, 1)
     assert meta["triage"]["held_out"] == 0  # two records are far too few to recalibrate on
+    assert meta["triage"]["record_weight"] == 17.25  # 2 records carry a fifth of the weight beside 138 samples
     card = (out / "README.md").read_text()
     assert "## Adapted from triage" in card and "2 triage records" in card and sha in card
 
@@ -411,3 +412,56 @@ def test_dp_is_refused_for_the_tfidf_judge(base, tree, tmp_path, monkeypatch, ca
     capsys.readouterr()
     err = one_line_error(capsys, adapt_args(good, base, tmp_path / "out", "--source", ".", "--dp-epsilon", "8"))
     assert "TF-IDF judge is refit by logistic regression" in err
+
+
+def many_marks(fingerprint: str, dismissed: int, confirmed: int) -> dict:
+    """A triage file of many marked slices (text in the file, so no scan is needed)."""
+    findings = []
+    for i in range(dismissed + confirmed):
+        status = "dismissed" if i < dismissed else "confirmed"
+        code = (
+            f"import os\n\n\ndef rotate_{i}(days):\n    os.system('logrotate --n{i} ' + str(int(days)))\n"
+            if status == "dismissed"
+            else f"import os\n\n\ndef ping_{i}(host):\n    os.system('ping -c {i} ' + host)\n"
+        )
+        findings.append(
+            {
+                "fingerprint": f"{i:032x}",
+                "status": status,
+                "cwe": "CWE-78",
+                "language": "python",
+                "file": f"m{i}.py",
+                "line": 5,
+                "unit": "f",
+                "start_line": 4,
+                "slice": code,
+            }
+        )
+    return {"schema_version": 1, "model": {"fingerprint": fingerprint}, "findings": findings}
+
+
+def test_enough_held_out_records_recalibrate_the_tfidf_judge(base, tmp_path):
+    from vulntune.models.deferred import open_detector
+
+    (tmp_path / "many.json").write_text(json.dumps(many_marks(open_detector(base).fingerprint, 500, 20)))
+    out = adapt(AdaptConfig(triage=tmp_path / "many.json", model=base, out=tmp_path / "ours", progress=False))
+    meta = read_meta(out)
+    assert (meta["triage"]["trained_on"], meta["triage"]["held_out"]) == (416, 104)
+    assert meta["triage"]["thresholds_from"] == "104 held-out triage records"
+    assert (meta["calibration"]["negatives"], meta["calibration"]["positives"]) == (100, 4)
+    assert meta["calibration"]["fpr"] <= 0.01
+
+
+def test_enough_held_out_records_recalibrate_a_transformer_judge(tiny_judge, tmp_path, monkeypatch):
+    from vulntune.models.deferred import open_detector
+
+    base, _, cache = tiny_judge
+    monkeypatch.setenv("VULNTUNE_CACHE", cache)
+    (tmp_path / "many.json").write_text(json.dumps(many_marks(open_detector(base).fingerprint, 500, 20)))
+    config = AdaptConfig(
+        triage=tmp_path / "many.json", model=base, out=tmp_path / "ours", replay=0, epochs=1, threads=1, progress=False
+    )
+    meta = read_meta(adapt(config))
+    assert meta["triage"]["held_out"] == 104 and meta["triage"]["replay_samples"] == 0
+    assert (meta["calibration"]["negatives"], meta["calibration"]["positives"]) == (100, 4)
+    assert meta["thresholds"] and meta["threshold"] != read_meta(base)["threshold"]
