@@ -280,6 +280,22 @@ def test_sarif_suppressions_and_baseline_state(base, tree, tmp_path):
         ("admin/cache.py", "dismissed", "only integers reach it")
     ]
     assert triage_file.ignored == 1 and triage_file.kind == "sarif"
+    results[2]["properties"]["slice"] = "def ping(host):\n    os.system('ping -c 1 ' + host)\n"
+    (tmp_path / "scan.sarif").write_text(json.dumps(log))
+    triage_file = read_triage_file(tmp_path / "scan.sarif")
+    assert [(m.file, m.status) for m in triage_file.marks] == [
+        ("admin/cache.py", "dismissed"),
+        ("app/net.py", "confirmed"),
+    ]
+    (tree / "app/net.py").write_text("def ping(host):\n    return host\n")  # fixed: the scan no longer finds it
+    from vulntune.scan import ScanConfig, load_scan_model, scan_paths
+
+    report = scan_paths(["."], detector=load_scan_model(base), config=ScanConfig(explain=True, cache=False))
+    records = records_from(triage_file, report)
+    assert [(r.file, r.status, r.text.split("(")[0]) for r in records] == [
+        ("admin/cache.py", "dismissed", "def rotate_cache"),  # the function, read from the code
+        ("app/net.py", "confirmed", "def ping"),
+    ]
 
 
 def test_inline_suppressions_are_dismissals(base, tree, tmp_path, monkeypatch):

@@ -2,13 +2,15 @@
 
 Setup, train, calibrate, save, top to bottom:
 
-1. read the triage file and check it was made by BASE on languages BASE reads; with `source`,
-   scan that code with BASE (slices kept) so every mark must match a finding there, the slices
-   come from the code, and inline `vulntune: ignore` comments count as dismissals;
-2. hold out a seeded share of the records when that leaves enough dismissed ones to choose a
-   threshold on (see `enough_to_calibrate`);
-3. replay: the base's own training data (its model folder records where it was) so the judge
-   does not forget what it knew; without it on disk, only with `triage_only`;
+1. read the triage file and check it was made by BASE on languages BASE reads;
+2. replay: find the base's own training data (its model folder records where it was) so the
+   judge does not forget what it knew; without it on disk, stop unless `triage_only` (before any
+   scan: a missing corpus fails in a second);
+3. with `source`, scan that code with BASE (slices kept, paths relative to the root the scan
+   command would use) so every mark must match a finding there, the slices come from the code,
+   and inline `vulntune: ignore` comments count as dismissals; then hold out a seeded share of
+   the records when that leaves enough dismissed ones to choose a threshold on
+   (`enough_to_calibrate`);
 4. train: a transformer judge continues from its adapter and head (a plain loop over triage
    records and a seeded replay sample, `replay` replay samples per record); the TF-IDF judge,
    which has no weights to continue from, is refit on its whole corpus plus the records, each

@@ -309,7 +309,8 @@ def records_from(triage: TriageFile, scan: Any = None) -> list[TriageRecord]:
     root = scan.root if scan is not None else None
     scanned = {f.fingerprint: f for f in (*findings, *suppressed)}
     if scan is not None:
-        missing = [m for m in triage.marks if m.fingerprint not in scanned]
+        # a SARIF result fixed since its baseline (confirmed, `absent`) is gone from the code by definition
+        missing = [m for m in triage.marks if m.fingerprint not in scanned and not _fixed(m)]
         if missing:
             first = missing[0]
             raise VulntuneError(
@@ -349,6 +350,10 @@ def records_from(triage: TriageFile, scan: Any = None) -> list[TriageRecord]:
             )
         )
     return sorted(records, key=lambda r: (r.file, r.line, r.cwe, r.fingerprint))
+
+
+def _fixed(mark: Mark) -> bool:
+    return mark.source == "sarif" and mark.status == CONFIRMED
 
 
 def _mark(finding: Finding, status: str, reason: str | None, source: str) -> Mark:
