@@ -12,11 +12,12 @@ from dataclasses import replace
 import pytest
 
 from vulntune.cwe import CATALOGUE, LANGUAGES, cwes_for
+from vulntune.data import TWIN_KINDS
 from vulntune.errors import VulntuneError
 from vulntune.synth.java.surface import JavaCweVocabulary
 from vulntune.synth.python import surface as python_surface
 from vulntune.synth.python.surface import PythonCweVocabulary
-from vulntune.synth.template import NON_TAINT_SAFE_KINDS, SAFE_KINDS, Fix, Registry, Sink
+from vulntune.synth.template import NON_TAINT_SAFE_KINDS, Fix, Registry, Sink
 from vulntune.synth.templates import load_registry
 
 REGISTRY = load_registry()
@@ -153,7 +154,7 @@ def test_every_catalogued_cwe_has_one_record_and_sinks(language):
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_safe_kinds_follow_the_catalogue(language):
     for sink in REGISTRY.sinks[language].values():
-        expected = SAFE_KINDS if CATALOGUE[sink.cwe].taint else NON_TAINT_SAFE_KINDS
+        expected = TWIN_KINDS if CATALOGUE[sink.cwe].taint else NON_TAINT_SAFE_KINDS
         assert sink.safe_kinds == expected, sink.id
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from vulntune.cli import main
 from vulntune.cwe import cwes_for
-from vulntune.data import SAFE_KINDS, read_samples
+from vulntune.data import TWIN_KINDS, read_samples
 from vulntune.synth.config import SynthConfig
 from vulntune.synth.pipeline import build_corpus
 from vulntune.synth.template import LEAK_WORDS
@@ -55,14 +55,14 @@ def test_splits_are_template_disjoint_and_twins_stay_together(corpus):
             labels = sorted(s.label for s in pair)
             assert labels == ["safe", "vulnerable"]
             vulnerable, safe = sorted(pair, key=lambda s: s.label != "vulnerable")
-            assert vulnerable.safe_kind is None and safe.safe_kind in SAFE_KINDS
+            assert vulnerable.safe_kind is None and safe.safe_kind in TWIN_KINDS
             assert vulnerable.family == safe.family and vulnerable.cwe == safe.cwe
             assert vulnerable.code != safe.code
 
 
 def test_every_safe_kind_appears(corpus):
     kinds = {s.safe_kind for samples in _splits(corpus).values() for s in samples if s.safe_kind}
-    assert kinds == set(SAFE_KINDS)
+    assert kinds == set(TWIN_KINDS)
 
 
 def test_records_are_label_neutral(corpus):
