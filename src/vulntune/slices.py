@@ -44,7 +44,7 @@ GATES = ("none", "reachability")  # which candidates a trained judge is asked ab
 
 
 def slice_samples(samples: Sequence[Sample], *, gate: str = "none") -> list[Sample]:
-    """The labelled slices of `samples` (see the module doc), in input order.
+    """The labelled slices of `samples` (see the module doc), in input order, mined weak negatives last.
 
     With `gate` "reachability" only statically reachable candidates are kept: a judge trained so
     is asked about nothing else (`judge_records` and the scanner pass the others over).

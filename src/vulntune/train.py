@@ -705,7 +705,7 @@ class Encoder:
         self.labels = tuple(labels)
         self.max_length = config.max_length
         self.pad = tokenizer.pad_token_id
-        self.weigh_mined = config.mined_weight != 1.0
+        self.mined_weight = config.mined_weight
         self.codec = PromptCodec(tokenizer, labels, config.max_length) if self.objective == "instruct" else None
 
     def example(self, sample: Sample) -> dict[str, Any]:
@@ -717,7 +717,7 @@ class Encoder:
             )
         ids = code_window(self.tokenizer, sample.code, budget=self.max_length, sink_line=sample.sink_line)
         label = self.labels.index(class_of(sample))
-        if self.weigh_mined and sample.safe_kind == MINED:  # the loss reads the offset as "weak": see make_loss
+        if sample_weight(sample, self.mined_weight) != 1.0:  # the loss reads the offset as "weak": see make_loss
             label += len(self.labels)
         return {"input_ids": ids, "labels": label}
 
